@@ -1,0 +1,176 @@
+// Command webapi runs the Web API server and its administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"webapi/gen"
+	"webapi/server"
+	"webapi/store"
+	"webapi/store/demo"
+)
+
+const defaultDatabase = "sqlite:./data/webapi.db"
+
+func main() {
+	if err := root().Execute(); err != nil {
+		os.Exit(1)
+	}
+}
+
+func root() *cobra.Command {
+	var database string
+	cmd := &cobra.Command{
+		Use:          "webapi",
+		Short:        "An Oro-style JSON:API server for a CRM and commerce back office",
+		SilenceUsage: true,
+	}
+	cmd.PersistentFlags().StringVar(&database, "database", env("DATABASE_URL", defaultDatabase),
+		"database URL: sqlite:PATH or postgres://… (env DATABASE_URL)")
+	open := func(ctx context.Context) (*store.DB, error) {
+		db, err := store.Open(ctx, database)
+		if err != nil {
+			return nil, err
+		}
+		if err := store.Migrate(ctx, db); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		return db, nil
+	}
+	cmd.AddCommand(serveCmd(open), migrateCmd(open), seedCmd(open), openapiCmd())
+	return cmd
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+type opener func(ctx context.Context) (*store.DB, error)
+
+func serveCmd(open opener) *cobra.Command {
+	var addr, cors string
+	var withDemo bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Migrate the database and serve the API",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+			slog.SetDefault(log)
+			db, err := open(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if withDemo {
+				if err := demo.Seed(ctx, db, 1, nil); err != nil && !errors.Is(err, demo.ErrNotEmpty) {
+					return err
+				}
+			}
+			cfg := server.Config{Logger: log}
+			if cors != "" {
+				cfg.CORSOrigins = strings.Split(cors, ",")
+			}
+			e, err := server.New(db, cfg)
+			if err != nil {
+				return err
+			}
+			srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+			errc := make(chan error, 1)
+			go func() { errc <- srv.ListenAndServe() }()
+			log.Info("listening", "addr", addr, "database", db.Dialect)
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			// graceful shutdown: in-flight requests finish
+			shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			log.Info("shutting down")
+			return srv.Shutdown(shutdown)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", env("WEBAPI_ADDR", "127.0.0.1:8080"), "listen address (env WEBAPI_ADDR)")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set into an empty database")
+	cmd.Flags().StringVar(&cors, "cors-origins", env("WEBAPI_CORS_ORIGINS", ""), "comma-separated allowed CORS origins (env WEBAPI_CORS_ORIGINS)")
+	return cmd
+}
+
+func migrateCmd(open opener) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Create or upgrade the database schema",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			fmt.Fprintln(cmd.OutOrStdout(), "database is up to date")
+			return nil
+		},
+	}
+}
+
+func seedCmd(open opener) *cobra.Command {
+	cmd := &cobra.Command{Use: "seed", Short: "Load data sets"}
+	var scale int
+	demoCmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Load the demo data set into an empty database",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			var bar *progressbar.ProgressBar
+			return demo.Seed(cmd.Context(), db, scale, func(done, total int) {
+				if bar == nil {
+					bar = progressbar.Default(int64(total), "seeding")
+				}
+				_ = bar.Set(done)
+			})
+		},
+	}
+	demoCmd.Flags().IntVar(&scale, "scale", 1, "multiply the demo data counts")
+	cmd.AddCommand(demoCmd)
+	return cmd
+}
+
+func openapiCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "openapi",
+		Short: "Print the OpenAPI document",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			doc := gen.SpecYAML
+			if asJSON {
+				doc = gen.SpecJSON
+			}
+			_, err := cmd.OutOrStdout().Write(doc)
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of YAML")
+	return cmd
+}

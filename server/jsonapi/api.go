@@ -1,0 +1,395 @@
+package jsonapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// API serves the JSON:API operations of every resource type of a Schema over a Store. Its
+// methods are plain net/http handlers with the type (and id) already taken from the URL.
+type API struct {
+	Schema *Schema
+	Store  Store
+	Limits Limits
+}
+
+// call is the state of one request.
+type call struct {
+	api    *API
+	w      http.ResponseWriter
+	r      *http.Request
+	res    *Resource
+	format Format
+	x      xInclude
+}
+
+func (a *API) begin(w http.ResponseWriter, r *http.Request, typ string) (*call, bool) {
+	format, nerr := Negotiate(r)
+	c := &call{api: a, w: w, r: r, format: format, x: parseXInclude(r)}
+	if nerr != nil {
+		c.fail(nerr)
+		return nil, false
+	}
+	c.res = a.Schema.Resource(typ)
+	if c.res == nil {
+		c.fail(UnknownType(typ))
+		return nil, false
+	}
+	return c, true
+}
+
+func (c *call) fail(err error) { writeErrors(c.w, c.r, c.format, err) }
+
+func (c *call) plain() bool { return c.format == FormatPlain }
+
+// view builds the rendering options of this request.
+func (c *call) view(lp *listParams) *view {
+	return &view{base: baseURL(c.r), links: !c.x.noHateoas && !c.plain(), plain: c.plain(), title: lp.title, fields: lp.fields}
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	} else if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return scheme + "://" + r.Host
+}
+
+// validID reports whether id can be an id of r at all; an impossible id is a 404, like a
+// missing one (api.md section 3).
+func validID(r *Resource, id string) bool {
+	if r.IntID {
+		n, err := strconv.ParseInt(id, 10, 64)
+		return err == nil && n > 0
+	}
+	return id != ""
+}
+
+// load reads one record by id; nil when it does not exist.
+func (a *API) load(ctx context.Context, r *Resource, id string) (*Record, error) {
+	if !validID(r, id) {
+		return nil, nil
+	}
+	var out *Record
+	err := a.Store.Find(ctx, &Query{Resource: r, IDs: []string{id}, Limit: 1}, func(rec *Record) bool {
+		out = rec
+		return false
+	})
+	return out, err
+}
+
+// List answers GET /api/{type}.
+func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, true, a.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	ctx := r.Context()
+	q := &Query{Resource: c.res, Conditions: lp.conditions, Sort: lp.sort, Limit: -1}
+	if lp.size > 0 {
+		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
+	}
+	if c.x.totalCount {
+		n, err := a.Store.Count(ctx, q)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
+	}
+	c.writeCollection(ctx, q, lp)
+}
+
+// Get answers GET /api/{type}/{id}.
+func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, false, a.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	rec, err := a.load(r.Context(), c.res, id)
+	switch {
+	case err != nil:
+		c.fail(err)
+		return
+	case rec == nil:
+		c.fail(NotFound())
+		return
+	}
+	tag := etag(c.res, rec)
+	if matchETag(r.Header.Get("If-None-Match"), tag) {
+		w.Header().Set("ETag", tag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	c.writeItem(r.Context(), http.StatusOK, rec, lp, nil)
+}
+
+// Create answers POST /api/{type}.
+func (a *API) Create(w http.ResponseWriter, r *http.Request, typ string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, false, a.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	in, included, err := readBody(r, c.res, c.plain())
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if *in.Type != c.res.Type {
+		c.fail(Conflict("/data/type", "The 'type' property of the primary data object does not match the requested resource type."))
+		return
+	}
+	if len(included) > 0 {
+		c.fail(Invalid("/included", TitleRequestData, "The included section is not supported by this operation."))
+		return
+	}
+	wr, errs := decodeWrite(c.res, in, true)
+	if c.res.ClientID {
+		if in.ID == nil || *in.ID == "" {
+			errs = append(errs, Invalid("/data/id", TitleNotBlank, "This value should not be blank."))
+		} else {
+			wr.ID = *in.ID
+		}
+	}
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	var rec *Record
+	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
+		if wr.ID != "" {
+			if cur, err := a.load(ctx, c.res, wr.ID); err != nil || cur != nil {
+				if err != nil {
+					return err
+				}
+				return Conflict("/data/id", "The entity already exists.")
+			}
+		}
+		if err := a.checkLinks(ctx, c.res, wr); err != nil {
+			return err
+		}
+		id, err := a.Store.Create(ctx, c.res, wr)
+		if err != nil {
+			return err
+		}
+		rec, err = a.load(ctx, c.res, id)
+		return err
+	})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	w.Header().Set("Location", baseURL(r)+"/api/"+c.res.Type+"/"+pathEscape(rec.ID))
+	c.writeItem(r.Context(), http.StatusCreated, rec, lp, nil)
+}
+
+// Update answers PATCH /api/{type}/{id}.
+func (a *API) Update(w http.ResponseWriter, r *http.Request, typ, id string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, false, a.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	in, included, err := readBody(r, c.res, c.plain())
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if c.plain() && in.ID == nil {
+		in.ID = &id
+	}
+	switch {
+	case *in.Type != c.res.Type:
+		c.fail(Conflict("/data/type", "The 'type' property of the primary data object does not match the requested resource type."))
+		return
+	case in.ID == nil:
+		c.fail(Invalid("/data/id", TitleRequestData, "The 'id' property is required."))
+		return
+	case *in.ID != id:
+		c.fail(Conflict("/data/id", "The 'id' property of the primary data object does not match the 'id' parameter of the URI."))
+		return
+	case len(included) > 0:
+		c.fail(Invalid("/included", TitleRequestData, "The included section is not supported by this operation."))
+		return
+	}
+	wr, errs := decodeWrite(c.res, in, false)
+	var rec *Record
+	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
+		cur, err := a.load(ctx, c.res, id)
+		switch {
+		case err != nil:
+			return err
+		case cur == nil:
+			return NotFound()
+		case !ifMatch(r, c.res, cur):
+			return preconditionFailed()
+		case errs != nil:
+			return errs
+		}
+		if err := a.checkLinks(ctx, c.res, wr); err != nil {
+			return err
+		}
+		if err := a.Store.Update(ctx, c.res, id, wr); err != nil {
+			return err
+		}
+		rec, err = a.load(ctx, c.res, id)
+		return err
+	})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.writeItem(r.Context(), http.StatusOK, rec, lp, nil)
+}
+
+// Delete answers DELETE /api/{type}/{id}.
+func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
+		cur, err := a.load(ctx, c.res, id)
+		switch {
+		case err != nil:
+			return err
+		case cur == nil:
+			return NotFound()
+		case !ifMatch(r, c.res, cur):
+			return preconditionFailed()
+		}
+		return a.Store.Delete(ctx, c.res, []string{id})
+	})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// DeleteList answers DELETE /api/{type}: it deletes every record the filters match, and nothing
+// when more match than the delete limit.
+func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, true, a.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	if len(lp.conditions) == 0 {
+		c.fail(&Error{Status: http.StatusBadRequest, Title: TitleFilter, Detail: "At least one filter must be provided."})
+		return
+	}
+	var deleted int
+	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
+		q := &Query{Resource: c.res, Conditions: lp.conditions, Limit: a.Limits.DeleteLimit + 1}
+		var ids []string
+		if err := a.Store.Find(ctx, q, func(rec *Record) bool { ids = append(ids, rec.ID); return true }); err != nil {
+			return err
+		}
+		if len(ids) > a.Limits.DeleteLimit {
+			return &Error{Status: http.StatusBadRequest, Title: TitleFilter,
+				Detail: "The number of records to delete exceeds the limit of " + strconv.Itoa(a.Limits.DeleteLimit) + ". Narrow the filters."}
+		}
+		deleted = len(ids)
+		if deleted == 0 {
+			return nil
+		}
+		return a.Store.Delete(ctx, c.res, ids)
+	})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if c.x.totalCount {
+		w.Header().Set("X-Include-Total-Count", strconv.Itoa(deleted))
+	}
+	if c.x.deletedCount {
+		w.Header().Set("X-Include-Deleted-Count", strconv.Itoa(deleted))
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// checkLinks verifies that every related id a write sets exists.
+func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
+	var errs Errors
+	for _, l := range wr.Links {
+		if len(l.IDs) == 0 {
+			continue
+		}
+		found := map[string]bool{}
+		err := a.Store.Find(ctx, &Query{Resource: r.targets[l.Index], IDs: l.IDs, Limit: -1}, func(rec *Record) bool {
+			found[rec.ID] = true
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		rel := &r.Rels[l.Index]
+		for j, id := range l.IDs {
+			if found[id] {
+				continue
+			}
+			if rel.ToMany {
+				errs = append(errs, EntityNotExist(RelPointer(rel.Name)+"/"+strconv.Itoa(j)))
+			} else {
+				errs = append(errs, EntityNotExist(RelPointer(rel.Name)))
+			}
+		}
+	}
+	if errs != nil {
+		return errs
+	}
+	return nil
+}
+
+func preconditionFailed() *Error {
+	return &Error{Status: http.StatusPreconditionFailed, Title: TitlePreconditionFail, Detail: detailPreconditionFail, Header: "If-Match"}
+}
+
+// ifMatch reports whether the request's If-Match (if any) names the record's current ETag.
+func ifMatch(r *http.Request, res *Resource, cur *Record) bool {
+	h := r.Header.Get("If-Match")
+	return h == "" || matchETag(h, etag(res, cur))
+}
+
+// matchETag reports whether the header (a list of entity tags, or *) names tag. Weak tags never
+// match: the comparison is strong.
+func matchETag(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || t == tag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,108 @@
+package jsonapi
+
+import "context"
+
+// Record is one resource as the store delivers it: values by attribute index (in the Go
+// representation of each attribute's Kind, or nil) and linkage by relationship index (the related
+// ids; at most one for a to-one). Slices, not maps: the hot path reads them by position.
+type Record struct {
+	ID     string
+	Values []any
+	Links  [][]string
+}
+
+// Operator is a filter operator, by its long name.
+type Operator string
+
+// The filter operators of api.md section 8.
+const (
+	OpEq            Operator = "eq"
+	OpNeq           Operator = "neq"
+	OpLt            Operator = "lt"
+	OpLte           Operator = "lte"
+	OpGt            Operator = "gt"
+	OpGte           Operator = "gte"
+	OpExists        Operator = "exists"
+	OpNeqOrNull     Operator = "neq_or_null"
+	OpEmpty         Operator = "empty"
+	OpContains      Operator = "contains"
+	OpNotContains   Operator = "not_contains"
+	OpStartsWith    Operator = "starts_with"
+	OpNotStartsWith Operator = "not_starts_with"
+	OpEndsWith      Operator = "ends_with"
+	OpNotEndsWith   Operator = "not_ends_with"
+)
+
+// Condition is one parsed filter: field, operator and typed values. Values hold the Go
+// representation of the field's kind (ids as strings); a Range holds exactly two values.
+type Condition struct {
+	Filter *Filter
+	Op     Operator
+	Values []any
+	Range  bool
+}
+
+// SortKey is one sort field: an attribute index, or -1 for the id.
+type SortKey struct {
+	Attr int
+	Desc bool
+}
+
+// Query asks the store for records of one type. Public names are already resolved to indexes.
+type Query struct {
+	Resource   *Resource
+	IDs        []string // restrict to these ids (item reads, includes)
+	Conditions []Condition
+	Sort       []SortKey // the store adds the id as the last key
+	Offset     int
+	Limit      int // < 0: no limit
+}
+
+// Write is the change a POST or PATCH makes to one record: the attributes and relationships that
+// the request sets (nil values clear), and the id for client-assigned ids.
+type Write struct {
+	ID    string
+	Attrs []AttrValue
+	Links []LinkValue
+}
+
+// AttrValue sets one attribute.
+type AttrValue struct {
+	Index int
+	Value any
+}
+
+// LinkValue replaces the linkage of one relationship.
+type LinkValue struct {
+	Index int
+	IDs   []string
+}
+
+// Has reports whether the write sets the attribute at index i, and to what.
+func (w *Write) Has(i int) (any, bool) {
+	for _, a := range w.Attrs {
+		if a.Index == i {
+			return a.Value, true
+		}
+	}
+	return nil, false
+}
+
+// Store is what the engine needs from persistence. Implementations translate the neutral Query
+// and Write into SQL; errors that are *Error or Errors (validation found by the store, with
+// pointers under /data) reach the client as they are, anything else is a 500.
+type Store interface {
+	// Tx runs fn in one transaction; the context passed to fn carries it.
+	Tx(ctx context.Context, fn func(ctx context.Context) error) error
+	// Find returns the matching records in order; each must be passed to yield before the next
+	// is read, so that large results stream. Returning false from yield stops.
+	Find(ctx context.Context, q *Query, yield func(*Record) bool) error
+	// Count returns the number of records matching q (ignoring Offset and Limit).
+	Count(ctx context.Context, q *Query) (int, error)
+	// Create inserts a record and returns its id.
+	Create(ctx context.Context, r *Resource, w *Write) (string, error)
+	// Update changes a record.
+	Update(ctx context.Context, r *Resource, id string, w *Write) error
+	// Delete removes records by id.
+	Delete(ctx context.Context, r *Resource, ids []string) error
+}

@@ -1,0 +1,306 @@
+package jsonapi
+
+import (
+	"encoding/json"
+	"hash/fnv"
+	"math"
+	"net/url"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The encoder writes documents by hand into a byte slice: it knows every value's kind from the
+// declaration, so it needs neither reflection nor intermediate maps (the list endpoints spend
+// most of their time here).
+
+// view says how records are rendered for one request.
+type view struct {
+	base   string // scheme://host, for absolute links
+	links  bool   // HATEOAS links (off with X-Include: noHateoas)
+	plain  bool   // flat JSON instead of JSON:API
+	title  bool   // meta=title
+	fields map[*Resource]*fieldSet
+}
+
+// fieldSet is a sparse fieldset: which attributes and relationships of a type to render.
+type fieldSet struct {
+	attrs []bool
+	rels  []bool
+}
+
+func (v *view) set(r *Resource) *fieldSet { return v.fields[r] }
+
+// appendResource renders one record as a JSON:API resource object or a plain object.
+func (v *view) appendResource(b []byte, r *Resource, rec *Record, meta []byte) []byte {
+	fs := v.set(r)
+	if v.plain {
+		return v.appendPlain(b, r, rec, fs)
+	}
+	b = append(b, `{"type":`...)
+	b = appendString(b, r.Type)
+	b = append(b, `,"id":`...)
+	b = appendString(b, rec.ID)
+	self := ""
+	if v.links {
+		self = v.base + "/api/" + r.Type + "/" + pathEscape(rec.ID)
+		b = append(b, `,"links":{"self":`...)
+		b = appendString(b, self)
+		b = append(b, '}')
+	}
+	if v.title || meta != nil {
+		b = append(b, `,"meta":{`...)
+		n := len(b)
+		if v.title {
+			b = append(b, `"title":`...)
+			b = appendString(b, title(r, rec))
+		}
+		if meta != nil {
+			if len(b) > n {
+				b = append(b, ',')
+			}
+			b = append(b, meta...)
+		}
+		b = append(b, '}')
+	}
+	first := true
+	for i := range r.Attrs {
+		a := &r.Attrs[i]
+		if a.WriteOnly || (fs != nil && !fs.attrs[i]) {
+			continue
+		}
+		if first {
+			b = append(b, `,"attributes":{`...)
+			first = false
+		} else {
+			b = append(b, ',')
+		}
+		b = appendString(b, a.Name)
+		b = append(b, ':')
+		b = appendValue(b, a.Kind, rec.Values[i])
+	}
+	if !first {
+		b = append(b, '}')
+	}
+	first = true
+	for i := range r.Rels {
+		if fs != nil && !fs.rels[i] {
+			continue
+		}
+		rel := &r.Rels[i]
+		if first {
+			b = append(b, `,"relationships":{`...)
+			first = false
+		} else {
+			b = append(b, ',')
+		}
+		b = appendString(b, rel.Name)
+		b = append(b, `:{"data":`...)
+		b = appendLinkage(b, rel, r.targets[i], rec.Links[i])
+		if v.links {
+			b = append(b, `,"links":{"self":`...)
+			b = appendString(b, self+"/relationships/"+rel.Name)
+			b = append(b, `,"related":`...)
+			b = appendString(b, self+"/"+rel.Name)
+			b = append(b, '}')
+		}
+		b = append(b, '}')
+	}
+	if !first {
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendLinkage(b []byte, rel *Rel, target *Resource, ids []string) []byte {
+	if !rel.ToMany {
+		if len(ids) == 0 {
+			return append(b, "null"...)
+		}
+		return appendIdentifier(b, target.Type, ids[0])
+	}
+	b = append(b, '[')
+	for j, id := range ids {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendIdentifier(b, target.Type, id)
+	}
+	return append(b, ']')
+}
+
+func appendIdentifier(b []byte, typ, id string) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, typ)
+	b = append(b, `,"id":`...)
+	b = appendString(b, id)
+	return append(b, '}')
+}
+
+// appendPlain renders the flat JSON of plain requests: id, attributes and relationship ids as
+// top-level keys; integer ids as numbers.
+func (v *view) appendPlain(b []byte, r *Resource, rec *Record, fs *fieldSet) []byte {
+	b = append(b, `{"id":`...)
+	b = appendID(b, r, rec.ID)
+	for i := range r.Attrs {
+		a := &r.Attrs[i]
+		if a.WriteOnly || (fs != nil && !fs.attrs[i]) {
+			continue
+		}
+		b = append(b, ',')
+		b = appendString(b, a.Name)
+		b = append(b, ':')
+		b = appendValue(b, a.Kind, rec.Values[i])
+	}
+	for i := range r.Rels {
+		if fs != nil && !fs.rels[i] {
+			continue
+		}
+		t := r.targets[i]
+		b = append(b, ',')
+		b = appendString(b, r.Rels[i].Name)
+		b = append(b, ':')
+		ids := rec.Links[i]
+		if !r.Rels[i].ToMany {
+			if len(ids) == 0 {
+				b = append(b, "null"...)
+			} else {
+				b = appendID(b, t, ids[0])
+			}
+			continue
+		}
+		b = append(b, '[')
+		for j, id := range ids {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendID(b, t, id)
+		}
+		b = append(b, ']')
+	}
+	if v.title {
+		b = append(b, `,"title":`...)
+		b = appendString(b, title(r, rec))
+	}
+	return append(b, '}')
+}
+
+func appendID(b []byte, r *Resource, id string) []byte {
+	if r.IntID {
+		return append(b, id...)
+	}
+	return appendString(b, id)
+}
+
+func title(r *Resource, rec *Record) string {
+	if r.Title == nil {
+		return rec.ID
+	}
+	return r.Title(r, rec)
+}
+
+// appendValue renders one attribute value by kind.
+func appendValue(b []byte, k Kind, v any) []byte {
+	if v == nil {
+		return append(b, "null"...)
+	}
+	switch k {
+	case String, Decimal:
+		return appendString(b, v.(string))
+	case Int:
+		return strconv.AppendInt(b, v.(int64), 10)
+	case Float:
+		f := v.(float64)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return append(b, "null"...)
+		}
+		return strconv.AppendFloat(b, f, 'f', -1, 64)
+	case Bool:
+		return strconv.AppendBool(b, v.(bool))
+	case Date:
+		b = append(b, '"')
+		b = v.(time.Time).AppendFormat(b, "2006-01-02")
+		return append(b, '"')
+	case DateTime:
+		b = append(b, '"')
+		b = v.(time.Time).UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
+		return append(b, '"')
+	case JSON:
+		raw := v.(json.RawMessage)
+		if len(raw) == 0 {
+			return append(b, "null"...)
+		}
+		return append(b, raw...)
+	}
+	panic("jsonapi: unknown kind " + k.String())
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as encoding/json does.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// etag is the strong entity tag of a record: a hash of everything the record holds (updatedAt
+// included), so it changes on every update and on every derived change.
+func etag(r *Resource, rec *Record) string {
+	h := fnv.New64a()
+	buf := make([]byte, 0, 512)
+	buf = appendString(buf, r.Type)
+	buf = appendString(buf, rec.ID)
+	for i := range r.Attrs {
+		buf = appendValue(buf, r.Attrs[i].Kind, rec.Values[i])
+	}
+	for i := range r.Rels {
+		buf = appendLinkage(buf, &r.Rels[i], r.targets[i], rec.Links[i])
+	}
+	h.Write(buf)
+	return `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+}
+
+func pathEscape(s string) string { return url.PathEscape(s) }

@@ -1,0 +1,171 @@
+package jsonapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// flushSize is how much of a collection is buffered before it is sent: large results stream,
+// so memory does not grow with the number of records (page[size]=-1).
+const flushSize = 64 << 10
+
+// writeItem sends a single-resource document.
+func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listParams, meta []byte) {
+	v := c.view(lp)
+	c.w.Header().Set("ETag", etag(c.res, rec))
+	b := make([]byte, 0, 2048)
+	if v.plain {
+		b = v.appendResource(b, c.res, rec, meta)
+		c.send(status, b)
+		return
+	}
+	b = append(b, `{"data":`...)
+	b = v.appendResource(b, c.res, rec, meta)
+	if len(lp.include) > 0 {
+		inc := newIncluder(c.api, v, c.res, lp.include)
+		inc.collect(rec)
+		var err error
+		if b, err = inc.appendIncluded(ctx, b); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	if v.links {
+		b = append(b, `,"links":{"self":`...)
+		b = appendString(b, v.base+c.r.URL.RequestURI())
+		b = append(b, '}')
+	}
+	b = append(b, '}')
+	c.send(status, b)
+}
+
+func (c *call) send(status int, body []byte) {
+	c.w.Header().Set("Content-Type", c.format.ContentType())
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(body)
+}
+
+// writeCollection streams a page (or everything) of records with its included resources and
+// pagination links. The store reads one record more than the page size to know whether a next
+// page exists.
+func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
+	v := c.view(lp)
+	var inc *includer
+	if len(lp.include) > 0 && !v.plain {
+		inc = newIncluder(c.api, v, c.res, lp.include)
+	}
+	b := make([]byte, 0, 8192)
+	if v.plain {
+		b = append(b, '[')
+	} else {
+		b = append(b, `{"data":[`...)
+	}
+	n, hasNext, started := 0, false, false
+	err := c.api.Store.Find(ctx, q, func(rec *Record) bool {
+		if lp.size > 0 && n == lp.size {
+			hasNext = true
+			return false
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = v.appendResource(b, c.res, rec, nil)
+		if inc != nil {
+			inc.collect(rec)
+		}
+		n++
+		if len(b) >= flushSize {
+			if !started {
+				c.w.Header().Set("Content-Type", c.format.ContentType())
+				c.w.WriteHeader(http.StatusOK)
+				started = true
+			}
+			_, _ = c.w.Write(b)
+			b = b[:0]
+		}
+		return true
+	})
+	if err == nil && inc != nil {
+		b = append(b, ']')
+		b, err = inc.appendIncluded(ctx, b)
+	} else if v.plain {
+		b = append(b, ']')
+	} else {
+		b = append(b, ']')
+	}
+	if err != nil {
+		if !started {
+			c.fail(err)
+			return
+		}
+		// The status is sent already: log, and cut the connection so the client sees a broken
+		// response rather than a truncated document that parses.
+		slog.ErrorContext(ctx, "streaming a collection failed", "request_id", c.w.Header().Get("X-Request-Id"), "error", err)
+		panic(http.ErrAbortHandler)
+	}
+	if !v.plain {
+		if v.links {
+			b = c.appendPageLinks(b, v, lp, hasNext)
+		}
+		b = append(b, '}')
+	}
+	if !started {
+		c.send(http.StatusOK, b)
+		return
+	}
+	_, _ = c.w.Write(b)
+}
+
+// appendPageLinks adds self, first, prev and next (api.md section 1: first and prev are absent
+// on page 1, next on the last page; there is no last).
+func (c *call) appendPageLinks(b []byte, v *view, lp *listParams, hasNext bool) []byte {
+	b = append(b, `,"links":{"self":`...)
+	b = appendString(b, v.base+c.r.URL.RequestURI())
+	if lp.size > 0 {
+		if lp.page > 1 {
+			b = append(b, `,"first":`...)
+			b = appendString(b, c.pageURL(v, 1))
+			b = append(b, `,"prev":`...)
+			b = appendString(b, c.pageURL(v, lp.page-1))
+		}
+		if hasNext {
+			b = append(b, `,"next":`...)
+			b = appendString(b, c.pageURL(v, lp.page+1))
+		}
+	}
+	return append(b, '}')
+}
+
+// pageURL is the request URL with page[number] replaced (and dropped for page 1).
+func (c *call) pageURL(v *view, page int) string {
+	raw := c.r.URL.RawQuery
+	q := make([]byte, 0, len(raw)+24)
+	for raw != "" {
+		var part string
+		part, raw, _ = cutAmp(raw)
+		if part == "" {
+			continue
+		}
+		if p := parsePart(unescape(part)); p.Key == "page[number]" {
+			continue
+		}
+		if len(q) > 0 {
+			q = append(q, '&')
+		}
+		q = append(q, part...)
+	}
+	if page > 1 {
+		if len(q) > 0 {
+			q = append(q, '&')
+		}
+		q = append(q, "page%5Bnumber%5D="...)
+		q = strconv.AppendInt(q, int64(page), 10)
+	}
+	u := v.base + c.r.URL.EscapedPath()
+	if len(q) > 0 {
+		u += "?" + string(q)
+	}
+	return u
+}

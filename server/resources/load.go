@@ -1,0 +1,282 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+
+	"webapi/server/jsonapi"
+)
+
+// Spec is the OpenAPI document with the property order of its schemas, which kin-openapi's maps
+// do not keep (documents list attributes in the order the document declares them).
+type Spec struct {
+	Doc   *openapi3.T
+	order map[string][]string // schema name → property names in document order
+}
+
+// LoadSpec parses the bundled document (YAML or JSON).
+func LoadSpec(data []byte) (*Spec, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	var raw struct {
+		Components struct {
+			Schemas map[string]yaml.Node `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, err
+	}
+	s := &Spec{Doc: doc, order: map[string][]string{}}
+	for name, node := range raw.Components.Schemas {
+		s.order[name] = propertyOrder(&node)
+	}
+	return s, nil
+}
+
+func propertyOrder(n *yaml.Node) []string {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "properties" {
+			props := n.Content[i+1]
+			names := make([]string, 0, len(props.Content)/2)
+			for j := 0; j < len(props.Content); j += 2 {
+				names = append(names, props.Content[j].Value)
+			}
+			return names
+		}
+	}
+	return nil
+}
+
+func (s *Spec) schema(name string) *openapi3.Schema {
+	if ref := s.Doc.Components.Schemas[name]; ref != nil {
+		return ref.Value
+	}
+	return nil
+}
+
+// resource reads what the document says about type d.Type: attributes, relationships, methods,
+// filters, sort fields and meta options. The declaration adds the rest.
+func (s *Spec) resource(d *Decl) (*jsonapi.Resource, error) {
+	r := &jsonapi.Resource{Type: d.Type, IntID: d.IDs == Serial, ClientID: d.IDs == ClientCode, Title: d.Title}
+	attrs := s.schema(d.Type + "Attributes")
+	if attrs == nil {
+		return nil, fmt.Errorf("%s: no schema %sAttributes", d.Type, d.Type)
+	}
+	required := requiredOf(s.schema(d.Type + "CreateAttributes"))
+	for _, name := range s.order[d.Type+"Attributes"] {
+		a, err := attribute(name, attrs.Properties[name].Value)
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", d.Type, name, err)
+		}
+		a.Required = required[name]
+		r.Attrs = append(r.Attrs, a)
+	}
+	if rels := s.schema(d.Type + "Relationships"); rels != nil {
+		var requiredRels map[string]bool
+		if c := s.schema(d.Type + "Create"); c != nil && c.Properties["relationships"] != nil {
+			requiredRels = requiredOf(c.Properties["relationships"].Value)
+		}
+		for _, name := range s.order[d.Type+"Relationships"] {
+			rel, err := relationship(name, rels.Properties[name].Value)
+			if err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", d.Type, name, err)
+			}
+			rel.Required = requiredRels[name]
+			r.Rels = append(r.Rels, rel)
+		}
+	}
+	if err := s.operations(d.Type, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// requiredOf collects the required property names of a schema and of its allOf members.
+func requiredOf(sc *openapi3.Schema) map[string]bool {
+	out := map[string]bool{}
+	if sc == nil {
+		return out
+	}
+	for _, n := range sc.Required {
+		out[n] = true
+	}
+	for _, m := range sc.AllOf {
+		for n := range requiredOf(m.Value) {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// attribute maps a property schema to an attribute declaration.
+func attribute(name string, sc *openapi3.Schema) (jsonapi.Attr, error) {
+	a := jsonapi.Attr{Name: name, Nullable: sc.Nullable, ReadOnly: sc.ReadOnly, WriteOnly: sc.WriteOnly}
+	a.Unique, _ = sc.Extensions["x-unique"].(bool)
+	if min, ok := sc.Extensions["x-minimum"].(float64); ok {
+		a.Min = &min
+		a.MinExclusive, _ = sc.Extensions["x-exclusive-minimum"].(bool)
+	}
+	if len(sc.AllOf) == 1 && sc.Type == nil {
+		// a nullable reference to a named object schema (e.g. a product's price)
+		inner := sc.AllOf[0].Value
+		a.Kind, a.Check = jsonapi.JSON, check(inner)
+		return a, nil
+	}
+	switch {
+	case sc.Type.Is("string"):
+		a.Kind = jsonapi.String
+		switch sc.Format {
+		case "date-time":
+			a.Kind = jsonapi.DateTime
+		case "date":
+			a.Kind = jsonapi.Date
+		case "decimal":
+			a.Kind = jsonapi.Decimal
+		case "email":
+			a.Email = true
+		}
+		if sc.MaxLength != nil {
+			a.MaxLen = int(*sc.MaxLength)
+		}
+		a.MinLen = int(sc.MinLength)
+		for _, e := range sc.Enum {
+			a.Enum = append(a.Enum, fmt.Sprint(e))
+		}
+		if sc.Pattern != "" {
+			re, err := regexp.Compile(sc.Pattern)
+			if err != nil {
+				return a, err
+			}
+			a.Pattern = re
+		}
+	case sc.Type.Is("integer"):
+		a.Kind = jsonapi.Int
+		if sc.Min != nil {
+			a.Min = sc.Min
+		}
+	case sc.Type.Is("number"):
+		a.Kind = jsonapi.Float
+		if sc.Min != nil {
+			a.Min = sc.Min
+		}
+	case sc.Type.Is("boolean"):
+		a.Kind = jsonapi.Bool
+	case sc.Type.Is("object"), sc.Type.Is("array"):
+		a.Kind, a.Check = jsonapi.JSON, check(sc)
+	default:
+		return a, fmt.Errorf("unsupported schema type %v", sc.Type)
+	}
+	return a, nil
+}
+
+// check validates a JSON attribute value against its schema in the document (only on writes of
+// structured attributes).
+func check(sc *openapi3.Schema) func(v any) error {
+	return func(v any) error {
+		if err := sc.VisitJSON(v, openapi3.MultiErrors()); err != nil {
+			return fmt.Errorf("This value is not valid: %s", firstLine(err.Error()))
+		}
+		return nil
+	}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSuffix(s, ".") + "."
+}
+
+// relationship maps a relationship property (a $ref to <type>ToOne or <type>ToMany, or an allOf
+// of one with readOnly) to a declaration. The target type is the enum of the identifier's type.
+func relationship(name string, sc *openapi3.Schema) (jsonapi.Rel, error) {
+	rel := jsonapi.Rel{Name: name, ReadOnly: sc.ReadOnly}
+	if len(sc.AllOf) == 1 {
+		sc = sc.AllOf[0].Value
+	}
+	data := sc.Properties["data"]
+	if data == nil {
+		return rel, fmt.Errorf("no data property")
+	}
+	ident := data.Value
+	if ident.Type.Is("array") {
+		rel.ToMany = true
+		ident = ident.Items.Value
+	} else if len(ident.AllOf) == 1 {
+		ident = ident.AllOf[0].Value
+	}
+	t := ident.Properties["type"]
+	if t == nil || len(t.Value.Enum) != 1 {
+		return rel, fmt.Errorf("the identifier has no single type")
+	}
+	rel.Target = fmt.Sprint(t.Value.Enum[0])
+	return rel, nil
+}
+
+// operations reads the methods, filters, sort fields and meta options from the paths.
+func (s *Spec) operations(typ string, r *jsonapi.Resource) error {
+	coll := s.Doc.Paths.Find("/api/" + typ)
+	item := s.Doc.Paths.Find("/api/" + typ + "/{id}")
+	if coll == nil || item == nil {
+		return fmt.Errorf("%s: paths missing", typ)
+	}
+	r.Methods = jsonapi.Methods{List: coll.Get != nil, Create: coll.Post != nil, DeleteList: coll.Delete != nil,
+		Get: item.Get != nil, Update: item.Patch != nil, Delete: item.Delete != nil}
+	r.Filters = map[string]*jsonapi.Filter{}
+	r.Sorts = map[string]int{}
+	if coll.Get == nil {
+		return nil
+	}
+	for _, p := range coll.Get.Parameters {
+		pv := p.Value
+		switch {
+		case strings.HasPrefix(pv.Name, "filter["):
+			name := strings.TrimSuffix(strings.TrimPrefix(pv.Name, "filter["), "]")
+			f := &jsonapi.Filter{Name: name, Attr: r.AttrIndex(name), Rel: r.RelIndex(name), ID: name == "id"}
+			if f.Attr < 0 && f.Rel < 0 && !f.ID {
+				return fmt.Errorf("%s: filter %q names no field", typ, name)
+			}
+			ops, _ := pv.Extensions["x-operators"].([]any)
+			for _, o := range ops {
+				f.Operators = append(f.Operators, jsonapi.Operator(fmt.Sprint(o)))
+			}
+			r.Filters[name] = f
+		case pv.Name == "sort":
+			fields, _ := pv.Extensions["x-sort-fields"].([]any)
+			for _, f := range fields {
+				name := fmt.Sprint(f)
+				i := r.AttrIndex(name)
+				if i < 0 && name != "id" {
+					return fmt.Errorf("%s: sort field %q names no attribute", typ, name)
+				}
+				r.Sorts[name] = i
+			}
+		}
+	}
+	if coll.Post != nil {
+		r.Validate, _ = coll.Post.Extensions["x-validate"].(bool)
+		if sets, ok := coll.Post.Extensions["x-upsert"].([]any); ok {
+			for _, set := range sets {
+				var fields []string
+				for _, f := range set.([]any) {
+					fields = append(fields, fmt.Sprint(f))
+				}
+				if len(fields) == 1 && fields[0] == "id" {
+					r.Upsert.ByID = true
+				} else {
+					r.Upsert.Fields = append(r.Upsert.Fields, fields)
+				}
+			}
+		}
+	}
+	return nil
+}

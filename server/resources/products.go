@@ -1,0 +1,216 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"webapi/server/jsonapi"
+	"webapi/store"
+)
+
+// Localization and currency of a request (api.md section 14).
+
+// Locale is the localization and currency a request asked for. The fallback chain of the
+// localization is read once per request, and only when a localized value is rendered.
+type Locale struct {
+	db             *store.DB
+	localizationID string // from X-Localization-ID; "" = the default localization
+	currency       string // from X-Currency; "USD" by default
+
+	once  sync.Once
+	chain []string
+	err   error
+}
+
+type localeKey struct{}
+
+// WithLocale checks the X-Localization-ID and X-Currency headers of r (an unknown id or code is a
+// 400 with source.header) and returns a context that carries them.
+func WithLocale(ctx context.Context, db *store.DB, r *http.Request) (context.Context, error) {
+	l := &Locale{db: db, localizationID: r.Header.Get("X-Localization-ID"), currency: r.Header.Get("X-Currency")}
+	var errs jsonapi.Errors
+	if l.localizationID != "" {
+		n, err := strconv.ParseInt(l.localizationID, 10, 64)
+		var count int64
+		if err == nil {
+			if err := db.Gorm.WithContext(ctx).Raw("SELECT COUNT(*) FROM localizations WHERE id = ?", n).Row().Scan(&count); err != nil {
+				return ctx, err
+			}
+		}
+		if count == 0 {
+			errs = append(errs, jsonapi.BadHeader("X-Localization-ID", jsonapi.TitleValue, fmt.Sprintf("The localization %q does not exist.", l.localizationID)))
+		}
+	}
+	if l.currency != "" {
+		var count int64
+		if err := db.Gorm.WithContext(ctx).Raw("SELECT COUNT(*) FROM currencies WHERE id = ?", l.currency).Row().Scan(&count); err != nil {
+			return ctx, err
+		}
+		if count == 0 {
+			errs = append(errs, jsonapi.BadHeader("X-Currency", jsonapi.TitleValue, fmt.Sprintf("The currency %q does not exist.", l.currency)))
+		}
+	} else {
+		l.currency = "USD"
+	}
+	if errs != nil {
+		return ctx, errs
+	}
+	return context.WithValue(ctx, localeKey{}, l), nil
+}
+
+func localeOf(ctx context.Context) *Locale {
+	l, _ := ctx.Value(localeKey{}).(*Locale)
+	return l
+}
+
+// Chain is the requested localization followed by its ancestors: the order in which localized
+// values are looked up before the default value.
+func (l *Locale) Chain(ctx context.Context) []string {
+	l.once.Do(func() {
+		rows, err := l.db.Gorm.WithContext(ctx).Raw("SELECT id, parent_localization_id, is_default FROM localizations").Rows()
+		if err != nil {
+			l.err = err
+			return
+		}
+		defer rows.Close()
+		parent := map[string]string{}
+		def := ""
+		for rows.Next() {
+			var id int64
+			var p *int64
+			var isDefault bool
+			if err := rows.Scan(&id, &p, &isDefault); err != nil {
+				l.err = err
+				return
+			}
+			key := strconv.FormatInt(id, 10)
+			if p != nil {
+				parent[key] = strconv.FormatInt(*p, 10)
+			}
+			if isDefault {
+				def = key
+			}
+		}
+		cur := l.localizationID
+		if cur == "" {
+			cur = def
+		}
+		seen := map[string]bool{}
+		for cur != "" && !seen[cur] {
+			seen[cur] = true
+			l.chain = append(l.chain, cur)
+			cur = parent[cur]
+		}
+	})
+	return l.chain
+}
+
+func currencyArg(ctx context.Context) []any {
+	if l := localeOf(ctx); l != nil {
+		return []any{l.currency}
+	}
+	return []any{"USD"}
+}
+
+type productName struct {
+	Localization *string `json:"localization"`
+	Value        string  `json:"value"`
+}
+
+// localizedName picks the value for the first localization of chain that has one, else the
+// default value (the entry without a localization).
+func localizedName(names any, chain []string) (string, bool) {
+	raw, ok := names.(json.RawMessage)
+	if !ok {
+		return "", false
+	}
+	var list []productName
+	if json.Unmarshal(raw, &list) != nil {
+		return "", false
+	}
+	for _, loc := range chain {
+		for _, n := range list {
+			if n.Localization != nil && *n.Localization == loc {
+				return n.Value, true
+			}
+		}
+	}
+	for _, n := range list {
+		if n.Localization == nil {
+			return n.Value, true
+		}
+	}
+	return "", false
+}
+
+// deriveProduct fills a product's name (by the request's localization) and price (in the
+// request's currency).
+func deriveProduct(ctx context.Context, r *jsonapi.Resource, rec *jsonapi.Record) {
+	var chain []string
+	currency := "USD"
+	if l := localeOf(ctx); l != nil {
+		chain = l.Chain(ctx)
+		currency = l.currency
+	}
+	if name, ok := localizedName(rec.Values[r.AttrIndex("names")], chain); ok {
+		rec.Values[r.AttrIndex("name")] = name
+	}
+	i := r.AttrIndex("price")
+	if v, ok := rec.Values[i].(string); ok {
+		b, _ := json.Marshal(map[string]string{"value": v, "currency": currency})
+		rec.Values[i] = json.RawMessage(b)
+	}
+}
+
+// checkProductNames: names hold exactly one default entry (no localization), at most one entry
+// per localization, and only localizations that exist.
+func checkProductNames(ctx context.Context, h *Hook) error {
+	raw, ok := h.Cols["names"].(string)
+	if !ok {
+		return nil
+	}
+	var list []productName
+	if err := json.Unmarshal([]byte(raw), &list); err != nil {
+		return jsonapi.Invalid(jsonapi.AttrPointer("names"), jsonapi.TitleType, "This value should be a list of names.")
+	}
+	var errs jsonapi.Errors
+	defaults := 0
+	seen := map[string]bool{}
+	for i, n := range list {
+		at := fmt.Sprintf("%s/%d", jsonapi.AttrPointer("names"), i)
+		if blank(n.Value) {
+			errs = append(errs, jsonapi.Invalid(at+"/value", jsonapi.TitleNotBlank, "This value should not be blank."))
+		}
+		if n.Localization == nil {
+			defaults++
+			continue
+		}
+		if seen[*n.Localization] {
+			errs = append(errs, jsonapi.Invalid(at+"/localization", jsonapi.TitleUnique, "The product already has a name for this localization."))
+			continue
+		}
+		seen[*n.Localization] = true
+		id, err := strconv.ParseInt(*n.Localization, 10, 64)
+		var count int64
+		if err == nil {
+			if err := h.DB.Conn(ctx).Raw("SELECT COUNT(*) FROM localizations WHERE id = ?", id).Row().Scan(&count); err != nil {
+				return err
+			}
+		}
+		if count == 0 {
+			errs = append(errs, jsonapi.EntityNotExist(at+"/localization"))
+		}
+	}
+	if defaults != 1 {
+		errs = append(errs, jsonapi.Invalid(jsonapi.AttrPointer("names"), jsonapi.TitleNotBlank,
+			"Exactly one name must have no localization: it is the default name."))
+	}
+	if errs != nil {
+		return errs
+	}
+	return nil
+}

@@ -1,0 +1,527 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"webapi/server/auth"
+	"webapi/server/jsonapi"
+	"webapi/store"
+	"webapi/store/query"
+)
+
+// Store implements jsonapi.Store for every declared type over one database.
+type Store struct {
+	db     *store.DB
+	plans  map[*jsonapi.Resource]*plan
+	limits jsonapi.Limits
+}
+
+var _ jsonapi.Store = (*Store)(nil)
+
+// plan is the precomputed SQL mapping of one type: built once at start-up, so a request only
+// fills in arguments.
+type plan struct {
+	decl   *Decl
+	res    *jsonapi.Resource
+	attrs  []attrMap
+	rels   []relMap
+	cols   []query.Column // the select list (attributes, then relationships)
+	hasArg bool           // some column takes request arguments
+}
+
+type attrMap struct {
+	column   string // "" when computed or write-only
+	sel      int    // index in the select list, -1 if not selected
+	computed *Computed
+}
+
+type relMap struct {
+	fk   string      // to-one: the foreign key column
+	link *query.Link // to-many
+	sel  int
+}
+
+func newPlan(d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, error) {
+	p := &plan{decl: d, res: r}
+	for i := range r.Attrs {
+		a := &r.Attrs[i]
+		m := attrMap{sel: -1}
+		if c, ok := d.Computed[a.Name]; ok {
+			c := c
+			m.computed = &c
+			m.sel = len(p.cols)
+			p.cols = append(p.cols, query.Column{Expr: query.Expr{SQL: c.SQL}, Type: c.Type})
+			p.hasArg = p.hasArg || c.Args != nil
+		} else {
+			m.column = d.column(a.Name)
+			if !a.WriteOnly {
+				m.sel = len(p.cols)
+				p.cols = append(p.cols, query.Column{Expr: query.Expr{SQL: "t." + m.column}, Type: columnType(a)})
+			}
+		}
+		p.attrs = append(p.attrs, m)
+	}
+	for i := range r.Rels {
+		rel := &r.Rels[i]
+		m := relMap{sel: len(p.cols)}
+		if rel.ToMany {
+			l, ok := d.Links[rel.Name]
+			if !ok {
+				return nil, fmt.Errorf("%s.%s: no storage declared for the to-many relationship", d.Type, rel.Name)
+			}
+			m.link = &l
+			p.cols = append(p.cols, query.Column{Expr: query.LinkIDs(l, linkLimit), Type: query.IDList})
+		} else {
+			m.fk = d.column(rel.Name)
+			if _, ok := d.Columns[rel.Name]; !ok {
+				m.fk += "_id"
+			}
+			p.cols = append(p.cols, query.Column{Expr: query.Expr{SQL: "t." + m.fk}, Type: query.Text})
+		}
+		p.rels = append(p.rels, m)
+	}
+	return p, nil
+}
+
+func columnType(a *jsonapi.Attr) query.Type {
+	switch a.Kind {
+	case jsonapi.Int:
+		return query.Int
+	case jsonapi.Float:
+		return query.Float
+	case jsonapi.Decimal:
+		return query.Decimal
+	case jsonapi.Bool:
+		return query.Bool
+	case jsonapi.Date:
+		return query.Date
+	case jsonapi.DateTime:
+		return query.DateTime
+	case jsonapi.JSON:
+		return query.JSON
+	}
+	return query.Text
+}
+
+// Tx implements jsonapi.Store.
+func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return translate(s.db.Tx(ctx, fn))
+}
+
+// Find implements jsonapi.Store.
+func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.Record) bool) error {
+	p := s.plans[q.Resource]
+	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.cols, Limit: q.Limit, Offset: q.Offset}
+	if p.hasArg {
+		sel.Columns = make([]query.Column, len(p.cols))
+		copy(sel.Columns, p.cols)
+		for _, m := range p.attrs {
+			if m.computed != nil && m.computed.Args != nil {
+				sel.Columns[m.sel].Args = m.computed.Args(ctx)
+			}
+		}
+	}
+	where, err := p.where(s.db, q)
+	if err != nil {
+		return err
+	}
+	sel.Where = where
+	for _, k := range q.Sort {
+		sel.Order = append(sel.Order, p.order(k))
+	}
+	sel.Order = append(sel.Order, query.Order{SQL: "t.id"})
+	return query.Find(ctx, s.db, sel, func(row query.Row) bool {
+		return yield(p.record(ctx, row))
+	})
+}
+
+func (p *plan) idType() query.Type {
+	if p.res.IntID {
+		return query.Int
+	}
+	return query.Text
+}
+
+// record turns a row into a record.
+func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
+	rec := &jsonapi.Record{ID: row.ID, Values: make([]any, len(p.attrs)), Links: make([][]string, len(p.rels))}
+	for i, m := range p.attrs {
+		if m.sel >= 0 {
+			rec.Values[i] = row.Values[m.sel]
+		}
+	}
+	for i, m := range p.rels {
+		switch v := row.Values[m.sel].(type) {
+		case []string:
+			rec.Links[i] = v
+		case string:
+			rec.Links[i] = []string{v}
+		default:
+			rec.Links[i] = nil
+		}
+	}
+	if p.decl.Derive != nil {
+		p.decl.Derive(ctx, p.res, rec)
+	}
+	return rec
+}
+
+func (p *plan) order(k jsonapi.SortKey) query.Order {
+	if k.Attr < 0 {
+		return query.Order{SQL: "t.id", Desc: k.Desc}
+	}
+	a := &p.res.Attrs[k.Attr]
+	col := "t." + p.attrs[k.Attr].column
+	if a.Kind == jsonapi.String && a.Enum == nil {
+		// Case-insensitive order, the same on both databases (their collations differ).
+		col = "LOWER(" + col + ")"
+	}
+	return query.Order{SQL: col, Desc: k.Desc}
+}
+
+// where translates ids and conditions into SQL conditions.
+func (p *plan) where(db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
+	var out []query.Expr
+	if len(q.IDs) > 0 {
+		out = append(out, query.Expr{SQL: "t.id IN ?", Args: []any{p.ids(q.IDs)}})
+	}
+	for _, c := range q.Conditions {
+		f := c.Filter
+		values := make([]any, len(c.Values))
+		for i, v := range c.Values {
+			values[i] = dbValue(db, v)
+		}
+		switch {
+		case f.ID:
+			out = append(out, query.FieldCond(query.Field{SQL: "t.id"}, query.Op(c.Op), p.idValues(p.res.IntID, values, c.Op), c.Range))
+		case f.Attr >= 0:
+			a := &p.res.Attrs[f.Attr]
+			out = append(out, query.FieldCond(query.Field{SQL: "t." + p.attrs[f.Attr].column, Text: a.Kind == jsonapi.String}, query.Op(c.Op), values, c.Range))
+		default:
+			m := p.rels[f.Rel]
+			intID := p.res.Target(f.Rel).IntID
+			if m.link != nil {
+				out = append(out, query.LinkCond(*m.link, query.Op(c.Op), p.idValues(intID, values, c.Op)))
+			} else {
+				out = append(out, query.FieldCond(query.Field{SQL: "t." + m.fk}, query.Op(c.Op), p.idValues(intID, values, c.Op), false))
+			}
+		}
+	}
+	return out, nil
+}
+
+// idValues converts id filter values (strings) to integers for integer ids; exists/empty carry
+// booleans and stay as they are.
+func (p *plan) idValues(intID bool, values []any, op jsonapi.Operator) []any {
+	if !intID || op == jsonapi.OpExists || op == jsonapi.OpEmpty {
+		return values
+	}
+	out := make([]any, len(values))
+	for i, v := range values {
+		if s, ok := v.(string); ok {
+			n, _ := strconv.ParseInt(s, 10, 64)
+			out[i] = n
+		} else {
+			out[i] = v
+		}
+	}
+	return out
+}
+
+func (p *plan) ids(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = p.id(id)
+	}
+	return out
+}
+
+func (p *plan) id(id string) any {
+	if p.res.IntID {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		return n
+	}
+	return id
+}
+
+// dbValue converts an engine value into what the database stores.
+func dbValue(db *store.DB, v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		return db.TimeValue(x)
+	case jsonapi.Period:
+		return query.Period{From: db.TimeValue(x.From), To: db.TimeValue(x.To)}
+	case json.RawMessage:
+		return string(x)
+	}
+	return v
+}
+
+// Count implements jsonapi.Store.
+func (s *Store) Count(ctx context.Context, q *jsonapi.Query) (int, error) {
+	p := s.plans[q.Resource]
+	where, err := p.where(s.db, q)
+	if err != nil {
+		return 0, err
+	}
+	return query.Count(ctx, s.db, p.decl.Table, where)
+}
+
+// Create implements jsonapi.Store.
+func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Write) (string, error) {
+	p := s.plans[r]
+	h := &Hook{Op: Create, DB: s.db, Res: r, Decl: p.decl, Write: w, Cols: p.columns(s.db, w)}
+	now := s.db.TimeValue(query.Now())
+	h.Cols["created_at"], h.Cols["updated_at"] = now, now
+	if w.ID != "" {
+		h.Cols["id"] = w.ID
+	}
+	p.defaultOwner(ctx, h.Cols)
+	if err := s.before(ctx, p, h, nil); err != nil {
+		return "", err
+	}
+	cols, vals := split(h.Cols)
+	id, err := query.Insert(ctx, s.db, p.decl.Table, cols, vals)
+	if err != nil {
+		return "", translate(err)
+	}
+	h.IDs = []any{p.id(id)}
+	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
+		return "", err
+	}
+	if p.decl.After != nil {
+		if err := p.decl.After(ctx, h); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+// Update implements jsonapi.Store.
+func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *jsonapi.Write) error {
+	p := s.plans[r]
+	h := &Hook{Op: Update, DB: s.db, Res: r, Decl: p.decl, Write: w, Cols: p.columns(s.db, w), IDs: []any{p.id(id)}}
+	h.Cols["updated_at"] = s.db.TimeValue(query.Now())
+	if err := s.before(ctx, p, h, h.IDs[0]); err != nil {
+		return err
+	}
+	cols, vals := split(h.Cols)
+	if err := query.Update(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals); err != nil {
+		return translate(err)
+	}
+	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
+		return err
+	}
+	if p.decl.After != nil {
+		return p.decl.After(ctx, h)
+	}
+	return nil
+}
+
+// Delete implements jsonapi.Store.
+func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) error {
+	p := s.plans[r]
+	h := &Hook{Op: Delete, DB: s.db, Res: r, Decl: p.decl, IDs: p.ids(ids)}
+	if p.decl.Before != nil {
+		if err := p.decl.Before(ctx, h); err != nil {
+			return err
+		}
+	}
+	if err := query.Delete(ctx, s.db, p.decl.Table, h.IDs); err != nil {
+		return translate(err)
+	}
+	if p.decl.After != nil {
+		return p.decl.After(ctx, h)
+	}
+	return nil
+}
+
+// before runs the checks every write needs (uniqueness) and the type's Before hook, and
+// reports all their problems together.
+func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
+	var errs jsonapi.Errors
+	for i := range p.res.Attrs {
+		a := &p.res.Attrs[i]
+		v, ok := h.Cols[p.attrs[i].column]
+		if !a.Unique || !ok || v == nil {
+			continue
+		}
+		taken, err := s.taken(ctx, p, h, p.attrs[i].column, v, id)
+		if err != nil {
+			return err
+		}
+		if taken {
+			errs = append(errs, jsonapi.Unique(jsonapi.AttrPointer(a.Name)))
+		}
+	}
+	if p.decl.Before != nil {
+		if err := p.decl.Before(ctx, h); err != nil {
+			var more jsonapi.Errors
+			switch e := err.(type) {
+			case jsonapi.Errors:
+				more = e
+			case *jsonapi.Error:
+				more = jsonapi.Errors{e}
+			default:
+				return err
+			}
+			errs = append(errs, more...)
+		}
+	}
+	if errs != nil {
+		return errs
+	}
+	return nil
+}
+
+// taken reports whether another record already has value in column (within the type's
+// uniqueness scope).
+func (s *Store) taken(ctx context.Context, p *plan, h *Hook, column string, v any, id any) (bool, error) {
+	q := "SELECT COUNT(*) FROM " + p.decl.Table + " WHERE " + column + " = ?"
+	args := []any{v}
+	if id != nil {
+		q += " AND id <> ?"
+		args = append(args, id)
+	}
+	if scope := p.decl.UniqueScope; scope != "" {
+		sv, ok := h.Cols[scope]
+		if !ok && id != nil {
+			if err := s.db.Conn(ctx).Raw("SELECT "+scope+" FROM "+p.decl.Table+" WHERE id = ?", id).Row().Scan(&sv); err != nil {
+				return false, err
+			}
+		}
+		q += " AND " + scope + " = ?"
+		args = append(args, sv)
+	}
+	var n int64
+	err := s.db.Conn(ctx).Raw(q, args...).Row().Scan(&n)
+	return n > 0, err
+}
+
+// columns maps the attributes and to-one relationships a write sets to column values.
+func (p *plan) columns(db *store.DB, w *jsonapi.Write) map[string]any {
+	cols := make(map[string]any, len(w.Attrs)+len(w.Links)+3)
+	for _, a := range w.Attrs {
+		m := p.attrs[a.Index]
+		if m.column == "" {
+			continue
+		}
+		v := a.Value
+		if p.res.Attrs[a.Index].Kind == jsonapi.Date && v != nil {
+			v = v.(time.Time).Format("2006-01-02")
+		}
+		cols[m.column] = dbValue(db, v)
+	}
+	for _, l := range w.Links {
+		m := p.rels[l.Index]
+		if m.link != nil {
+			continue
+		}
+		if len(l.IDs) == 0 {
+			cols[m.fk] = nil
+		} else {
+			cols[m.fk] = idOf(p.res.Target(l.Index), l.IDs[0])
+		}
+	}
+	return cols
+}
+
+// writeLinks stores the to-many relationships a write sets.
+func (s *Store) writeLinks(ctx context.Context, p *plan, own any, w *jsonapi.Write) error {
+	for _, l := range w.Links {
+		m := p.rels[l.Index]
+		if m.link == nil {
+			continue
+		}
+		t := p.res.Target(l.Index)
+		ids := make([]any, len(l.IDs))
+		for i, id := range l.IDs {
+			ids[i] = idOf(t, id)
+		}
+		var err error
+		if m.link.Other == "id" {
+			err = query.SetForeignKey(ctx, s.db, *m.link, own, ids)
+		} else {
+			err = query.SetLinks(ctx, s.db, *m.link, own, ids)
+		}
+		if err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
+
+func idOf(t *jsonapi.Resource, id string) any {
+	if t.IntID {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		return n
+	}
+	return id
+}
+
+// defaultOwner sets owner and organization from the caller when the write does not.
+func (p *plan) defaultOwner(ctx context.Context, cols map[string]any) {
+	who, ok := auth.From(ctx)
+	if !ok {
+		return
+	}
+	set := func(col string, v int64) {
+		if _, given := cols[col]; !given {
+			cols[col] = v
+		}
+	}
+	switch p.decl.Owner {
+	case UserOwned:
+		set("owner_id", who.UserID)
+	case BusinessUnitOwned:
+		set("owner_id", who.BusinessUnitID)
+	}
+	if p.decl.Owner != Global && p.res.RelIndex("organization") >= 0 {
+		set("organization_id", who.OrganizationID)
+	}
+}
+
+func split(m map[string]any) ([]string, []any) {
+	cols := make([]string, 0, len(m))
+	for c := range m {
+		cols = append(cols, c)
+	}
+	// a fixed order keeps statements identical for the database's statement cache
+	sort.Strings(cols)
+	vals := make([]any, len(cols))
+	for i, c := range cols {
+		vals[i] = m[c]
+	}
+	return cols, vals
+}
+
+// translate maps database errors that a client can cause to API errors.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *jsonapi.Error
+	var aes jsonapi.Errors
+	if errors.As(err, &ae) || errors.As(err, &aes) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case errors.Is(err, gorm.ErrDuplicatedKey), strings.Contains(msg, "UNIQUE constraint failed"):
+		return &jsonapi.Error{Status: http.StatusBadRequest, Title: jsonapi.TitleUnique, Detail: "This value is already used."}
+	case errors.Is(err, gorm.ErrForeignKeyViolated), strings.Contains(msg, "FOREIGN KEY constraint failed"):
+		return &jsonapi.Error{Status: http.StatusConflict, Title: jsonapi.TitleConflict,
+			Detail: "The operation conflicts with records that refer to this one (or that it refers to)."}
+	}
+	return err
+}

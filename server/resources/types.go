@@ -1,0 +1,56 @@
+package resources
+
+import (
+	"webapi/store/query"
+)
+
+// Declarations lists every resource type the API serves. The order is the order of the
+// sandbox's resource list.
+func Declarations() []*Decl {
+	return []*Decl{
+		{Type: "organizations", Table: "organizations", Title: titleOf("name")},
+		{Type: "businessunits", Table: "business_units", Owner: OrganizationOwned, Title: titleOf("name"),
+			Links:  map[string]query.Link{"users": {Table: "user_business_units", Own: "business_unit_id", Other: "user_id"}},
+			Before: noCycle("parentBusinessUnit", "business_units", "parent_business_unit_id")},
+		{Type: "userroles", Table: "user_roles", Owner: OrganizationOwned, Title: titleOf("label"),
+			Links:  map[string]query.Link{"users": {Table: "user_user_roles", Own: "user_role_id", Other: "user_id"}},
+			Before: checkPermissions},
+		{Type: "users", Table: "users", Owner: BusinessUnitOwned, Title: userTitle,
+			Links: map[string]query.Link{
+				"roles":         {Table: "user_user_roles", Own: "user_id", Other: "user_role_id"},
+				"businessUnits": {Table: "user_business_units", Own: "user_id", Other: "business_unit_id"},
+			},
+			Before: hashPassword},
+		{Type: "accounts", Table: "accounts", Owner: UserOwned, Title: titleOf("name"),
+			Links: map[string]query.Link{"contacts": {Table: "account_contacts", Own: "account_id", Other: "contact_id"}},
+			After: defaultContactJoins},
+		{Type: "contacts", Table: "contacts", Owner: UserOwned, Title: contactTitle,
+			Links: map[string]query.Link{
+				"accounts": {Table: "account_contacts", Own: "contact_id", Other: "account_id"},
+				"calls":    {Table: "calls", Own: "contact_id", Other: "id"},
+			},
+			Before: contactNameRule},
+		{Type: "contactsources", Table: "contact_sources", IDs: Code, Title: titleOf("name")},
+		{Type: "calls", Table: "calls", Owner: UserOwned, Title: titleOf("subject"),
+			Before: rememberCallLinks, After: recomputeCommunication},
+		{Type: "localizations", Table: "localizations", Title: titleOf("name"),
+			Columns: map[string]string{"default": "is_default"},
+			Before:  noCycle("parentLocalization", "localizations", "parent_localization_id")},
+		{Type: "currencies", Table: "currencies", IDs: Code, Title: titleOf("name")},
+		{Type: "countries", Table: "countries", IDs: Code, Title: titleOf("name"),
+			Links: map[string]query.Link{"regions": {Table: "regions", Own: "country_id", Other: "id"}}},
+		{Type: "regions", Table: "regions", IDs: Code, Title: titleOf("name")},
+		{Type: "products", Table: "products", Owner: BusinessUnitOwned, Title: productTitle, UniqueScope: "organization_id",
+			Links: map[string]query.Link{"prices": {Table: "product_prices", Own: "product_id", Other: "id"}},
+			Computed: map[string]Computed{
+				// name is derived from names in Go (see deriveProduct); the column only holds its place
+				"name":  {SQL: "NULL", Type: query.Text},
+				"price": {SQL: "(SELECT pp.value FROM product_prices pp WHERE pp.product_id = t.id AND pp.currency_id = ? AND pp.quantity = 1)", Type: query.Decimal, Args: currencyArg},
+			},
+			Derive: deriveProduct, Before: checkProductNames},
+		{Type: "productprices", Table: "product_prices", Before: productPriceRules},
+		{Type: "weightunits", Table: "weight_units", IDs: ClientCode},
+		{Type: "taxjurisdictions", Table: "tax_jurisdictions", Title: titleOf("code"), Before: regionInCountry},
+		{Type: "asyncoperations", Table: "async_operations", Owner: UserOwned},
+	}
+}

@@ -1,0 +1,285 @@
+// Package server builds the HTTP server: echo with its middleware, the generated routes filled
+// by the JSON:API engine, the method rules of api.md section 3 (HEAD, OPTIONS, 405 with Allow),
+// the schema documents and the health endpoints.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"webapi/gen"
+	"webapi/server/auth"
+	"webapi/server/jsonapi"
+	"webapi/server/resources"
+	"webapi/store"
+)
+
+// Config configures the server.
+type Config struct {
+	Logger      *slog.Logger
+	BodyLimit   int64    // bytes; default 10 MiB
+	CORSOrigins []string // allowed CORS origins; none by default
+	Limits      jsonapi.Limits
+}
+
+// New builds the echo server over an open, migrated database.
+func New(db *store.DB, cfg Config) (*echo.Echo, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 10 << 20
+	}
+	if cfg.Limits == (jsonapi.Limits{}) {
+		cfg.Limits = jsonapi.DefaultLimits
+	}
+	spec, err := resources.LoadSpec(gen.SpecYAML)
+	if err != nil {
+		return nil, err
+	}
+	schema, st, err := resources.New(db, spec, cfg.Limits)
+	if err != nil {
+		return nil, err
+	}
+	api := &jsonapi.API{Schema: schema, Store: st, Limits: cfg.Limits}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(schema)
+	e.Use(middleware.RequestID())
+	e.Use(accessLog(cfg.Logger))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		cfg.Logger.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err, "stack", string(stack))
+		return err
+	}}))
+	if len(cfg.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  cfg.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodOptions},
+			AllowHeaders:  []string{"Accept", "Authorization", "Content-Type", "X-Include", "X-Mode", "X-Localization-ID", "X-Currency", "If-Match", "If-None-Match", "X-WSSE"},
+			ExposeHeaders: []string{"Location", "ETag", "X-Include-Total-Count", "X-Include-Deleted-Count", "Content-Location", "X-Request-Id"},
+			MaxAge:        600,
+		}))
+	}
+	e.Use(bodyLimit(cfg.BodyLimit))
+
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", func(c echo.Context) error {
+		sqlDB, err := db.Gorm.DB()
+		if err == nil {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+			defer cancel()
+			err = sqlDB.PingContext(ctx)
+		}
+		if err != nil {
+			return c.String(http.StatusServiceUnavailable, "database unavailable\n")
+		}
+		return c.String(http.StatusOK, "ok\n")
+	})
+	e.GET("/api/doc/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", gen.SpecYAML) })
+	e.GET("/api/doc/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, gen.SpecJSON) })
+
+	apiGroup := e.Group("", requestContext(db))
+	gen.RegisterHandlers(&groupRouter{apiGroup}, &handlers{api: api})
+	addMethodRules(e, apiGroup, spec)
+	return e, nil
+}
+
+// groupRouter adapts an echo group to the generated code's router interface.
+type groupRouter struct{ g *echo.Group }
+
+func (r *groupRouter) CONNECT(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.CONNECT(p, h, m...)
+}
+func (r *groupRouter) DELETE(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.DELETE(p, h, m...)
+}
+func (r *groupRouter) GET(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.GET(p, h, m...)
+}
+func (r *groupRouter) HEAD(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.HEAD(p, h, m...)
+}
+func (r *groupRouter) OPTIONS(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.OPTIONS(p, h, m...)
+}
+func (r *groupRouter) PATCH(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.PATCH(p, h, m...)
+}
+func (r *groupRouter) POST(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.POST(p, h, m...)
+}
+func (r *groupRouter) PUT(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.PUT(p, h, m...)
+}
+func (r *groupRouter) TRACE(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
+	return r.g.TRACE(p, h, m...)
+}
+
+var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// addMethodRules registers, for every path of the document, HEAD (as GET without a body; ours),
+// OPTIONS (200 with Allow) and 405 with Allow for every other method; and 404s that name an
+// unknown resource type for paths under /api/ that no route matches.
+func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec) {
+	for path, item := range spec.Doc.Paths.Map() {
+		route := strings.ReplaceAll(strings.ReplaceAll(path, "{", ":"), "}", "")
+		ops := item.Operations()
+		allowed := []string{http.MethodOptions}
+		for m := range ops {
+			allowed = append(allowed, m)
+		}
+		if ops[http.MethodGet] != nil {
+			allowed = append(allowed, http.MethodHead)
+		}
+		sort.Strings(allowed)
+		allow := strings.Join(allowed, ", ")
+		for _, m := range allMethods {
+			switch {
+			case ops[m] != nil:
+			case m == http.MethodHead && ops[http.MethodGet] != nil:
+				g.HEAD(route, headAsGet(e))
+			case m == http.MethodOptions:
+				g.OPTIONS(route, func(c echo.Context) error {
+					h := c.Response().Header()
+					h.Set("Allow", allow)
+					h.Set("Cache-Control", "max-age=600, public")
+					return c.NoContent(http.StatusOK)
+				})
+			default:
+				g.Add(m, route, func(c echo.Context) error {
+					c.Response().Header().Set("Allow", allow)
+					return c.NoContent(http.StatusMethodNotAllowed)
+				})
+			}
+		}
+	}
+	notFound := func(c echo.Context) error { return echo.ErrNotFound }
+	for _, p := range []string{"/api/:type", "/api/:type/:id", "/api/:type/:id/:association", "/api/:type/:id/relationships/:association"} {
+		e.Any(p, notFound)
+	}
+}
+
+// headAsGet answers HEAD with the GET handler; net/http drops the body of a HEAD response.
+func headAsGet(e *echo.Echo) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		get := r.Clone(r.Context())
+		get.Method = http.MethodGet
+		ec := e.NewContext(get, c.Response())
+		e.Router().Find(http.MethodGet, get.URL.Path, ec)
+		ec.SetRequest(get)
+		if err := ec.Handler()(ec); err != nil {
+			e.HTTPErrorHandler(err, ec)
+		}
+		return nil
+	}
+}
+
+// requestContext puts the caller and the request's localization and currency into the context.
+func requestContext(db *store.DB) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			ctx := auth.With(r.Context(), auth.Admin) // until authentication exists: user 1
+			ctx, err := resources.WithLocale(ctx, db, r)
+			if err != nil {
+				return err
+			}
+			c.SetRequest(r.WithContext(ctx))
+			return next(c)
+		}
+	}
+}
+
+// bodyLimit caps request bodies; the engine answers an oversized body with 413.
+func bodyLimit(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > limit {
+				return &jsonapi.Error{Status: http.StatusRequestEntityTooLarge, Title: jsonapi.TitlePayloadTooLarge,
+					Detail: "The request body is too large."}
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+// accessLog writes one structured line per request.
+func accessLog(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err)
+			}
+			r, w := c.Request(), c.Response()
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", w.Header().Get(echo.HeaderXRequestID)),
+				slog.String("method", r.Method), slog.String("uri", r.RequestURI),
+				slog.Int("status", w.Status), slog.Int64("bytes", w.Size),
+				slog.Duration("duration", time.Since(start)), slog.String("remote", c.RealIP()))
+			return nil
+		}
+	}
+}
+
+// errorHandler renders every error that reaches echo (routing, binding, panics) as a JSON:API
+// error document.
+func errorHandler(schema *jsonapi.Schema) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		w, r := c.Response(), c.Request()
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			switch he.Code {
+			case http.StatusNotFound:
+				err = notFound(schema, c)
+			case http.StatusMethodNotAllowed:
+				w.WriteHeader(http.StatusMethodNotAllowed)
+				return
+			case http.StatusRequestEntityTooLarge:
+				err = &jsonapi.Error{Status: he.Code, Title: jsonapi.TitlePayloadTooLarge, Detail: "The request body is too large."}
+			case http.StatusBadRequest:
+				err = &jsonapi.Error{Status: he.Code, Title: jsonapi.TitleBadRequest, Detail: strings.TrimSpace(strings.TrimPrefix(errorMessage(he), "code=400, message="))}
+			case http.StatusInternalServerError:
+				// a panic recovered by echo: keep the error for the log
+			default:
+				err = &jsonapi.Error{Status: he.Code, Title: strings.ToLower(http.StatusText(he.Code)), Detail: errorMessage(he)}
+			}
+		}
+		jsonapi.WriteError(w, r, err)
+	}
+}
+
+func errorMessage(he *echo.HTTPError) string {
+	if s, ok := he.Message.(string); ok {
+		return s
+	}
+	return http.StatusText(he.Code)
+}
+
+// notFound tells an unknown resource type from a missing resource.
+func notFound(schema *jsonapi.Schema, c echo.Context) error {
+	path := strings.TrimPrefix(c.Request().URL.Path, "/api/")
+	if path != c.Request().URL.Path {
+		typ, _, _ := strings.Cut(path, "/")
+		if typ != "" && typ != "doc" && schema.Resource(typ) == nil {
+			return jsonapi.UnknownType(typ)
+		}
+	}
+	return &jsonapi.Error{Status: http.StatusNotFound, Title: jsonapi.TitleNotFound, Detail: "The requested resource does not exist."}
+}

@@ -1,0 +1,160 @@
+// Package store owns the database: opening it from a URL, the versioned schema migrations, the
+// GORM models and the few SQL statements that are not generic (communication fields).
+//
+// Both SQLite (pure Go, for development and small installations) and PostgreSQL (production) are
+// supported with the same schema; the differences are confined to this package.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	// Not a driver (glebarez/sqlite is the only one registered), only the library's constants;
+	// importing it also keeps `go mod tidy` from dropping the modernc.org/sqlite v1.62.0 pin,
+	// without which glebarez falls back to an old SQLite (see stack.md).
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL database behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database: the GORM handle and which dialect it speaks.
+type DB struct {
+	Gorm    *gorm.DB
+	Dialect Dialect
+}
+
+// sqlitePragmas are appended to every SQLite file name. busy_timeout makes a writer wait for the
+// single write lock instead of failing; WAL lets readers proceed while one transaction writes;
+// foreign keys are off by default in SQLite. _txlock=immediate takes the write lock at BEGIN:
+// a deferred transaction that reads and then writes fails at once with SQLITE_BUSY (the busy
+// timeout does not apply to that lock upgrade in WAL mode) when another writer got in between.
+const sqlitePragmas = "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+
+// Open opens the database named by url:
+//
+//   - "sqlite:PATH", "sqlite://PATH" or a plain file path: a SQLite file, created together with
+//     its parent directory when missing; "sqlite::memory:" is a private in-memory database (for
+//     tools and tests; it lives as long as the DB and uses a single connection).
+//   - "postgres://…" or "postgresql://…": PostgreSQL (any pgx URL option, e.g. search_path, is
+//     passed on). The session time zone is set to UTC so that SQL working on TIMESTAMPTZ
+//     values as text agrees with the UTC times the store writes.
+//
+// The schema is not touched: call Migrate.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		// Microseconds are what both backends keep: truncating here means a model holds, after
+		// a Create, exactly what a later read returns.
+		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	var (
+		db  = &DB{}
+		gdb *gorm.DB
+		err error
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dsn, derr := postgresDSN(url)
+		if derr != nil {
+			return nil, derr
+		}
+		db.Dialect = Postgres
+		gdb, err = gorm.Open(postgres.Open(dsn), cfg)
+	default:
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
+		if path == "" {
+			return nil, errors.New("store: empty SQLite path")
+		}
+		db.Dialect = SQLite
+		if path == ":memory:" {
+			gdb, err = gorm.Open(sqliteDialector{sqlite.Dialector{DSN: ":memory:?_pragma=foreign_keys(1)"}}, cfg)
+			if err == nil {
+				// Every connection to ":memory:" is a different database: keep exactly one.
+				sqlDB, _ := gdb.DB()
+				sqlDB.SetMaxOpenConns(1)
+				sqlDB.SetConnMaxLifetime(0)
+				sqlDB.SetConnMaxIdleTime(0)
+			}
+			break
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("store: create directory for %s: %w", path, err)
+			}
+		}
+		gdb, err = gorm.Open(sqliteDialector{sqlite.Dialector{DSN: path + sqlitePragmas}}, cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s database: %w", db.Dialect, err)
+	}
+	db.Gorm = gdb
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	// gorm.Open pings PostgreSQL but opens SQLite lazily: ping here so that a bad path or an
+	// unreachable server is reported by Open, not by the first query.
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("store: connect to %s database: %w", db.Dialect, err)
+	}
+	return db, nil
+}
+
+// sqliteDialector completes glebarez's error translation. SQLite reports a row kept by an
+// ON DELETE RESTRICT reference with the code of a trigger constraint rather than of a foreign
+// key, which glebarez leaves untranslated; callers should see gorm.ErrForeignKeyViolated for
+// every foreign key failure, as on PostgreSQL.
+type sqliteDialector struct{ sqlite.Dialector }
+
+// Translate implements gorm.ErrorTranslator.
+func (d sqliteDialector) Translate(err error) error {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) && coded.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER &&
+		strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		return gorm.ErrForeignKeyViolated
+	}
+	return d.Dialector.Translate(err)
+}
+
+// postgresDSN adds timezone=UTC to a PostgreSQL URL unless the caller chose a time zone.
+func postgresDSN(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("store: parse PostgreSQL URL: %w", err)
+	}
+	q := u.Query()
+	if q.Get("timezone") == "" && q.Get("TimeZone") == "" {
+		q.Set("timezone", "UTC")
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), nil
+}
+
+// Close closes the connection pool.
+func (db *DB) Close() error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}

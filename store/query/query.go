@@ -1,0 +1,269 @@
+// Package query builds and runs the SQL of the generic resource engine: selects with filters,
+// sort and paging, counts, and the inserts, updates and deletes of writes. It works on column
+// expressions and typed values only; public API names never reach it (the resource declarations
+// in server/resources translate them).
+package query
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"webapi/store"
+)
+
+// Type is how a selected column is scanned and represented.
+type Type uint8
+
+// The column types and the Go values they produce (nil for NULL).
+const (
+	Int      Type = iota // int64
+	Float                // float64
+	Decimal              // string with four decimals ("12.5000")
+	Text                 // string
+	Bool                 // bool
+	Date                 // time.Time (midnight UTC)
+	DateTime             // time.Time (UTC)
+	JSON                 // json.RawMessage
+	IDList               // []string: a comma-separated aggregate of ids
+)
+
+// Expr is a piece of SQL with its arguments; `?` marks an argument.
+type Expr struct {
+	SQL  string
+	Args []any
+}
+
+// Column is one selected expression.
+type Column struct {
+	Expr
+	Type Type
+}
+
+// Order is one sort key.
+type Order struct {
+	SQL  string
+	Desc bool
+}
+
+// Select is a query of one table, aliased t. The id is always selected first.
+type Select struct {
+	Table   string
+	IDType  Type // Int or Text
+	Columns []Column
+	Where   []Expr // combined with AND
+	Order   []Order
+	Limit   int // < 0: none
+	Offset  int
+}
+
+// Row is one result: the id (as a string) and the column values in Select order.
+type Row struct {
+	ID     string
+	Values []any
+}
+
+// Find runs the select and passes each row to fn until fn returns false.
+func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error {
+	var sb strings.Builder
+	var args []any
+	sb.WriteString("SELECT t.id")
+	for _, c := range s.Columns {
+		sb.WriteString(", ")
+		sb.WriteString(c.SQL)
+		args = append(args, c.Args...)
+	}
+	sb.WriteString(" FROM ")
+	sb.WriteString(s.Table)
+	sb.WriteString(" t")
+	args = appendWhere(&sb, args, s.Where)
+	if len(s.Order) > 0 {
+		sb.WriteString(" ORDER BY ")
+		for i, o := range s.Order {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(o.SQL)
+			// NULL sorts as the smallest value on both databases (PostgreSQL's default is the
+			// opposite), so results are identical.
+			if o.Desc {
+				sb.WriteString(" DESC NULLS LAST")
+			} else {
+				sb.WriteString(" ASC NULLS FIRST")
+			}
+		}
+	}
+	switch {
+	case s.Limit >= 0:
+		fmt.Fprintf(&sb, " LIMIT %d", s.Limit)
+		if s.Offset > 0 {
+			fmt.Fprintf(&sb, " OFFSET %d", s.Offset)
+		}
+	case s.Offset > 0 && db.Dialect == store.SQLite:
+		fmt.Fprintf(&sb, " LIMIT -1 OFFSET %d", s.Offset)
+	case s.Offset > 0:
+		fmt.Fprintf(&sb, " OFFSET %d", s.Offset)
+	}
+	rows, err := db.Conn(ctx).Raw(sb.String(), args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dest := make([]any, len(s.Columns)+1)
+	var id any
+	dest[0] = &id
+	slots := make([]any, len(s.Columns))
+	for i, c := range s.Columns {
+		dest[i+1] = scanSlot(c.Type, &slots[i])
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		row := Row{ID: idString(id), Values: make([]any, len(s.Columns))}
+		for i, c := range s.Columns {
+			v, err := convert(c.Type, dest[i+1])
+			if err != nil {
+				return fmt.Errorf("column %d of %s: %w", i, s.Table, err)
+			}
+			row.Values[i] = v
+		}
+		if !fn(row) {
+			break
+		}
+	}
+	return rows.Err()
+}
+
+// Count returns the number of rows of the table that match where.
+func Count(ctx context.Context, db *store.DB, table string, where []Expr) (int, error) {
+	var sb strings.Builder
+	sb.WriteString("SELECT COUNT(*) FROM ")
+	sb.WriteString(table)
+	sb.WriteString(" t")
+	args := appendWhere(&sb, nil, where)
+	var n int64
+	err := db.Conn(ctx).Raw(sb.String(), args...).Row().Scan(&n)
+	return int(n), err
+}
+
+func appendWhere(sb *strings.Builder, args []any, where []Expr) []any {
+	for i, w := range where {
+		if i == 0 {
+			sb.WriteString(" WHERE ")
+		} else {
+			sb.WriteString(" AND ")
+		}
+		sb.WriteString("(")
+		sb.WriteString(w.SQL)
+		sb.WriteString(")")
+		args = append(args, w.Args...)
+	}
+	return args
+}
+
+func idString(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case []byte:
+		return string(x)
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+// scanSlot returns the scan destination for a column type.
+func scanSlot(t Type, generic *any) any {
+	switch t {
+	case Int:
+		return new(sql.NullInt64)
+	case Float:
+		return new(sql.NullFloat64)
+	case Bool:
+		return new(sql.NullBool)
+	case Text, JSON, IDList, Decimal:
+		return new(sql.NullString)
+	}
+	return generic // Date, DateTime: time.Time on PostgreSQL, text on SQLite
+}
+
+// convert turns a scanned slot into the Go value of the column type.
+func convert(t Type, slot any) (any, error) {
+	switch t {
+	case Int:
+		v := slot.(*sql.NullInt64)
+		if !v.Valid {
+			return nil, nil
+		}
+		return v.Int64, nil
+	case Float:
+		v := slot.(*sql.NullFloat64)
+		if !v.Valid {
+			return nil, nil
+		}
+		return v.Float64, nil
+	case Bool:
+		v := slot.(*sql.NullBool)
+		if !v.Valid {
+			return nil, nil
+		}
+		return v.Bool, nil
+	case Text:
+		v := slot.(*sql.NullString)
+		if !v.Valid {
+			return nil, nil
+		}
+		return v.String, nil
+	case JSON:
+		v := slot.(*sql.NullString)
+		if !v.Valid || v.String == "" || v.String == "null" {
+			return nil, nil
+		}
+		return json.RawMessage(v.String), nil
+	case Decimal:
+		v := slot.(*sql.NullString)
+		if !v.Valid {
+			return nil, nil
+		}
+		d, err := decimal.NewFromString(v.String)
+		if err != nil {
+			return nil, err
+		}
+		return d.StringFixed(4), nil
+	case IDList:
+		v := slot.(*sql.NullString)
+		if !v.Valid || v.String == "" {
+			return []string{}, nil
+		}
+		return strings.Split(v.String, ","), nil
+	case Date, DateTime:
+		v := *slot.(*any)
+		if v == nil {
+			return nil, nil
+		}
+		tm, err := parseTime(v)
+		if err != nil {
+			return nil, err
+		}
+		if t == Date {
+			return time.Date(tm.Year(), tm.Month(), tm.Day(), 0, 0, 0, 0, time.UTC), nil
+		}
+		return tm, nil
+	}
+	return nil, fmt.Errorf("unknown column type %d", t)
+}
+
+func parseTime(v any) (time.Time, error) {
+	var db store.DB
+	return db.ParseTime(v)
+}
