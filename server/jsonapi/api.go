@@ -135,7 +135,7 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	c.writeItem(r.Context(), http.StatusOK, rec, lp, nil)
+	c.writeItem(r.Context(), http.StatusOK, rec, lp, nil, false)
 }
 
 // Create answers POST /api/{type}.
@@ -170,12 +170,15 @@ func (a *API) Create(w http.ResponseWriter, r *http.Request, typ string) {
 			wr.ID = *in.ID
 		}
 	}
-	if errs != nil {
-		c.fail(errs)
-		return
-	}
 	var rec *Record
 	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
+		if errs != nil {
+			// report the relationships that point nowhere together with the other problems
+			if err := a.checkLinks(ctx, c.res, wr); err != nil {
+				return joinErrors(errs, err)
+			}
+			return errs
+		}
 		if wr.ID != "" {
 			if cur, err := a.load(ctx, c.res, wr.ID); err != nil || cur != nil {
 				if err != nil {
@@ -199,7 +202,7 @@ func (a *API) Create(w http.ResponseWriter, r *http.Request, typ string) {
 		return
 	}
 	w.Header().Set("Location", baseURL(r)+"/api/"+c.res.Type+"/"+pathEscape(rec.ID))
-	c.writeItem(r.Context(), http.StatusCreated, rec, lp, nil)
+	c.writeItem(r.Context(), http.StatusCreated, rec, lp, nil, true)
 }
 
 // Update answers PATCH /api/{type}/{id}.
@@ -246,11 +249,9 @@ func (a *API) Update(w http.ResponseWriter, r *http.Request, typ, id string) {
 			return NotFound()
 		case !ifMatch(r, c.res, cur):
 			return preconditionFailed()
-		case errs != nil:
-			return errs
 		}
-		if err := a.checkLinks(ctx, c.res, wr); err != nil {
-			return err
+		if err := a.checkLinks(ctx, c.res, wr); err != nil || errs != nil {
+			return joinErrors(errs, err)
 		}
 		if err := a.Store.Update(ctx, c.res, id, wr); err != nil {
 			return err
@@ -262,7 +263,7 @@ func (a *API) Update(w http.ResponseWriter, r *http.Request, typ, id string) {
 		c.fail(err)
 		return
 	}
-	c.writeItem(r.Context(), http.StatusOK, rec, lp, nil)
+	c.writeItem(r.Context(), http.StatusOK, rec, lp, nil, true)
 }
 
 // Delete answers DELETE /api/{type}/{id}.
@@ -367,6 +368,24 @@ func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 		return errs
 	}
 	return nil
+}
+
+// joinErrors reports validation errors found at different stages together; an error that is not
+// a validation error wins.
+func joinErrors(errs Errors, err error) error {
+	switch e := err.(type) {
+	case nil:
+	case Errors:
+		errs = append(errs, e...)
+	case *Error:
+		errs = append(errs, e)
+	default:
+		return err
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 func preconditionFailed() *Error {

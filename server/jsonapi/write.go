@@ -11,8 +11,9 @@ import (
 // so memory does not grow with the number of records (page[size]=-1).
 const flushSize = 64 << 10
 
-// writeItem sends a single-resource document.
-func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listParams, meta []byte) {
+// writeItem sends a single-resource document. Its self link is the request URL, or the
+// resource's own URL after a write (selfIsResource).
+func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listParams, meta []byte, selfIsResource bool) {
 	v := c.view(lp)
 	c.w.Header().Set("ETag", etag(c.res, rec))
 	b := make([]byte, 0, 2048)
@@ -33,8 +34,12 @@ func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listP
 		}
 	}
 	if v.links {
+		self := v.base + c.r.URL.RequestURI()
+		if selfIsResource {
+			self = v.base + "/api/" + c.res.Type + "/" + pathEscape(rec.ID)
+		}
 		b = append(b, `,"links":{"self":`...)
-		b = appendString(b, v.base+c.r.URL.RequestURI())
+		b = appendString(b, self)
 		b = append(b, '}')
 	}
 	b = append(b, '}')
@@ -87,13 +92,9 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 		}
 		return true
 	})
+	b = append(b, ']')
 	if err == nil && inc != nil {
-		b = append(b, ']')
 		b, err = inc.appendIncluded(ctx, b)
-	} else if v.plain {
-		b = append(b, ']')
-	} else {
-		b = append(b, ']')
 	}
 	if err != nil {
 		if !started {

@@ -178,9 +178,11 @@ func (g *generator) group(p *plan, k int, passwordHash string) {
 	for i := range UsersPerScale {
 		_, first, last := g.person()
 		owner, roles, units := u0+1, []int64{roleUser}, []int{u0 + 1}
+		title := pick(r, userTitles)
 		switch {
 		case i == 0:
 			owner, roles, units = u0, []int64{roleManager}, []int{u0, u0 + 1, u0 + 2}
+			title = "Regional Manager"
 		case i%3 == 0:
 			owner, units = u0+2, []int{u0 + 2}
 		}
@@ -191,7 +193,7 @@ func (g *generator) group(p *plan, k int, passwordHash string) {
 			Email:          username + "@example.com",
 			FirstName:      ptr(first),
 			LastName:       ptr(last),
-			Title:          ptr(pick(r, userTitles)),
+			Title:          ptr(title),
 			Enabled:        true,
 			Password:       ptr(passwordHash),
 			LoginCount:     int64(r.IntN(300)),
@@ -244,7 +246,12 @@ func (g *generator) group(p *plan, k int, passwordHash string) {
 		if a := contactAccount[i]; a >= 0 {
 			owner, domain = p.accounts[a].owner, domainOf(p.accounts[a].m.Name)
 		}
-		created := g.timeBetween(ReferenceTime.AddDate(-3, 0, 0), ReferenceTime.AddDate(0, -1, 0))
+		// A contact appears no earlier than its account, and is called only once it exists.
+		from := ReferenceTime.AddDate(-3, 0, 0)
+		if a := contactAccount[i]; a >= 0 {
+			from = p.accounts[a].m.CreatedAt.Time
+		}
+		created := g.timeBetween(from, ReferenceTime.AddDate(0, -1, 0))
 		m := store.Contact{
 			FirstName:      ptr(first),
 			LastName:       ptr(last),
@@ -285,7 +292,7 @@ func (g *generator) group(p *plan, k int, passwordHash string) {
 	for range CallsPerScale {
 		ci := r.IntN(ContactsPerScale)
 		contact := &p.contacts[c0+ci]
-		at := g.timeBetween(ReferenceTime.AddDate(-2, 0, 0), ReferenceTime.Add(-time.Hour))
+		at := g.timeBetween(later(contact.m.CreatedAt.Time, ReferenceTime.AddDate(-2, 0, 0)), ReferenceTime.Add(-time.Hour))
 		direction := store.DirectionOutgoing
 		if r.IntN(20) < 9 {
 			direction = store.DirectionIncoming
@@ -451,6 +458,13 @@ func slug(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }

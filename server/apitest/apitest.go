@@ -1,0 +1,224 @@
+// Package apitest runs HTTP requests against the server in tests and validates every request
+// and every response against the OpenAPI document with openapi3filter: a response the document
+// does not describe fails the test, and so does a request whose validity the test misjudged.
+package apitest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+
+	"webapi/gen"
+	"webapi/server"
+	"webapi/store"
+	"webapi/store/storetest"
+)
+
+var (
+	loadOnce sync.Once
+	doc      *openapi3.T
+	router   routers.Router
+	loadErr  error
+)
+
+// decimalPattern is the syntax of format: decimal (a JSON string such as "12.5000").
+var decimalPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// emailPattern is the e-mail syntax the server enforces (HTML5).
+var emailPattern = regexp.MustCompile(`^[a-zA-Z0-9.!#$%&'*+/=?^_` + "`" + `{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$`)
+
+func load() (*openapi3.T, routers.Router, error) {
+	loadOnce.Do(func() {
+		openapi3.DefineStringFormatCallback("decimal", func(s string) error {
+			if !decimalPattern.MatchString(s) {
+				return fmt.Errorf("not a decimal: %q", s)
+			}
+			return nil
+		})
+		openapi3.DefineStringFormatCallback("email", func(s string) error {
+			if !emailPattern.MatchString(s) {
+				return fmt.Errorf("not an e-mail address: %q", s)
+			}
+			return nil
+		})
+		openapi3.DefineStringFormatCallback("uri", func(s string) error {
+			u, err := url.Parse(s)
+			if err != nil || !u.IsAbs() {
+				return fmt.Errorf("not an absolute URI: %q", s)
+			}
+			return nil
+		})
+		loader := openapi3.NewLoader()
+		doc, loadErr = loader.LoadFromData(gen.SpecJSON)
+		if loadErr != nil {
+			return
+		}
+		// The router matches paths only; the document's server list is irrelevant in tests.
+		doc.Servers = nil
+		router, loadErr = gorillamux.NewRouter(doc)
+	})
+	return doc, router, loadErr
+}
+
+// Env is a server over a fresh, isolated database of one backend.
+type Env struct {
+	T       testing.TB
+	DB      *store.DB
+	Handler *echo.Echo
+}
+
+// New starts a server over a new database of backend b.
+func New(t testing.TB, b storetest.Backend) *Env {
+	t.Helper()
+	if _, _, err := load(); err != nil {
+		t.Fatalf("load the OpenAPI document: %v", err)
+	}
+	db := storetest.Open(t, b)
+	e, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	return &Env{T: t, DB: db, Handler: e}
+}
+
+// Request is one request of a test.
+type Request struct {
+	Method  string
+	Path    string // with the raw query string
+	Header  map[string]string
+	Body    string
+	// Invalid says that the request violates the document on purpose (an error case); the
+	// validator must agree.
+	Invalid bool
+}
+
+// Response is what the server answered.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic value.
+func (r *Response) JSON(t testing.TB) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		t.Fatalf("response body is not JSON: %v\n%s", err, r.Body)
+	}
+	return v
+}
+
+// Do sends the request and validates request and response against the document.
+func (e *Env) Do(req Request) *Response {
+	t := e.T
+	t.Helper()
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	hreq := httptest.NewRequest(req.Method, "http://api.test"+req.Path, strings.NewReader(req.Body))
+	hasCT := false
+	for k, v := range req.Header {
+		hreq.Header.Set(k, v)
+		hasCT = hasCT || strings.EqualFold(k, "Content-Type")
+	}
+	if req.Body != "" && !hasCT {
+		hreq.Header.Set("Content-Type", "application/vnd.api+json")
+	}
+	rec := httptest.NewRecorder()
+	e.Handler.ServeHTTP(rec, hreq)
+	res := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if err := validate(req, hreq, res); err != nil {
+		t.Fatalf("%s %s → %d: %v\nresponse: %s", req.Method, req.Path, res.Status, err, truncate(res.Body))
+	}
+	return res
+}
+
+func truncate(b []byte) string {
+	if len(b) > 2000 {
+		return string(b[:2000]) + "…"
+	}
+	return string(b)
+}
+
+// validate checks the exchange against the document.
+func validate(req Request, hreq *http.Request, res *Response) error {
+	_, router, _ := load()
+	vreq := hreq.Clone(context.Background())
+	vreq.Body = io.NopCloser(strings.NewReader(req.Body))
+	if vreq.Method == http.MethodHead {
+		vreq.Method = http.MethodGet
+	}
+	route, params, err := router.FindRoute(vreq)
+	if err != nil {
+		// Not an operation of the document (an unknown path, a method the path does not have,
+		// OPTIONS): the server must refuse or answer OPTIONS, and any body is an error document.
+		if req.Method == http.MethodOptions && res.Status == http.StatusOK && len(res.Body) == 0 {
+			return nil
+		}
+		if res.Status != http.StatusNotFound && res.Status != http.StatusMethodNotAllowed {
+			return fmt.Errorf("no operation in the document for this request (%v), but the server answered %d", err, res.Status)
+		}
+		if res.Status == http.StatusMethodNotAllowed {
+			if len(res.Body) != 0 || res.Header.Get("Allow") == "" {
+				return fmt.Errorf("a 405 must have an Allow header and no body")
+			}
+			return nil
+		}
+		return validateErrorDocument(res)
+	}
+	input := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	reqErr := openapi3filter.ValidateRequest(context.Background(), input)
+	switch {
+	case req.Invalid && reqErr == nil:
+		return fmt.Errorf("the test marks the request invalid, but the document accepts it")
+	case !req.Invalid && reqErr != nil:
+		return fmt.Errorf("the request violates the document: %v", reqErr)
+	case req.Invalid && res.Status < 400:
+		return fmt.Errorf("the document rejects the request, but the server accepted it")
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: res.Status, Header: res.Header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
+	if hreq.Method == http.MethodHead {
+		out.Options.ExcludeResponseBody = true
+	}
+	out.SetBodyBytes(res.Body)
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		return fmt.Errorf("the response violates the document: %v", err)
+	}
+	return nil
+}
+
+// validateErrorDocument checks a body against the error schemas (for requests that match no
+// operation of the document).
+func validateErrorDocument(res *Response) error {
+	doc, _, _ := load()
+	if len(res.Body) == 0 {
+		return fmt.Errorf("an error response without a body")
+	}
+	var v any
+	if err := json.Unmarshal(res.Body, &v); err != nil {
+		return fmt.Errorf("error body is not JSON: %v", err)
+	}
+	name := "ErrorDocument"
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		name = "PlainErrors"
+	}
+	return doc.Components.Schemas[name].Value.VisitJSON(v)
+}
