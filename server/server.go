@@ -53,7 +53,8 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(schema)
+	allow := &allowRules{}
+	e.HTTPErrorHandler = errorHandler(schema, allow)
 	e.Use(middleware.RequestID())
 	e.Use(accessLog(cfg.Logger))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -89,7 +90,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 
 	apiGroup := e.Group("", requestContext(db))
 	gen.RegisterHandlers(&groupRouter{apiGroup}, &handlers{api: api})
-	addMethodRules(e, apiGroup, spec)
+	addMethodRules(e, apiGroup, spec, allow)
 	return e, nil
 }
 
@@ -126,10 +127,42 @@ func (r *groupRouter) TRACE(p string, h echo.HandlerFunc, m ...echo.MiddlewareFu
 
 var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
+// allowRules maps the paths of the document to their Allow header, for the methods that no
+// route names (TRACE, or any other token): they are answered 405 too.
+type allowRules struct {
+	paths [][]string // the document's paths, split at "/"
+	allow []string
+}
+
+// of returns the Allow header of the documented path that urlPath matches, or "" when none does.
+func (a *allowRules) of(urlPath string) string {
+	segs := strings.Split(urlPath, "/")
+	best, bestWild := "", len(segs)+1
+next:
+	for i, p := range a.paths {
+		if len(p) != len(segs) {
+			continue
+		}
+		wild := 0
+		for j, s := range p {
+			switch {
+			case strings.HasPrefix(s, "{") && segs[j] != "":
+				wild++
+			case s != segs[j]:
+				continue next
+			}
+		}
+		if wild < bestWild {
+			best, bestWild = a.allow[i], wild
+		}
+	}
+	return best
+}
+
 // addMethodRules registers, for every path of the document, HEAD (as GET without a body; ours),
 // OPTIONS (200 with Allow) and 405 with Allow for every other method; and 404s that name an
 // unknown resource type for paths under /api/ that no route matches.
-func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec) {
+func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec, rules *allowRules) {
 	for path, item := range spec.Doc.Paths.Map() {
 		route := strings.ReplaceAll(strings.ReplaceAll(path, "{", ":"), "}", "")
 		ops := item.Operations()
@@ -142,6 +175,8 @@ func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec) {
 		}
 		sort.Strings(allowed)
 		allow := strings.Join(allowed, ", ")
+		rules.paths = append(rules.paths, strings.Split(path, "/"))
+		rules.allow = append(rules.allow, allow)
 		for _, m := range allMethods {
 			switch {
 			case ops[m] != nil:
@@ -162,15 +197,24 @@ func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec) {
 			}
 		}
 	}
-	notFound := func(c echo.Context) error { return echo.ErrNotFound }
+	notFound := func(c echo.Context) error {
+		if allow := rules.of(c.Request().URL.Path); allow != "" {
+			// a documented path with a method it does not have (TRACE, CONNECT, …)
+			c.Response().Header().Set("Allow", allow)
+			return c.NoContent(http.StatusMethodNotAllowed)
+		}
+		return echo.ErrNotFound
+	}
 	for _, p := range []string{"/api/:type", "/api/:type/:id", "/api/:type/:id/:association", "/api/:type/:id/relationships/:association"} {
 		e.Any(p, notFound)
 	}
 }
 
-// headAsGet answers HEAD with the GET handler; net/http drops the body of a HEAD response.
+// headAsGet answers HEAD with the GET handler, with the same status and headers and no body
+// (the body is discarded here rather than by net/http, so no handler or test sees one).
 func headAsGet(e *echo.Echo) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		c.Response().Writer = discardBody{c.Response().Writer}
 		r := c.Request()
 		get := r.Clone(r.Context())
 		get.Method = http.MethodGet
@@ -183,6 +227,11 @@ func headAsGet(e *echo.Echo) echo.HandlerFunc {
 		return nil
 	}
 }
+
+// discardBody is a response writer that drops the body.
+type discardBody struct{ http.ResponseWriter }
+
+func (discardBody) Write(b []byte) (int, error) { return len(b), nil }
 
 // requestContext puts the caller and the request's localization and currency into the context.
 func requestContext(db *store.DB) echo.MiddlewareFunc {
@@ -237,7 +286,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 
 // errorHandler renders every error that reaches echo (routing, binding, panics) as a JSON:API
 // error document.
-func errorHandler(schema *jsonapi.Schema) echo.HTTPErrorHandler {
+func errorHandler(schema *jsonapi.Schema, rules *allowRules) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -249,6 +298,9 @@ func errorHandler(schema *jsonapi.Schema) echo.HTTPErrorHandler {
 			case http.StatusNotFound:
 				err = notFound(schema, c)
 			case http.StatusMethodNotAllowed:
+				if allow := rules.of(r.URL.Path); allow != "" {
+					w.Header().Set("Allow", allow)
+				}
 				w.WriteHeader(http.StatusMethodNotAllowed)
 				return
 			case http.StatusRequestEntityTooLarge:

@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 
 	// Not a driver (glebarez/sqlite is the only one registered), only the library's constants;
@@ -120,11 +122,37 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return db, nil
 }
 
-// sqliteDialector completes glebarez's error translation. SQLite reports a row kept by an
-// ON DELETE RESTRICT reference with the code of a trigger constraint rather than of a foreign
-// key, which glebarez leaves untranslated; callers should see gorm.ErrForeignKeyViolated for
-// every foreign key failure, as on PostgreSQL.
+// sqliteDialector is glebarez's dialector with two corrections:
+//
+//   - Every time.Time bound by GORM (including the NowFunc values GORM itself puts into
+//     updated_at on Save and Updates, and arguments of Raw and Exec) is written in the store's
+//     fixed-width UTC text form instead of the driver's variable-width form with a zone suffix,
+//     which would not compare chronologically with the rest of the column. Statements run on
+//     the *sql.DB directly do not pass here: use DB.TimeValue there.
+//   - SQLite reports a row kept by an ON DELETE RESTRICT reference with the code of a trigger
+//     constraint rather than of a foreign key, which glebarez leaves untranslated; callers see
+//     gorm.ErrForeignKeyViolated for every foreign key failure, as on PostgreSQL.
 type sqliteDialector struct{ sqlite.Dialector }
+
+// BindVarTo implements gorm.Dialector. GORM appends v to stmt.Vars just before the call; the
+// appended value is what gets replaced.
+func (d sqliteDialector) BindVarTo(w clause.Writer, stmt *gorm.Statement, v any) {
+	var t *time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = &x
+	case *time.Time:
+		t = x
+	case sql.NullTime:
+		if x.Valid {
+			t = &x.Time
+		}
+	}
+	if n := len(stmt.Vars); t != nil && n > 0 && stmt.Vars[n-1] == v {
+		stmt.Vars[n-1] = timeValue(SQLite, *t)
+	}
+	d.Dialector.BindVarTo(w, stmt, v)
+}
 
 // Translate implements gorm.ErrorTranslator.
 func (d sqliteDialector) Translate(err error) error {

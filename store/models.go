@@ -14,8 +14,12 @@ package store
 //     GORM fills CreatedAt/UpdatedAt with it as with time.Time (times are UTC, microseconds).
 //   - Date (date columns) is always written as 'YYYY-MM-DD', which both databases accept.
 //
-// Code that builds SQL without models (filters on datetime columns, column maps) converts values
-// with DB.TimeValue and DB.DateValue and reads scanned values with DB.ParseTime.
+// Plain time.Time values are fine as arguments of GORM statements on datetime columns
+// (Where, Raw, Exec, Updates with a map, and the updated_at GORM sets by itself): on SQLite the
+// dialector that Open installs rewrites every bound time.Time into the text form. Date columns
+// need DB.DateValue (a time.Time would be written as a datetime), and code that runs SQL on the
+// *sql.DB directly converts with DB.TimeValue. Values scanned without a model (into any) are
+// time.Time on PostgreSQL and strings on SQLite: DB.ParseTime reads both.
 
 import "github.com/shopspring/decimal"
 

@@ -647,3 +647,53 @@ func TestOpen(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestTimesWrittenByGORM checks that the times GORM binds by itself (updated_at on Save and
+// Updates) and plain time.Time arguments end up in the fixed-width form on SQLite.
+func TestTimesWrittenByGORM(t *testing.T) {
+	each(t, func(t *testing.T, db *store.DB) {
+		g := db.Gorm
+		org := store.Organization{Name: "Timed", Enabled: true}
+		if err := g.Create(&org).Error; err != nil {
+			t.Fatal(err)
+		}
+		when := time.Date(2030, 5, 6, 7, 8, 9, 120000000, time.FixedZone("X", -7200))
+		steps := []func() error{
+			func() error { org.Name = "Saved"; return g.Save(&org).Error },
+			func() error {
+				return g.Model(&store.Organization{}).Where("id = ?", org.ID).Updates(map[string]any{"name": "Mapped"}).Error
+			},
+			func() error { return g.Model(&org).Updates(store.Organization{Name: "Struct"}).Error },
+			func() error {
+				return g.Exec("UPDATE organizations SET created_at = ? WHERE id = ?", when, org.ID).Error
+			},
+		}
+		for i, step := range steps {
+			if err := step(); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			var created, updated any
+			if err := g.Raw("SELECT created_at, updated_at FROM organizations WHERE id = ?", org.ID).Row().Scan(&created, &updated); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range []any{created, updated} {
+				if db.Dialect == store.SQLite {
+					s, _ := v.(string)
+					if _, err := time.Parse(store.SQLiteTimeLayout, s); err != nil || len(s) != len(store.SQLiteTimeLayout) {
+						t.Errorf("step %d: stored %T %q, want the fixed-width form", i, v, v)
+					}
+				}
+			}
+			if i == len(steps)-1 {
+				if got, err := db.ParseTime(created); err != nil || !got.Equal(when) {
+					t.Errorf("created_at = %v (%v), want %v", got, err, when)
+				}
+			}
+		}
+		var n int64
+		g.Model(&store.Organization{}).Where("updated_at > ? AND created_at = ?", time.Now().Add(-time.Minute), when).Count(&n)
+		if n != 1 {
+			t.Errorf("time.Time comparisons found %d rows, want 1", n)
+		}
+	})
+}

@@ -245,13 +245,13 @@ func extraField(ptr, name string) *Error {
 // decodeLinkage reads {"data": ...} of a relationship into related ids. Ids that cannot exist
 // (not an integer for an integer-id type) are reported as missing entities.
 func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string) ([]string, Errors) {
-	var obj struct {
-		Data *json.RawMessage `json:"data"`
-	}
-	if !isObject(raw) || json.Unmarshal(raw, &obj) != nil || obj.Data == nil {
+	// A map, not a struct with a *json.RawMessage: a pointer field cannot tell "data": null
+	// (clear a to-one relationship) from a missing "data".
+	var obj map[string]json.RawMessage
+	if !isObject(raw) || json.Unmarshal(raw, &obj) != nil || obj["data"] == nil {
 		return nil, Errors{Invalid(at, TitleRequestData, "The relationship should be an object with a 'data' property.")}
 	}
-	data := bytes.TrimSpace(*obj.Data)
+	data := bytes.TrimSpace(obj["data"])
 	if !rel.ToMany {
 		if string(data) == "null" {
 			if rel.Required {
@@ -332,7 +332,8 @@ func decodeAttr(a *Attr, raw json.RawMessage, ptr string) (any, *Error) {
 		return s, validateString(a, s, ptr)
 	case Int:
 		var n json.Number
-		if json.Unmarshal(raw, &n) != nil {
+		// json.Number also accepts a JSON string holding a number: "1" is not an integer.
+		if raw[0] == '"' || json.Unmarshal(raw, &n) != nil {
 			return nil, typeErr("integer")
 		}
 		i, err := strconv.ParseInt(n.String(), 10, 64)
