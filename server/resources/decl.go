@@ -56,7 +56,10 @@ type Decl struct {
 	Computed map[string]Computed
 	// UniqueScope is the column within whose values unique attributes are unique ("" = global).
 	UniqueScope string
-	Title       func(r *jsonapi.Resource, rec *jsonapi.Record) string
+	// AnyOrganization: the organization of an owned record may be null (a role for every
+	// organization). Otherwise the owner and the organization of an owned record cannot be null.
+	AnyOrganization bool
+	Title           func(r *jsonapi.Resource, rec *jsonapi.Record) string
 	// Derive completes a record after it is read (values that need the request, such as a
 	// product's localized name).
 	Derive func(ctx context.Context, r *jsonapi.Resource, rec *jsonapi.Record)

@@ -350,6 +350,19 @@ func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) e
 // reports all their problems together.
 func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
 	var errs jsonapi.Errors
+	if p.decl.Owner != Global {
+		// An owned record always has an owner and (except where the declaration allows none)
+		// an organization: "data": null for them is a validation error, not a NOT NULL failure.
+		for _, name := range []string{"owner", "organization"} {
+			i := p.res.RelIndex(name)
+			if i < 0 || (name == "organization" && p.decl.AnyOrganization) {
+				continue
+			}
+			if v, ok := h.Cols[p.rels[i].fk]; ok && v == nil {
+				errs = append(errs, jsonapi.Invalid(jsonapi.RelPointer(name), jsonapi.TitleNotBlank, "This value should not be blank."))
+			}
+		}
+	}
 	for i := range p.res.Attrs {
 		a := &p.res.Attrs[i]
 		v, ok := h.Cols[p.attrs[i].column]

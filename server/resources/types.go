@@ -12,7 +12,7 @@ func Declarations() []*Decl {
 		{Type: "businessunits", Table: "business_units", Owner: OrganizationOwned, Title: titleOf("name"),
 			Links:  map[string]query.Link{"users": {Table: "user_business_units", Own: "business_unit_id", Other: "user_id"}},
 			Before: noCycle("parentBusinessUnit", "business_units", "parent_business_unit_id")},
-		{Type: "userroles", Table: "user_roles", Owner: OrganizationOwned, Title: titleOf("label"),
+		{Type: "userroles", Table: "user_roles", Owner: OrganizationOwned, AnyOrganization: true, Title: titleOf("label"),
 			Links:  map[string]query.Link{"users": {Table: "user_user_roles", Own: "user_role_id", Other: "user_id"}},
 			Before: checkPermissions},
 		{Type: "users", Table: "users", Owner: BusinessUnitOwned, Title: userTitle,
