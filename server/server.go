@@ -197,14 +197,7 @@ func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec, rules *al
 			}
 		}
 	}
-	notFound := func(c echo.Context) error {
-		if allow := rules.of(c.Request().URL.Path); allow != "" {
-			// a documented path with a method it does not have (TRACE, CONNECT, …)
-			c.Response().Header().Set("Allow", allow)
-			return c.NoContent(http.StatusMethodNotAllowed)
-		}
-		return echo.ErrNotFound
-	}
+	notFound := func(c echo.Context) error { return echo.ErrNotFound }
 	for _, p := range []string{"/api/:type", "/api/:type/:id", "/api/:type/:id/:association", "/api/:type/:id/relationships/:association"} {
 		e.Any(p, notFound)
 	}
@@ -294,20 +287,22 @@ func errorHandler(schema *jsonapi.Schema, rules *allowRules) echo.HTTPErrorHandl
 		w, r := c.Response(), c.Request()
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			switch he.Code {
-			case http.StatusNotFound:
+			allow := rules.of(r.URL.Path)
+			switch {
+			case he.Code == http.StatusNotFound && allow == "":
 				err = notFound(schema, c)
-			case http.StatusMethodNotAllowed:
-				if allow := rules.of(r.URL.Path); allow != "" {
+			case he.Code == http.StatusNotFound, he.Code == http.StatusMethodNotAllowed:
+				// A documented path reached with a method no route names (TRACE, any other token).
+				if allow != "" {
 					w.Header().Set("Allow", allow)
 				}
 				w.WriteHeader(http.StatusMethodNotAllowed)
 				return
-			case http.StatusRequestEntityTooLarge:
+			case he.Code == http.StatusRequestEntityTooLarge:
 				err = &jsonapi.Error{Status: he.Code, Title: jsonapi.TitlePayloadTooLarge, Detail: "The request body is too large."}
-			case http.StatusBadRequest:
+			case he.Code == http.StatusBadRequest:
 				err = &jsonapi.Error{Status: he.Code, Title: jsonapi.TitleBadRequest, Detail: strings.TrimSpace(strings.TrimPrefix(errorMessage(he), "code=400, message="))}
-			case http.StatusInternalServerError:
+			case he.Code == http.StatusInternalServerError:
 				// a panic recovered by echo: keep the error for the log
 			default:
 				err = &jsonapi.Error{Status: he.Code, Title: strings.ToLower(http.StatusText(he.Code)), Detail: errorMessage(he)}

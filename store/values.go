@@ -20,13 +20,14 @@ const (
 )
 
 // Time is a point in time stored in a `datetime` column: TIMESTAMPTZ on PostgreSQL, fixed-width
-// UTC text (SQLiteTimeLayout) on SQLite. Model fields use it instead of time.Time because the
-// SQLite driver would otherwise write its own variable-width format with a zone suffix, whose
-// text order is not chronological.
+// UTC text (SQLiteTimeLayout) on SQLite. Model fields use it instead of time.Time because a
+// SQLite text column scans as a string, which a time.Time field cannot take; Time reads both
+// forms.
 //
 // GORM asks the value for its SQL through GormValue, which knows the dialect. Value, used only by
 // plain database/sql, writes the text form, which PostgreSQL reads correctly too because Open
-// pins the session time zone to UTC. Scanned values are in UTC.
+// pins the session time zone to UTC. Scanned values are in UTC. The zero Time is not NULL: use
+// *Time (or TimePtr) for nullable columns.
 type Time struct{ time.Time }
 
 // NewTime returns t in UTC, truncated to the microseconds both databases keep.

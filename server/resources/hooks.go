@@ -230,10 +230,14 @@ func noCycle(rel, table, col string) func(ctx context.Context, h *Hook) error {
 	}
 }
 
-// checkPermissions: every key of a role's permissions is a resource type.
+// checkPermissions: every key of a role's permissions is a resource type. A role created
+// without permissions has none: {} (permissions is an object, never null).
 func checkPermissions(_ context.Context, h *Hook) error {
 	raw, ok := h.Cols["permissions"].(string)
 	if !ok {
+		if _, given := h.Cols["permissions"]; h.Op == Create && !given {
+			h.Cols["permissions"] = "{}"
+		}
 		return nil
 	}
 	var perms map[string]any

@@ -1,0 +1,69 @@
+package server_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"webapi/server/apitest"
+	"webapi/store/demo"
+	"webapi/store/storetest"
+)
+
+// countStatements counts every SQL statement the database handle runs from now on.
+func countStatements(t testing.TB, db *gorm.DB) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	inc := func(*gorm.DB) { n.Add(1) }
+	cb := db.Callback()
+	for name, err := range map[string]error{
+		"query":  cb.Query().After("gorm:query").Register("test:count_query", inc),
+		"row":    cb.Row().After("gorm:row").Register("test:count_row", inc),
+		"raw":    cb.Raw().After("gorm:raw").Register("test:count_raw", inc),
+		"create": cb.Create().After("gorm:create").Register("test:count_create", inc),
+		"update": cb.Update().After("gorm:update").Register("test:count_update", inc),
+		"delete": cb.Delete().After("gorm:delete").Register("test:count_delete", inc),
+	} {
+		if err != nil {
+			t.Fatalf("register %s callback: %v", name, err)
+		}
+	}
+	return &n
+}
+
+// A GET runs 1 statement plus one per include path segment (plus one for totalCount), whatever
+// the page size: no N+1.
+func TestStatementsPerGet(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			env := apitest.New(t, b)
+			if err := demo.Seed(context.Background(), env.DB, 1, nil); err != nil {
+				t.Fatal(err)
+			}
+			n := countStatements(t, env.DB.Gorm)
+			for _, tc := range []struct {
+				path   string
+				header map[string]string
+				want   int64
+			}{
+				{"/api/accounts?page[size]=1", nil, 1},
+				{"/api/accounts?page[size]=100", nil, 1},
+				{"/api/accounts?page[size]=1&include=contacts.accounts.owner", nil, 4},
+				{"/api/accounts?page[size]=100&include=contacts.accounts.owner", nil, 4},
+				{"/api/accounts?page[size]=100&include=contacts.accounts.owner,owner", nil, 5},
+				{"/api/accounts?page[size]=100&include=contacts", map[string]string{"X-Include": "totalCount"}, 3},
+				{"/api/accounts/1?include=contacts.accounts.owner", nil, 4},
+				{"/api/contacts?page[size]=100&include=accounts,source,owner", nil, 4},
+			} {
+				n.Store(0)
+				res := env.Do(apitest.Request{Path: tc.path, Header: tc.header})
+				res.ExpectStatus(t, 200)
+				if got := n.Load(); got != tc.want {
+					t.Errorf("%s: %d statements, want %d", tc.path, got, tc.want)
+				}
+			}
+		})
+	}
+}
