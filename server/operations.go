@@ -13,13 +13,19 @@ import (
 var _ gen.ServerInterface = (*handlers)(nil)
 
 // DeleteAccounts serves DELETE /api/accounts.
-func (h *handlers) DeleteAccounts(c echo.Context, _ gen.DeleteAccountsParams) error { return h.deleteList(c, "accounts") }
+func (h *handlers) DeleteAccounts(c echo.Context, _ gen.DeleteAccountsParams) error {
+	return h.deleteList(c, "accounts")
+}
 
 // ListAccounts serves GET /api/accounts.
-func (h *handlers) ListAccounts(c echo.Context, _ gen.ListAccountsParams) error { return h.list(c, "accounts") }
+func (h *handlers) ListAccounts(c echo.Context, _ gen.ListAccountsParams) error {
+	return h.list(c, "accounts")
+}
 
 // CreateAccount serves POST /api/accounts.
-func (h *handlers) CreateAccount(c echo.Context, _ gen.CreateAccountParams) error { return h.create(c, "accounts") }
+func (h *handlers) CreateAccount(c echo.Context, _ gen.CreateAccountParams) error {
+	return h.create(c, "accounts")
+}
 
 // DeleteAccount serves DELETE /api/accounts/{id}.
 func (h *handlers) DeleteAccount(c echo.Context, id gen.Id, _ gen.DeleteAccountParams) error {
@@ -37,7 +43,9 @@ func (h *handlers) UpdateAccount(c echo.Context, id gen.Id, _ gen.UpdateAccountP
 }
 
 // ListAsyncOperations serves GET /api/asyncoperations.
-func (h *handlers) ListAsyncOperations(c echo.Context, _ gen.ListAsyncOperationsParams) error { return h.list(c, "asyncoperations") }
+func (h *handlers) ListAsyncOperations(c echo.Context, _ gen.ListAsyncOperationsParams) error {
+	return h.list(c, "asyncoperations")
+}
 
 // GetAsyncOperation serves GET /api/asyncoperations/{id}.
 func (h *handlers) GetAsyncOperation(c echo.Context, id gen.Id, _ gen.GetAsyncOperationParams) error {
@@ -45,13 +53,19 @@ func (h *handlers) GetAsyncOperation(c echo.Context, id gen.Id, _ gen.GetAsyncOp
 }
 
 // DeleteBusinessUnits serves DELETE /api/businessunits.
-func (h *handlers) DeleteBusinessUnits(c echo.Context, _ gen.DeleteBusinessUnitsParams) error { return h.deleteList(c, "businessunits") }
+func (h *handlers) DeleteBusinessUnits(c echo.Context, _ gen.DeleteBusinessUnitsParams) error {
+	return h.deleteList(c, "businessunits")
+}
 
 // ListBusinessUnits serves GET /api/businessunits.
-func (h *handlers) ListBusinessUnits(c echo.Context, _ gen.ListBusinessUnitsParams) error { return h.list(c, "businessunits") }
+func (h *handlers) ListBusinessUnits(c echo.Context, _ gen.ListBusinessUnitsParams) error {
+	return h.list(c, "businessunits")
+}
 
 // CreateBusinessUnit serves POST /api/businessunits.
-func (h *handlers) CreateBusinessUnit(c echo.Context, _ gen.CreateBusinessUnitParams) error { return h.create(c, "businessunits") }
+func (h *handlers) CreateBusinessUnit(c echo.Context, _ gen.CreateBusinessUnitParams) error {
+	return h.create(c, "businessunits")
+}
 
 // DeleteBusinessUnit serves DELETE /api/businessunits/{id}.
 func (h *handlers) DeleteBusinessUnit(c echo.Context, id gen.Id, _ gen.DeleteBusinessUnitParams) error {
@@ -69,13 +83,17 @@ func (h *handlers) UpdateBusinessUnit(c echo.Context, id gen.Id, _ gen.UpdateBus
 }
 
 // DeleteCalls serves DELETE /api/calls.
-func (h *handlers) DeleteCalls(c echo.Context, _ gen.DeleteCallsParams) error { return h.deleteList(c, "calls") }
+func (h *handlers) DeleteCalls(c echo.Context, _ gen.DeleteCallsParams) error {
+	return h.deleteList(c, "calls")
+}
 
 // ListCalls serves GET /api/calls.
 func (h *handlers) ListCalls(c echo.Context, _ gen.ListCallsParams) error { return h.list(c, "calls") }
 
 // CreateCall serves POST /api/calls.
-func (h *handlers) CreateCall(c echo.Context, _ gen.CreateCallParams) error { return h.create(c, "calls") }
+func (h *handlers) CreateCall(c echo.Context, _ gen.CreateCallParams) error {
+	return h.create(c, "calls")
+}
 
 // DeleteCall serves DELETE /api/calls/{id}.
 func (h *handlers) DeleteCall(c echo.Context, id gen.Id, _ gen.DeleteCallParams) error {
@@ -93,13 +111,19 @@ func (h *handlers) UpdateCall(c echo.Context, id gen.Id, _ gen.UpdateCallParams)
 }
 
 // DeleteContacts serves DELETE /api/contacts.
-func (h *handlers) DeleteContacts(c echo.Context, _ gen.DeleteContactsParams) error { return h.deleteList(c, "contacts") }
+func (h *handlers) DeleteContacts(c echo.Context, _ gen.DeleteContactsParams) error {
+	return h.deleteList(c, "contacts")
+}
 
 // ListContacts serves GET /api/contacts.
-func (h *handlers) ListContacts(c echo.Context, _ gen.ListContactsParams) error { return h.list(c, "contacts") }
+func (h *handlers) ListContacts(c echo.Context, _ gen.ListContactsParams) error {
+	return h.list(c, "contacts")
+}
 
 // CreateContact serves POST /api/contacts.
-func (h *handlers) CreateContact(c echo.Context, _ gen.CreateContactParams) error { return h.create(c, "contacts") }
+func (h *handlers) CreateContact(c echo.Context, _ gen.CreateContactParams) error {
+	return h.create(c, "contacts")
+}
 
 // DeleteContact serves DELETE /api/contacts/{id}.
 func (h *handlers) DeleteContact(c echo.Context, id gen.Id, _ gen.DeleteContactParams) error {
@@ -117,7 +141,9 @@ func (h *handlers) UpdateContact(c echo.Context, id gen.Id, _ gen.UpdateContactP
 }
 
 // ListContactSources serves GET /api/contactsources.
-func (h *handlers) ListContactSources(c echo.Context, _ gen.ListContactSourcesParams) error { return h.list(c, "contactsources") }
+func (h *handlers) ListContactSources(c echo.Context, _ gen.ListContactSourcesParams) error {
+	return h.list(c, "contactsources")
+}
 
 // GetContactSource serves GET /api/contactsources/{id}.
 func (h *handlers) GetContactSource(c echo.Context, id gen.Id, _ gen.GetContactSourceParams) error {
@@ -125,7 +151,9 @@ func (h *handlers) GetContactSource(c echo.Context, id gen.Id, _ gen.GetContactS
 }
 
 // ListCountries serves GET /api/countries.
-func (h *handlers) ListCountries(c echo.Context, _ gen.ListCountriesParams) error { return h.list(c, "countries") }
+func (h *handlers) ListCountries(c echo.Context, _ gen.ListCountriesParams) error {
+	return h.list(c, "countries")
+}
 
 // GetCountry serves GET /api/countries/{id}.
 func (h *handlers) GetCountry(c echo.Context, id gen.Id, _ gen.GetCountryParams) error {
@@ -133,7 +161,9 @@ func (h *handlers) GetCountry(c echo.Context, id gen.Id, _ gen.GetCountryParams)
 }
 
 // ListCurrencies serves GET /api/currencies.
-func (h *handlers) ListCurrencies(c echo.Context, _ gen.ListCurrenciesParams) error { return h.list(c, "currencies") }
+func (h *handlers) ListCurrencies(c echo.Context, _ gen.ListCurrenciesParams) error {
+	return h.list(c, "currencies")
+}
 
 // GetCurrency serves GET /api/currencies/{id}.
 func (h *handlers) GetCurrency(c echo.Context, id gen.Id, _ gen.GetCurrencyParams) error {
@@ -141,13 +171,19 @@ func (h *handlers) GetCurrency(c echo.Context, id gen.Id, _ gen.GetCurrencyParam
 }
 
 // DeleteLocalizations serves DELETE /api/localizations.
-func (h *handlers) DeleteLocalizations(c echo.Context, _ gen.DeleteLocalizationsParams) error { return h.deleteList(c, "localizations") }
+func (h *handlers) DeleteLocalizations(c echo.Context, _ gen.DeleteLocalizationsParams) error {
+	return h.deleteList(c, "localizations")
+}
 
 // ListLocalizations serves GET /api/localizations.
-func (h *handlers) ListLocalizations(c echo.Context, _ gen.ListLocalizationsParams) error { return h.list(c, "localizations") }
+func (h *handlers) ListLocalizations(c echo.Context, _ gen.ListLocalizationsParams) error {
+	return h.list(c, "localizations")
+}
 
 // CreateLocalization serves POST /api/localizations.
-func (h *handlers) CreateLocalization(c echo.Context, _ gen.CreateLocalizationParams) error { return h.create(c, "localizations") }
+func (h *handlers) CreateLocalization(c echo.Context, _ gen.CreateLocalizationParams) error {
+	return h.create(c, "localizations")
+}
 
 // DeleteLocalization serves DELETE /api/localizations/{id}.
 func (h *handlers) DeleteLocalization(c echo.Context, id gen.Id, _ gen.DeleteLocalizationParams) error {
@@ -165,13 +201,19 @@ func (h *handlers) UpdateLocalization(c echo.Context, id gen.Id, _ gen.UpdateLoc
 }
 
 // DeleteOrganizations serves DELETE /api/organizations.
-func (h *handlers) DeleteOrganizations(c echo.Context, _ gen.DeleteOrganizationsParams) error { return h.deleteList(c, "organizations") }
+func (h *handlers) DeleteOrganizations(c echo.Context, _ gen.DeleteOrganizationsParams) error {
+	return h.deleteList(c, "organizations")
+}
 
 // ListOrganizations serves GET /api/organizations.
-func (h *handlers) ListOrganizations(c echo.Context, _ gen.ListOrganizationsParams) error { return h.list(c, "organizations") }
+func (h *handlers) ListOrganizations(c echo.Context, _ gen.ListOrganizationsParams) error {
+	return h.list(c, "organizations")
+}
 
 // CreateOrganization serves POST /api/organizations.
-func (h *handlers) CreateOrganization(c echo.Context, _ gen.CreateOrganizationParams) error { return h.create(c, "organizations") }
+func (h *handlers) CreateOrganization(c echo.Context, _ gen.CreateOrganizationParams) error {
+	return h.create(c, "organizations")
+}
 
 // DeleteOrganization serves DELETE /api/organizations/{id}.
 func (h *handlers) DeleteOrganization(c echo.Context, id gen.Id, _ gen.DeleteOrganizationParams) error {
@@ -189,13 +231,19 @@ func (h *handlers) UpdateOrganization(c echo.Context, id gen.Id, _ gen.UpdateOrg
 }
 
 // DeleteProductPrices serves DELETE /api/productprices.
-func (h *handlers) DeleteProductPrices(c echo.Context, _ gen.DeleteProductPricesParams) error { return h.deleteList(c, "productprices") }
+func (h *handlers) DeleteProductPrices(c echo.Context, _ gen.DeleteProductPricesParams) error {
+	return h.deleteList(c, "productprices")
+}
 
 // ListProductPrices serves GET /api/productprices.
-func (h *handlers) ListProductPrices(c echo.Context, _ gen.ListProductPricesParams) error { return h.list(c, "productprices") }
+func (h *handlers) ListProductPrices(c echo.Context, _ gen.ListProductPricesParams) error {
+	return h.list(c, "productprices")
+}
 
 // CreateProductPrice serves POST /api/productprices.
-func (h *handlers) CreateProductPrice(c echo.Context, _ gen.CreateProductPriceParams) error { return h.create(c, "productprices") }
+func (h *handlers) CreateProductPrice(c echo.Context, _ gen.CreateProductPriceParams) error {
+	return h.create(c, "productprices")
+}
 
 // DeleteProductPrice serves DELETE /api/productprices/{id}.
 func (h *handlers) DeleteProductPrice(c echo.Context, id gen.Id, _ gen.DeleteProductPriceParams) error {
@@ -213,13 +261,19 @@ func (h *handlers) UpdateProductPrice(c echo.Context, id gen.Id, _ gen.UpdatePro
 }
 
 // DeleteProducts serves DELETE /api/products.
-func (h *handlers) DeleteProducts(c echo.Context, _ gen.DeleteProductsParams) error { return h.deleteList(c, "products") }
+func (h *handlers) DeleteProducts(c echo.Context, _ gen.DeleteProductsParams) error {
+	return h.deleteList(c, "products")
+}
 
 // ListProducts serves GET /api/products.
-func (h *handlers) ListProducts(c echo.Context, _ gen.ListProductsParams) error { return h.list(c, "products") }
+func (h *handlers) ListProducts(c echo.Context, _ gen.ListProductsParams) error {
+	return h.list(c, "products")
+}
 
 // CreateProduct serves POST /api/products.
-func (h *handlers) CreateProduct(c echo.Context, _ gen.CreateProductParams) error { return h.create(c, "products") }
+func (h *handlers) CreateProduct(c echo.Context, _ gen.CreateProductParams) error {
+	return h.create(c, "products")
+}
 
 // DeleteProduct serves DELETE /api/products/{id}.
 func (h *handlers) DeleteProduct(c echo.Context, id gen.Id, _ gen.DeleteProductParams) error {
@@ -237,7 +291,9 @@ func (h *handlers) UpdateProduct(c echo.Context, id gen.Id, _ gen.UpdateProductP
 }
 
 // ListRegions serves GET /api/regions.
-func (h *handlers) ListRegions(c echo.Context, _ gen.ListRegionsParams) error { return h.list(c, "regions") }
+func (h *handlers) ListRegions(c echo.Context, _ gen.ListRegionsParams) error {
+	return h.list(c, "regions")
+}
 
 // GetRegion serves GET /api/regions/{id}.
 func (h *handlers) GetRegion(c echo.Context, id gen.Id, _ gen.GetRegionParams) error {
@@ -245,13 +301,19 @@ func (h *handlers) GetRegion(c echo.Context, id gen.Id, _ gen.GetRegionParams) e
 }
 
 // DeleteTaxJurisdictions serves DELETE /api/taxjurisdictions.
-func (h *handlers) DeleteTaxJurisdictions(c echo.Context, _ gen.DeleteTaxJurisdictionsParams) error { return h.deleteList(c, "taxjurisdictions") }
+func (h *handlers) DeleteTaxJurisdictions(c echo.Context, _ gen.DeleteTaxJurisdictionsParams) error {
+	return h.deleteList(c, "taxjurisdictions")
+}
 
 // ListTaxJurisdictions serves GET /api/taxjurisdictions.
-func (h *handlers) ListTaxJurisdictions(c echo.Context, _ gen.ListTaxJurisdictionsParams) error { return h.list(c, "taxjurisdictions") }
+func (h *handlers) ListTaxJurisdictions(c echo.Context, _ gen.ListTaxJurisdictionsParams) error {
+	return h.list(c, "taxjurisdictions")
+}
 
 // CreateTaxJurisdiction serves POST /api/taxjurisdictions.
-func (h *handlers) CreateTaxJurisdiction(c echo.Context, _ gen.CreateTaxJurisdictionParams) error { return h.create(c, "taxjurisdictions") }
+func (h *handlers) CreateTaxJurisdiction(c echo.Context, _ gen.CreateTaxJurisdictionParams) error {
+	return h.create(c, "taxjurisdictions")
+}
 
 // DeleteTaxJurisdiction serves DELETE /api/taxjurisdictions/{id}.
 func (h *handlers) DeleteTaxJurisdiction(c echo.Context, id gen.Id, _ gen.DeleteTaxJurisdictionParams) error {
@@ -269,13 +331,19 @@ func (h *handlers) UpdateTaxJurisdiction(c echo.Context, id gen.Id, _ gen.Update
 }
 
 // DeleteUserRoles serves DELETE /api/userroles.
-func (h *handlers) DeleteUserRoles(c echo.Context, _ gen.DeleteUserRolesParams) error { return h.deleteList(c, "userroles") }
+func (h *handlers) DeleteUserRoles(c echo.Context, _ gen.DeleteUserRolesParams) error {
+	return h.deleteList(c, "userroles")
+}
 
 // ListUserRoles serves GET /api/userroles.
-func (h *handlers) ListUserRoles(c echo.Context, _ gen.ListUserRolesParams) error { return h.list(c, "userroles") }
+func (h *handlers) ListUserRoles(c echo.Context, _ gen.ListUserRolesParams) error {
+	return h.list(c, "userroles")
+}
 
 // CreateUserRole serves POST /api/userroles.
-func (h *handlers) CreateUserRole(c echo.Context, _ gen.CreateUserRoleParams) error { return h.create(c, "userroles") }
+func (h *handlers) CreateUserRole(c echo.Context, _ gen.CreateUserRoleParams) error {
+	return h.create(c, "userroles")
+}
 
 // DeleteUserRole serves DELETE /api/userroles/{id}.
 func (h *handlers) DeleteUserRole(c echo.Context, id gen.Id, _ gen.DeleteUserRoleParams) error {
@@ -293,13 +361,17 @@ func (h *handlers) UpdateUserRole(c echo.Context, id gen.Id, _ gen.UpdateUserRol
 }
 
 // DeleteUsers serves DELETE /api/users.
-func (h *handlers) DeleteUsers(c echo.Context, _ gen.DeleteUsersParams) error { return h.deleteList(c, "users") }
+func (h *handlers) DeleteUsers(c echo.Context, _ gen.DeleteUsersParams) error {
+	return h.deleteList(c, "users")
+}
 
 // ListUsers serves GET /api/users.
 func (h *handlers) ListUsers(c echo.Context, _ gen.ListUsersParams) error { return h.list(c, "users") }
 
 // CreateUser serves POST /api/users.
-func (h *handlers) CreateUser(c echo.Context, _ gen.CreateUserParams) error { return h.create(c, "users") }
+func (h *handlers) CreateUser(c echo.Context, _ gen.CreateUserParams) error {
+	return h.create(c, "users")
+}
 
 // DeleteUser serves DELETE /api/users/{id}.
 func (h *handlers) DeleteUser(c echo.Context, id gen.Id, _ gen.DeleteUserParams) error {
@@ -317,13 +389,19 @@ func (h *handlers) UpdateUser(c echo.Context, id gen.Id, _ gen.UpdateUserParams)
 }
 
 // DeleteWeightUnits serves DELETE /api/weightunits.
-func (h *handlers) DeleteWeightUnits(c echo.Context, _ gen.DeleteWeightUnitsParams) error { return h.deleteList(c, "weightunits") }
+func (h *handlers) DeleteWeightUnits(c echo.Context, _ gen.DeleteWeightUnitsParams) error {
+	return h.deleteList(c, "weightunits")
+}
 
 // ListWeightUnits serves GET /api/weightunits.
-func (h *handlers) ListWeightUnits(c echo.Context, _ gen.ListWeightUnitsParams) error { return h.list(c, "weightunits") }
+func (h *handlers) ListWeightUnits(c echo.Context, _ gen.ListWeightUnitsParams) error {
+	return h.list(c, "weightunits")
+}
 
 // CreateWeightUnit serves POST /api/weightunits.
-func (h *handlers) CreateWeightUnit(c echo.Context, _ gen.CreateWeightUnitParams) error { return h.create(c, "weightunits") }
+func (h *handlers) CreateWeightUnit(c echo.Context, _ gen.CreateWeightUnitParams) error {
+	return h.create(c, "weightunits")
+}
 
 // DeleteWeightUnit serves DELETE /api/weightunits/{id}.
 func (h *handlers) DeleteWeightUnit(c echo.Context, id gen.Id, _ gen.DeleteWeightUnitParams) error {

@@ -36,8 +36,10 @@ func migrations(d Dialect) []*goose.Migration {
 //
 // On PostgreSQL a session advisory lock keeps several processes starting at once from migrating
 // concurrently; its id is derived from the current schema so that databases in different schemas
-// (parallel tests) do not wait for each other. SQLite needs no lock: its single writer and the
-// busy timeout serialize the migration transactions.
+// (parallel tests) do not wait for each other. SQLite gets no lock (goose has none for it): two
+// processes migrating the same file at the same moment could both start a pending migration,
+// and the second would fail and roll back without harm; run `migrate` before starting several
+// processes on one SQLite file.
 func Migrate(ctx context.Context, db *DB) error {
 	sqlDB, err := db.Gorm.DB()
 	if err != nil {

@@ -98,10 +98,10 @@ func New(t testing.TB, b storetest.Backend) *Env {
 
 // Request is one request of a test.
 type Request struct {
-	Method  string
-	Path    string // with the raw query string
-	Header  map[string]string
-	Body    string
+	Method string
+	Path   string // with the raw query string
+	Header map[string]string
+	Body   string
 	// Invalid says that the request violates the document on purpose (an error case); the
 	// validator must agree.
 	Invalid bool
