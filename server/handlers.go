@@ -3,40 +3,36 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 
+	"webapi/gen"
 	"webapi/server/jsonapi"
 )
 
-// handlers fills the generated server interface with calls into the engine.
-type handlers struct {
+// engine serves the operations of the generated server interface (gen.Operations hands each
+// one over with its kind, type, id and association) with the JSON:API engine.
+type engine struct {
 	api *jsonapi.API
 }
 
-func (h *handlers) list(c echo.Context, typ string) error {
-	h.api.List(c.Response(), c.Request(), typ)
-	return nil
-}
+var _ gen.Engine = (*engine)(nil)
 
-func (h *handlers) create(c echo.Context, typ string) error {
-	h.api.Create(c.Response(), c.Request(), typ)
-	return nil
-}
-
-func (h *handlers) deleteList(c echo.Context, typ string) error {
-	h.api.DeleteList(c.Response(), c.Request(), typ)
-	return nil
-}
-
-func (h *handlers) get(c echo.Context, typ, id string) error {
-	h.api.Get(c.Response(), c.Request(), typ, id)
-	return nil
-}
-
-func (h *handlers) update(c echo.Context, typ, id string) error {
-	h.api.Update(c.Response(), c.Request(), typ, id)
-	return nil
-}
-
-func (h *handlers) delete(c echo.Context, typ, id string) error {
-	h.api.Delete(c.Response(), c.Request(), typ, id)
+// Serve implements gen.Engine.
+func (e *engine) Serve(c echo.Context, op gen.Operation) error {
+	w, r := c.Response(), c.Request()
+	switch op.Kind {
+	case gen.OpList:
+		e.api.List(w, r, op.Type)
+	case gen.OpCreate:
+		e.api.Create(w, r, op.Type)
+	case gen.OpDeleteList:
+		e.api.DeleteList(w, r, op.Type)
+	case gen.OpGet:
+		e.api.Get(w, r, op.Type, op.ID)
+	case gen.OpUpdate:
+		e.api.Update(w, r, op.Type, op.ID)
+	case gen.OpDelete:
+		e.api.Delete(w, r, op.Type, op.ID)
+	default:
+		return echo.ErrMethodNotAllowed
+	}
 	return nil
 }

@@ -89,7 +89,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	e.GET("/api/doc/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, gen.SpecJSON) })
 
 	apiGroup := e.Group("", requestContext(db))
-	gen.RegisterHandlers(&groupRouter{apiGroup}, &handlers{api: api})
+	gen.RegisterHandlers(&groupRouter{apiGroup}, &gen.Operations{Engine: &engine{api: api}})
 	addMethodRules(e, apiGroup, spec, allow)
 	return e, nil
 }

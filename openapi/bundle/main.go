@@ -75,6 +75,11 @@ func run(src, out string) error {
 		"openapi.json":    append(js, '\n'),
 		"openapi.gen.go": []byte(embedGo),
 	}
+	ops, err := operationsGo(doc)
+	if err != nil {
+		return err
+	}
+	files["operations.gen.go"] = ops
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
 			return err
