@@ -43,6 +43,36 @@ type Operations struct {
 
 var _ ServerInterface = (*Operations)(nil)
 
+// AddAccountContactsRelationship hands the operation to the engine.
+func (o *Operations) AddAccountContactsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "accounts", ID: id, Association: "contacts"})
+}
+
+// AddBusinessUnitUsersRelationship hands the operation to the engine.
+func (o *Operations) AddBusinessUnitUsersRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "businessunits", ID: id, Association: "users"})
+}
+
+// AddContactAccountsRelationship hands the operation to the engine.
+func (o *Operations) AddContactAccountsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "contacts", ID: id, Association: "accounts"})
+}
+
+// AddUserBusinessUnitsRelationship hands the operation to the engine.
+func (o *Operations) AddUserBusinessUnitsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "users", ID: id, Association: "businessUnits"})
+}
+
+// AddUserRoleUsersRelationship hands the operation to the engine.
+func (o *Operations) AddUserRoleUsersRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "userroles", ID: id, Association: "users"})
+}
+
+// AddUserRolesRelationship hands the operation to the engine.
+func (o *Operations) AddUserRolesRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "users", ID: id, Association: "roles"})
+}
+
 // CreateAccount hands the operation to the engine.
 func (o *Operations) CreateAccount(c echo.Context, _ CreateAccountParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpCreate, Type: "accounts", ID: "", Association: ""})
@@ -108,6 +138,11 @@ func (o *Operations) DeleteAccount(c echo.Context, id Id, _ DeleteAccountParams)
 	return o.Engine.Serve(c, Operation{Kind: OpDelete, Type: "accounts", ID: id, Association: ""})
 }
 
+// DeleteAccountContactsRelationship hands the operation to the engine.
+func (o *Operations) DeleteAccountContactsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "accounts", ID: id, Association: "contacts"})
+}
+
 // DeleteAccounts hands the operation to the engine.
 func (o *Operations) DeleteAccounts(c echo.Context, _ DeleteAccountsParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteList, Type: "accounts", ID: "", Association: ""})
@@ -116,6 +151,11 @@ func (o *Operations) DeleteAccounts(c echo.Context, _ DeleteAccountsParams) erro
 // DeleteBusinessUnit hands the operation to the engine.
 func (o *Operations) DeleteBusinessUnit(c echo.Context, id Id, _ DeleteBusinessUnitParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDelete, Type: "businessunits", ID: id, Association: ""})
+}
+
+// DeleteBusinessUnitUsersRelationship hands the operation to the engine.
+func (o *Operations) DeleteBusinessUnitUsersRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "businessunits", ID: id, Association: "users"})
 }
 
 // DeleteBusinessUnits hands the operation to the engine.
@@ -136,6 +176,11 @@ func (o *Operations) DeleteCalls(c echo.Context, _ DeleteCallsParams) error {
 // DeleteContact hands the operation to the engine.
 func (o *Operations) DeleteContact(c echo.Context, id Id, _ DeleteContactParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDelete, Type: "contacts", ID: id, Association: ""})
+}
+
+// DeleteContactAccountsRelationship hands the operation to the engine.
+func (o *Operations) DeleteContactAccountsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "contacts", ID: id, Association: "accounts"})
 }
 
 // DeleteContacts hands the operation to the engine.
@@ -198,14 +243,29 @@ func (o *Operations) DeleteUser(c echo.Context, id Id, _ DeleteUserParams) error
 	return o.Engine.Serve(c, Operation{Kind: OpDelete, Type: "users", ID: id, Association: ""})
 }
 
+// DeleteUserBusinessUnitsRelationship hands the operation to the engine.
+func (o *Operations) DeleteUserBusinessUnitsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "users", ID: id, Association: "businessUnits"})
+}
+
 // DeleteUserRole hands the operation to the engine.
 func (o *Operations) DeleteUserRole(c echo.Context, id Id, _ DeleteUserRoleParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDelete, Type: "userroles", ID: id, Association: ""})
 }
 
+// DeleteUserRoleUsersRelationship hands the operation to the engine.
+func (o *Operations) DeleteUserRoleUsersRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "userroles", ID: id, Association: "users"})
+}
+
 // DeleteUserRoles hands the operation to the engine.
 func (o *Operations) DeleteUserRoles(c echo.Context, _ DeleteUserRolesParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteList, Type: "userroles", ID: "", Association: ""})
+}
+
+// DeleteUserRolesRelationship hands the operation to the engine.
+func (o *Operations) DeleteUserRolesRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "users", ID: id, Association: "roles"})
 }
 
 // DeleteUsers hands the operation to the engine.
@@ -228,9 +288,69 @@ func (o *Operations) GetAccount(c echo.Context, id Id, _ GetAccountParams) error
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "accounts", ID: id, Association: ""})
 }
 
+// GetAccountContacts hands the operation to the engine.
+func (o *Operations) GetAccountContacts(c echo.Context, id Id, _ GetAccountContactsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: id, Association: "contacts"})
+}
+
+// GetAccountContactsRelationship hands the operation to the engine.
+func (o *Operations) GetAccountContactsRelationship(c echo.Context, id Id, _ GetAccountContactsRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: id, Association: "contacts"})
+}
+
+// GetAccountDefaultContact hands the operation to the engine.
+func (o *Operations) GetAccountDefaultContact(c echo.Context, id Id, _ GetAccountDefaultContactParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: id, Association: "defaultContact"})
+}
+
+// GetAccountDefaultContactRelationship hands the operation to the engine.
+func (o *Operations) GetAccountDefaultContactRelationship(c echo.Context, id Id, _ GetAccountDefaultContactRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: id, Association: "defaultContact"})
+}
+
+// GetAccountOrganization hands the operation to the engine.
+func (o *Operations) GetAccountOrganization(c echo.Context, id Id, _ GetAccountOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: id, Association: "organization"})
+}
+
+// GetAccountOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetAccountOrganizationRelationship(c echo.Context, id Id, _ GetAccountOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: id, Association: "organization"})
+}
+
+// GetAccountOwner hands the operation to the engine.
+func (o *Operations) GetAccountOwner(c echo.Context, id Id, _ GetAccountOwnerParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: id, Association: "owner"})
+}
+
+// GetAccountOwnerRelationship hands the operation to the engine.
+func (o *Operations) GetAccountOwnerRelationship(c echo.Context, id Id, _ GetAccountOwnerRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: id, Association: "owner"})
+}
+
 // GetAsyncOperation hands the operation to the engine.
 func (o *Operations) GetAsyncOperation(c echo.Context, id Id, _ GetAsyncOperationParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "asyncoperations", ID: id, Association: ""})
+}
+
+// GetAsyncOperationOrganization hands the operation to the engine.
+func (o *Operations) GetAsyncOperationOrganization(c echo.Context, id Id, _ GetAsyncOperationOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "asyncoperations", ID: id, Association: "organization"})
+}
+
+// GetAsyncOperationOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetAsyncOperationOrganizationRelationship(c echo.Context, id Id, _ GetAsyncOperationOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "asyncoperations", ID: id, Association: "organization"})
+}
+
+// GetAsyncOperationOwner hands the operation to the engine.
+func (o *Operations) GetAsyncOperationOwner(c echo.Context, id Id, _ GetAsyncOperationOwnerParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "asyncoperations", ID: id, Association: "owner"})
+}
+
+// GetAsyncOperationOwnerRelationship hands the operation to the engine.
+func (o *Operations) GetAsyncOperationOwnerRelationship(c echo.Context, id Id, _ GetAsyncOperationOwnerRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "asyncoperations", ID: id, Association: "owner"})
 }
 
 // GetBusinessUnit hands the operation to the engine.
@@ -238,9 +358,79 @@ func (o *Operations) GetBusinessUnit(c echo.Context, id Id, _ GetBusinessUnitPar
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "businessunits", ID: id, Association: ""})
 }
 
+// GetBusinessUnitOrganization hands the operation to the engine.
+func (o *Operations) GetBusinessUnitOrganization(c echo.Context, id Id, _ GetBusinessUnitOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "businessunits", ID: id, Association: "organization"})
+}
+
+// GetBusinessUnitOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetBusinessUnitOrganizationRelationship(c echo.Context, id Id, _ GetBusinessUnitOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "businessunits", ID: id, Association: "organization"})
+}
+
+// GetBusinessUnitParentBusinessUnit hands the operation to the engine.
+func (o *Operations) GetBusinessUnitParentBusinessUnit(c echo.Context, id Id, _ GetBusinessUnitParentBusinessUnitParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "businessunits", ID: id, Association: "parentBusinessUnit"})
+}
+
+// GetBusinessUnitParentBusinessUnitRelationship hands the operation to the engine.
+func (o *Operations) GetBusinessUnitParentBusinessUnitRelationship(c echo.Context, id Id, _ GetBusinessUnitParentBusinessUnitRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "businessunits", ID: id, Association: "parentBusinessUnit"})
+}
+
+// GetBusinessUnitUsers hands the operation to the engine.
+func (o *Operations) GetBusinessUnitUsers(c echo.Context, id Id, _ GetBusinessUnitUsersParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "businessunits", ID: id, Association: "users"})
+}
+
+// GetBusinessUnitUsersRelationship hands the operation to the engine.
+func (o *Operations) GetBusinessUnitUsersRelationship(c echo.Context, id Id, _ GetBusinessUnitUsersRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "businessunits", ID: id, Association: "users"})
+}
+
 // GetCall hands the operation to the engine.
 func (o *Operations) GetCall(c echo.Context, id Id, _ GetCallParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "calls", ID: id, Association: ""})
+}
+
+// GetCallAccount hands the operation to the engine.
+func (o *Operations) GetCallAccount(c echo.Context, id Id, _ GetCallAccountParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: id, Association: "account"})
+}
+
+// GetCallAccountRelationship hands the operation to the engine.
+func (o *Operations) GetCallAccountRelationship(c echo.Context, id Id, _ GetCallAccountRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: id, Association: "account"})
+}
+
+// GetCallContact hands the operation to the engine.
+func (o *Operations) GetCallContact(c echo.Context, id Id, _ GetCallContactParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: id, Association: "contact"})
+}
+
+// GetCallContactRelationship hands the operation to the engine.
+func (o *Operations) GetCallContactRelationship(c echo.Context, id Id, _ GetCallContactRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: id, Association: "contact"})
+}
+
+// GetCallOrganization hands the operation to the engine.
+func (o *Operations) GetCallOrganization(c echo.Context, id Id, _ GetCallOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: id, Association: "organization"})
+}
+
+// GetCallOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetCallOrganizationRelationship(c echo.Context, id Id, _ GetCallOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: id, Association: "organization"})
+}
+
+// GetCallOwner hands the operation to the engine.
+func (o *Operations) GetCallOwner(c echo.Context, id Id, _ GetCallOwnerParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: id, Association: "owner"})
+}
+
+// GetCallOwnerRelationship hands the operation to the engine.
+func (o *Operations) GetCallOwnerRelationship(c echo.Context, id Id, _ GetCallOwnerRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: id, Association: "owner"})
 }
 
 // GetContact hands the operation to the engine.
@@ -248,14 +438,74 @@ func (o *Operations) GetContact(c echo.Context, id Id, _ GetContactParams) error
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "contacts", ID: id, Association: ""})
 }
 
+// GetContactAccounts hands the operation to the engine.
+func (o *Operations) GetContactAccounts(c echo.Context, id Id, _ GetContactAccountsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: id, Association: "accounts"})
+}
+
+// GetContactAccountsRelationship hands the operation to the engine.
+func (o *Operations) GetContactAccountsRelationship(c echo.Context, id Id, _ GetContactAccountsRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: id, Association: "accounts"})
+}
+
+// GetContactCalls hands the operation to the engine.
+func (o *Operations) GetContactCalls(c echo.Context, id Id, _ GetContactCallsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: id, Association: "calls"})
+}
+
+// GetContactCallsRelationship hands the operation to the engine.
+func (o *Operations) GetContactCallsRelationship(c echo.Context, id Id, _ GetContactCallsRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: id, Association: "calls"})
+}
+
+// GetContactOrganization hands the operation to the engine.
+func (o *Operations) GetContactOrganization(c echo.Context, id Id, _ GetContactOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: id, Association: "organization"})
+}
+
+// GetContactOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetContactOrganizationRelationship(c echo.Context, id Id, _ GetContactOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: id, Association: "organization"})
+}
+
+// GetContactOwner hands the operation to the engine.
+func (o *Operations) GetContactOwner(c echo.Context, id Id, _ GetContactOwnerParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: id, Association: "owner"})
+}
+
+// GetContactOwnerRelationship hands the operation to the engine.
+func (o *Operations) GetContactOwnerRelationship(c echo.Context, id Id, _ GetContactOwnerRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: id, Association: "owner"})
+}
+
 // GetContactSource hands the operation to the engine.
 func (o *Operations) GetContactSource(c echo.Context, id Id, _ GetContactSourceParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "contactsources", ID: id, Association: ""})
 }
 
+// GetContactSourceRelated hands the operation to the engine.
+func (o *Operations) GetContactSourceRelated(c echo.Context, id Id, _ GetContactSourceRelatedParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: id, Association: "source"})
+}
+
+// GetContactSourceRelationship hands the operation to the engine.
+func (o *Operations) GetContactSourceRelationship(c echo.Context, id Id, _ GetContactSourceRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: id, Association: "source"})
+}
+
 // GetCountry hands the operation to the engine.
 func (o *Operations) GetCountry(c echo.Context, id Id, _ GetCountryParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "countries", ID: id, Association: ""})
+}
+
+// GetCountryRegions hands the operation to the engine.
+func (o *Operations) GetCountryRegions(c echo.Context, id Id, _ GetCountryRegionsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "countries", ID: id, Association: "regions"})
+}
+
+// GetCountryRegionsRelationship hands the operation to the engine.
+func (o *Operations) GetCountryRegionsRelationship(c echo.Context, id Id, _ GetCountryRegionsRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "countries", ID: id, Association: "regions"})
 }
 
 // GetCurrency hands the operation to the engine.
@@ -268,6 +518,16 @@ func (o *Operations) GetLocalization(c echo.Context, id Id, _ GetLocalizationPar
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "localizations", ID: id, Association: ""})
 }
 
+// GetLocalizationParentLocalization hands the operation to the engine.
+func (o *Operations) GetLocalizationParentLocalization(c echo.Context, id Id, _ GetLocalizationParentLocalizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "localizations", ID: id, Association: "parentLocalization"})
+}
+
+// GetLocalizationParentLocalizationRelationship hands the operation to the engine.
+func (o *Operations) GetLocalizationParentLocalizationRelationship(c echo.Context, id Id, _ GetLocalizationParentLocalizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "localizations", ID: id, Association: "parentLocalization"})
+}
+
 // GetOrganization hands the operation to the engine.
 func (o *Operations) GetOrganization(c echo.Context, id Id, _ GetOrganizationParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "organizations", ID: id, Association: ""})
@@ -278,9 +538,59 @@ func (o *Operations) GetProduct(c echo.Context, id Id, _ GetProductParams) error
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "products", ID: id, Association: ""})
 }
 
+// GetProductOrganization hands the operation to the engine.
+func (o *Operations) GetProductOrganization(c echo.Context, id Id, _ GetProductOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "products", ID: id, Association: "organization"})
+}
+
+// GetProductOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetProductOrganizationRelationship(c echo.Context, id Id, _ GetProductOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "products", ID: id, Association: "organization"})
+}
+
+// GetProductOwner hands the operation to the engine.
+func (o *Operations) GetProductOwner(c echo.Context, id Id, _ GetProductOwnerParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "products", ID: id, Association: "owner"})
+}
+
+// GetProductOwnerRelationship hands the operation to the engine.
+func (o *Operations) GetProductOwnerRelationship(c echo.Context, id Id, _ GetProductOwnerRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "products", ID: id, Association: "owner"})
+}
+
 // GetProductPrice hands the operation to the engine.
 func (o *Operations) GetProductPrice(c echo.Context, id Id, _ GetProductPriceParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "productprices", ID: id, Association: ""})
+}
+
+// GetProductPriceCurrency hands the operation to the engine.
+func (o *Operations) GetProductPriceCurrency(c echo.Context, id Id, _ GetProductPriceCurrencyParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "productprices", ID: id, Association: "currency"})
+}
+
+// GetProductPriceCurrencyRelationship hands the operation to the engine.
+func (o *Operations) GetProductPriceCurrencyRelationship(c echo.Context, id Id, _ GetProductPriceCurrencyRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "productprices", ID: id, Association: "currency"})
+}
+
+// GetProductPriceProduct hands the operation to the engine.
+func (o *Operations) GetProductPriceProduct(c echo.Context, id Id, _ GetProductPriceProductParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "productprices", ID: id, Association: "product"})
+}
+
+// GetProductPriceProductRelationship hands the operation to the engine.
+func (o *Operations) GetProductPriceProductRelationship(c echo.Context, id Id, _ GetProductPriceProductRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "productprices", ID: id, Association: "product"})
+}
+
+// GetProductPrices hands the operation to the engine.
+func (o *Operations) GetProductPrices(c echo.Context, id Id, _ GetProductPricesParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "products", ID: id, Association: "prices"})
+}
+
+// GetProductPricesRelationship hands the operation to the engine.
+func (o *Operations) GetProductPricesRelationship(c echo.Context, id Id, _ GetProductPricesRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "products", ID: id, Association: "prices"})
 }
 
 // GetRegion hands the operation to the engine.
@@ -288,9 +598,39 @@ func (o *Operations) GetRegion(c echo.Context, id Id, _ GetRegionParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "regions", ID: id, Association: ""})
 }
 
+// GetRegionCountry hands the operation to the engine.
+func (o *Operations) GetRegionCountry(c echo.Context, id Id, _ GetRegionCountryParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "regions", ID: id, Association: "country"})
+}
+
+// GetRegionCountryRelationship hands the operation to the engine.
+func (o *Operations) GetRegionCountryRelationship(c echo.Context, id Id, _ GetRegionCountryRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "regions", ID: id, Association: "country"})
+}
+
 // GetTaxJurisdiction hands the operation to the engine.
 func (o *Operations) GetTaxJurisdiction(c echo.Context, id Id, _ GetTaxJurisdictionParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "taxjurisdictions", ID: id, Association: ""})
+}
+
+// GetTaxJurisdictionCountry hands the operation to the engine.
+func (o *Operations) GetTaxJurisdictionCountry(c echo.Context, id Id, _ GetTaxJurisdictionCountryParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "taxjurisdictions", ID: id, Association: "country"})
+}
+
+// GetTaxJurisdictionCountryRelationship hands the operation to the engine.
+func (o *Operations) GetTaxJurisdictionCountryRelationship(c echo.Context, id Id, _ GetTaxJurisdictionCountryRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "taxjurisdictions", ID: id, Association: "country"})
+}
+
+// GetTaxJurisdictionRegion hands the operation to the engine.
+func (o *Operations) GetTaxJurisdictionRegion(c echo.Context, id Id, _ GetTaxJurisdictionRegionParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "taxjurisdictions", ID: id, Association: "region"})
+}
+
+// GetTaxJurisdictionRegionRelationship hands the operation to the engine.
+func (o *Operations) GetTaxJurisdictionRegionRelationship(c echo.Context, id Id, _ GetTaxJurisdictionRegionRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "taxjurisdictions", ID: id, Association: "region"})
 }
 
 // GetUser hands the operation to the engine.
@@ -298,9 +638,69 @@ func (o *Operations) GetUser(c echo.Context, id Id, _ GetUserParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "users", ID: id, Association: ""})
 }
 
+// GetUserBusinessUnits hands the operation to the engine.
+func (o *Operations) GetUserBusinessUnits(c echo.Context, id Id, _ GetUserBusinessUnitsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: id, Association: "businessUnits"})
+}
+
+// GetUserBusinessUnitsRelationship hands the operation to the engine.
+func (o *Operations) GetUserBusinessUnitsRelationship(c echo.Context, id Id, _ GetUserBusinessUnitsRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: id, Association: "businessUnits"})
+}
+
+// GetUserOrganization hands the operation to the engine.
+func (o *Operations) GetUserOrganization(c echo.Context, id Id, _ GetUserOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: id, Association: "organization"})
+}
+
+// GetUserOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetUserOrganizationRelationship(c echo.Context, id Id, _ GetUserOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: id, Association: "organization"})
+}
+
+// GetUserOwner hands the operation to the engine.
+func (o *Operations) GetUserOwner(c echo.Context, id Id, _ GetUserOwnerParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: id, Association: "owner"})
+}
+
+// GetUserOwnerRelationship hands the operation to the engine.
+func (o *Operations) GetUserOwnerRelationship(c echo.Context, id Id, _ GetUserOwnerRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: id, Association: "owner"})
+}
+
 // GetUserRole hands the operation to the engine.
 func (o *Operations) GetUserRole(c echo.Context, id Id, _ GetUserRoleParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "userroles", ID: id, Association: ""})
+}
+
+// GetUserRoleOrganization hands the operation to the engine.
+func (o *Operations) GetUserRoleOrganization(c echo.Context, id Id, _ GetUserRoleOrganizationParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "userroles", ID: id, Association: "organization"})
+}
+
+// GetUserRoleOrganizationRelationship hands the operation to the engine.
+func (o *Operations) GetUserRoleOrganizationRelationship(c echo.Context, id Id, _ GetUserRoleOrganizationRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "userroles", ID: id, Association: "organization"})
+}
+
+// GetUserRoleUsers hands the operation to the engine.
+func (o *Operations) GetUserRoleUsers(c echo.Context, id Id, _ GetUserRoleUsersParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "userroles", ID: id, Association: "users"})
+}
+
+// GetUserRoleUsersRelationship hands the operation to the engine.
+func (o *Operations) GetUserRoleUsersRelationship(c echo.Context, id Id, _ GetUserRoleUsersRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "userroles", ID: id, Association: "users"})
+}
+
+// GetUserRoles hands the operation to the engine.
+func (o *Operations) GetUserRoles(c echo.Context, id Id, _ GetUserRolesParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: id, Association: "roles"})
+}
+
+// GetUserRolesRelationship hands the operation to the engine.
+func (o *Operations) GetUserRolesRelationship(c echo.Context, id Id, _ GetUserRolesRelationshipParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: id, Association: "roles"})
 }
 
 // GetWeightUnit hands the operation to the engine.
@@ -398,9 +798,44 @@ func (o *Operations) UpdateAccount(c echo.Context, id Id, _ UpdateAccountParams)
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "accounts", ID: id, Association: ""})
 }
 
+// UpdateAccountContactsRelationship hands the operation to the engine.
+func (o *Operations) UpdateAccountContactsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "contacts"})
+}
+
+// UpdateAccountDefaultContactRelationship hands the operation to the engine.
+func (o *Operations) UpdateAccountDefaultContactRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "defaultContact"})
+}
+
+// UpdateAccountOrganizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateAccountOrganizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "organization"})
+}
+
+// UpdateAccountOwnerRelationship hands the operation to the engine.
+func (o *Operations) UpdateAccountOwnerRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "owner"})
+}
+
 // UpdateBusinessUnit hands the operation to the engine.
 func (o *Operations) UpdateBusinessUnit(c echo.Context, id Id, _ UpdateBusinessUnitParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "businessunits", ID: id, Association: ""})
+}
+
+// UpdateBusinessUnitOrganizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateBusinessUnitOrganizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: id, Association: "organization"})
+}
+
+// UpdateBusinessUnitParentBusinessUnitRelationship hands the operation to the engine.
+func (o *Operations) UpdateBusinessUnitParentBusinessUnitRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: id, Association: "parentBusinessUnit"})
+}
+
+// UpdateBusinessUnitUsersRelationship hands the operation to the engine.
+func (o *Operations) UpdateBusinessUnitUsersRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: id, Association: "users"})
 }
 
 // UpdateCall hands the operation to the engine.
@@ -408,14 +843,59 @@ func (o *Operations) UpdateCall(c echo.Context, id Id, _ UpdateCallParams) error
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "calls", ID: id, Association: ""})
 }
 
+// UpdateCallAccountRelationship hands the operation to the engine.
+func (o *Operations) UpdateCallAccountRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "account"})
+}
+
+// UpdateCallContactRelationship hands the operation to the engine.
+func (o *Operations) UpdateCallContactRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "contact"})
+}
+
+// UpdateCallOrganizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateCallOrganizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "organization"})
+}
+
+// UpdateCallOwnerRelationship hands the operation to the engine.
+func (o *Operations) UpdateCallOwnerRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "owner"})
+}
+
 // UpdateContact hands the operation to the engine.
 func (o *Operations) UpdateContact(c echo.Context, id Id, _ UpdateContactParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "contacts", ID: id, Association: ""})
 }
 
+// UpdateContactAccountsRelationship hands the operation to the engine.
+func (o *Operations) UpdateContactAccountsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "accounts"})
+}
+
+// UpdateContactOrganizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateContactOrganizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "organization"})
+}
+
+// UpdateContactOwnerRelationship hands the operation to the engine.
+func (o *Operations) UpdateContactOwnerRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "owner"})
+}
+
+// UpdateContactSourceRelationship hands the operation to the engine.
+func (o *Operations) UpdateContactSourceRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "source"})
+}
+
 // UpdateLocalization hands the operation to the engine.
 func (o *Operations) UpdateLocalization(c echo.Context, id Id, _ UpdateLocalizationParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "localizations", ID: id, Association: ""})
+}
+
+// UpdateLocalizationParentLocalizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateLocalizationParentLocalizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "localizations", ID: id, Association: "parentLocalization"})
 }
 
 // UpdateOrganization hands the operation to the engine.
@@ -428,9 +908,29 @@ func (o *Operations) UpdateProduct(c echo.Context, id Id, _ UpdateProductParams)
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "products", ID: id, Association: ""})
 }
 
+// UpdateProductOrganizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateProductOrganizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "products", ID: id, Association: "organization"})
+}
+
+// UpdateProductOwnerRelationship hands the operation to the engine.
+func (o *Operations) UpdateProductOwnerRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "products", ID: id, Association: "owner"})
+}
+
 // UpdateProductPrice hands the operation to the engine.
 func (o *Operations) UpdateProductPrice(c echo.Context, id Id, _ UpdateProductPriceParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "productprices", ID: id, Association: ""})
+}
+
+// UpdateProductPriceCurrencyRelationship hands the operation to the engine.
+func (o *Operations) UpdateProductPriceCurrencyRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "productprices", ID: id, Association: "currency"})
+}
+
+// UpdateProductPriceProductRelationship hands the operation to the engine.
+func (o *Operations) UpdateProductPriceProductRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "productprices", ID: id, Association: "product"})
 }
 
 // UpdateTaxJurisdiction hands the operation to the engine.
@@ -438,14 +938,54 @@ func (o *Operations) UpdateTaxJurisdiction(c echo.Context, id Id, _ UpdateTaxJur
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "taxjurisdictions", ID: id, Association: ""})
 }
 
+// UpdateTaxJurisdictionCountryRelationship hands the operation to the engine.
+func (o *Operations) UpdateTaxJurisdictionCountryRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "taxjurisdictions", ID: id, Association: "country"})
+}
+
+// UpdateTaxJurisdictionRegionRelationship hands the operation to the engine.
+func (o *Operations) UpdateTaxJurisdictionRegionRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "taxjurisdictions", ID: id, Association: "region"})
+}
+
 // UpdateUser hands the operation to the engine.
 func (o *Operations) UpdateUser(c echo.Context, id Id, _ UpdateUserParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "users", ID: id, Association: ""})
 }
 
+// UpdateUserBusinessUnitsRelationship hands the operation to the engine.
+func (o *Operations) UpdateUserBusinessUnitsRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "businessUnits"})
+}
+
+// UpdateUserOrganizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateUserOrganizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "organization"})
+}
+
+// UpdateUserOwnerRelationship hands the operation to the engine.
+func (o *Operations) UpdateUserOwnerRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "owner"})
+}
+
 // UpdateUserRole hands the operation to the engine.
 func (o *Operations) UpdateUserRole(c echo.Context, id Id, _ UpdateUserRoleParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "userroles", ID: id, Association: ""})
+}
+
+// UpdateUserRoleOrganizationRelationship hands the operation to the engine.
+func (o *Operations) UpdateUserRoleOrganizationRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "userroles", ID: id, Association: "organization"})
+}
+
+// UpdateUserRoleUsersRelationship hands the operation to the engine.
+func (o *Operations) UpdateUserRoleUsersRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "userroles", ID: id, Association: "users"})
+}
+
+// UpdateUserRolesRelationship hands the operation to the engine.
+func (o *Operations) UpdateUserRolesRelationship(c echo.Context, id Id) error {
+	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "roles"})
 }
 
 // UpdateWeightUnit hands the operation to the engine.

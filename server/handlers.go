@@ -31,6 +31,16 @@ func (e *engine) Serve(c echo.Context, op gen.Operation) error {
 		e.api.Update(w, r, op.Type, op.ID)
 	case gen.OpDelete:
 		e.api.Delete(w, r, op.Type, op.ID)
+	case gen.OpRelated:
+		e.api.Related(w, r, op.Type, op.ID, op.Association)
+	case gen.OpRelationship:
+		e.api.Relationship(w, r, op.Type, op.ID, op.Association)
+	case gen.OpUpdateRelationship:
+		e.api.UpdateRelationship(w, r, op.Type, op.ID, op.Association)
+	case gen.OpAddRelationship:
+		e.api.AddRelationship(w, r, op.Type, op.ID, op.Association)
+	case gen.OpDeleteRelationship:
+		e.api.DeleteRelationship(w, r, op.Type, op.ID, op.Association)
 	default:
 		return echo.ErrMethodNotAllowed
 	}

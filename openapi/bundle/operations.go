@@ -17,7 +17,10 @@ import (
 // string and the body itself (the short filter forms are not key=value pairs), so the bound
 // parameters are not used; writing these delegations by hand would be hundreds of identical lines.
 func operationsGo(doc *openapi3.T) ([]byte, error) {
-	type op struct{ method, kind, typ, assoc string }
+	type op struct {
+		method, kind, typ, assoc string
+		params                   bool // oapi-codegen passes a Params struct only when there are non-path parameters
+	}
 	var ops []op
 	for path, item := range doc.Paths.Map() {
 		parts := strings.Split(strings.TrimPrefix(path, "/api/"), "/")
@@ -33,7 +36,11 @@ func operationsGo(doc *openapi3.T) ([]byte, error) {
 			case 4:
 				assoc = parts[3]
 			}
-			ops = append(ops, op{method: upperFirst(o.OperationID), kind: kind, typ: parts[0], assoc: assoc})
+			hasParams := false
+			for _, p := range o.Parameters {
+				hasParams = hasParams || p.Value.In != openapi3.ParameterInPath
+			}
+			ops = append(ops, op{method: upperFirst(o.OperationID), kind: kind, typ: parts[0], assoc: assoc, params: hasParams})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].method < ops[j].method })
@@ -84,14 +91,17 @@ type Operations struct {
 var _ ServerInterface = (*Operations)(nil)
 `)
 	for _, o := range ops {
-		params := "_ " + o.method + "Params"
+		var params []string
 		id := `""`
 		if o.kind != "OpList" && o.kind != "OpCreate" && o.kind != "OpDeleteList" {
-			params = "id Id, " + params
+			params = append(params, "id Id")
 			id = "id"
 		}
-		fmt.Fprintf(&b, "\n// %s hands the operation to the engine.\nfunc (o *Operations) %s(c echo.Context, %s) error {\n\treturn o.Engine.Serve(c, Operation{Kind: %s, Type: %q, ID: %s, Association: %q})\n}\n",
-			o.method, o.method, params, o.kind, o.typ, id, o.assoc)
+		if o.params {
+			params = append(params, "_ "+o.method+"Params")
+		}
+		fmt.Fprintf(&b, "\n// %s hands the operation to the engine.\nfunc (o *Operations) %s(c echo.Context%s) error {\n\treturn o.Engine.Serve(c, Operation{Kind: %s, Type: %q, ID: %s, Association: %q})\n}\n",
+			o.method, o.method, joinParams(params), o.kind, o.typ, id, o.assoc)
 	}
 	return format.Source(b.Bytes())
 }
@@ -140,4 +150,12 @@ func upperFirst(s string) string {
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
+}
+
+func joinParams(ps []string) string {
+	out := ""
+	for _, p := range ps {
+		out += ", " + p
+	}
+	return out
 }

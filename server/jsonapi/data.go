@@ -54,8 +54,16 @@ type Query struct {
 	IDs        []string // restrict to these ids (item reads, includes)
 	Conditions []Condition
 	Sort       []SortKey // the store adds the id as the last key
+	Parent     *Parent   // restrict to the records related to a parent (a to-many subresource)
 	Offset     int
 	Limit      int // < 0: no limit
+}
+
+// Parent names a to-many relationship of one record: the query returns its related records.
+type Parent struct {
+	Resource *Resource
+	Rel      int
+	ID       string
 }
 
 // Write is the change a POST or PATCH makes to one record: the attributes and relationships that

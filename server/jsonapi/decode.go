@@ -41,12 +41,7 @@ func readBody(r *http.Request, res *Resource, plain bool) (*inResource, []json.R
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, nil, &Error{Status: http.StatusRequestEntityTooLarge, Title: TitlePayloadTooLarge,
-				Detail: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}
-		}
-		return nil, nil, err
+		return nil, nil, bodyError(err)
 	}
 	if !json.Valid(body) {
 		return nil, nil, &Error{Status: http.StatusBadRequest, Title: TitleBadRequest, Detail: "Invalid json message received. " + jsonProblem(body)}
@@ -67,6 +62,16 @@ func readBody(r *http.Request, res *Resource, plain bool) (*inResource, []json.R
 		return nil, nil, err
 	}
 	return in, doc.Included, nil
+}
+
+// bodyError maps a failure to read the body: too large is a 413.
+func bodyError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Title: TitlePayloadTooLarge,
+			Detail: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}
+	}
+	return err
 }
 
 // parseResourceObject decodes one resource object, reporting structural problems with pointers.
@@ -165,7 +170,11 @@ func jsonProblem(body []byte) string {
 
 // decodeWrite turns a parsed resource object into a Write, validating every attribute and
 // relationship against the declaration. All problems are reported together.
-func decodeWrite(res *Resource, in *inResource, create bool) (*Write, Errors) {
+// local reports whether (type, id) is a request-local id (a resource the same request creates);
+// such ids need not exist and need not look like the type's ids.
+type local func(typ, id string) bool
+
+func decodeWrite(res *Resource, in *inResource, create bool, locals local) (*Write, Errors) {
 	w := &Write{}
 	var errs Errors
 	names := make([]string, 0, len(in.Attributes))
@@ -214,7 +223,7 @@ func decodeWrite(res *Resource, in *inResource, create bool) (*Write, Errors) {
 			errs = append(errs, extraField("/data/relationships/"+name, name))
 			continue
 		}
-		ids, e := decodeLinkage(&res.Rels[i], res.targets[i], in.Relationships[name], "/data/relationships/"+name)
+		ids, e := decodeLinkage(&res.Rels[i], res.targets[i], in.Relationships[name], "/data/relationships/"+name, locals)
 		if e != nil {
 			errs = append(errs, e...)
 			continue
@@ -244,7 +253,7 @@ func extraField(ptr, name string) *Error {
 
 // decodeLinkage reads {"data": ...} of a relationship into related ids. Ids that cannot exist
 // (not an integer for an integer-id type) are reported as missing entities.
-func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string) ([]string, Errors) {
+func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string, locals local) ([]string, Errors) {
 	// A map, not a struct with a *json.RawMessage: a pointer field cannot tell "data": null
 	// (clear a to-one relationship) from a missing "data".
 	var obj map[string]json.RawMessage
@@ -259,7 +268,7 @@ func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string) (
 			}
 			return []string{}, nil
 		}
-		id, e := decodeIdentifier(target, data, at+"/data")
+		id, e := decodeIdentifier(target, data, at+"/data", locals)
 		if e != nil {
 			return nil, Errors{e}
 		}
@@ -273,7 +282,7 @@ func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string) (
 	var errs Errors
 	seen := map[string]bool{}
 	for j, item := range list {
-		id, e := decodeIdentifier(target, item, fmt.Sprintf("%s/data/%d", at, j))
+		id, e := decodeIdentifier(target, item, fmt.Sprintf("%s/data/%d", at, j), locals)
 		if e != nil {
 			errs = append(errs, e)
 			continue
@@ -286,7 +295,7 @@ func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string) (
 	return ids, errs
 }
 
-func decodeIdentifier(target *Resource, raw json.RawMessage, at string) (string, *Error) {
+func decodeIdentifier(target *Resource, raw json.RawMessage, at string, locals local) (string, *Error) {
 	var ident struct {
 		Type *string `json:"type"`
 		ID   *string `json:"id"`
@@ -297,7 +306,7 @@ func decodeIdentifier(target *Resource, raw json.RawMessage, at string) (string,
 	if *ident.Type != target.Type {
 		return "", Invalid(at+"/type", TitleRequestData, fmt.Sprintf("The 'type' property should be %q.", target.Type))
 	}
-	if target.IntID {
+	if target.IntID && (locals == nil || !locals(target.Type, *ident.ID)) {
 		if _, err := strconv.ParseInt(*ident.ID, 10, 64); err != nil {
 			return "", EntityNotExist(at)
 		}

@@ -294,6 +294,11 @@ func etag(r *Resource, rec *Record) string {
 	buf = appendString(buf, r.Type)
 	buf = appendString(buf, rec.ID)
 	for i := range r.Attrs {
+		if t, ok := rec.Values[i].(time.Time); ok && r.Attrs[i].Kind == DateTime {
+			// the stored precision, not the rendered seconds: two updates within a second differ
+			buf = strconv.AppendInt(buf, t.UnixNano(), 10)
+			continue
+		}
 		buf = appendValue(buf, r.Attrs[i].Kind, rec.Values[i])
 	}
 	for i := range r.Rels {

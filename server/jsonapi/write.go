@@ -11,39 +11,61 @@ import (
 // so memory does not grow with the number of records (page[size]=-1).
 const flushSize = 64 << 10
 
-// writeItem sends a single-resource document. Its self link is the request URL, or the
-// resource's own URL after a write (selfIsResource).
-func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listParams, meta []byte, selfIsResource bool) {
-	v := c.view(lp)
+// writeItem sends a single-resource document whose self link is the request URL.
+func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listParams) {
+	body, err := c.itemBody(ctx, rec, lp, nil, false, nil)
+	if err != nil {
+		c.fail(err)
+		return
+	}
 	c.w.Header().Set("ETag", etag(c.res, rec))
+	c.send(status, body)
+}
+
+// itemBody renders a single-resource document. After a write (written) its self link is the
+// resource's URL and the included resources the request wrote come first in `included`, each
+// with meta.includeId.
+func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, meta []byte, written bool, items []*item) ([]byte, error) {
+	v := c.view(lp)
 	b := make([]byte, 0, 2048)
 	if v.plain {
-		b = v.appendResource(b, c.res, rec, meta)
-		c.send(status, b)
-		return
+		return v.appendResource(b, c.res, rec, meta), nil
 	}
 	b = append(b, `{"data":`...)
 	b = v.appendResource(b, c.res, rec, meta)
-	if len(lp.include) > 0 {
+	if len(lp.include) > 0 || len(items) > 0 {
 		inc := newIncluder(c.api, v, c.res, lp.include)
 		inc.collect(rec)
+		for _, it := range items {
+			r, err := c.api.load(ctx, it.res, it.realID)
+			if err != nil {
+				return nil, err
+			}
+			if r == nil || inc.seen[it.res.Type+"\x00"+r.ID] {
+				continue
+			}
+			inc.seen[it.res.Type+"\x00"+r.ID] = true
+			if inc.n > 0 {
+				inc.out = append(inc.out, ',')
+			}
+			inc.out = v.appendResource(inc.out, it.res, r, append([]byte(`"includeId":`), appendString(nil, it.reqID)...))
+			inc.n++
+		}
 		var err error
 		if b, err = inc.appendIncluded(ctx, b); err != nil {
-			c.fail(err)
-			return
+			return nil, err
 		}
 	}
 	if v.links {
 		self := v.base + c.r.URL.RequestURI()
-		if selfIsResource {
+		if written {
 			self = v.base + "/api/" + c.res.Type + "/" + pathEscape(rec.ID)
 		}
 		b = append(b, `,"links":{"self":`...)
 		b = appendString(b, self)
 		b = append(b, '}')
 	}
-	b = append(b, '}')
-	c.send(status, b)
+	return append(b, '}'), nil
 }
 
 func (c *call) send(status int, body []byte) {

@@ -28,6 +28,7 @@ func New(db *store.DB, spec *Spec, limits jsonapi.Limits) (*jsonapi.Schema, *Sto
 		if err != nil {
 			return nil, nil, err
 		}
+		p.store = st
 		st.plans[res[i]] = p
 	}
 	for _, name := range schema.Types() {

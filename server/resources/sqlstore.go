@@ -31,6 +31,7 @@ var _ jsonapi.Store = (*Store)(nil)
 // plan is the precomputed SQL mapping of one type: built once at start-up, so a request only
 // fills in arguments.
 type plan struct {
+	store  *Store
 	decl   *Decl
 	res    *jsonapi.Resource
 	attrs  []attrMap
@@ -194,6 +195,10 @@ func (p *plan) where(db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
 	var out []query.Expr
 	if len(q.IDs) > 0 {
 		out = append(out, query.Expr{SQL: "t.id IN ?", Args: []any{p.ids(q.IDs)}})
+	}
+	if q.Parent != nil {
+		pp := p.store.plans[q.Parent.Resource]
+		out = append(out, query.RelatedTo(*pp.rels[q.Parent.Rel].link, pp.id(q.Parent.ID)))
 	}
 	for _, c := range q.Conditions {
 		f := c.Filter

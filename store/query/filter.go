@@ -184,6 +184,12 @@ func LinkCond(l Link, op Op, ids []any) Expr {
 	panic("query: operator " + string(op) + " is not defined for to-many associations")
 }
 
+// RelatedTo restricts t to the rows related to the row own of the other side of l (the
+// members of a to-many association, for its subresource).
+func RelatedTo(l Link, own any) Expr {
+	return Expr{SQL: "t.id IN (SELECT l." + l.Other + " FROM " + l.Table + " l WHERE l." + l.Own + " = ?)", Args: []any{own}}
+}
+
 // LinkIDs is the column expression that aggregates the related ids of a to-many association,
 // ordered, capped at limit.
 func LinkIDs(l Link, limit int) Expr {

@@ -1,0 +1,388 @@
+package jsonapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Subresources and relationship endpoints (api.md section 9).
+
+// relation resolves the association of a /{type}/{id}/{association} URL and loads the parent.
+func (a *API) relation(c *call, id, assoc string) (int, *Record, bool) {
+	i := c.res.RelIndex(assoc)
+	if i < 0 {
+		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
+		return 0, nil, false
+	}
+	parent, err := a.load(c.r.Context(), c.res, id)
+	switch {
+	case err != nil:
+		c.fail(err)
+		return 0, nil, false
+	case parent == nil:
+		c.fail(NotFound())
+		return 0, nil, false
+	}
+	return i, parent, true
+}
+
+// Related answers GET /api/{type}/{id}/{association}: the related resource (or null) of a
+// to-one, a full collection of the related type for a to-many.
+func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	i, parent, ok := a.relation(c, id, assoc)
+	if !ok {
+		return
+	}
+	rel, target := &c.res.Rels[i], c.res.targets[i]
+	lp, errs := parseParams(a.Schema, target, r.URL.RawQuery, rel.ToMany, a.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	ctx := r.Context()
+	if rel.ToMany {
+		q := &Query{Resource: target, Parent: &Parent{Resource: c.res, Rel: i, ID: parent.ID}, Conditions: lp.conditions, Sort: lp.sort, Limit: -1}
+		if lp.size > 0 {
+			q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
+		}
+		if c.x.totalCount {
+			n, err := a.Store.Count(ctx, q)
+			if err != nil {
+				c.fail(err)
+				return
+			}
+			w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
+		}
+		c.res = target
+		c.writeCollection(ctx, q, lp)
+		return
+	}
+	var rec *Record
+	if ids := parent.Links[i]; len(ids) > 0 {
+		var err error
+		if rec, err = a.load(ctx, target, ids[0]); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	if rec == nil {
+		v := c.view(lp)
+		if v.plain {
+			c.send(http.StatusOK, []byte("null"))
+			return
+		}
+		b := []byte(`{"data":null`)
+		if v.links {
+			b = append(b, `,"links":{"self":`...)
+			b = appendString(b, v.base+r.URL.RequestURI())
+			b = append(b, '}')
+		}
+		c.send(http.StatusOK, append(b, '}'))
+		return
+	}
+	c.res = target
+	c.writeItem(ctx, http.StatusOK, rec, lp)
+}
+
+// Relationship answers GET /api/{type}/{id}/relationships/{association}: resource identifiers;
+// a to-many is paged and sorted like a collection.
+func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	i, parent, ok := a.relation(c, id, assoc)
+	if !ok {
+		return
+	}
+	rel, target := &c.res.Rels[i], c.res.targets[i]
+	lp, errs := parseParams(a.Schema, target, r.URL.RawQuery, rel.ToMany, a.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	v := c.view(lp)
+	self := v.base + "/api/" + c.res.Type + "/" + pathEscape(parent.ID)
+	if !rel.ToMany {
+		var b []byte
+		if v.plain {
+			b = appendPlainLinkage(b, target, parent.Links[i], false)
+		} else {
+			b = append(b, `{"data":`...)
+			b = appendLinkage(b, rel, target, parent.Links[i])
+			b = appendRelationshipLinks(b, v, self, rel.Name, "", "", "")
+			b = append(b, '}')
+		}
+		c.send(http.StatusOK, b)
+		return
+	}
+	ctx := r.Context()
+	q := &Query{Resource: target, Parent: &Parent{Resource: c.res, Rel: i, ID: parent.ID}, Sort: lp.sort, Limit: -1}
+	if lp.size > 0 {
+		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
+	}
+	if c.x.totalCount {
+		n, err := a.Store.Count(ctx, q)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
+	}
+	var ids []string
+	hasNext := false
+	err := a.Store.Find(ctx, q, func(rec *Record) bool {
+		if lp.size > 0 && len(ids) == lp.size {
+			hasNext = true
+			return false
+		}
+		ids = append(ids, rec.ID)
+		return true
+	})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	var b []byte
+	if v.plain {
+		b = appendPlainLinkage(b, target, ids, true)
+	} else {
+		b = append(b, `{"data":`...)
+		b = appendLinkage(b, rel, target, ids)
+		first, prev, next := "", "", ""
+		if lp.size > 0 {
+			if lp.page > 1 {
+				first, prev = c.pageURL(v, 1), c.pageURL(v, lp.page-1)
+			}
+			if hasNext {
+				next = c.pageURL(v, lp.page+1)
+			}
+		}
+		b = appendRelationshipLinks(b, v, self, rel.Name, first, prev, next)
+		b = append(b, '}')
+	}
+	c.send(http.StatusOK, b)
+}
+
+func appendRelationshipLinks(b []byte, v *view, self, name, first, prev, next string) []byte {
+	if !v.links {
+		return b
+	}
+	b = append(b, `,"links":{"self":`...)
+	b = appendString(b, self+"/relationships/"+name)
+	b = append(b, `,"related":`...)
+	b = appendString(b, self+"/"+name)
+	for _, l := range [][2]string{{"first", first}, {"prev", prev}, {"next", next}} {
+		if l[1] != "" {
+			b = append(b, `,"`...)
+			b = append(b, l[0]...)
+			b = append(b, `":`...)
+			b = appendString(b, l[1])
+		}
+	}
+	return append(b, '}')
+}
+
+func appendPlainLinkage(b []byte, target *Resource, ids []string, toMany bool) []byte {
+	if !toMany {
+		if len(ids) == 0 {
+			return append(b, "null"...)
+		}
+		return appendID(b, target, ids[0])
+	}
+	b = append(b, '[')
+	for j, id := range ids {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendID(b, target, id)
+	}
+	return append(b, ']')
+}
+
+// relationshipChange is how a relationship endpoint changes the linkage.
+type relationshipChange uint8
+
+const (
+	replaceLinks relationshipChange = iota
+	addLinks
+	removeLinks
+)
+
+// UpdateRelationship answers PATCH …/relationships/{association}: replace the linkage.
+func (a *API) UpdateRelationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
+	a.changeRelationship(w, r, typ, id, assoc, replaceLinks)
+}
+
+// AddRelationship answers POST …/relationships/{association}: add members to a to-many.
+func (a *API) AddRelationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
+	a.changeRelationship(w, r, typ, id, assoc, addLinks)
+}
+
+// DeleteRelationship answers DELETE …/relationships/{association}: remove members of a to-many.
+func (a *API) DeleteRelationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
+	a.changeRelationship(w, r, typ, id, assoc, removeLinks)
+}
+
+func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string, change relationshipChange) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return
+	}
+	i := c.res.RelIndex(assoc)
+	if i < 0 {
+		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
+		return
+	}
+	rel, target := &c.res.Rels[i], c.res.targets[i]
+	if rel.ReadOnly || (!rel.ToMany && change != replaceLinks) {
+		allow := "GET, HEAD, OPTIONS"
+		if !rel.ReadOnly {
+			allow = "GET, HEAD, OPTIONS, PATCH"
+		}
+		w.Header().Set("Allow", allow)
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	if err := checkContentType(r); err != nil {
+		c.fail(err)
+		return
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		c.fail(bodyError(err))
+		return
+	}
+	if !json.Valid(body) {
+		c.fail(&Error{Status: http.StatusBadRequest, Title: TitleBadRequest, Detail: "Invalid json message received. " + jsonProblem(body)})
+		return
+	}
+	if c.plain() {
+		// a plain body is the ids themselves: an array, one id, or null
+		var err error
+		if body, err = plainLinkage(target, body); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+	ids, errs := decodeLinkage(rel, target, body, "", nil)
+	if errs != nil {
+		c.fail(errs)
+		return
+	}
+	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
+		parent, err := a.load(ctx, c.res, id)
+		switch {
+		case err != nil:
+			return err
+		case parent == nil:
+			return NotFound()
+		case !ifMatch(r, c.res, parent):
+			return preconditionFailed()
+		}
+		wr := &Write{Links: []LinkValue{{Index: i, IDs: ids}}}
+		if err := a.checkLinks(ctx, c.res, wr); err != nil {
+			return relocate(err, RelPointer(rel.Name), "/data")
+		}
+		if change != replaceLinks {
+			cur, err := a.allLinks(ctx, c.res, i, parent.ID)
+			if err != nil {
+				return err
+			}
+			wr.Links[0].IDs = merge(cur, ids, change == addLinks)
+		}
+		return a.Store.Update(ctx, c.res, parent.ID, wr)
+	})
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// allLinks reads the complete linkage of a to-many relationship (records hold at most the
+// linkage limit).
+func (a *API) allLinks(ctx context.Context, r *Resource, rel int, id string) ([]string, error) {
+	var ids []string
+	err := a.Store.Find(ctx, &Query{Resource: r.targets[rel], Parent: &Parent{Resource: r, Rel: rel, ID: id}, Limit: -1}, func(rec *Record) bool {
+		ids = append(ids, rec.ID)
+		return true
+	})
+	return ids, err
+}
+
+// merge adds ids to cur, or removes them from it, keeping the order.
+func merge(cur, ids []string, add bool) []string {
+	in := map[string]bool{}
+	for _, id := range ids {
+		in[id] = true
+	}
+	out := make([]string, 0, len(cur)+len(ids))
+	for _, id := range cur {
+		if add {
+			delete(in, id)
+			out = append(out, id)
+		} else if !in[id] {
+			out = append(out, id)
+		}
+	}
+	if add {
+		for _, id := range ids {
+			if in[id] {
+				out = append(out, id)
+				delete(in, id)
+			}
+		}
+	}
+	return out
+}
+
+// relocate rewrites error pointers that start with from to start with to.
+func relocate(err error, from, to string) error {
+	errs, ok := err.(Errors)
+	if !ok {
+		return err
+	}
+	for _, e := range errs {
+		if strings.HasPrefix(e.Pointer, from) {
+			e.Pointer = to + strings.TrimPrefix(e.Pointer, from)
+		}
+	}
+	return errs
+}
+
+// plainLinkage turns the body of a plain relationship request (ids) into JSON:API linkage.
+func plainLinkage(target *Resource, body []byte) ([]byte, error) {
+	var v any
+	_ = json.Unmarshal(body, &v)
+	ident := func(x any) any {
+		switch id := x.(type) {
+		case string:
+			return map[string]string{"type": target.Type, "id": id}
+		case float64:
+			return map[string]string{"type": target.Type, "id": strconv.FormatFloat(id, 'f', -1, 64)}
+		}
+		return x
+	}
+	var data any
+	switch x := v.(type) {
+	case nil:
+	case []any:
+		list := make([]any, len(x))
+		for i, e := range x {
+			list[i] = ident(e)
+		}
+		data = list
+	default:
+		data = ident(x)
+	}
+	return json.Marshal(map[string]any{"data": data})
+}
