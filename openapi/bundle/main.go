@@ -71,8 +71,8 @@ func run(src, out string) error {
 		return err
 	}
 	files := map[string][]byte{
-		"openapi.yaml":    yml.Bytes(),
-		"openapi.json":    append(js, '\n'),
+		"openapi.yaml":   yml.Bytes(),
+		"openapi.json":   append(js, '\n'),
 		"openapi.gen.go": []byte(embedGo),
 	}
 	ops, err := operationsGo(doc)
