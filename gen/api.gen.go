@@ -7939,11 +7939,16 @@ type ClientInterface interface {
 
 	// CreateAccountWithBody Create an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -7954,11 +7959,16 @@ type ClientInterface interface {
 
 	// CreateAccount Create an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -7969,11 +7979,16 @@ type ClientInterface interface {
 
 	// CreateAccountWithApplicationVndAPIPlusJSONBody Create an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -7994,11 +8009,14 @@ type ClientInterface interface {
 
 	// UpdateAccountWithBody Update an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for accounts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8009,11 +8027,14 @@ type ClientInterface interface {
 
 	// UpdateAccount Update an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for accounts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8024,11 +8045,14 @@ type ClientInterface interface {
 
 	// UpdateAccountWithApplicationVndAPIPlusJSONBody Update an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for accounts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8307,7 +8331,9 @@ type ClientInterface interface {
 
 	// CreateBusinessUnitWithBody Create a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units (400).
 	//
@@ -8322,7 +8348,9 @@ type ClientInterface interface {
 
 	// CreateBusinessUnit Create a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units (400).
 	//
@@ -8337,7 +8365,9 @@ type ClientInterface interface {
 
 	// CreateBusinessUnitWithApplicationVndAPIPlusJSONBody Create a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units (400).
 	//
@@ -8362,7 +8392,9 @@ type ClientInterface interface {
 
 	// UpdateBusinessUnitWithBody Update a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units on update (400).
 	//
@@ -8377,7 +8409,9 @@ type ClientInterface interface {
 
 	// UpdateBusinessUnit Update a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units on update (400).
 	//
@@ -8392,7 +8426,9 @@ type ClientInterface interface {
 
 	// UpdateBusinessUnitWithApplicationVndAPIPlusJSONBody Update a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units on update (400).
 	//
@@ -8596,7 +8632,9 @@ type ClientInterface interface {
 
 	// CreateCallWithBody Create a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls (400).
 	//
@@ -8611,7 +8649,9 @@ type ClientInterface interface {
 
 	// CreateCall Create a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls (400).
 	//
@@ -8626,7 +8666,9 @@ type ClientInterface interface {
 
 	// CreateCallWithApplicationVndAPIPlusJSONBody Create a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls (400).
 	//
@@ -8651,7 +8693,9 @@ type ClientInterface interface {
 
 	// UpdateCallWithBody Update a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls on update (400).
 	//
@@ -8666,7 +8710,9 @@ type ClientInterface interface {
 
 	// UpdateCall Update a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls on update (400).
 	//
@@ -8681,7 +8727,9 @@ type ClientInterface interface {
 
 	// UpdateCallWithApplicationVndAPIPlusJSONBody Update a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls on update (400).
 	//
@@ -8872,11 +8920,16 @@ type ClientInterface interface {
 
 	// CreateContactWithBody Create a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8887,11 +8940,16 @@ type ClientInterface interface {
 
 	// CreateContact Create a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8902,11 +8960,16 @@ type ClientInterface interface {
 
 	// CreateContactWithApplicationVndAPIPlusJSONBody Create a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8927,11 +8990,14 @@ type ClientInterface interface {
 
 	// UpdateContactWithBody Update a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for contacts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8942,11 +9008,14 @@ type ClientInterface interface {
 
 	// UpdateContact Update a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for contacts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -8957,11 +9026,14 @@ type ClientInterface interface {
 
 	// UpdateContactWithApplicationVndAPIPlusJSONBody Update a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for contacts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -9260,7 +9332,9 @@ type ClientInterface interface {
 
 	// CreateLocalizationWithBody Create a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations (400).
 	//
@@ -9275,7 +9349,9 @@ type ClientInterface interface {
 
 	// CreateLocalization Create a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations (400).
 	//
@@ -9290,7 +9366,9 @@ type ClientInterface interface {
 
 	// CreateLocalizationWithApplicationVndAPIPlusJSONBody Create a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations (400).
 	//
@@ -9315,7 +9393,9 @@ type ClientInterface interface {
 
 	// UpdateLocalizationWithBody Update a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations on update (400).
 	//
@@ -9330,7 +9410,9 @@ type ClientInterface interface {
 
 	// UpdateLocalization Update a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations on update (400).
 	//
@@ -9345,7 +9427,9 @@ type ClientInterface interface {
 
 	// UpdateLocalizationWithApplicationVndAPIPlusJSONBody Update a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations on update (400).
 	//
@@ -9413,7 +9497,9 @@ type ClientInterface interface {
 
 	// CreateOrganizationWithBody Create an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations (400).
 	//
@@ -9428,7 +9514,9 @@ type ClientInterface interface {
 
 	// CreateOrganization Create an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations (400).
 	//
@@ -9443,7 +9531,9 @@ type ClientInterface interface {
 
 	// CreateOrganizationWithApplicationVndAPIPlusJSONBody Create an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations (400).
 	//
@@ -9468,7 +9558,9 @@ type ClientInterface interface {
 
 	// UpdateOrganizationWithBody Update an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations on update (400).
 	//
@@ -9483,7 +9575,9 @@ type ClientInterface interface {
 
 	// UpdateOrganization Update an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations on update (400).
 	//
@@ -9498,7 +9592,9 @@ type ClientInterface interface {
 
 	// UpdateOrganizationWithApplicationVndAPIPlusJSONBody Update an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations on update (400).
 	//
@@ -9525,7 +9621,9 @@ type ClientInterface interface {
 
 	// CreateProductPriceWithBody Create a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices (400).
 	//
@@ -9540,7 +9638,9 @@ type ClientInterface interface {
 
 	// CreateProductPrice Create a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices (400).
 	//
@@ -9555,7 +9655,9 @@ type ClientInterface interface {
 
 	// CreateProductPriceWithApplicationVndAPIPlusJSONBody Create a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices (400).
 	//
@@ -9580,7 +9682,9 @@ type ClientInterface interface {
 
 	// UpdateProductPriceWithBody Update a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices on update (400).
 	//
@@ -9595,7 +9699,9 @@ type ClientInterface interface {
 
 	// UpdateProductPrice Update a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices on update (400).
 	//
@@ -9610,7 +9716,9 @@ type ClientInterface interface {
 
 	// UpdateProductPriceWithApplicationVndAPIPlusJSONBody Update a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices on update (400).
 	//
@@ -9719,11 +9827,16 @@ type ClientInterface interface {
 
 	// CreateProductWithBody Create a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -9734,11 +9847,16 @@ type ClientInterface interface {
 
 	// CreateProduct Create a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -9749,11 +9867,16 @@ type ClientInterface interface {
 
 	// CreateProductWithApplicationVndAPIPlusJSONBody Create a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -9774,11 +9897,14 @@ type ClientInterface interface {
 
 	// UpdateProductWithBody Update a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for products on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -9789,11 +9915,14 @@ type ClientInterface interface {
 
 	// UpdateProduct Update a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for products on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -9804,11 +9933,14 @@ type ClientInterface interface {
 
 	// UpdateProductWithApplicationVndAPIPlusJSONBody Update a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for products on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -9951,9 +10083,13 @@ type ClientInterface interface {
 
 	// CreateTaxJurisdictionWithBody Create a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
 	// Meta option `validate`: not supported for tax jurisdictions (400).
 	//
@@ -9966,9 +10102,13 @@ type ClientInterface interface {
 
 	// CreateTaxJurisdiction Create a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
 	// Meta option `validate`: not supported for tax jurisdictions (400).
 	//
@@ -9981,9 +10121,13 @@ type ClientInterface interface {
 
 	// CreateTaxJurisdictionWithApplicationVndAPIPlusJSONBody Create a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
 	// Meta option `validate`: not supported for tax jurisdictions (400).
 	//
@@ -10006,7 +10150,9 @@ type ClientInterface interface {
 
 	// UpdateTaxJurisdictionWithBody Update a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for tax jurisdictions on update (400).
 	//
@@ -10021,7 +10167,9 @@ type ClientInterface interface {
 
 	// UpdateTaxJurisdiction Update a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for tax jurisdictions on update (400).
 	//
@@ -10036,7 +10184,9 @@ type ClientInterface interface {
 
 	// UpdateTaxJurisdictionWithApplicationVndAPIPlusJSONBody Update a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for tax jurisdictions on update (400).
 	//
@@ -10145,7 +10295,9 @@ type ClientInterface interface {
 
 	// CreateUserRoleWithBody Create a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles (400).
 	//
@@ -10160,7 +10312,9 @@ type ClientInterface interface {
 
 	// CreateUserRole Create a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles (400).
 	//
@@ -10175,7 +10329,9 @@ type ClientInterface interface {
 
 	// CreateUserRoleWithApplicationVndAPIPlusJSONBody Create a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles (400).
 	//
@@ -10200,7 +10356,9 @@ type ClientInterface interface {
 
 	// UpdateUserRoleWithBody Update a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles on update (400).
 	//
@@ -10215,7 +10373,9 @@ type ClientInterface interface {
 
 	// UpdateUserRole Update a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles on update (400).
 	//
@@ -10230,7 +10390,9 @@ type ClientInterface interface {
 
 	// UpdateUserRoleWithApplicationVndAPIPlusJSONBody Update a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles on update (400).
 	//
@@ -10393,7 +10555,9 @@ type ClientInterface interface {
 
 	// CreateUserWithBody Create a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users (400).
 	//
@@ -10408,7 +10572,9 @@ type ClientInterface interface {
 
 	// CreateUser Create a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users (400).
 	//
@@ -10423,7 +10589,9 @@ type ClientInterface interface {
 
 	// CreateUserWithApplicationVndAPIPlusJSONBody Create a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users (400).
 	//
@@ -10448,7 +10616,9 @@ type ClientInterface interface {
 
 	// UpdateUserWithBody Update a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users on update (400).
 	//
@@ -10463,7 +10633,9 @@ type ClientInterface interface {
 
 	// UpdateUser Update a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users on update (400).
 	//
@@ -10478,7 +10650,9 @@ type ClientInterface interface {
 
 	// UpdateUserWithApplicationVndAPIPlusJSONBody Update a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users on update (400).
 	//
@@ -10777,9 +10951,13 @@ type ClientInterface interface {
 
 	// CreateWeightUnitWithBody Create a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -10792,9 +10970,13 @@ type ClientInterface interface {
 
 	// CreateWeightUnit Create a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -10807,9 +10989,13 @@ type ClientInterface interface {
 
 	// CreateWeightUnitWithApplicationVndAPIPlusJSONBody Create a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -10832,9 +11018,13 @@ type ClientInterface interface {
 
 	// UpdateWeightUnitWithBody Update a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -10847,9 +11037,13 @@ type ClientInterface interface {
 
 	// UpdateWeightUnit Update a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -10862,9 +11056,13 @@ type ClientInterface interface {
 
 	// UpdateWeightUnitWithApplicationVndAPIPlusJSONBody Update a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -10910,11 +11108,16 @@ func (c *Client) ListAccounts(ctx context.Context, params *ListAccountsParams, r
 
 // CreateAccountWithBody Create an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -10935,11 +11138,16 @@ func (c *Client) CreateAccountWithBody(ctx context.Context, params *CreateAccoun
 
 // CreateAccount Create an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -10960,11 +11168,16 @@ func (c *Client) CreateAccount(ctx context.Context, params *CreateAccountParams,
 
 // CreateAccountWithApplicationVndAPIPlusJSONBody Create an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -11015,11 +11228,14 @@ func (c *Client) GetAccount(ctx context.Context, id Id, params *GetAccountParams
 
 // UpdateAccountWithBody Update an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for accounts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -11040,11 +11256,14 @@ func (c *Client) UpdateAccountWithBody(ctx context.Context, id Id, params *Updat
 
 // UpdateAccount Update an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for accounts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -11065,11 +11284,14 @@ func (c *Client) UpdateAccount(ctx context.Context, id Id, params *UpdateAccount
 
 // UpdateAccountWithApplicationVndAPIPlusJSONBody Update an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for accounts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -11698,7 +11920,9 @@ func (c *Client) ListBusinessUnits(ctx context.Context, params *ListBusinessUnit
 
 // CreateBusinessUnitWithBody Create a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units (400).
 //
@@ -11723,7 +11947,9 @@ func (c *Client) CreateBusinessUnitWithBody(ctx context.Context, params *CreateB
 
 // CreateBusinessUnit Create a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units (400).
 //
@@ -11748,7 +11974,9 @@ func (c *Client) CreateBusinessUnit(ctx context.Context, params *CreateBusinessU
 
 // CreateBusinessUnitWithApplicationVndAPIPlusJSONBody Create a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units (400).
 //
@@ -11803,7 +12031,9 @@ func (c *Client) GetBusinessUnit(ctx context.Context, id Id, params *GetBusiness
 
 // UpdateBusinessUnitWithBody Update a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units on update (400).
 //
@@ -11828,7 +12058,9 @@ func (c *Client) UpdateBusinessUnitWithBody(ctx context.Context, id Id, params *
 
 // UpdateBusinessUnit Update a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units on update (400).
 //
@@ -11853,7 +12085,9 @@ func (c *Client) UpdateBusinessUnit(ctx context.Context, id Id, params *UpdateBu
 
 // UpdateBusinessUnitWithApplicationVndAPIPlusJSONBody Update a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units on update (400).
 //
@@ -12297,7 +12531,9 @@ func (c *Client) ListCalls(ctx context.Context, params *ListCallsParams, reqEdit
 
 // CreateCallWithBody Create a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls (400).
 //
@@ -12322,7 +12558,9 @@ func (c *Client) CreateCallWithBody(ctx context.Context, params *CreateCallParam
 
 // CreateCall Create a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls (400).
 //
@@ -12347,7 +12585,9 @@ func (c *Client) CreateCall(ctx context.Context, params *CreateCallParams, body 
 
 // CreateCallWithApplicationVndAPIPlusJSONBody Create a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls (400).
 //
@@ -12402,7 +12642,9 @@ func (c *Client) GetCall(ctx context.Context, id Id, params *GetCallParams, reqE
 
 // UpdateCallWithBody Update a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls on update (400).
 //
@@ -12427,7 +12669,9 @@ func (c *Client) UpdateCallWithBody(ctx context.Context, id Id, params *UpdateCa
 
 // UpdateCall Update a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls on update (400).
 //
@@ -12452,7 +12696,9 @@ func (c *Client) UpdateCall(ctx context.Context, id Id, params *UpdateCallParams
 
 // UpdateCallWithApplicationVndAPIPlusJSONBody Update a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls on update (400).
 //
@@ -12873,11 +13119,16 @@ func (c *Client) ListContacts(ctx context.Context, params *ListContactsParams, r
 
 // CreateContactWithBody Create a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -12898,11 +13149,16 @@ func (c *Client) CreateContactWithBody(ctx context.Context, params *CreateContac
 
 // CreateContact Create a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -12923,11 +13179,16 @@ func (c *Client) CreateContact(ctx context.Context, params *CreateContactParams,
 
 // CreateContactWithApplicationVndAPIPlusJSONBody Create a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -12978,11 +13239,14 @@ func (c *Client) GetContact(ctx context.Context, id Id, params *GetContactParams
 
 // UpdateContactWithBody Update a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for contacts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -13003,11 +13267,14 @@ func (c *Client) UpdateContactWithBody(ctx context.Context, id Id, params *Updat
 
 // UpdateContact Update a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for contacts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -13028,11 +13295,14 @@ func (c *Client) UpdateContact(ctx context.Context, id Id, params *UpdateContact
 
 // UpdateContactWithApplicationVndAPIPlusJSONBody Update a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for contacts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -13721,7 +13991,9 @@ func (c *Client) ListLocalizations(ctx context.Context, params *ListLocalization
 
 // CreateLocalizationWithBody Create a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations (400).
 //
@@ -13746,7 +14018,9 @@ func (c *Client) CreateLocalizationWithBody(ctx context.Context, params *CreateL
 
 // CreateLocalization Create a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations (400).
 //
@@ -13771,7 +14045,9 @@ func (c *Client) CreateLocalization(ctx context.Context, params *CreateLocalizat
 
 // CreateLocalizationWithApplicationVndAPIPlusJSONBody Create a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations (400).
 //
@@ -13826,7 +14102,9 @@ func (c *Client) GetLocalization(ctx context.Context, id Id, params *GetLocaliza
 
 // UpdateLocalizationWithBody Update a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations on update (400).
 //
@@ -13851,7 +14129,9 @@ func (c *Client) UpdateLocalizationWithBody(ctx context.Context, id Id, params *
 
 // UpdateLocalization Update a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations on update (400).
 //
@@ -13876,7 +14156,9 @@ func (c *Client) UpdateLocalization(ctx context.Context, id Id, params *UpdateLo
 
 // UpdateLocalizationWithApplicationVndAPIPlusJSONBody Update a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations on update (400).
 //
@@ -14024,7 +14306,9 @@ func (c *Client) ListOrganizations(ctx context.Context, params *ListOrganization
 
 // CreateOrganizationWithBody Create an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations (400).
 //
@@ -14049,7 +14333,9 @@ func (c *Client) CreateOrganizationWithBody(ctx context.Context, params *CreateO
 
 // CreateOrganization Create an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations (400).
 //
@@ -14074,7 +14360,9 @@ func (c *Client) CreateOrganization(ctx context.Context, params *CreateOrganizat
 
 // CreateOrganizationWithApplicationVndAPIPlusJSONBody Create an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations (400).
 //
@@ -14129,7 +14417,9 @@ func (c *Client) GetOrganization(ctx context.Context, id Id, params *GetOrganiza
 
 // UpdateOrganizationWithBody Update an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations on update (400).
 //
@@ -14154,7 +14444,9 @@ func (c *Client) UpdateOrganizationWithBody(ctx context.Context, id Id, params *
 
 // UpdateOrganization Update an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations on update (400).
 //
@@ -14179,7 +14471,9 @@ func (c *Client) UpdateOrganization(ctx context.Context, id Id, params *UpdateOr
 
 // UpdateOrganizationWithApplicationVndAPIPlusJSONBody Update an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations on update (400).
 //
@@ -14236,7 +14530,9 @@ func (c *Client) ListProductPrices(ctx context.Context, params *ListProductPrice
 
 // CreateProductPriceWithBody Create a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices (400).
 //
@@ -14261,7 +14557,9 @@ func (c *Client) CreateProductPriceWithBody(ctx context.Context, params *CreateP
 
 // CreateProductPrice Create a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices (400).
 //
@@ -14286,7 +14584,9 @@ func (c *Client) CreateProductPrice(ctx context.Context, params *CreateProductPr
 
 // CreateProductPriceWithApplicationVndAPIPlusJSONBody Create a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices (400).
 //
@@ -14341,7 +14641,9 @@ func (c *Client) GetProductPrice(ctx context.Context, id Id, params *GetProductP
 
 // UpdateProductPriceWithBody Update a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices on update (400).
 //
@@ -14366,7 +14668,9 @@ func (c *Client) UpdateProductPriceWithBody(ctx context.Context, id Id, params *
 
 // UpdateProductPrice Update a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices on update (400).
 //
@@ -14391,7 +14695,9 @@ func (c *Client) UpdateProductPrice(ctx context.Context, id Id, params *UpdatePr
 
 // UpdateProductPriceWithApplicationVndAPIPlusJSONBody Update a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices on update (400).
 //
@@ -14630,11 +14936,16 @@ func (c *Client) ListProducts(ctx context.Context, params *ListProductsParams, r
 
 // CreateProductWithBody Create a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -14655,11 +14966,16 @@ func (c *Client) CreateProductWithBody(ctx context.Context, params *CreateProduc
 
 // CreateProduct Create a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -14680,11 +14996,16 @@ func (c *Client) CreateProduct(ctx context.Context, params *CreateProductParams,
 
 // CreateProductWithApplicationVndAPIPlusJSONBody Create a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -14735,11 +15056,14 @@ func (c *Client) GetProduct(ctx context.Context, id Id, params *GetProductParams
 
 // UpdateProductWithBody Update a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for products on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -14760,11 +15084,14 @@ func (c *Client) UpdateProductWithBody(ctx context.Context, id Id, params *Updat
 
 // UpdateProduct Update a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for products on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -14785,11 +15112,14 @@ func (c *Client) UpdateProduct(ctx context.Context, id Id, params *UpdateProduct
 
 // UpdateProductWithApplicationVndAPIPlusJSONBody Update a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for products on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -15122,9 +15452,13 @@ func (c *Client) ListTaxJurisdictions(ctx context.Context, params *ListTaxJurisd
 
 // CreateTaxJurisdictionWithBody Create a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
 // Meta option `validate`: not supported for tax jurisdictions (400).
 //
@@ -15147,9 +15481,13 @@ func (c *Client) CreateTaxJurisdictionWithBody(ctx context.Context, params *Crea
 
 // CreateTaxJurisdiction Create a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
 // Meta option `validate`: not supported for tax jurisdictions (400).
 //
@@ -15172,9 +15510,13 @@ func (c *Client) CreateTaxJurisdiction(ctx context.Context, params *CreateTaxJur
 
 // CreateTaxJurisdictionWithApplicationVndAPIPlusJSONBody Create a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
 // Meta option `validate`: not supported for tax jurisdictions (400).
 //
@@ -15227,7 +15569,9 @@ func (c *Client) GetTaxJurisdiction(ctx context.Context, id Id, params *GetTaxJu
 
 // UpdateTaxJurisdictionWithBody Update a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for tax jurisdictions on update (400).
 //
@@ -15252,7 +15596,9 @@ func (c *Client) UpdateTaxJurisdictionWithBody(ctx context.Context, id Id, param
 
 // UpdateTaxJurisdiction Update a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for tax jurisdictions on update (400).
 //
@@ -15277,7 +15623,9 @@ func (c *Client) UpdateTaxJurisdiction(ctx context.Context, id Id, params *Updat
 
 // UpdateTaxJurisdictionWithApplicationVndAPIPlusJSONBody Update a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for tax jurisdictions on update (400).
 //
@@ -15516,7 +15864,9 @@ func (c *Client) ListUserRoles(ctx context.Context, params *ListUserRolesParams,
 
 // CreateUserRoleWithBody Create a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles (400).
 //
@@ -15541,7 +15891,9 @@ func (c *Client) CreateUserRoleWithBody(ctx context.Context, params *CreateUserR
 
 // CreateUserRole Create a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles (400).
 //
@@ -15566,7 +15918,9 @@ func (c *Client) CreateUserRole(ctx context.Context, params *CreateUserRoleParam
 
 // CreateUserRoleWithApplicationVndAPIPlusJSONBody Create a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles (400).
 //
@@ -15621,7 +15975,9 @@ func (c *Client) GetUserRole(ctx context.Context, id Id, params *GetUserRolePara
 
 // UpdateUserRoleWithBody Update a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles on update (400).
 //
@@ -15646,7 +16002,9 @@ func (c *Client) UpdateUserRoleWithBody(ctx context.Context, id Id, params *Upda
 
 // UpdateUserRole Update a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles on update (400).
 //
@@ -15671,7 +16029,9 @@ func (c *Client) UpdateUserRole(ctx context.Context, id Id, params *UpdateUserRo
 
 // UpdateUserRoleWithApplicationVndAPIPlusJSONBody Update a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles on update (400).
 //
@@ -16024,7 +16384,9 @@ func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEdit
 
 // CreateUserWithBody Create a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users (400).
 //
@@ -16049,7 +16411,9 @@ func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParam
 
 // CreateUser Create a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users (400).
 //
@@ -16074,7 +16438,9 @@ func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body 
 
 // CreateUserWithApplicationVndAPIPlusJSONBody Create a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users (400).
 //
@@ -16129,7 +16495,9 @@ func (c *Client) GetUser(ctx context.Context, id Id, params *GetUserParams, reqE
 
 // UpdateUserWithBody Update a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users on update (400).
 //
@@ -16154,7 +16522,9 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, id Id, params *UpdateUs
 
 // UpdateUser Update a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users on update (400).
 //
@@ -16179,7 +16549,9 @@ func (c *Client) UpdateUser(ctx context.Context, id Id, params *UpdateUserParams
 
 // UpdateUserWithApplicationVndAPIPlusJSONBody Update a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users on update (400).
 //
@@ -16828,9 +17200,13 @@ func (c *Client) ListWeightUnits(ctx context.Context, params *ListWeightUnitsPar
 
 // CreateWeightUnitWithBody Create a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -16853,9 +17229,13 @@ func (c *Client) CreateWeightUnitWithBody(ctx context.Context, params *CreateWei
 
 // CreateWeightUnit Create a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -16878,9 +17258,13 @@ func (c *Client) CreateWeightUnit(ctx context.Context, params *CreateWeightUnitP
 
 // CreateWeightUnitWithApplicationVndAPIPlusJSONBody Create a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -16933,9 +17317,13 @@ func (c *Client) GetWeightUnit(ctx context.Context, id Id, params *GetWeightUnit
 
 // UpdateWeightUnitWithBody Update a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -16958,9 +17346,13 @@ func (c *Client) UpdateWeightUnitWithBody(ctx context.Context, id Id, params *Up
 
 // UpdateWeightUnit Update a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -16983,9 +17375,13 @@ func (c *Client) UpdateWeightUnit(ctx context.Context, id Id, params *UpdateWeig
 
 // UpdateWeightUnitWithApplicationVndAPIPlusJSONBody Update a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -36699,11 +37095,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateAccountWithBodyWithResponse Create an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -36714,11 +37115,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateAccountWithResponse Create an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -36729,11 +37135,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateAccountWithApplicationVndAPIPlusJSONBodyWithResponse Create an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -36758,11 +37169,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithBodyWithResponse Update an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for accounts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -36773,11 +37187,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithResponse Update an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for accounts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -36788,11 +37205,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateAccountWithApplicationVndAPIPlusJSONBodyWithResponse Update an account
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for accounts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -37103,7 +37523,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateBusinessUnitWithBodyWithResponse Create a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units (400).
 	//
@@ -37118,7 +37540,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateBusinessUnitWithResponse Create a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units (400).
 	//
@@ -37133,7 +37557,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateBusinessUnitWithApplicationVndAPIPlusJSONBodyWithResponse Create a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units (400).
 	//
@@ -37162,7 +37588,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateBusinessUnitWithBodyWithResponse Update a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units on update (400).
 	//
@@ -37177,7 +37605,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateBusinessUnitWithResponse Update a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units on update (400).
 	//
@@ -37192,7 +37622,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateBusinessUnitWithApplicationVndAPIPlusJSONBodyWithResponse Update a business unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for business units on update (400).
 	//
@@ -37412,7 +37844,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateCallWithBodyWithResponse Create a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls (400).
 	//
@@ -37427,7 +37861,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateCallWithResponse Create a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls (400).
 	//
@@ -37442,7 +37878,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateCallWithApplicationVndAPIPlusJSONBodyWithResponse Create a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls (400).
 	//
@@ -37471,7 +37909,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateCallWithBodyWithResponse Update a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls on update (400).
 	//
@@ -37486,7 +37926,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateCallWithResponse Update a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls on update (400).
 	//
@@ -37501,7 +37943,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateCallWithApplicationVndAPIPlusJSONBodyWithResponse Update a call
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for calls on update (400).
 	//
@@ -37712,11 +38156,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateContactWithBodyWithResponse Create a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -37727,11 +38176,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateContactWithResponse Create a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -37742,11 +38196,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateContactWithApplicationVndAPIPlusJSONBodyWithResponse Create a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -37771,11 +38230,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateContactWithBodyWithResponse Update a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for contacts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -37786,11 +38248,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateContactWithResponse Update a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for contacts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -37801,11 +38266,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateContactWithApplicationVndAPIPlusJSONBodyWithResponse Update a contact
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for contacts on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -38144,7 +38612,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateLocalizationWithBodyWithResponse Create a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations (400).
 	//
@@ -38159,7 +38629,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateLocalizationWithResponse Create a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations (400).
 	//
@@ -38174,7 +38646,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateLocalizationWithApplicationVndAPIPlusJSONBodyWithResponse Create a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations (400).
 	//
@@ -38203,7 +38677,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateLocalizationWithBodyWithResponse Update a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations on update (400).
 	//
@@ -38218,7 +38694,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateLocalizationWithResponse Update a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations on update (400).
 	//
@@ -38233,7 +38711,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateLocalizationWithApplicationVndAPIPlusJSONBodyWithResponse Update a localization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for localizations on update (400).
 	//
@@ -38309,7 +38789,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithBodyWithResponse Create an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations (400).
 	//
@@ -38324,7 +38806,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithResponse Create an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations (400).
 	//
@@ -38339,7 +38823,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrganizationWithApplicationVndAPIPlusJSONBodyWithResponse Create an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations (400).
 	//
@@ -38368,7 +38854,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationWithBodyWithResponse Update an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations on update (400).
 	//
@@ -38383,7 +38871,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationWithResponse Update an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations on update (400).
 	//
@@ -38398,7 +38888,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateOrganizationWithApplicationVndAPIPlusJSONBodyWithResponse Update an organization
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for organizations on update (400).
 	//
@@ -38429,7 +38921,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductPriceWithBodyWithResponse Create a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices (400).
 	//
@@ -38444,7 +38938,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductPriceWithResponse Create a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices (400).
 	//
@@ -38459,7 +38955,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductPriceWithApplicationVndAPIPlusJSONBodyWithResponse Create a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices (400).
 	//
@@ -38488,7 +38986,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductPriceWithBodyWithResponse Update a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices on update (400).
 	//
@@ -38503,7 +39003,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductPriceWithResponse Update a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices on update (400).
 	//
@@ -38518,7 +39020,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductPriceWithApplicationVndAPIPlusJSONBodyWithResponse Update a product price
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for product prices on update (400).
 	//
@@ -38639,11 +39143,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductWithBodyWithResponse Create a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -38654,11 +39163,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductWithResponse Create a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -38669,11 +39183,16 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductWithApplicationVndAPIPlusJSONBodyWithResponse Create a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+	// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+	// and change nothing. Any other upsert value is rejected (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -38698,11 +39217,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductWithBodyWithResponse Update a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for products on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -38713,11 +39235,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductWithResponse Update a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for products on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -38728,11 +39253,14 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateProductWithApplicationVndAPIPlusJSONBodyWithResponse Update a product
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for products on update (400).
 	//
-	// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+	// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+	// response is what the real request would return.
 	//
 	// At most one of the meta options `update`, `upsert` and `validate` per resource object.
 	//
@@ -38899,9 +39427,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTaxJurisdictionWithBodyWithResponse Create a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
 	// Meta option `validate`: not supported for tax jurisdictions (400).
 	//
@@ -38914,9 +39446,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTaxJurisdictionWithResponse Create a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
 	// Meta option `validate`: not supported for tax jurisdictions (400).
 	//
@@ -38929,9 +39465,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateTaxJurisdictionWithApplicationVndAPIPlusJSONBodyWithResponse Create a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+	// match creates the resource (201), one match updates it (200), several matches are a conflict
+	// (409) and change nothing. Any other upsert value is rejected (400).
 	//
 	// Meta option `validate`: not supported for tax jurisdictions (400).
 	//
@@ -38958,7 +39498,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateTaxJurisdictionWithBodyWithResponse Update a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for tax jurisdictions on update (400).
 	//
@@ -38973,7 +39515,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateTaxJurisdictionWithResponse Update a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for tax jurisdictions on update (400).
 	//
@@ -38988,7 +39532,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateTaxJurisdictionWithApplicationVndAPIPlusJSONBodyWithResponse Update a tax jurisdiction
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for tax jurisdictions on update (400).
 	//
@@ -39109,7 +39655,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserRoleWithBodyWithResponse Create a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles (400).
 	//
@@ -39124,7 +39672,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserRoleWithResponse Create a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles (400).
 	//
@@ -39139,7 +39689,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserRoleWithApplicationVndAPIPlusJSONBodyWithResponse Create a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles (400).
 	//
@@ -39168,7 +39720,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserRoleWithBodyWithResponse Update a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles on update (400).
 	//
@@ -39183,7 +39737,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserRoleWithResponse Update a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles on update (400).
 	//
@@ -39198,7 +39754,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserRoleWithApplicationVndAPIPlusJSONBodyWithResponse Update a user role
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for user roles on update (400).
 	//
@@ -39373,7 +39931,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithBodyWithResponse Create a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users (400).
 	//
@@ -39388,7 +39948,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithResponse Create a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users (400).
 	//
@@ -39403,7 +39965,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateUserWithApplicationVndAPIPlusJSONBodyWithResponse Create a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users (400).
 	//
@@ -39432,7 +39996,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithBodyWithResponse Update a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users on update (400).
 	//
@@ -39447,7 +40013,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithResponse Update a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users on update (400).
 	//
@@ -39462,7 +40030,9 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateUserWithApplicationVndAPIPlusJSONBodyWithResponse Update a user
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
 	// Meta option `upsert`: not supported for users on update (400).
 	//
@@ -39781,9 +40351,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWeightUnitWithBodyWithResponse Create a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -39796,9 +40370,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWeightUnitWithResponse Create a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -39811,9 +40389,13 @@ type ClientWithResponsesInterface interface {
 
 	// CreateWeightUnitWithApplicationVndAPIPlusJSONBodyWithResponse Create a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -39840,9 +40422,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWeightUnitWithBodyWithResponse Update a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -39855,9 +40441,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWeightUnitWithResponse Update a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -39870,9 +40460,13 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateWeightUnitWithApplicationVndAPIPlusJSONBodyWithResponse Update a weight unit
 	//
-	// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+	// The top-level `included` array may carry related resources to create (with a request-local
+	// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+	// `included`, each with `meta.includeId`.
 	//
-	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+	// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+	// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+	// (400).
 	//
 	// Meta option `validate`: not supported for weight units (400).
 	//
@@ -59118,11 +59712,16 @@ func (c *ClientWithResponses) ListAccountsWithResponse(ctx context.Context, para
 
 // CreateAccountWithBodyWithResponse Create an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -59139,11 +59738,16 @@ func (c *ClientWithResponses) CreateAccountWithBodyWithResponse(ctx context.Cont
 
 // CreateAccountWithResponse Create an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -59160,11 +59764,16 @@ func (c *ClientWithResponses) CreateAccountWithResponse(ctx context.Context, par
 
 // CreateAccountWithApplicationVndAPIPlusJSONBodyWithResponse Create an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing account): by the field list `["name"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -59207,11 +59816,14 @@ func (c *ClientWithResponses) GetAccountWithResponse(ctx context.Context, id Id,
 
 // UpdateAccountWithBodyWithResponse Update an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for accounts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -59228,11 +59840,14 @@ func (c *ClientWithResponses) UpdateAccountWithBodyWithResponse(ctx context.Cont
 
 // UpdateAccountWithResponse Update an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for accounts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -59249,11 +59864,14 @@ func (c *ClientWithResponses) UpdateAccountWithResponse(ctx context.Context, id 
 
 // UpdateAccountWithApplicationVndAPIPlusJSONBodyWithResponse Update an account
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for accounts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -59774,7 +60392,9 @@ func (c *ClientWithResponses) ListBusinessUnitsWithResponse(ctx context.Context,
 
 // CreateBusinessUnitWithBodyWithResponse Create a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units (400).
 //
@@ -59795,7 +60415,9 @@ func (c *ClientWithResponses) CreateBusinessUnitWithBodyWithResponse(ctx context
 
 // CreateBusinessUnitWithResponse Create a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units (400).
 //
@@ -59816,7 +60438,9 @@ func (c *ClientWithResponses) CreateBusinessUnitWithResponse(ctx context.Context
 
 // CreateBusinessUnitWithApplicationVndAPIPlusJSONBodyWithResponse Create a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units (400).
 //
@@ -59863,7 +60487,9 @@ func (c *ClientWithResponses) GetBusinessUnitWithResponse(ctx context.Context, i
 
 // UpdateBusinessUnitWithBodyWithResponse Update a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units on update (400).
 //
@@ -59884,7 +60510,9 @@ func (c *ClientWithResponses) UpdateBusinessUnitWithBodyWithResponse(ctx context
 
 // UpdateBusinessUnitWithResponse Update a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units on update (400).
 //
@@ -59905,7 +60533,9 @@ func (c *ClientWithResponses) UpdateBusinessUnitWithResponse(ctx context.Context
 
 // UpdateBusinessUnitWithApplicationVndAPIPlusJSONBodyWithResponse Update a business unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for business units on update (400).
 //
@@ -60269,7 +60899,9 @@ func (c *ClientWithResponses) ListCallsWithResponse(ctx context.Context, params 
 
 // CreateCallWithBodyWithResponse Create a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls (400).
 //
@@ -60290,7 +60922,9 @@ func (c *ClientWithResponses) CreateCallWithBodyWithResponse(ctx context.Context
 
 // CreateCallWithResponse Create a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls (400).
 //
@@ -60311,7 +60945,9 @@ func (c *ClientWithResponses) CreateCallWithResponse(ctx context.Context, params
 
 // CreateCallWithApplicationVndAPIPlusJSONBodyWithResponse Create a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls (400).
 //
@@ -60358,7 +60994,9 @@ func (c *ClientWithResponses) GetCallWithResponse(ctx context.Context, id Id, pa
 
 // UpdateCallWithBodyWithResponse Update a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls on update (400).
 //
@@ -60379,7 +61017,9 @@ func (c *ClientWithResponses) UpdateCallWithBodyWithResponse(ctx context.Context
 
 // UpdateCallWithResponse Update a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls on update (400).
 //
@@ -60400,7 +61040,9 @@ func (c *ClientWithResponses) UpdateCallWithResponse(ctx context.Context, id Id,
 
 // UpdateCallWithApplicationVndAPIPlusJSONBodyWithResponse Update a call
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for calls on update (400).
 //
@@ -60749,11 +61391,16 @@ func (c *ClientWithResponses) ListContactsWithResponse(ctx context.Context, para
 
 // CreateContactWithBodyWithResponse Create a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -60770,11 +61417,16 @@ func (c *ClientWithResponses) CreateContactWithBodyWithResponse(ctx context.Cont
 
 // CreateContactWithResponse Create a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -60791,11 +61443,16 @@ func (c *ClientWithResponses) CreateContactWithResponse(ctx context.Context, par
 
 // CreateContactWithApplicationVndAPIPlusJSONBodyWithResponse Create a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing contact): by the field list `["primaryEmail"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -60838,11 +61495,14 @@ func (c *ClientWithResponses) GetContactWithResponse(ctx context.Context, id Id,
 
 // UpdateContactWithBodyWithResponse Update a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for contacts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -60859,11 +61519,14 @@ func (c *ClientWithResponses) UpdateContactWithBodyWithResponse(ctx context.Cont
 
 // UpdateContactWithResponse Update a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for contacts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -60880,11 +61543,14 @@ func (c *ClientWithResponses) UpdateContactWithResponse(ctx context.Context, id 
 
 // UpdateContactWithApplicationVndAPIPlusJSONBodyWithResponse Update a contact
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for contacts on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -61457,7 +62123,9 @@ func (c *ClientWithResponses) ListLocalizationsWithResponse(ctx context.Context,
 
 // CreateLocalizationWithBodyWithResponse Create a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations (400).
 //
@@ -61478,7 +62146,9 @@ func (c *ClientWithResponses) CreateLocalizationWithBodyWithResponse(ctx context
 
 // CreateLocalizationWithResponse Create a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations (400).
 //
@@ -61499,7 +62169,9 @@ func (c *ClientWithResponses) CreateLocalizationWithResponse(ctx context.Context
 
 // CreateLocalizationWithApplicationVndAPIPlusJSONBodyWithResponse Create a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations (400).
 //
@@ -61546,7 +62218,9 @@ func (c *ClientWithResponses) GetLocalizationWithResponse(ctx context.Context, i
 
 // UpdateLocalizationWithBodyWithResponse Update a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations on update (400).
 //
@@ -61567,7 +62241,9 @@ func (c *ClientWithResponses) UpdateLocalizationWithBodyWithResponse(ctx context
 
 // UpdateLocalizationWithResponse Update a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations on update (400).
 //
@@ -61588,7 +62264,9 @@ func (c *ClientWithResponses) UpdateLocalizationWithResponse(ctx context.Context
 
 // UpdateLocalizationWithApplicationVndAPIPlusJSONBodyWithResponse Update a localization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for localizations on update (400).
 //
@@ -61712,7 +62390,9 @@ func (c *ClientWithResponses) ListOrganizationsWithResponse(ctx context.Context,
 
 // CreateOrganizationWithBodyWithResponse Create an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations (400).
 //
@@ -61733,7 +62413,9 @@ func (c *ClientWithResponses) CreateOrganizationWithBodyWithResponse(ctx context
 
 // CreateOrganizationWithResponse Create an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations (400).
 //
@@ -61754,7 +62436,9 @@ func (c *ClientWithResponses) CreateOrganizationWithResponse(ctx context.Context
 
 // CreateOrganizationWithApplicationVndAPIPlusJSONBodyWithResponse Create an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations (400).
 //
@@ -61801,7 +62485,9 @@ func (c *ClientWithResponses) GetOrganizationWithResponse(ctx context.Context, i
 
 // UpdateOrganizationWithBodyWithResponse Update an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations on update (400).
 //
@@ -61822,7 +62508,9 @@ func (c *ClientWithResponses) UpdateOrganizationWithBodyWithResponse(ctx context
 
 // UpdateOrganizationWithResponse Update an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations on update (400).
 //
@@ -61843,7 +62531,9 @@ func (c *ClientWithResponses) UpdateOrganizationWithResponse(ctx context.Context
 
 // UpdateOrganizationWithApplicationVndAPIPlusJSONBodyWithResponse Update an organization
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for organizations on update (400).
 //
@@ -61892,7 +62582,9 @@ func (c *ClientWithResponses) ListProductPricesWithResponse(ctx context.Context,
 
 // CreateProductPriceWithBodyWithResponse Create a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices (400).
 //
@@ -61913,7 +62605,9 @@ func (c *ClientWithResponses) CreateProductPriceWithBodyWithResponse(ctx context
 
 // CreateProductPriceWithResponse Create a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices (400).
 //
@@ -61934,7 +62628,9 @@ func (c *ClientWithResponses) CreateProductPriceWithResponse(ctx context.Context
 
 // CreateProductPriceWithApplicationVndAPIPlusJSONBodyWithResponse Create a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices (400).
 //
@@ -61981,7 +62677,9 @@ func (c *ClientWithResponses) GetProductPriceWithResponse(ctx context.Context, i
 
 // UpdateProductPriceWithBodyWithResponse Update a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices on update (400).
 //
@@ -62002,7 +62700,9 @@ func (c *ClientWithResponses) UpdateProductPriceWithBodyWithResponse(ctx context
 
 // UpdateProductPriceWithResponse Update a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices on update (400).
 //
@@ -62023,7 +62723,9 @@ func (c *ClientWithResponses) UpdateProductPriceWithResponse(ctx context.Context
 
 // UpdateProductPriceWithApplicationVndAPIPlusJSONBodyWithResponse Update a product price
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for product prices on update (400).
 //
@@ -62222,11 +62924,16 @@ func (c *ClientWithResponses) ListProductsWithResponse(ctx context.Context, para
 
 // CreateProductWithBodyWithResponse Create a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -62243,11 +62950,16 @@ func (c *ClientWithResponses) CreateProductWithBodyWithResponse(ctx context.Cont
 
 // CreateProductWithResponse Create a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -62264,11 +62976,16 @@ func (c *ClientWithResponses) CreateProductWithResponse(ctx context.Context, par
 
 // CreateProductWithApplicationVndAPIPlusJSONBodyWithResponse Create a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing product): by the field list `["sku"]` - no match
+// creates the resource (201), one match updates it (200), several matches are a conflict (409)
+// and change nothing. Any other upsert value is rejected (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -62311,11 +63028,14 @@ func (c *ClientWithResponses) GetProductWithResponse(ctx context.Context, id Id,
 
 // UpdateProductWithBodyWithResponse Update a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for products on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -62332,11 +63052,14 @@ func (c *ClientWithResponses) UpdateProductWithBodyWithResponse(ctx context.Cont
 
 // UpdateProductWithResponse Update a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for products on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -62353,11 +63076,14 @@ func (c *ClientWithResponses) UpdateProductWithResponse(ctx context.Context, id 
 
 // UpdateProductWithApplicationVndAPIPlusJSONBodyWithResponse Update a product
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for products on update (400).
 //
-// Meta option `validate`: supported - the request runs completely and is then rolled back; the response is what the real request would return.
+// Meta option `validate`: supported - the request runs completely and is then rolled back; the
+// response is what the real request would return.
 //
 // At most one of the meta options `update`, `upsert` and `validate` per resource object.
 //
@@ -62638,9 +63364,13 @@ func (c *ClientWithResponses) ListTaxJurisdictionsWithResponse(ctx context.Conte
 
 // CreateTaxJurisdictionWithBodyWithResponse Create a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
 // Meta option `validate`: not supported for tax jurisdictions (400).
 //
@@ -62659,9 +63389,13 @@ func (c *ClientWithResponses) CreateTaxJurisdictionWithBodyWithResponse(ctx cont
 
 // CreateTaxJurisdictionWithResponse Create a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
 // Meta option `validate`: not supported for tax jurisdictions (400).
 //
@@ -62680,9 +63414,13 @@ func (c *ClientWithResponses) CreateTaxJurisdictionWithResponse(ctx context.Cont
 
 // CreateTaxJurisdictionWithApplicationVndAPIPlusJSONBodyWithResponse Create a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing tax jurisdiction): by the field list `["code"]` - no
+// match creates the resource (201), one match updates it (200), several matches are a conflict
+// (409) and change nothing. Any other upsert value is rejected (400).
 //
 // Meta option `validate`: not supported for tax jurisdictions (400).
 //
@@ -62727,7 +63465,9 @@ func (c *ClientWithResponses) GetTaxJurisdictionWithResponse(ctx context.Context
 
 // UpdateTaxJurisdictionWithBodyWithResponse Update a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for tax jurisdictions on update (400).
 //
@@ -62748,7 +63488,9 @@ func (c *ClientWithResponses) UpdateTaxJurisdictionWithBodyWithResponse(ctx cont
 
 // UpdateTaxJurisdictionWithResponse Update a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for tax jurisdictions on update (400).
 //
@@ -62769,7 +63511,9 @@ func (c *ClientWithResponses) UpdateTaxJurisdictionWithResponse(ctx context.Cont
 
 // UpdateTaxJurisdictionWithApplicationVndAPIPlusJSONBodyWithResponse Update a tax jurisdiction
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for tax jurisdictions on update (400).
 //
@@ -62968,7 +63712,9 @@ func (c *ClientWithResponses) ListUserRolesWithResponse(ctx context.Context, par
 
 // CreateUserRoleWithBodyWithResponse Create a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles (400).
 //
@@ -62989,7 +63735,9 @@ func (c *ClientWithResponses) CreateUserRoleWithBodyWithResponse(ctx context.Con
 
 // CreateUserRoleWithResponse Create a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles (400).
 //
@@ -63010,7 +63758,9 @@ func (c *ClientWithResponses) CreateUserRoleWithResponse(ctx context.Context, pa
 
 // CreateUserRoleWithApplicationVndAPIPlusJSONBodyWithResponse Create a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles (400).
 //
@@ -63057,7 +63807,9 @@ func (c *ClientWithResponses) GetUserRoleWithResponse(ctx context.Context, id Id
 
 // UpdateUserRoleWithBodyWithResponse Update a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles on update (400).
 //
@@ -63078,7 +63830,9 @@ func (c *ClientWithResponses) UpdateUserRoleWithBodyWithResponse(ctx context.Con
 
 // UpdateUserRoleWithResponse Update a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles on update (400).
 //
@@ -63099,7 +63853,9 @@ func (c *ClientWithResponses) UpdateUserRoleWithResponse(ctx context.Context, id
 
 // UpdateUserRoleWithApplicationVndAPIPlusJSONBodyWithResponse Update a user role
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for user roles on update (400).
 //
@@ -63388,7 +64144,9 @@ func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params 
 
 // CreateUserWithBodyWithResponse Create a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users (400).
 //
@@ -63409,7 +64167,9 @@ func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context
 
 // CreateUserWithResponse Create a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users (400).
 //
@@ -63430,7 +64190,9 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params
 
 // CreateUserWithApplicationVndAPIPlusJSONBodyWithResponse Create a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users (400).
 //
@@ -63477,7 +64239,9 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id Id, pa
 
 // UpdateUserWithBodyWithResponse Update a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users on update (400).
 //
@@ -63498,7 +64262,9 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 
 // UpdateUserWithResponse Update a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users on update (400).
 //
@@ -63519,7 +64285,9 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id Id,
 
 // UpdateUserWithApplicationVndAPIPlusJSONBodyWithResponse Update a user
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
 // Meta option `upsert`: not supported for users on update (400).
 //
@@ -64048,9 +64816,13 @@ func (c *ClientWithResponses) ListWeightUnitsWithResponse(ctx context.Context, p
 
 // CreateWeightUnitWithBodyWithResponse Create a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -64069,9 +64841,13 @@ func (c *ClientWithResponses) CreateWeightUnitWithBodyWithResponse(ctx context.C
 
 // CreateWeightUnitWithResponse Create a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -64090,9 +64866,13 @@ func (c *ClientWithResponses) CreateWeightUnitWithResponse(ctx context.Context, 
 
 // CreateWeightUnitWithApplicationVndAPIPlusJSONBodyWithResponse Create a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), one match updates it (200), several matches are a conflict (409). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -64137,9 +64917,13 @@ func (c *ClientWithResponses) GetWeightUnitWithResponse(ctx context.Context, id 
 
 // UpdateWeightUnitWithBodyWithResponse Update a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -64158,9 +64942,13 @@ func (c *ClientWithResponses) UpdateWeightUnitWithBodyWithResponse(ctx context.C
 
 // UpdateWeightUnitWithResponse Update a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //
@@ -64179,9 +64967,13 @@ func (c *ClientWithResponses) UpdateWeightUnitWithResponse(ctx context.Context, 
 
 // UpdateWeightUnitWithApplicationVndAPIPlusJSONBodyWithResponse Update a weight unit
 //
-// The top-level `included` array may carry related resources to create (with a request-local id) or to update (`meta.update` true) in the same transaction; the response lists them in `included`, each with `meta.includeId`.
+// The top-level `included` array may carry related resources to create (with a request-local
+// id) or to update (`meta.update` true) in the same transaction; the response lists them in
+// `included`, each with `meta.includeId`.
 //
-// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).
+// Meta option `upsert` (match an existing weight unit): by id (`true` or `["id"]`) - no match
+// creates the resource (201), a match updates it (200). Any other upsert value is rejected
+// (400).
 //
 // Meta option `validate`: not supported for weight units (400).
 //

@@ -620,3 +620,24 @@ func TestProtocolDeleteCollection(t *testing.T) {
 		})
 	})
 }
+
+func TestProtocolLocaleHeaders(t *testing.T) {
+	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+		protoCreateAccounts(t, env, 1)
+		account := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
+		badLocalization := `{"status":"400","title":"value constraint","detail":"The localization \"99\" does not exist.","source":{"header":"X-Localization-ID"}}`
+		badCurrency := `{"status":"400","title":"value constraint","detail":"The currency \"usd\" does not exist.","source":{"header":"X-Currency"}}`
+		protoRun(t, env, []protoCase{
+			{name: "known values on a type without localized values", req: apitest.Request{Path: "/api/accounts/1",
+				Header: map[string]string{"X-Localization-ID": "3", "X-Currency": "JPY"}}, status: 200, want: account},
+			{name: "unknown localization", req: apitest.Request{Path: "/api/accounts/1", Header: map[string]string{"X-Localization-ID": "99"}},
+				status: 400, want: `{"errors":[` + badLocalization + `]}`},
+			{name: "unknown currency (codes are case-sensitive)", req: apitest.Request{Path: "/api/accounts", Header: map[string]string{"X-Currency": "usd"}},
+				status: 400, want: `{"errors":[` + badCurrency + `]}`},
+			{name: "both unknown on a write", req: apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/1",
+				Header: map[string]string{"X-Localization-ID": "99", "X-Currency": "usd"}, Body: `{"data":{"type":"accounts","id":"1","attributes":{"name":"Changed"}}}`},
+				status: 400, want: `{"errors":[` + badLocalization + `,` + badCurrency + `]}`},
+		})
+		env.Do(apitest.Request{Path: "/api/accounts/1"}).Expect(t, 200, account)
+	})
+}

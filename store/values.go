@@ -170,6 +170,10 @@ func (db *DB) DateValue(t time.Time) any { return NewDate(t).Time.Format(DateLay
 // a time in UTC. NULL (nil) is an error: scan nullable columns into pointers.
 func (db *DB) ParseTime(v any) (time.Time, error) { return parseTime(v) }
 
+// ParseTime reads a time from what a scan of a datetime or date column yields on either
+// backend (time.Time on PostgreSQL, text on SQLite).
+func ParseTime(v any) (time.Time, error) { return parseTime(v) }
+
 func timeValue(d Dialect, t time.Time) any {
 	t = t.UTC().Truncate(time.Microsecond)
 	if d == Postgres {

@@ -251,7 +251,7 @@ func convert(t Type, slot any) (any, error) {
 		if v == nil {
 			return nil, nil
 		}
-		tm, err := parseTime(v)
+		tm, err := store.ParseTime(v)
 		if err != nil {
 			return nil, err
 		}
@@ -261,9 +261,4 @@ func convert(t Type, slot any) (any, error) {
 		return tm, nil
 	}
 	return nil, fmt.Errorf("unknown column type %d", t)
-}
-
-func parseTime(v any) (time.Time, error) {
-	var db store.DB
-	return db.ParseTime(v)
 }
