@@ -109,6 +109,9 @@ type Store interface {
 	Count(ctx context.Context, q *Query) (int, error)
 	// Create inserts a record and returns its id.
 	Create(ctx context.Context, r *Resource, w *Write) (string, error)
+	// Check runs the validations of a create (id "") or update without writing, for reporting
+	// them together with problems found earlier.
+	Check(ctx context.Context, r *Resource, id string, w *Write) error
 	// Update changes a record.
 	Update(ctx context.Context, r *Resource, id string, w *Write) error
 	// Delete removes records by id.

@@ -635,16 +635,29 @@ func (a *API) checkAllLinks(ctx context.Context, req *request, errs Errors) erro
 			}
 			wr.Links = append(wr.Links, LinkValue{Index: l.Index, IDs: ids})
 		}
-		if err := a.checkLinks(ctx, it.res, wr); err != nil {
-			var e error = rebaseErr(err, it.at)
-			if joined := joinErrors(errs, e); joined != nil {
-				if es, ok := joined.(Errors); ok {
-					errs = es
-					continue
-				}
-				return joined
+		err := a.checkLinks(ctx, it.res, wr)
+		if err == nil {
+			// the checks made at write time (uniqueness, type rules), on what did decode
+			wr.Attrs = it.write.Attrs
+			id := ""
+			if !it.create {
+				id = it.reqID
+			}
+			if cur, lerr := a.load(ctx, it.res, id); id == "" || (lerr == nil && cur != nil) {
+				err = a.Store.Check(ctx, it.res, id, wr)
+			} else {
+				err = lerr
 			}
 		}
+		if err == nil {
+			continue
+		}
+		joined := joinErrors(errs, rebaseErr(err, it.at))
+		es, ok := joined.(Errors)
+		if !ok {
+			return joined
+		}
+		errs = es
 	}
 	return errs
 }

@@ -312,6 +312,20 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 	return id, nil
 }
 
+// Check implements jsonapi.Store.
+func (s *Store) Check(ctx context.Context, r *jsonapi.Resource, id string, w *jsonapi.Write) error {
+	p := s.plans[r]
+	h := &Hook{Op: Create, DB: s.db, Res: r, Decl: p.decl, Write: w, Cols: p.columns(s.db, w)}
+	var idv any
+	if id != "" {
+		idv = p.id(id)
+		h.Op, h.IDs = Update, []any{idv}
+	} else {
+		p.defaultOwner(ctx, h.Cols)
+	}
+	return s.before(ctx, p, h, idv)
+}
+
 // Update implements jsonapi.Store.
 func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *jsonapi.Write) error {
 	p := s.plans[r]
