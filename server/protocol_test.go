@@ -641,3 +641,17 @@ func TestProtocolLocaleHeaders(t *testing.T) {
 		env.Do(apitest.Request{Path: "/api/accounts/1"}).Expect(t, 200, account)
 	})
 }
+
+func TestProtocolRequestLocalID(t *testing.T) {
+	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+		// data.id of a POST to a type with server-assigned integer ids is request-local: not stored
+		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts",
+			Body: `{"data":{"type":"accounts","id":"new-account","attributes":{"name":"Acme"}}}`})
+		res.Expect(t, http.StatusCreated, protoItem(protoAccount(1, "Acme"), "/api/accounts/1"))
+		if got := res.Header.Get("Location"); got != protoBase+"/api/accounts/1" {
+			t.Fatalf("Location %q", got)
+		}
+		env.Do(apitest.Request{Path: "/api/accounts/new-account"}).Expect(t, 404,
+			protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", ""))
+	})
+}
