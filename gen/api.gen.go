@@ -3704,6 +3704,9 @@ type AccountsFilterTimesContacted = string
 // AccountsFilterUpdatedAt defines model for accountsFilterUpdatedAt.
 type AccountsFilterUpdatedAt = string
 
+// AccountsInclude defines model for accountsInclude.
+type AccountsInclude = string
+
 // AccountsSort defines model for accountsSort.
 type AccountsSort = string
 
@@ -3719,6 +3722,9 @@ type AsyncoperationsFilterEntityType = string
 // AsyncoperationsFilterStatus defines model for asyncoperationsFilterStatus.
 type AsyncoperationsFilterStatus = string
 
+// AsyncoperationsInclude defines model for asyncoperationsInclude.
+type AsyncoperationsInclude = string
+
 // AsyncoperationsSort defines model for asyncoperationsSort.
 type AsyncoperationsSort = string
 
@@ -3733,6 +3739,9 @@ type BusinessunitsFilterOrganization = string
 
 // BusinessunitsFilterParentBusinessUnit defines model for businessunitsFilterParentBusinessUnit.
 type BusinessunitsFilterParentBusinessUnit = string
+
+// BusinessunitsInclude defines model for businessunitsInclude.
+type BusinessunitsInclude = string
 
 // BusinessunitsSort defines model for businessunitsSort.
 type BusinessunitsSort = string
@@ -3760,6 +3769,9 @@ type CallsFilterOwner = string
 
 // CallsFilterSubject defines model for callsFilterSubject.
 type CallsFilterSubject = string
+
+// CallsInclude defines model for callsInclude.
+type CallsInclude = string
 
 // CallsSort defines model for callsSort.
 type CallsSort = string
@@ -3803,6 +3815,9 @@ type ContactsFilterTimesContacted = string
 // ContactsFilterUpdatedAt defines model for contactsFilterUpdatedAt.
 type ContactsFilterUpdatedAt = string
 
+// ContactsInclude defines model for contactsInclude.
+type ContactsInclude = string
+
 // ContactsSort defines model for contactsSort.
 type ContactsSort = string
 
@@ -3824,6 +3839,9 @@ type CountriesFilterIso3Code = string
 // CountriesFilterName defines model for countriesFilterName.
 type CountriesFilterName = string
 
+// CountriesInclude defines model for countriesInclude.
+type CountriesInclude = string
+
 // CountriesSort defines model for countriesSort.
 type CountriesSort = string
 
@@ -3839,9 +3857,6 @@ type FilterId = string
 // Id defines model for id.
 type Id = string
 
-// Include defines model for include.
-type Include = string
-
 // LocalizationsFields defines model for localizationsFields.
 type LocalizationsFields = string
 
@@ -3853,6 +3868,9 @@ type LocalizationsFilterLanguageCode = string
 
 // LocalizationsFilterName defines model for localizationsFilterName.
 type LocalizationsFilterName = string
+
+// LocalizationsInclude defines model for localizationsInclude.
+type LocalizationsInclude = string
 
 // LocalizationsSort defines model for localizationsSort.
 type LocalizationsSort = string
@@ -3899,6 +3917,9 @@ type ProductpricesFilterQuantity = string
 // ProductpricesFilterValue defines model for productpricesFilterValue.
 type ProductpricesFilterValue = string
 
+// ProductpricesInclude defines model for productpricesInclude.
+type ProductpricesInclude = string
+
 // ProductpricesSort defines model for productpricesSort.
 type ProductpricesSort = string
 
@@ -3917,6 +3938,9 @@ type ProductsFilterStatus = string
 // ProductsFilterUpdatedAt defines model for productsFilterUpdatedAt.
 type ProductsFilterUpdatedAt = string
 
+// ProductsInclude defines model for productsInclude.
+type ProductsInclude = string
+
 // ProductsSort defines model for productsSort.
 type ProductsSort = string
 
@@ -3928,6 +3952,9 @@ type RegionsFilterCountry = string
 
 // RegionsFilterName defines model for regionsFilterName.
 type RegionsFilterName = string
+
+// RegionsInclude defines model for regionsInclude.
+type RegionsInclude = string
 
 // RegionsSort defines model for regionsSort.
 type RegionsSort = string
@@ -3944,6 +3971,9 @@ type TaxjurisdictionsFilterCountry = string
 // TaxjurisdictionsFilterRegion defines model for taxjurisdictionsFilterRegion.
 type TaxjurisdictionsFilterRegion = string
 
+// TaxjurisdictionsInclude defines model for taxjurisdictionsInclude.
+type TaxjurisdictionsInclude = string
+
 // TaxjurisdictionsSort defines model for taxjurisdictionsSort.
 type TaxjurisdictionsSort = string
 
@@ -3955,6 +3985,9 @@ type UserrolesFilterLabel = string
 
 // UserrolesFilterRole defines model for userrolesFilterRole.
 type UserrolesFilterRole = string
+
+// UserrolesInclude defines model for userrolesInclude.
+type UserrolesInclude = string
 
 // UserrolesSort defines model for userrolesSort.
 type UserrolesSort = string
@@ -3994,6 +4027,9 @@ type UsersFilterUpdatedAt = string
 
 // UsersFilterUsername defines model for usersFilterUsername.
 type UsersFilterUsername = string
+
+// UsersInclude defines model for usersInclude.
+type UsersInclude = string
 
 // UsersSort defines model for usersSort.
 type UsersSort = string
@@ -4092,9 +4128,8 @@ type ListAccountsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name, lastContactedDate, timesContacted, createdAt, updatedAt. Default: id.
 	Sort *AccountsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: contacts, defaultContact, owner, organization. Dot paths follow the relationships of the related types (e.g. `contacts.source`).
+	Include *AccountsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4158,9 +4193,8 @@ type DeleteAccountParams struct {
 
 // GetAccountParams defines parameters for GetAccount.
 type GetAccountParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: contacts, defaultContact, owner, organization. Dot paths follow the relationships of the related types (e.g. `contacts.source`).
+	Include *AccountsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4207,9 +4241,8 @@ type GetAccountContactsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, firstName, lastName, primaryEmail, birthday, lastContactedDate, timesContacted, createdAt, updatedAt. Default: id.
 	Sort *ContactsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: source, accounts, calls, owner, organization. Dot paths follow the relationships of the related types (e.g. `accounts.contacts`).
+	Include *ContactsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4278,9 +4311,8 @@ type GetAccountContactsParams struct {
 
 // GetAccountDefaultContactParams defines parameters for GetAccountDefaultContact.
 type GetAccountDefaultContactParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: source, accounts, calls, owner, organization. Dot paths follow the relationships of the related types (e.g. `accounts.contacts`).
+	Include *ContactsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4310,10 +4342,6 @@ type GetAccountDefaultContactParams struct {
 
 // GetAccountOrganizationParams defines parameters for GetAccountOrganization.
 type GetAccountOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -4327,9 +4355,8 @@ type GetAccountOrganizationParams struct {
 
 // GetAccountOwnerParams defines parameters for GetAccountOwner.
 type GetAccountOwnerParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4401,9 +4428,8 @@ type ListAsyncOperationsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, createdAt, updatedAt. Default: id.
 	Sort *AsyncoperationsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: owner, organization. Dot paths follow the relationships of the related types (e.g. `owner.roles`).
+	Include *AsyncoperationsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4436,9 +4462,8 @@ type ListAsyncOperationsParams struct {
 
 // GetAsyncOperationParams defines parameters for GetAsyncOperation.
 type GetAsyncOperationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: owner, organization. Dot paths follow the relationships of the related types (e.g. `owner.roles`).
+	Include *AsyncoperationsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4462,10 +4487,6 @@ type GetAsyncOperationParams struct {
 
 // GetAsyncOperationOrganizationParams defines parameters for GetAsyncOperationOrganization.
 type GetAsyncOperationOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -4479,9 +4500,8 @@ type GetAsyncOperationOrganizationParams struct {
 
 // GetAsyncOperationOwnerParams defines parameters for GetAsyncOperationOwner.
 type GetAsyncOperationOwnerParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4548,9 +4568,8 @@ type ListBusinessUnitsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name, createdAt. Default: id.
 	Sort *BusinessunitsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, parentBusinessUnit, users. Dot paths follow the relationships of the related types (e.g. `parentBusinessUnit.organization`).
+	Include *BusinessunitsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4596,9 +4615,8 @@ type DeleteBusinessUnitParams struct {
 
 // GetBusinessUnitParams defines parameters for GetBusinessUnit.
 type GetBusinessUnitParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, parentBusinessUnit, users. Dot paths follow the relationships of the related types (e.g. `parentBusinessUnit.organization`).
+	Include *BusinessunitsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4632,10 +4650,6 @@ type UpdateBusinessUnitParams struct {
 
 // GetBusinessUnitOrganizationParams defines parameters for GetBusinessUnitOrganization.
 type GetBusinessUnitOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -4649,9 +4663,8 @@ type GetBusinessUnitOrganizationParams struct {
 
 // GetBusinessUnitParentBusinessUnitParams defines parameters for GetBusinessUnitParentBusinessUnit.
 type GetBusinessUnitParentBusinessUnitParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, parentBusinessUnit, users. Dot paths follow the relationships of the related types (e.g. `parentBusinessUnit.organization`).
+	Include *BusinessunitsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4713,9 +4726,8 @@ type GetBusinessUnitUsersParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, username, email, firstName, lastName, lastLogin, createdAt, updatedAt. Default: id.
 	Sort *UsersSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4816,9 +4828,8 @@ type ListCallsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, subject, callDateTime, duration, createdAt. Default: id.
 	Sort *CallsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: contact, account, owner, organization. Dot paths follow the relationships of the related types (e.g. `contact.source`).
+	Include *CallsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4882,9 +4893,8 @@ type DeleteCallParams struct {
 
 // GetCallParams defines parameters for GetCall.
 type GetCallParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: contact, account, owner, organization. Dot paths follow the relationships of the related types (e.g. `contact.source`).
+	Include *CallsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4924,9 +4934,8 @@ type UpdateCallParams struct {
 
 // GetCallAccountParams defines parameters for GetCallAccount.
 type GetCallAccountParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: contacts, defaultContact, owner, organization. Dot paths follow the relationships of the related types (e.g. `contacts.source`).
+	Include *AccountsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4950,9 +4959,8 @@ type GetCallAccountParams struct {
 
 // GetCallContactParams defines parameters for GetCallContact.
 type GetCallContactParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: source, accounts, calls, owner, organization. Dot paths follow the relationships of the related types (e.g. `accounts.contacts`).
+	Include *ContactsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -4982,10 +4990,6 @@ type GetCallContactParams struct {
 
 // GetCallOrganizationParams defines parameters for GetCallOrganization.
 type GetCallOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -4999,9 +5003,8 @@ type GetCallOrganizationParams struct {
 
 // GetCallOwnerParams defines parameters for GetCallOwner.
 type GetCallOwnerParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5109,9 +5112,8 @@ type ListContactsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, firstName, lastName, primaryEmail, birthday, lastContactedDate, timesContacted, createdAt, updatedAt. Default: id.
 	Sort *ContactsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: source, accounts, calls, owner, organization. Dot paths follow the relationships of the related types (e.g. `accounts.contacts`).
+	Include *ContactsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5193,9 +5195,8 @@ type DeleteContactParams struct {
 
 // GetContactParams defines parameters for GetContact.
 type GetContactParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: source, accounts, calls, owner, organization. Dot paths follow the relationships of the related types (e.g. `accounts.contacts`).
+	Include *ContactsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5248,9 +5249,8 @@ type GetContactAccountsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name, lastContactedDate, timesContacted, createdAt, updatedAt. Default: id.
 	Sort *AccountsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: contacts, defaultContact, owner, organization. Dot paths follow the relationships of the related types (e.g. `contacts.source`).
+	Include *AccountsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5311,9 +5311,8 @@ type GetContactCallsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, subject, callDateTime, duration, createdAt. Default: id.
 	Sort *CallsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: contact, account, owner, organization. Dot paths follow the relationships of the related types (e.g. `contact.source`).
+	Include *CallsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5364,10 +5363,6 @@ type GetContactCallsParams struct {
 
 // GetContactOrganizationParams defines parameters for GetContactOrganization.
 type GetContactOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5381,9 +5376,8 @@ type GetContactOrganizationParams struct {
 
 // GetContactOwnerParams defines parameters for GetContactOwner.
 type GetContactOwnerParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5462,10 +5456,6 @@ type GetContactSourceRelationshipParams struct {
 
 // GetContactSourceRelatedParams defines parameters for GetContactSourceRelated.
 type GetContactSourceRelatedParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5489,10 +5479,6 @@ type ListContactSourcesParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name. Default: id.
 	Sort *ContactsourcesSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5512,10 +5498,6 @@ type ListContactSourcesParams struct {
 
 // GetContactSourceParams defines parameters for GetContactSource.
 type GetContactSourceParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5542,9 +5524,8 @@ type ListCountriesParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name. Default: id.
 	Sort *CountriesSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: regions. Dot paths follow the relationships of the related types (e.g. `regions.country`).
+	Include *CountriesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5571,9 +5552,8 @@ type ListCountriesParams struct {
 
 // GetCountryParams defines parameters for GetCountry.
 type GetCountryParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: regions. Dot paths follow the relationships of the related types (e.g. `regions.country`).
+	Include *CountriesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5604,9 +5584,8 @@ type GetCountryRegionsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name. Default: id.
 	Sort *RegionsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: country. Dot paths follow the relationships of the related types (e.g. `country.regions`).
+	Include *RegionsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5660,10 +5639,6 @@ type ListCurrenciesParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id. Default: id.
 	Sort *CurrenciesSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5680,10 +5655,6 @@ type ListCurrenciesParams struct {
 
 // GetCurrencyParams defines parameters for GetCurrency.
 type GetCurrencyParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5729,9 +5700,8 @@ type ListLocalizationsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name. Default: id.
 	Sort *LocalizationsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: parentLocalization. Dot paths follow the relationships of the related types (e.g. `parentLocalization.parentLocalization`).
+	Include *LocalizationsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5771,9 +5741,8 @@ type DeleteLocalizationParams struct {
 
 // GetLocalizationParams defines parameters for GetLocalization.
 type GetLocalizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: parentLocalization. Dot paths follow the relationships of the related types (e.g. `parentLocalization.parentLocalization`).
+	Include *LocalizationsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5801,9 +5770,8 @@ type UpdateLocalizationParams struct {
 
 // GetLocalizationParentLocalizationParams defines parameters for GetLocalizationParentLocalization.
 type GetLocalizationParentLocalizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: parentLocalization. Dot paths follow the relationships of the related types (e.g. `parentLocalization.parentLocalization`).
+	Include *LocalizationsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -5857,10 +5825,6 @@ type ListOrganizationsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name, createdAt, updatedAt. Default: id.
 	Sort *OrganizationsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5902,10 +5866,6 @@ type DeleteOrganizationParams struct {
 
 // GetOrganizationParams defines parameters for GetOrganization.
 type GetOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -5964,9 +5924,8 @@ type ListProductPricesParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, value, quantity. Default: id.
 	Sort *ProductpricesSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: product, currency. Dot paths follow the relationships of the related types (e.g. `product.prices`).
+	Include *ProductpricesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6015,9 +5974,8 @@ type DeleteProductPriceParams struct {
 
 // GetProductPriceParams defines parameters for GetProductPrice.
 type GetProductPriceParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: product, currency. Dot paths follow the relationships of the related types (e.g. `product.prices`).
+	Include *ProductpricesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6051,10 +6009,6 @@ type UpdateProductPriceParams struct {
 
 // GetProductPriceCurrencyParams defines parameters for GetProductPriceCurrency.
 type GetProductPriceCurrencyParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -6068,9 +6022,8 @@ type GetProductPriceCurrencyParams struct {
 
 // GetProductPriceProductParams defines parameters for GetProductPriceProduct.
 type GetProductPriceProductParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: prices, owner, organization. Dot paths follow the relationships of the related types (e.g. `prices.product`).
+	Include *ProductsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6146,9 +6099,8 @@ type ListProductsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, sku, createdAt, updatedAt. Default: id.
 	Sort *ProductsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: prices, owner, organization. Dot paths follow the relationships of the related types (e.g. `prices.product`).
+	Include *ProductsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6212,9 +6164,8 @@ type DeleteProductParams struct {
 
 // GetProductParams defines parameters for GetProduct.
 type GetProductParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: prices, owner, organization. Dot paths follow the relationships of the related types (e.g. `prices.product`).
+	Include *ProductsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6263,10 +6214,6 @@ type UpdateProductParams struct {
 
 // GetProductOrganizationParams defines parameters for GetProductOrganization.
 type GetProductOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -6280,9 +6227,8 @@ type GetProductOrganizationParams struct {
 
 // GetProductOwnerParams defines parameters for GetProductOwner.
 type GetProductOwnerParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, parentBusinessUnit, users. Dot paths follow the relationships of the related types (e.g. `parentBusinessUnit.organization`).
+	Include *BusinessunitsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6313,9 +6259,8 @@ type GetProductPricesParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, value, quantity. Default: id.
 	Sort *ProductpricesSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: product, currency. Dot paths follow the relationships of the related types (e.g. `product.prices`).
+	Include *ProductpricesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6392,9 +6337,8 @@ type ListRegionsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name. Default: id.
 	Sort *RegionsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: country. Dot paths follow the relationships of the related types (e.g. `country.regions`).
+	Include *RegionsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6421,9 +6365,8 @@ type ListRegionsParams struct {
 
 // GetRegionParams defines parameters for GetRegion.
 type GetRegionParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: country. Dot paths follow the relationships of the related types (e.g. `country.regions`).
+	Include *RegionsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6444,9 +6387,8 @@ type GetRegionParams struct {
 
 // GetRegionCountryParams defines parameters for GetRegionCountry.
 type GetRegionCountryParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: regions. Dot paths follow the relationships of the related types (e.g. `regions.country`).
+	Include *CountriesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6500,9 +6442,8 @@ type ListTaxJurisdictionsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, code. Default: id.
 	Sort *TaxjurisdictionsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: country, region. Dot paths follow the relationships of the related types (e.g. `country.regions`).
+	Include *TaxjurisdictionsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6548,9 +6489,8 @@ type DeleteTaxJurisdictionParams struct {
 
 // GetTaxJurisdictionParams defines parameters for GetTaxJurisdiction.
 type GetTaxJurisdictionParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: country, region. Dot paths follow the relationships of the related types (e.g. `country.regions`).
+	Include *TaxjurisdictionsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6584,9 +6524,8 @@ type UpdateTaxJurisdictionParams struct {
 
 // GetTaxJurisdictionCountryParams defines parameters for GetTaxJurisdictionCountry.
 type GetTaxJurisdictionCountryParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: regions. Dot paths follow the relationships of the related types (e.g. `regions.country`).
+	Include *CountriesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6604,9 +6543,8 @@ type GetTaxJurisdictionCountryParams struct {
 
 // GetTaxJurisdictionRegionParams defines parameters for GetTaxJurisdictionRegion.
 type GetTaxJurisdictionRegionParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: country. Dot paths follow the relationships of the related types (e.g. `country.regions`).
+	Include *RegionsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6664,9 +6602,8 @@ type ListUserRolesParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, role, label. Default: id.
 	Sort *UserrolesSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, users. Dot paths follow the relationships of the related types (e.g. `users.roles`).
+	Include *UserrolesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6709,9 +6646,8 @@ type DeleteUserRoleParams struct {
 
 // GetUserRoleParams defines parameters for GetUserRole.
 type GetUserRoleParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, users. Dot paths follow the relationships of the related types (e.g. `users.roles`).
+	Include *UserrolesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6745,10 +6681,6 @@ type UpdateUserRoleParams struct {
 
 // GetUserRoleOrganizationParams defines parameters for GetUserRoleOrganization.
 type GetUserRoleOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -6796,9 +6728,8 @@ type GetUserRoleUsersParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, username, email, firstName, lastName, lastLogin, createdAt, updatedAt. Default: id.
 	Sort *UsersSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6911,9 +6842,8 @@ type ListUsersParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, username, email, firstName, lastName, lastLogin, createdAt, updatedAt. Default: id.
 	Sort *UsersSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -6986,9 +6916,8 @@ type DeleteUserParams struct {
 
 // GetUserParams defines parameters for GetUser.
 type GetUserParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: roles, businessUnits, owner, organization. Dot paths follow the relationships of the related types (e.g. `roles.organization`).
+	Include *UsersInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -7035,9 +6964,8 @@ type GetUserBusinessUnitsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, name, createdAt. Default: id.
 	Sort *BusinessunitsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, parentBusinessUnit, users. Dot paths follow the relationships of the related types (e.g. `parentBusinessUnit.organization`).
+	Include *BusinessunitsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -7070,10 +6998,6 @@ type GetUserBusinessUnitsParams struct {
 
 // GetUserOrganizationParams defines parameters for GetUserOrganization.
 type GetUserOrganizationParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -7087,9 +7011,8 @@ type GetUserOrganizationParams struct {
 
 // GetUserOwnerParams defines parameters for GetUserOwner.
 type GetUserOwnerParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, parentBusinessUnit, users. Dot paths follow the relationships of the related types (e.g. `parentBusinessUnit.organization`).
+	Include *BusinessunitsInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -7168,9 +7091,8 @@ type GetUserRolesParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id, role, label. Default: id.
 	Sort *UserrolesSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
+	// Include Relationships whose resources are added to `included`, comma-separated: organization, users. Dot paths follow the relationships of the related types (e.g. `users.roles`).
+	Include *UserrolesInclude `form:"include,omitempty" json:"include,omitempty"`
 
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
@@ -7220,10 +7142,6 @@ type ListWeightUnitsParams struct {
 	// Sort A comma list of fields to sort by, `-` for descending. Fields: id. Default: id.
 	Sort *WeightunitsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -7253,10 +7171,6 @@ type DeleteWeightUnitParams struct {
 
 // GetWeightUnitParams defines parameters for GetWeightUnit.
 type GetWeightUnitParams struct {
-	// Include A comma list of relationship paths (dot paths go deeper) whose resources are added to
-	// `included`.
-	Include *Include `form:"include,omitempty" json:"include,omitempty"`
-
 	// Meta A comma list of meta properties to add to each resource. Known properties - title.
 	Meta *Meta `form:"meta,omitempty" json:"meta,omitempty"`
 
@@ -18733,18 +18647,6 @@ func NewGetAccountOrganizationRequest(server string, id Id, params *GetAccountOr
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -19900,18 +19802,6 @@ func NewGetAsyncOperationOrganizationRequest(server string, id Id, params *GetAs
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -20873,18 +20763,6 @@ func NewGetBusinessUnitOrganizationRequest(server string, id Id, params *GetBusi
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -22981,18 +22859,6 @@ func NewGetCallOrganizationRequest(server string, id Id, params *GetCallOrganiza
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -25134,18 +25000,6 @@ func NewGetContactOrganizationRequest(server string, id Id, params *GetContactOr
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -26065,18 +25919,6 @@ func NewGetContactSourceRelatedRequest(server string, id Id, params *GetContactS
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -26185,18 +26027,6 @@ func NewListContactSourcesRequest(server string, params *ListContactSourcesParam
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -26317,18 +26147,6 @@ func NewGetContactSourceRequest(server string, id Id, params *GetContactSourcePa
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -27042,18 +26860,6 @@ func NewListCurrenciesRequest(server string, params *ListCurrenciesParams) (*htt
 
 		}
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -27153,18 +26959,6 @@ func NewGetCurrencyRequest(server string, id Id, params *GetCurrencyParams) (*ht
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -28210,18 +28004,6 @@ func NewListOrganizationsRequest(server string, params *ListOrganizationsParams)
 
 		}
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -28484,18 +28266,6 @@ func NewGetOrganizationRequest(server string, id Id, params *GetOrganizationPara
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -29343,18 +29113,6 @@ func NewGetProductPriceCurrencyRequest(server string, id Id, params *GetProductP
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -30591,18 +30349,6 @@ func NewGetProductOrganizationRequest(server string, id Id, params *GetProductOr
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -33505,18 +33251,6 @@ func NewGetUserRoleOrganizationRequest(server string, id Id, params *GetUserRole
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -35366,18 +35100,6 @@ func NewGetUserOrganizationRequest(server string, id Id, params *GetUserOrganiza
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -36646,18 +36368,6 @@ func NewListWeightUnitsRequest(server string, params *ListWeightUnitsParams) (*h
 
 		}
 
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
 		if params.Meta != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "meta", *params.Meta, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -36872,18 +36582,6 @@ func NewGetWeightUnitRequest(server string, id Id, params *GetWeightUnitParams) 
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
 
 		if params.Meta != nil {
 
@@ -83673,13 +83371,6 @@ func (w *ServerInterfaceWrapper) GetAccountOrganization(ctx echo.Context) error 
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetAccountOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -84263,13 +83954,6 @@ func (w *ServerInterfaceWrapper) GetAsyncOperationOrganization(ctx echo.Context)
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetAsyncOperationOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -84837,13 +84521,6 @@ func (w *ServerInterfaceWrapper) GetBusinessUnitOrganization(ctx echo.Context) e
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetBusinessUnitOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -85974,13 +85651,6 @@ func (w *ServerInterfaceWrapper) GetCallOrganization(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetCallOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -87174,13 +86844,6 @@ func (w *ServerInterfaceWrapper) GetContactOrganization(ctx echo.Context) error 
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetContactOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -87623,13 +87286,6 @@ func (w *ServerInterfaceWrapper) GetContactSourceRelated(ctx echo.Context) error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetContactSourceRelatedParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -87691,13 +87347,6 @@ func (w *ServerInterfaceWrapper) ListContactSources(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
-	}
-
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
 	}
 
 	// ------------- Optional query parameter "meta" -------------
@@ -87763,13 +87412,6 @@ func (w *ServerInterfaceWrapper) GetContactSource(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetContactSourceParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -88185,13 +87827,6 @@ func (w *ServerInterfaceWrapper) ListCurrencies(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
 	}
 
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -88248,13 +87883,6 @@ func (w *ServerInterfaceWrapper) GetCurrency(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetCurrencyParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -88845,13 +88473,6 @@ func (w *ServerInterfaceWrapper) ListOrganizations(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
 	}
 
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -89001,13 +88622,6 @@ func (w *ServerInterfaceWrapper) GetOrganization(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -89506,13 +89120,6 @@ func (w *ServerInterfaceWrapper) GetProductPriceCurrency(ctx echo.Context) error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetProductPriceCurrencyParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -90290,13 +89897,6 @@ func (w *ServerInterfaceWrapper) GetProductOrganization(ctx echo.Context) error 
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetProductOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -91931,13 +91531,6 @@ func (w *ServerInterfaceWrapper) GetUserRoleOrganization(ctx echo.Context) error
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetUserRoleOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -92939,13 +92532,6 @@ func (w *ServerInterfaceWrapper) GetUserOrganization(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetUserOrganizationParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -93538,13 +93124,6 @@ func (w *ServerInterfaceWrapper) ListWeightUnits(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
 	}
 
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -93666,13 +93245,6 @@ func (w *ServerInterfaceWrapper) GetWeightUnit(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params GetWeightUnitParams
-	// ------------- Optional query parameter "include" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "include", ctx.QueryParams(), &params.Include, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter include: %s", err))
-	}
-
 	// ------------- Optional query parameter "meta" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "meta", ctx.QueryParams(), &params.Meta, runtime.BindQueryParameterOptions{Type: "string", Format: ""})

@@ -126,8 +126,8 @@ func protoSpan(from, to int) []int {
 	}
 }
 
-// protoCreateAccounts posts n accounts named "Account 01"… and returns nothing: their ids are 1…n
-// (the assertion checks it).
+// protoCreateAccounts posts n accounts named "Account 01"… into a database without accounts and
+// asserts each answer, so their ids are 1…n.
 func protoCreateAccounts(t *testing.T, env *apitest.Env, n int) {
 	t.Helper()
 	for i := 1; i <= n; i++ {
@@ -156,10 +156,11 @@ func TestProtocolContentType(t *testing.T) {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Header: map[string]string{"Content-Type": ct}, Body: protoAccountBody("Acme")}
 		}
 		e415 := protoError(415, "unsupported media type http exception", protoUnsupportedMedia, protoHeader("Content-Type"))
-		notCreated := func(r apitest.Request) apitest.Request { r.Invalid = true; return r }
+		// the document has no request body without a JSON media type
+		invalid := func(r apitest.Request) apitest.Request { r.Invalid = true; return r }
 		protoRun(t, env, []protoCase{
-			{name: "POST without Content-Type", req: notCreated(post("")), status: 415, want: e415},
-			{name: "POST text/plain", req: notCreated(post("text/plain")), status: 415, want: e415},
+			{name: "POST without Content-Type", req: invalid(post("")), status: 415, want: e415},
+			{name: "POST text/plain", req: invalid(post("text/plain")), status: 415, want: e415},
 			{name: "POST JSON:API with charset", req: post("application/vnd.api+json; charset=utf-8"), status: 415, want: e415},
 			{name: "POST JSON:API with an unknown parameter", req: post("application/vnd.api+json; version=2"), status: 415, want: e415},
 			{name: "PATCH text/plain", req: apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/1", Invalid: true,
