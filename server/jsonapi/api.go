@@ -88,25 +88,43 @@ func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
 	if !ok {
 		return
 	}
-	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, true, a.Limits)
-	if errs != nil {
-		c.fail(errs)
+	lp := c.params(c.res, true)
+	if lp == nil {
 		return
 	}
-	ctx := r.Context()
-	q := &Query{Resource: c.res, Conditions: lp.conditions, Sort: lp.sort, Limit: -1}
+	if q := c.pageQuery(c.res, lp, nil); q != nil {
+		c.writeCollection(r.Context(), q, lp)
+	}
+}
+
+// params parses the query parameters for resources of r; on a problem it answers the request
+// and returns nil.
+func (c *call) params(r *Resource, collection bool) *listParams {
+	lp, errs := parseParams(c.api.Schema, r, c.r.URL.RawQuery, collection, c.api.Limits)
+	if errs != nil {
+		c.fail(errs)
+		return nil
+	}
+	return lp
+}
+
+// pageQuery is the query of one page of records of r (one record more than the page size, to
+// know whether there is a next page); with X-Include: totalCount it sets the count header. On a
+// problem it answers the request and returns nil.
+func (c *call) pageQuery(r *Resource, lp *listParams, parent *Parent) *Query {
+	q := &Query{Resource: r, Parent: parent, Conditions: lp.conditions, Sort: lp.sort, Limit: -1}
 	if lp.size > 0 {
 		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
 	}
 	if c.x.totalCount {
-		n, err := a.Store.Count(ctx, q)
+		n, err := c.api.Store.Count(c.r.Context(), q)
 		if err != nil {
 			c.fail(err)
-			return
+			return nil
 		}
-		w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
+		c.w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
 	}
-	c.writeCollection(ctx, q, lp)
+	return q
 }
 
 // Get answers GET /api/{type}/{id}.
@@ -115,9 +133,8 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 	if !ok {
 		return
 	}
-	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, false, a.Limits)
-	if errs != nil {
-		c.fail(errs)
+	lp := c.params(c.res, false)
+	if lp == nil {
 		return
 	}
 	rec, err := a.load(r.Context(), c.res, id)
@@ -170,9 +187,8 @@ func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
 	if !ok {
 		return
 	}
-	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, true, a.Limits)
-	if errs != nil {
-		c.fail(errs)
+	lp := c.params(c.res, true)
+	if lp == nil {
 		return
 	}
 	if len(lp.conditions) == 0 {

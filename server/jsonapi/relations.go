@@ -42,27 +42,16 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 		return
 	}
 	rel, target := &c.res.Rels[i], c.res.targets[i]
-	lp, errs := parseParams(a.Schema, target, r.URL.RawQuery, rel.ToMany, a.Limits)
-	if errs != nil {
-		c.fail(errs)
+	lp := c.params(target, rel.ToMany)
+	if lp == nil {
 		return
 	}
 	ctx := r.Context()
 	if rel.ToMany {
-		q := &Query{Resource: target, Parent: &Parent{Resource: c.res, Rel: i, ID: parent.ID}, Conditions: lp.conditions, Sort: lp.sort, Limit: -1}
-		if lp.size > 0 {
-			q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
+		if q := c.pageQuery(target, lp, &Parent{Resource: c.res, Rel: i, ID: parent.ID}); q != nil {
+			c.res = target
+			c.writeCollection(ctx, q, lp)
 		}
-		if c.x.totalCount {
-			n, err := a.Store.Count(ctx, q)
-			if err != nil {
-				c.fail(err)
-				return
-			}
-			w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
-		}
-		c.res = target
-		c.writeCollection(ctx, q, lp)
 		return
 	}
 	var rec *Record
@@ -104,9 +93,8 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 		return
 	}
 	rel, target := &c.res.Rels[i], c.res.targets[i]
-	lp, errs := parseParams(a.Schema, target, r.URL.RawQuery, rel.ToMany, a.Limits)
-	if errs != nil {
-		c.fail(errs)
+	lp := c.params(target, rel.ToMany)
+	if lp == nil {
 		return
 	}
 	v := c.view(lp)
@@ -125,17 +113,9 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 		return
 	}
 	ctx := r.Context()
-	q := &Query{Resource: target, Parent: &Parent{Resource: c.res, Rel: i, ID: parent.ID}, Sort: lp.sort, Limit: -1}
-	if lp.size > 0 {
-		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
-	}
-	if c.x.totalCount {
-		n, err := a.Store.Count(ctx, q)
-		if err != nil {
-			c.fail(err)
-			return
-		}
-		w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
+	q := c.pageQuery(target, lp, &Parent{Resource: c.res, Rel: i, ID: parent.ID})
+	if q == nil {
+		return
 	}
 	var ids []string
 	hasNext := false

@@ -261,10 +261,14 @@ func checkPermissions(_ context.Context, h *Hook) error {
 	return nil
 }
 
-// regionInCountry: a tax jurisdiction's region belongs to its country.
+// regionInCountry: a tax jurisdiction's region belongs to its country; a new one without zip codes
+// has an empty list of them.
 func regionInCountry(ctx context.Context, h *Hook) error {
 	if h.Op == Delete {
 		return nil
+	}
+	if _, given := h.Cols["zip_codes"]; h.Op == Create && !given {
+		h.Cols["zip_codes"] = "[]" // zipCodes is a list, never null (domain.md)
 	}
 	region, err := h.final(ctx, "region_id")
 	if err != nil || region == nil {
