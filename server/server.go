@@ -88,41 +88,10 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	e.GET("/api/doc/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", gen.SpecYAML) })
 	e.GET("/api/doc/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, gen.SpecJSON) })
 
-	apiGroup := e.Group("", requestContext(db))
-	gen.RegisterHandlers(&groupRouter{apiGroup}, &gen.Operations{Engine: &engine{api: api}})
-	addMethodRules(e, apiGroup, spec, allow)
+	e.Use(requestContext(db))
+	gen.RegisterHandlers(e, &gen.Operations{Engine: &engine{api: api}})
+	addMethodRules(e, spec, allow)
 	return e, nil
-}
-
-// groupRouter adapts an echo group to the generated code's router interface.
-type groupRouter struct{ g *echo.Group }
-
-func (r *groupRouter) CONNECT(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.CONNECT(p, h, m...)
-}
-func (r *groupRouter) DELETE(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.DELETE(p, h, m...)
-}
-func (r *groupRouter) GET(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.GET(p, h, m...)
-}
-func (r *groupRouter) HEAD(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.HEAD(p, h, m...)
-}
-func (r *groupRouter) OPTIONS(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.OPTIONS(p, h, m...)
-}
-func (r *groupRouter) PATCH(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.PATCH(p, h, m...)
-}
-func (r *groupRouter) POST(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.POST(p, h, m...)
-}
-func (r *groupRouter) PUT(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.PUT(p, h, m...)
-}
-func (r *groupRouter) TRACE(p string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route {
-	return r.g.TRACE(p, h, m...)
 }
 
 var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
@@ -162,7 +131,7 @@ next:
 // addMethodRules registers, for every path of the document, HEAD (as GET without a body; ours),
 // OPTIONS (200 with Allow) and 405 with Allow for every other method; and 404s that name an
 // unknown resource type for paths under /api/ that no route matches.
-func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec, rules *allowRules) {
+func addMethodRules(e *echo.Echo, spec *resources.Spec, rules *allowRules) {
 	for path, item := range spec.Doc.Paths.Map() {
 		route := strings.ReplaceAll(strings.ReplaceAll(path, "{", ":"), "}", "")
 		ops := item.Operations()
@@ -181,16 +150,16 @@ func addMethodRules(e *echo.Echo, g *echo.Group, spec *resources.Spec, rules *al
 			switch {
 			case ops[m] != nil:
 			case m == http.MethodHead && ops[http.MethodGet] != nil:
-				g.HEAD(route, headAsGet(e))
+				e.HEAD(route, headAsGet(e))
 			case m == http.MethodOptions:
-				g.OPTIONS(route, func(c echo.Context) error {
+				e.OPTIONS(route, func(c echo.Context) error {
 					h := c.Response().Header()
 					h.Set("Allow", allow)
 					h.Set("Cache-Control", "max-age=600, public")
 					return c.NoContent(http.StatusOK)
 				})
 			default:
-				g.Add(m, route, func(c echo.Context) error {
+				e.Add(m, route, func(c echo.Context) error {
 					c.Response().Header().Set("Allow", allow)
 					return c.NoContent(http.StatusMethodNotAllowed)
 				})
@@ -226,11 +195,15 @@ type discardBody struct{ http.ResponseWriter }
 
 func (discardBody) Write(b []byte) (int, error) { return len(b), nil }
 
-// requestContext puts the caller and the request's localization and currency into the context.
+// requestContext puts the caller and the request's localization and currency into the context
+// of API requests (not of the health checks and the schema documents).
 func requestContext(db *store.DB) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
+			if !strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/api/doc") {
+				return next(c)
+			}
 			ctx := auth.With(r.Context(), auth.Admin) // until authentication exists: user 1
 			ctx, err := resources.WithLocale(ctx, db, r)
 			if err != nil {

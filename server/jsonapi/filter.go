@@ -169,11 +169,19 @@ func parseFilterValue(k Kind, enum []string, target *Resource, s string, rangeEn
 	return nil, k.String()
 }
 
-// parsePeriod parses a full date-time (any offset; the result is UTC), or a partial one — a year,
-// a month, a day, an hour or a minute — as the period it names.
+// parsePeriod parses a full date-time (any offset; the result is UTC; without fractional seconds
+// the second it names), or a partial one — a year, a month, a day, an hour or a minute — as the
+// period it names.
 func parsePeriod(s string) (Period, bool) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if !strings.Contains(s, ".") {
+				// Date-times are shown with whole seconds, the database keeps microseconds: a
+				// value without a fraction is its whole second, so that the value the API shows
+				// for a record (a server-set createdAt, say) finds that record with eq, and
+				// lte/gt include/exclude it.
+				return Period{From: t.UTC(), To: t.UTC().Add(time.Second)}, true
+			}
 			return Period{From: t.UTC()}, true
 		}
 	}

@@ -279,7 +279,8 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 			}
 			wr.Links[0].IDs = merge(cur, ids, change == addLinks)
 		}
-		return a.Store.Update(ctx, c.res, parent.ID, wr)
+		// the store's and the hooks' checks point at the relationship of a resource document
+		return relocate(a.Store.Update(ctx, c.res, parent.ID, wr), RelPointer(rel.Name), "/data")
 	})
 	if err != nil {
 		c.fail(err)
@@ -327,6 +328,9 @@ func merge(cur, ids []string, add bool) []string {
 
 // relocate rewrites error pointers that start with from to start with to.
 func relocate(err error, from, to string) error {
+	if e, ok := err.(*Error); ok {
+		err = Errors{e}
+	}
 	errs, ok := err.(Errors)
 	if !ok {
 		return err

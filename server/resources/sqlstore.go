@@ -211,6 +211,16 @@ func (p *plan) where(db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
 			out = append(out, query.FieldCond(query.Field{SQL: "t.id"}, query.Op(c.Op), p.idValues(p.res.IntID, values, c.Op), c.Range))
 		case f.Attr >= 0:
 			a := &p.res.Attrs[f.Attr]
+			if a.Kind == jsonapi.Date {
+				// A date column holds "2006-01-02" (text on SQLite): compare with the day in that
+				// form, as writes store it, not with a date-time (which on SQLite is text that
+				// sorts after the day it starts and so equals nothing).
+				for i, v := range c.Values {
+					if t, ok := v.(time.Time); ok {
+						values[i] = db.DateValue(t)
+					}
+				}
+			}
 			out = append(out, query.FieldCond(query.Field{SQL: "t." + p.attrs[f.Attr].column, Text: a.Kind == jsonapi.String}, query.Op(c.Op), values, c.Range))
 		default:
 			m := p.rels[f.Rel]

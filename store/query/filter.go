@@ -175,11 +175,17 @@ func LinkCond(l Link, op Op, ids []any) Expr {
 	case NeqOrNull:
 		return Expr{SQL: "NOT EXISTS (" + in + ")", Args: []any{ids}}
 	case Contains, NotContains:
+		// The distinct members found are compared with the number of distinct ids asked for:
+		// a repeated id (contains=3,3) must not make the condition impossible.
+		distinct := map[any]bool{}
+		for _, id := range ids {
+			distinct[id] = true
+		}
 		e := "(SELECT COUNT(DISTINCT l." + l.Other + ") FROM " + l.Table + " l WHERE l." + l.Own + " = t.id AND l." + l.Other + " IN ?) = ?"
 		if op == NotContains {
 			e = "NOT (" + e + ")"
 		}
-		return Expr{SQL: e, Args: []any{ids, len(ids)}}
+		return Expr{SQL: e, Args: []any{ids, len(distinct)}}
 	}
 	panic("query: operator " + string(op) + " is not defined for to-many associations")
 }
