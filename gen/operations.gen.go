@@ -44,32 +44,32 @@ type Operations struct {
 var _ ServerInterface = (*Operations)(nil)
 
 // AddAccountContactsRelationship hands the operation to the engine.
-func (o *Operations) AddAccountContactsRelationship(c echo.Context, id Id) error {
+func (o *Operations) AddAccountContactsRelationship(c echo.Context, id Id, _ AddAccountContactsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "accounts", ID: id, Association: "contacts"})
 }
 
 // AddBusinessUnitUsersRelationship hands the operation to the engine.
-func (o *Operations) AddBusinessUnitUsersRelationship(c echo.Context, id Id) error {
+func (o *Operations) AddBusinessUnitUsersRelationship(c echo.Context, id Id, _ AddBusinessUnitUsersRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "businessunits", ID: id, Association: "users"})
 }
 
 // AddContactAccountsRelationship hands the operation to the engine.
-func (o *Operations) AddContactAccountsRelationship(c echo.Context, id Id) error {
+func (o *Operations) AddContactAccountsRelationship(c echo.Context, id Id, _ AddContactAccountsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "contacts", ID: id, Association: "accounts"})
 }
 
 // AddUserBusinessUnitsRelationship hands the operation to the engine.
-func (o *Operations) AddUserBusinessUnitsRelationship(c echo.Context, id Id) error {
+func (o *Operations) AddUserBusinessUnitsRelationship(c echo.Context, id Id, _ AddUserBusinessUnitsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "users", ID: id, Association: "businessUnits"})
 }
 
 // AddUserRoleUsersRelationship hands the operation to the engine.
-func (o *Operations) AddUserRoleUsersRelationship(c echo.Context, id Id) error {
+func (o *Operations) AddUserRoleUsersRelationship(c echo.Context, id Id, _ AddUserRoleUsersRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "userroles", ID: id, Association: "users"})
 }
 
 // AddUserRolesRelationship hands the operation to the engine.
-func (o *Operations) AddUserRolesRelationship(c echo.Context, id Id) error {
+func (o *Operations) AddUserRolesRelationship(c echo.Context, id Id, _ AddUserRolesRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "users", ID: id, Association: "roles"})
 }
 
@@ -139,7 +139,7 @@ func (o *Operations) DeleteAccount(c echo.Context, id Id, _ DeleteAccountParams)
 }
 
 // DeleteAccountContactsRelationship hands the operation to the engine.
-func (o *Operations) DeleteAccountContactsRelationship(c echo.Context, id Id) error {
+func (o *Operations) DeleteAccountContactsRelationship(c echo.Context, id Id, _ DeleteAccountContactsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "accounts", ID: id, Association: "contacts"})
 }
 
@@ -154,7 +154,7 @@ func (o *Operations) DeleteBusinessUnit(c echo.Context, id Id, _ DeleteBusinessU
 }
 
 // DeleteBusinessUnitUsersRelationship hands the operation to the engine.
-func (o *Operations) DeleteBusinessUnitUsersRelationship(c echo.Context, id Id) error {
+func (o *Operations) DeleteBusinessUnitUsersRelationship(c echo.Context, id Id, _ DeleteBusinessUnitUsersRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "businessunits", ID: id, Association: "users"})
 }
 
@@ -179,7 +179,7 @@ func (o *Operations) DeleteContact(c echo.Context, id Id, _ DeleteContactParams)
 }
 
 // DeleteContactAccountsRelationship hands the operation to the engine.
-func (o *Operations) DeleteContactAccountsRelationship(c echo.Context, id Id) error {
+func (o *Operations) DeleteContactAccountsRelationship(c echo.Context, id Id, _ DeleteContactAccountsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "contacts", ID: id, Association: "accounts"})
 }
 
@@ -244,7 +244,7 @@ func (o *Operations) DeleteUser(c echo.Context, id Id, _ DeleteUserParams) error
 }
 
 // DeleteUserBusinessUnitsRelationship hands the operation to the engine.
-func (o *Operations) DeleteUserBusinessUnitsRelationship(c echo.Context, id Id) error {
+func (o *Operations) DeleteUserBusinessUnitsRelationship(c echo.Context, id Id, _ DeleteUserBusinessUnitsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "users", ID: id, Association: "businessUnits"})
 }
 
@@ -254,7 +254,7 @@ func (o *Operations) DeleteUserRole(c echo.Context, id Id, _ DeleteUserRoleParam
 }
 
 // DeleteUserRoleUsersRelationship hands the operation to the engine.
-func (o *Operations) DeleteUserRoleUsersRelationship(c echo.Context, id Id) error {
+func (o *Operations) DeleteUserRoleUsersRelationship(c echo.Context, id Id, _ DeleteUserRoleUsersRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "userroles", ID: id, Association: "users"})
 }
 
@@ -264,7 +264,7 @@ func (o *Operations) DeleteUserRoles(c echo.Context, _ DeleteUserRolesParams) er
 }
 
 // DeleteUserRolesRelationship hands the operation to the engine.
-func (o *Operations) DeleteUserRolesRelationship(c echo.Context, id Id) error {
+func (o *Operations) DeleteUserRolesRelationship(c echo.Context, id Id, _ DeleteUserRolesRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "users", ID: id, Association: "roles"})
 }
 
@@ -799,22 +799,22 @@ func (o *Operations) UpdateAccount(c echo.Context, id Id, _ UpdateAccountParams)
 }
 
 // UpdateAccountContactsRelationship hands the operation to the engine.
-func (o *Operations) UpdateAccountContactsRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateAccountContactsRelationship(c echo.Context, id Id, _ UpdateAccountContactsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "contacts"})
 }
 
 // UpdateAccountDefaultContactRelationship hands the operation to the engine.
-func (o *Operations) UpdateAccountDefaultContactRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateAccountDefaultContactRelationship(c echo.Context, id Id, _ UpdateAccountDefaultContactRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "defaultContact"})
 }
 
 // UpdateAccountOrganizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateAccountOrganizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateAccountOrganizationRelationship(c echo.Context, id Id, _ UpdateAccountOrganizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "organization"})
 }
 
 // UpdateAccountOwnerRelationship hands the operation to the engine.
-func (o *Operations) UpdateAccountOwnerRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateAccountOwnerRelationship(c echo.Context, id Id, _ UpdateAccountOwnerRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: id, Association: "owner"})
 }
 
@@ -824,17 +824,17 @@ func (o *Operations) UpdateBusinessUnit(c echo.Context, id Id, _ UpdateBusinessU
 }
 
 // UpdateBusinessUnitOrganizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateBusinessUnitOrganizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateBusinessUnitOrganizationRelationship(c echo.Context, id Id, _ UpdateBusinessUnitOrganizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: id, Association: "organization"})
 }
 
 // UpdateBusinessUnitParentBusinessUnitRelationship hands the operation to the engine.
-func (o *Operations) UpdateBusinessUnitParentBusinessUnitRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateBusinessUnitParentBusinessUnitRelationship(c echo.Context, id Id, _ UpdateBusinessUnitParentBusinessUnitRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: id, Association: "parentBusinessUnit"})
 }
 
 // UpdateBusinessUnitUsersRelationship hands the operation to the engine.
-func (o *Operations) UpdateBusinessUnitUsersRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateBusinessUnitUsersRelationship(c echo.Context, id Id, _ UpdateBusinessUnitUsersRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: id, Association: "users"})
 }
 
@@ -844,22 +844,22 @@ func (o *Operations) UpdateCall(c echo.Context, id Id, _ UpdateCallParams) error
 }
 
 // UpdateCallAccountRelationship hands the operation to the engine.
-func (o *Operations) UpdateCallAccountRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateCallAccountRelationship(c echo.Context, id Id, _ UpdateCallAccountRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "account"})
 }
 
 // UpdateCallContactRelationship hands the operation to the engine.
-func (o *Operations) UpdateCallContactRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateCallContactRelationship(c echo.Context, id Id, _ UpdateCallContactRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "contact"})
 }
 
 // UpdateCallOrganizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateCallOrganizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateCallOrganizationRelationship(c echo.Context, id Id, _ UpdateCallOrganizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "organization"})
 }
 
 // UpdateCallOwnerRelationship hands the operation to the engine.
-func (o *Operations) UpdateCallOwnerRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateCallOwnerRelationship(c echo.Context, id Id, _ UpdateCallOwnerRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: id, Association: "owner"})
 }
 
@@ -869,22 +869,22 @@ func (o *Operations) UpdateContact(c echo.Context, id Id, _ UpdateContactParams)
 }
 
 // UpdateContactAccountsRelationship hands the operation to the engine.
-func (o *Operations) UpdateContactAccountsRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateContactAccountsRelationship(c echo.Context, id Id, _ UpdateContactAccountsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "accounts"})
 }
 
 // UpdateContactOrganizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateContactOrganizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateContactOrganizationRelationship(c echo.Context, id Id, _ UpdateContactOrganizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "organization"})
 }
 
 // UpdateContactOwnerRelationship hands the operation to the engine.
-func (o *Operations) UpdateContactOwnerRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateContactOwnerRelationship(c echo.Context, id Id, _ UpdateContactOwnerRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "owner"})
 }
 
 // UpdateContactSourceRelationship hands the operation to the engine.
-func (o *Operations) UpdateContactSourceRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateContactSourceRelationship(c echo.Context, id Id, _ UpdateContactSourceRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: id, Association: "source"})
 }
 
@@ -894,7 +894,7 @@ func (o *Operations) UpdateLocalization(c echo.Context, id Id, _ UpdateLocalizat
 }
 
 // UpdateLocalizationParentLocalizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateLocalizationParentLocalizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateLocalizationParentLocalizationRelationship(c echo.Context, id Id, _ UpdateLocalizationParentLocalizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "localizations", ID: id, Association: "parentLocalization"})
 }
 
@@ -909,12 +909,12 @@ func (o *Operations) UpdateProduct(c echo.Context, id Id, _ UpdateProductParams)
 }
 
 // UpdateProductOrganizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateProductOrganizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateProductOrganizationRelationship(c echo.Context, id Id, _ UpdateProductOrganizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "products", ID: id, Association: "organization"})
 }
 
 // UpdateProductOwnerRelationship hands the operation to the engine.
-func (o *Operations) UpdateProductOwnerRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateProductOwnerRelationship(c echo.Context, id Id, _ UpdateProductOwnerRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "products", ID: id, Association: "owner"})
 }
 
@@ -924,12 +924,12 @@ func (o *Operations) UpdateProductPrice(c echo.Context, id Id, _ UpdateProductPr
 }
 
 // UpdateProductPriceCurrencyRelationship hands the operation to the engine.
-func (o *Operations) UpdateProductPriceCurrencyRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateProductPriceCurrencyRelationship(c echo.Context, id Id, _ UpdateProductPriceCurrencyRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "productprices", ID: id, Association: "currency"})
 }
 
 // UpdateProductPriceProductRelationship hands the operation to the engine.
-func (o *Operations) UpdateProductPriceProductRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateProductPriceProductRelationship(c echo.Context, id Id, _ UpdateProductPriceProductRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "productprices", ID: id, Association: "product"})
 }
 
@@ -939,12 +939,12 @@ func (o *Operations) UpdateTaxJurisdiction(c echo.Context, id Id, _ UpdateTaxJur
 }
 
 // UpdateTaxJurisdictionCountryRelationship hands the operation to the engine.
-func (o *Operations) UpdateTaxJurisdictionCountryRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateTaxJurisdictionCountryRelationship(c echo.Context, id Id, _ UpdateTaxJurisdictionCountryRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "taxjurisdictions", ID: id, Association: "country"})
 }
 
 // UpdateTaxJurisdictionRegionRelationship hands the operation to the engine.
-func (o *Operations) UpdateTaxJurisdictionRegionRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateTaxJurisdictionRegionRelationship(c echo.Context, id Id, _ UpdateTaxJurisdictionRegionRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "taxjurisdictions", ID: id, Association: "region"})
 }
 
@@ -954,17 +954,17 @@ func (o *Operations) UpdateUser(c echo.Context, id Id, _ UpdateUserParams) error
 }
 
 // UpdateUserBusinessUnitsRelationship hands the operation to the engine.
-func (o *Operations) UpdateUserBusinessUnitsRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateUserBusinessUnitsRelationship(c echo.Context, id Id, _ UpdateUserBusinessUnitsRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "businessUnits"})
 }
 
 // UpdateUserOrganizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateUserOrganizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateUserOrganizationRelationship(c echo.Context, id Id, _ UpdateUserOrganizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "organization"})
 }
 
 // UpdateUserOwnerRelationship hands the operation to the engine.
-func (o *Operations) UpdateUserOwnerRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateUserOwnerRelationship(c echo.Context, id Id, _ UpdateUserOwnerRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "owner"})
 }
 
@@ -974,17 +974,17 @@ func (o *Operations) UpdateUserRole(c echo.Context, id Id, _ UpdateUserRoleParam
 }
 
 // UpdateUserRoleOrganizationRelationship hands the operation to the engine.
-func (o *Operations) UpdateUserRoleOrganizationRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateUserRoleOrganizationRelationship(c echo.Context, id Id, _ UpdateUserRoleOrganizationRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "userroles", ID: id, Association: "organization"})
 }
 
 // UpdateUserRoleUsersRelationship hands the operation to the engine.
-func (o *Operations) UpdateUserRoleUsersRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateUserRoleUsersRelationship(c echo.Context, id Id, _ UpdateUserRoleUsersRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "userroles", ID: id, Association: "users"})
 }
 
 // UpdateUserRolesRelationship hands the operation to the engine.
-func (o *Operations) UpdateUserRolesRelationship(c echo.Context, id Id) error {
+func (o *Operations) UpdateUserRolesRelationship(c echo.Context, id Id, _ UpdateUserRolesRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: id, Association: "roles"})
 }
 

@@ -10,10 +10,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"webapi/server/apitest"
 	"webapi/store/storetest"
@@ -51,7 +54,7 @@ func qPost(t *testing.T, env *apitest.Env, typ, body string, want int) {
 	}
 }
 
-// qIDs GETs path and returns the ids of the primary data in order (asserting 200).
+// qIDs returns the ids of the primary data of a 200 response, in order.
 func qIDs(t *testing.T, res *apitest.Response) []string {
 	t.Helper()
 	res.ExpectStatus(t, http.StatusOK)
@@ -295,6 +298,8 @@ func TestQueryFilterDateTime(t *testing.T) {
 				{"filter[callDateTime]=2024-03-01T23:59:59Z", []int{2}},
 				{"filter[callDateTime]=2024-03-02T01:59:59%2B02:00", []int{2}},
 				{"filter[callDateTime]=2024-03-31T23:30:00Z", []int{8}},
+				{"filter[callDateTime]=2024-03-31T23:30:00", []int{8}}, // without an offset: UTC
+				{"filter[callDateTime]=2024-03-31%2023:30:00", []int{8}},
 				{"filter[callDateTime]=2024-03-01T00:00:00Z,2024-03-02T00:00:00Z", []int{1, 3}},
 				// a partial date-time is its whole period for eq and neq
 				{"filter[callDateTime]=2024-03-01", []int{1, 2}},
@@ -547,6 +552,37 @@ func TestQueryFilterString(t *testing.T) {
 	})
 }
 
+// TestQueryUnicodeText: the text operators ignore the case of every letter, not only of ASCII
+// ones, and string sorting is the same code point order on both databases, also when the
+// PostgreSQL column has a language's collation (as a database created with en_US would).
+func TestQueryUnicodeText(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			env := apitest.New(t, b)
+			if b.Name == "postgres" {
+				if err := env.DB.Gorm.Exec(`ALTER TABLE accounts ALTER COLUMN name TYPE VARCHAR(255) COLLATE "und-x-icu"`).Error; err != nil {
+					t.Fatalf("give accounts.name a language's collation: %v", err)
+				}
+			}
+			for i, name := range []string{"ÄRZTE GmbH", "ärzte e.V.", "Zeta", "éclair", "Éclat", "fig", "_x", "1x"} {
+				qPost(t, env, "accounts", `{"data":{"type":"accounts","attributes":{"name":`+jsonText(name)+`}}}`, i+1)
+			}
+			qRunFilters(t, env, "accounts", []qFilter{
+				{"filter[name][contains]=%C3%A4rzte", []int{1, 2}},         // ärzte
+				{"filter[name][contains]=%C3%84RZTE%20G", []int{1}},        // ÄRZTE G
+				{"filter[name][starts_with]=%C3%89CL", []int{4, 5}},        // ÉCL
+				{"filter[name][not_starts_with]=%C3%A9", qExcept(8, 4, 5)}, // é
+				{"filter[name][ends_with]=%C3%89clat", []int{5}},           // Éclat
+				{"filter[name]=%C3%A4rzte%20e.V.", []int{2}},               // eq is exact
+				{"filter[name]=%C3%84RZTE%20E.V.", nil},
+				{"sort=name", []int{8, 7, 6, 3, 2, 1, 4, 5}},
+				{"sort=-name", []int{5, 4, 1, 2, 3, 6, 7, 8}},
+			})
+		})
+	}
+}
+
 func TestQueryFilterAssociations(t *testing.T) {
 	qBackends(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
@@ -677,6 +713,596 @@ func TestQueryFilterCombinations(t *testing.T) {
 			res.Expect(t, 200, `{"data":[{"type":"contactsources","id":"call"},{"type":"contactsources","id":"tv"}]}`)
 			res = qEnv(t, env).Do(apitest.Request{Path: "/api/contactsources?filter[id]>t&fields[contactsources]=", Header: qNoLinks})
 			res.Expect(t, 200, `{"data":[{"type":"contactsources","id":"tv"},{"type":"contactsources","id":"website"}]}`)
+		})
+	})
+}
+
+// ---- errors ----
+
+// qErr is one expected error object of a bad query parameter (status 400).
+func qErr(title, detail, param string) string {
+	return fmt.Sprintf(`{"status":"400","title":%s,"detail":%s,"source":{"parameter":%s}}`, jsonText(title), jsonText(detail), jsonText(param))
+}
+
+// qErrDoc is the error document of the given error objects.
+func qErrDoc(errs ...string) string { return `{"errors":[` + strings.Join(errs, ",") + `]}` }
+
+func qBadValue(param, kind, given string) string {
+	return qErr("unexpected value exception", fmt.Sprintf("Expected %s value. Given %s.", kind, jsonText(given)), param)
+}
+
+func qBadOperator(param, op string) string {
+	return qErr("filter constraint", fmt.Sprintf("The operator %s is not supported.", jsonText(op)), param)
+}
+
+func qBadFilter(param, name string) string {
+	return qErr("filter constraint", fmt.Sprintf("Filter %s is not supported.", jsonText("filter["+name+"]")), param)
+}
+
+func TestQueryErrors(t *testing.T) {
+	qBackends(t, func(t *testing.T, env *apitest.Env) {
+		qSeed(t, env)
+		const pageSize = "The value should be greater than or equals to 1, or -1 for every record."
+		rows := []struct {
+			path string
+			errs []string
+		}{
+			// filter values of the wrong type
+			{"/api/accounts?filter[id]=aaa", []string{qBadValue("filter[id]", "integer", "aaa")}},
+			{"/api/accounts?filter[id]=1,x", []string{qBadValue("filter[id]", "integer", "x")}},
+			{"/api/accounts?filter[id]=1..x", []string{qBadValue("filter[id]", "integer", "1..x")}},
+			{"/api/accounts?filter[id]=", []string{qBadValue("filter[id]", "integer", "")}},
+			{"/api/accounts?filter[id][gt]=1,2", []string{qBadValue("filter[id][gt]", "integer", "1,2")}},
+			{"/api/accounts?filter[timesContacted][lt]=1..3", []string{qBadValue("filter[timesContacted][lt]", "integer", "1..3")}},
+			{"/api/accounts?filter[timesContacted][exists]=maybe", []string{qBadValue("filter[timesContacted][exists]", "boolean", "maybe")}},
+			{"/api/accounts?filter[owner]=1..2", []string{qBadValue("filter[owner]", "integer", "1..2")}},
+			{"/api/accounts?filter[contacts][contains]=a", []string{qBadValue("filter[contacts][contains]", "integer", "a")}},
+			{"/api/accounts?filter[createdAt]=yesterday", []string{qBadValue("filter[createdAt]", "datetime", "yesterday")}},
+			{"/api/accounts?filter[createdAt]=2024-13", []string{qBadValue("filter[createdAt]", "datetime", "2024-13")}},
+			{"/api/contacts?filter[birthday]=1990-5-1", []string{qBadValue("filter[birthday]", "date", "1990-5-1")}},
+			{"/api/contacts?filter[gender]=other", []string{qBadValue("filter[gender]", "one of male, female", "other")}},
+			{"/api/contacts?filter[gender]=male..female", []string{qBadValue("filter[gender]", "one of male, female", "male..female")}},
+			{"/api/organizations?filter[enabled]=maybe", []string{qBadValue("filter[enabled]", "boolean", "maybe")}},
+			{"/api/organizations?filter[enabled]=true,false", []string{qBadValue("filter[enabled]", "boolean", "true,false")}},
+			{"/api/accounts?filter[id]=1..3,5", []string{qErr("filter constraint", "A range cannot be combined with other values.", "filter[id]")}},
+			// unknown filters
+			{"/api/accounts?filter[unknown]=aaa", []string{qBadFilter("filter[unknown]", "unknown")}},
+			{"/api/accounts?filter[description]=x", []string{qBadFilter("filter[description]", "description")}},
+			{"/api/accounts?filter[unknown][gt]=1", []string{qBadFilter("filter[unknown][gt]", "unknown")}},
+			{"/api/accounts?filter[unknown]>1", []string{qBadFilter("filter[unknown]", "unknown")}},
+			// operators the filter does not allow: the source is the parameter as sent
+			{"/api/accounts?filter[id][contains]=1", []string{qBadOperator("filter[id][contains]", "contains")}},
+			{"/api/accounts?filter[id]~1", []string{qBadOperator("filter[id]", "contains")}},
+			{"/api/accounts?filter[id][exists]=yes", []string{qBadOperator("filter[id][exists]", "exists")}},
+			{"/api/accounts?filter[id]*yes", []string{qBadOperator("filter[id]", "exists")}},
+			{"/api/accounts?filter[id][neq_or_null]=1", []string{qBadOperator("filter[id][neq_or_null]", "neq_or_null")}},
+			{"/api/accounts?filter[timesContacted]^1", []string{qBadOperator("filter[timesContacted]", "starts_with")}},
+			{"/api/accounts?filter[owner][contains]=1", []string{qBadOperator("filter[owner][contains]", "contains")}},
+			{"/api/accounts?filter[owner]>1", []string{qBadOperator("filter[owner]", "gt")}},
+			{"/api/accounts?filter[contacts][gt]=1", []string{qBadOperator("filter[contacts][gt]", "gt")}},
+			{"/api/accounts?filter[contacts]$1", []string{qBadOperator("filter[contacts]", "ends_with")}},
+			{"/api/accounts?filter[name][lt]=a", []string{qBadOperator("filter[name][lt]", "lt")}},
+			{"/api/contactsources?filter[name]~t", []string{qBadOperator("filter[name]", "contains")}},
+			{"/api/contacts?filter[gender][contains]=male", []string{qBadOperator("filter[gender][contains]", "contains")}},
+			{"/api/accounts?filter[id][nope]=1", []string{qBadOperator("filter[id][nope]", "nope")}},
+			{"/api/accounts?filter%5Bid%5D%7E1", []string{qBadOperator("filter[id]", "contains")}},
+			// sort, include, fields, meta, page
+			{"/api/accounts?sort=nope", []string{qErr("sort constraint", `Sorting by "nope" field is not supported.`, "sort")}},
+			{"/api/accounts?sort=name,-nope", []string{qErr("sort constraint", `Sorting by "nope" field is not supported.`, "sort")}},
+			{"/api/accounts?sort=description", []string{qErr("sort constraint", `Sorting by "description" field is not supported.`, "sort")}},
+			{"/api/accounts?include=nope", []string{qErr("filter constraint", `The relationship "nope" does not exist.`, "include")}},
+			{"/api/accounts?include=contacts,contacts.nope", []string{qErr("filter constraint", `The relationship "contacts.nope" does not exist.`, "include")}},
+			{"/api/accounts?fields[nope]=x", []string{qErr("filter constraint", "An entity type is not known.", "fields[nope]")}},
+			{"/api/accounts?fields[accounts]=nope", []string{qErr("filter constraint", `The field "nope" is not known for the entity type "accounts".`, "fields[accounts]")}},
+			{"/api/accounts?fields[users]=name,password", []string{
+				qErr("filter constraint", `The field "name" is not known for the entity type "users".`, "fields[users]"),
+				qErr("filter constraint", `The field "password" is not known for the entity type "users".`, "fields[users]")}},
+			{"/api/accounts?meta=nope", []string{qErr("filter constraint", `The "nope" is not known meta property. Known properties: title.`, "meta")}},
+			{"/api/accounts?meta=title,nope", []string{qErr("filter constraint", `The "nope" is not known meta property. Known properties: title.`, "meta")}},
+			{"/api/accounts?page[size]=abc", []string{qBadValue("page[size]", "integer", "abc")}},
+			{"/api/accounts?page[size]=0", []string{qErr("filter constraint", pageSize, "page[size]")}},
+			{"/api/accounts?page[size]=-2", []string{qErr("filter constraint", pageSize, "page[size]")}},
+			{"/api/accounts?page[size]=1001", []string{qErr("filter constraint", "The value should be less than or equals to 1000.", "page[size]")}},
+			{"/api/accounts?page[number]=0", []string{qErr("filter constraint", "The value should be greater than or equals to 1.", "page[number]")}},
+			{"/api/accounts?page[number]=-1", []string{qErr("filter constraint", "The value should be greater than or equals to 1.", "page[number]")}},
+			{"/api/accounts?page[number]=abc", []string{qBadValue("page[number]", "integer", "abc")}},
+			// every problem of a request, in the order of the parameters
+			{"/api/accounts?filter[id]=aaa&filter[unknown]=1&sort=nope&page[size]=0&filter[name][gt]=a", []string{
+				qBadValue("filter[id]", "integer", "aaa"), qBadFilter("filter[unknown]", "unknown"),
+				qErr("sort constraint", `Sorting by "nope" field is not supported.`, "sort"), qErr("filter constraint", pageSize, "page[size]"),
+				qBadOperator("filter[name][gt]", "gt")}},
+			// items accept fields, include and meta, and check them
+			{"/api/accounts/1?include=nope", []string{qErr("filter constraint", `The relationship "nope" does not exist.`, "include")}},
+			{"/api/accounts/1?meta=nope", []string{qErr("filter constraint", `The "nope" is not known meta property. Known properties: title.`, "meta")}},
+			{"/api/accounts/1?fields[accounts]=nope", []string{qErr("filter constraint", `The field "nope" is not known for the entity type "accounts".`, "fields[accounts]")}},
+			// to-many subresources: the parameters of the related type
+			{"/api/accounts/1/contacts?filter[firstName][gt]=a", []string{qBadOperator("filter[firstName][gt]", "gt")}},
+			{"/api/accounts/1/contacts?filter[name]=a", []string{qBadFilter("filter[name]", "name")}},
+			{"/api/accounts/1/contacts?sort=name", []string{qErr("sort constraint", `Sorting by "name" field is not supported.`, "sort")}},
+			{"/api/accounts/1/contacts?page[size]=0", []string{qErr("filter constraint", pageSize, "page[size]")}},
+		}
+		for _, r := range rows {
+			t.Run(r.path, func(t *testing.T) {
+				res := qEnv(t, env).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": "totalCount;noHateoas"}})
+				if r.errs == nil {
+					res.ExpectStatus(t, http.StatusOK)
+					return
+				}
+				res.Expect(t, http.StatusBadRequest, qErrDoc(r.errs...))
+				if got := res.Header.Get("X-Include-Total-Count"); got != "" {
+					t.Fatalf("X-Include-Total-Count %q on an error", got)
+				}
+			})
+		}
+	})
+}
+
+// ---- sorting and paging ----
+
+func TestQuerySort(t *testing.T) {
+	qBackends(t, func(t *testing.T, env *apitest.Env) {
+		qSeed(t, env)
+		t.Run("accounts", func(t *testing.T) {
+			qRunFilters(t, env, "accounts", []qFilter{
+				{"sort=id", qRange(1, 11)},
+				{"sort=-id", []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}},
+				// names compare without case, character by character; equal names by id
+				{"sort=name", []int{6, 5, 1, 2, 11, 9, 10, 7, 8, 4, 3}},
+				{"sort=-name", []int{3, 4, 8, 7, 9, 10, 11, 2, 1, 5, 6}},
+				{"sort=-name,-id", []int{3, 4, 8, 7, 10, 9, 11, 2, 1, 5, 6}},
+				{"sort=-timesContacted,name", []int{1, 2, 3, 6, 5, 11, 9, 10, 7, 8, 4}},
+				{"sort=timesContacted,-id", []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}},
+				{"sort=createdAt", []int{11, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}},
+				{"sort=-createdAt", []int{9, 10, 8, 7, 6, 5, 4, 3, 2, 1, 11}},
+				{"sort=-createdAt,-id", []int{10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 11}},
+				// nulls first ascending, last descending, on both databases
+				{"sort=lastContactedDate", []int{4, 5, 6, 7, 8, 9, 10, 11, 1, 2, 3}},
+				{"sort=-lastContactedDate", []int{3, 2, 1, 4, 5, 6, 7, 8, 9, 10, 11}},
+				{"filter[name]^zeta&sort=-name", []int{3, 4}},
+			})
+		})
+		t.Run("calls duration (nullable)", func(t *testing.T) {
+			qRunFilters(t, env, "calls", []qFilter{
+				{"sort=duration", []int{3, 4, 6, 7, 1, 8, 2, 5}},
+				{"sort=-duration", []int{5, 2, 8, 1, 7, 6, 4, 3}},
+				{"sort=callDateTime", []int{7, 4, 1, 2, 3, 8, 5, 6}},
+				{"sort=subject", []int{3, 2, 1, 6, 8, 7, 4, 5}},
+			})
+		})
+		t.Run("contacts firstName and birthday (nullable)", func(t *testing.T) {
+			qRunFilters(t, env, "contacts", []qFilter{
+				{"sort=firstName", []int{4, 5, 1, 3, 2}},
+				{"sort=-firstName", []int{2, 3, 1, 5, 4}},
+				{"sort=birthday", []int{3, 5, 2, 1, 4}},
+				{"sort=-birthday", []int{4, 1, 2, 3, 5}},
+				{"sort=-birthday,-id", []int{4, 1, 2, 5, 3}},
+			})
+		})
+	})
+}
+
+// qNames is the expected data of accounts read with fields[accounts]=name (with links).
+func qNames(names map[int]string, ids ...int) string {
+	parts := []string{}
+	for _, id := range ids {
+		parts = append(parts, fmt.Sprintf(`{"type":"accounts","id":"%d","links":{"self":"%s/api/accounts/%d"},"attributes":{"name":%s}}`,
+			id, qBase, id, jsonText(names[id])))
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+var qAccountNames = map[int]string{1: "Acme Corp", 2: "acme labs", 3: "Zeta, Inc.", 4: "Zeta", 5: "500 Startups", 6: "50% Discount",
+	7: "Under_score", 8: "UnderXscore", 9: "Globex", 10: "Globex", 11: `Back\slash`}
+
+func TestQueryPaging(t *testing.T) {
+	qBackends(t, func(t *testing.T, env *apitest.Env) {
+		qSeed(t, env)
+		const u = qBase + "/api/accounts"
+		count := map[string]string{"X-Include": "totalCount"}
+		rows := []struct {
+			name, query string
+			ids         []int
+			links       string // the members of the links object
+			total       string
+		}{
+			{"first page", "filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3", []int{11, 10, 9},
+				`"self":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3","next":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=2"`, "9"},
+			{"second page", "filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=2", []int{8, 7, 6},
+				`"self":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=2",` +
+					`"first":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
+					`"prev":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
+					`"next":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=3"`, "9"},
+			{"last page (full)", "page[number]=3&filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3", []int{5, 4, 3},
+				`"self":"` + u + `?page[number]=3&filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
+					`"first":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
+					`"prev":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=2"`, "9"},
+			{"past the end", "filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=5", nil,
+				`"self":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=5",` +
+					`"first":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
+					`"prev":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=4"`, "9"},
+			{"every record", "filter[name]~e&sort=name&fields[accounts]=name&page[size]=-1", []int{1, 2, 9, 10, 7, 8, 4, 3},
+				`"self":"` + u + `?filter[name]~e&sort=name&fields[accounts]=name&page[size]=-1"`, "8"},
+			{"every record, page[number] ignored", "filter[name]~e&fields[accounts]=name&page[size]=-1&page[number]=2", []int{1, 2, 3, 4, 7, 8, 9, 10},
+				`"self":"` + u + `?filter[name]~e&fields[accounts]=name&page[size]=-1&page[number]=2"`, "8"},
+			{"default size 10", "fields[accounts]=name&sort=-id", []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2},
+				`"self":"` + u + `?fields[accounts]=name&sort=-id","next":"` + u + `?fields[accounts]=name&sort=-id&page%5Bnumber%5D=2"`, "11"},
+			{"encoded parameters are kept as sent", "filter%5Bname%5D%7E50%25&fields%5Baccounts%5D=name&page%5Bsize%5D=1", []int{6},
+				`"self":"` + u + `?filter%5Bname%5D%7E50%25&fields%5Baccounts%5D=name&page%5Bsize%5D=1"`, "1"},
+			{"nothing matches", "filter[name]=nope&fields[accounts]=name", nil, `"self":"` + u + `?filter[name]=nope&fields[accounts]=name"`, "0"},
+		}
+		for _, r := range rows {
+			t.Run(r.name, func(t *testing.T) {
+				res := qEnv(t, env).Do(apitest.Request{Path: "/api/accounts?" + r.query, Header: count})
+				res.Expect(t, http.StatusOK, `{"data":`+qNames(qAccountNames, r.ids...)+`,"links":{`+r.links+`}}`)
+				if got := res.Header.Get("X-Include-Total-Count"); got != r.total {
+					t.Fatalf("X-Include-Total-Count %q, want %q", got, r.total)
+				}
+			})
+		}
+	})
+}
+
+// ---- fields, include, meta ----
+
+// qObj is an expected resource object. links adds the self link of the resource and the links
+// of its relationships; meta and attrs are JSON members without braces ("" = absent member);
+// rels are pairs of a relationship name and its linkage.
+func qObj(typ, id string, links bool, meta, attrs string, rels ...string) string {
+	self := qBase + "/api/" + typ + "/" + id
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"type":%s,"id":%s`, jsonText(typ), jsonText(id))
+	if links {
+		fmt.Fprintf(&b, `,"links":{"self":%s}`, jsonText(self))
+	}
+	if meta != "" {
+		b.WriteString(`,"meta":{` + meta + `}`)
+	}
+	if attrs != "" {
+		b.WriteString(`,"attributes":{` + attrs + `}`)
+	}
+	if len(rels) > 0 {
+		b.WriteString(`,"relationships":{`)
+		for i := 0; i < len(rels); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `%s:{"data":%s`, jsonText(rels[i]), rels[i+1])
+			if links {
+				fmt.Fprintf(&b, `,"links":{"self":%s,"related":%s}`, jsonText(self+"/relationships/"+rels[i]), jsonText(self+"/"+rels[i]))
+			}
+			b.WriteByte('}')
+		}
+		b.WriteByte('}')
+	}
+	return b.String() + "}"
+}
+
+// qTitle is the meta member of a title.
+func qTitle(title string) string { return `"title":` + jsonText(title) }
+
+// qSortIncluded returns res with its included resources ordered by type and id (JSON:API does
+// not order them; the assertions list them so), so that Expect compares them exactly: every
+// resource once, nothing more.
+func qSortIncluded(t *testing.T, res *apitest.Response) *apitest.Response {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(res.Body, &doc); err != nil {
+		t.Fatalf("%v\n%s", err, res.Body)
+	}
+	if inc, ok := doc["included"].([]any); ok {
+		key := func(v any) string {
+			m, _ := v.(map[string]any)
+			id, _ := m["id"].(string)
+			typ, _ := m["type"].(string)
+			if n, err := strconv.Atoi(id); err == nil {
+				id = fmt.Sprintf("%020d", n) // numeric ids in numeric order
+			}
+			return typ + "\x00" + id
+		}
+		sort.SliceStable(inc, func(i, j int) bool { return key(inc[i]) < key(inc[j]) })
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &apitest.Response{Status: res.Status, Header: res.Header, Body: body}
+}
+
+// qDocCase is a GET and the exact document it must answer.
+type qDocCase struct {
+	name, path string
+	links      bool   // HATEOAS links (otherwise X-Include: noHateoas)
+	want       string // the document, with included resources ordered by type and id
+	total      string // the X-Include-Total-Count it must send ("" = none)
+}
+
+func qRunDocs(t *testing.T, env *apitest.Env, rows []qDocCase) {
+	t.Helper()
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			x := "totalCount"
+			if !r.links {
+				x += ";noHateoas"
+			}
+			res := qEnv(t, env).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": x}})
+			qSortIncluded(t, res).Expect(t, http.StatusOK, r.want)
+			if got := res.Header.Get("X-Include-Total-Count"); got != r.total {
+				t.Fatalf("X-Include-Total-Count %q, want %q", got, r.total)
+			}
+		})
+	}
+}
+
+// qOne is a resource identifier, qMany the linkage of a to-many relationship.
+func qOne(typ, id string) string { return fmt.Sprintf(`{"type":%q,"id":%q}`, typ, id) }
+
+func qMany(typ string, ids ...string) string {
+	parts := []string{}
+	for _, id := range ids {
+		parts = append(parts, qOne(typ, id))
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+func TestQueryInclude(t *testing.T) {
+	qBackends(t, func(t *testing.T, env *apitest.Env) {
+		qSeed(t, env)
+		name := func(s string) string { return `"name":` + jsonText(s) }
+		firstName := func(s string) string { return `"firstName":` + jsonText(s) }
+		username := func(s string) string { return `"username":` + jsonText(s) }
+		const noMeta, noAttrs = "", ""
+		nulls := func(names ...string) string {
+			parts := []string{}
+			for _, n := range names {
+				parts = append(parts, jsonText(n)+":null")
+			}
+			return strings.Join(parts, ",")
+		}
+		account3 := qObj("accounts", "3", true, noMeta, name("Zeta, Inc.")+`,"description":null,
+			"lastContactedDate":"2024-12-31T23:59:59Z","lastContactedDateIn":"2024-12-31T23:59:59Z","lastContactedDateOut":null,
+			"timesContacted":1,"timesContactedIn":1,"timesContactedOut":0,"createdAt":"2024-03-01T00:00:00Z","updatedAt":"<any>"`,
+			"contacts", qMany("contacts", "3"), "defaultContact", "null", "owner", qOne("users", "1"), "organization", qOne("organizations", "1"))
+		contact3 := qObj("contacts", "3", true, noMeta, nulls("namePrefix")+`,"firstName":"ANNA",`+nulls("middleName")+`,"lastName":"Cole",`+
+			nulls("nameSuffix", "gender", "birthday", "jobTitle", "description", "primaryEmail", "primaryPhone", "lastContactedDate",
+				"lastContactedDateIn", "lastContactedDateOut")+`,"timesContacted":0,"timesContactedIn":0,"timesContactedOut":0,"createdAt":"<any>","updatedAt":"<any>"`,
+			"source", qOne("contactsources", "tv"), "accounts", qMany("accounts", "2", "3"), "calls", "[]", "owner", qOne("users", "1"),
+			"organization", qOne("organizations", "1"))
+		sourceTV := qObj("contactsources", "tv", true, noMeta, name("TV"))
+		qRunDocs(t, env, []qDocCase{
+			{name: "full documents of an item with a dot path", path: "/api/accounts/3?include=contacts.source", links: true,
+				want: `{"data":` + account3 + `,"included":[` + contact3 + `,` + sourceTV + `],"links":{"self":"` + qBase + `/api/accounts/3?include=contacts.source"}}`},
+			{name: "(ours) a relationship left out by fields is still included",
+				path: "/api/accounts?filter[id]=1,2&include=contacts&fields[accounts]=name&fields[contacts]=firstName",
+				want: `{"data":[` + qObj("accounts", "1", false, noMeta, name("Acme Corp")) + `,` + qObj("accounts", "2", false, noMeta, name("acme labs")) + `],
+					"included":[` + qObj("contacts", "1", false, noMeta, firstName("Ann")) + `,` + qObj("contacts", "2", false, noMeta, firstName("bob")) + `,` +
+					qObj("contacts", "3", false, noMeta, firstName("ANNA")) + `]}`, total: "2"},
+			{name: "(ours) also deeper on the path",
+				path: "/api/accounts?filter[id]=3&include=contacts.source&fields[accounts]=name&fields[contacts]=lastName",
+				want: `{"data":[` + qObj("accounts", "3", false, noMeta, name("Zeta, Inc.")) + `],
+					"included":[` + qObj("contacts", "3", false, noMeta, `"lastName":"Cole"`) + `,` + qObj("contactsources", "tv", false, noMeta, name("TV")) + `]}`, total: "1"},
+			{name: "contacts.source with full linkage and links",
+				path:  "/api/accounts?filter[id]=1,3&include=contacts.source&fields[accounts]=name,contacts&fields[contacts]=firstName,source,accounts&fields[contactsources]=name",
+				links: true,
+				want: `{"data":[` +
+					qObj("accounts", "1", true, noMeta, name("Acme Corp"), "contacts", qMany("contacts", "1", "2")) + `,` +
+					qObj("accounts", "3", true, noMeta, name("Zeta, Inc."), "contacts", qMany("contacts", "3")) + `],
+					"included":[` +
+					qObj("contacts", "1", true, noMeta, firstName("Ann"), "source", qOne("contactsources", "tv"), "accounts", qMany("accounts", "1")) + `,` +
+					qObj("contacts", "2", true, noMeta, firstName("bob"), "source", qOne("contactsources", "call"), "accounts", qMany("accounts", "1", "2")) + `,` +
+					qObj("contacts", "3", true, noMeta, firstName("ANNA"), "source", qOne("contactsources", "tv"), "accounts", qMany("accounts", "2", "3")) + `,` +
+					qObj("contactsources", "call", true, noMeta, name("Call")) + `,` + sourceTV + `],
+					"links":{"self":"` + qBase + `/api/accounts?filter[id]=1,3&include=contacts.source&fields[accounts]=name,contacts&fields[contacts]=firstName,source,accounts&fields[contactsources]=name"}}`,
+				total: "2"},
+			{name: "contacts.accounts.owner: the primary account's owner too, every resource once",
+				path: "/api/accounts?filter[id]=1&include=contacts.accounts.owner&fields[accounts]=name,contacts,owner&fields[contacts]=accounts&fields[users]=username",
+				want: `{"data":[` + qObj("accounts", "1", false, noMeta, name("Acme Corp"), "contacts", qMany("contacts", "1", "2"), "owner", qOne("users", "1")) + `],
+					"included":[` +
+					qObj("accounts", "2", false, noMeta, name("acme labs"), "contacts", qMany("contacts", "2", "3"), "owner", qOne("users", "2")) + `,` +
+					qObj("contacts", "1", false, noMeta, noAttrs, "accounts", qMany("accounts", "1")) + `,` +
+					qObj("contacts", "2", false, noMeta, noAttrs, "accounts", qMany("accounts", "1", "2")) + `,` +
+					qObj("users", "1", false, noMeta, username("admin")) + `,` + qObj("users", "2", false, noMeta, username("jane")) + `]}`,
+				total: "1"},
+			{name: "a path back to the primary type does not repeat primary resources",
+				path: "/api/contacts?filter[id]=2&include=accounts.contacts&fields[contacts]=firstName,accounts&fields[accounts]=contacts",
+				want: `{"data":[` + qObj("contacts", "2", false, noMeta, firstName("bob"), "accounts", qMany("accounts", "1", "2")) + `],
+					"included":[` +
+					qObj("accounts", "1", false, noMeta, noAttrs, "contacts", qMany("contacts", "1", "2")) + `,` +
+					qObj("accounts", "2", false, noMeta, noAttrs, "contacts", qMany("contacts", "2", "3")) + `,` +
+					qObj("contacts", "1", false, noMeta, firstName("Ann"), "accounts", qMany("accounts", "1")) + `,` +
+					qObj("contacts", "3", false, noMeta, firstName("ANNA"), "accounts", qMany("accounts", "2", "3")) + `]}`,
+				total: "1"},
+			{name: "meta=title on primary and included resources",
+				path: "/api/accounts?filter[id]=2&include=owner,contacts.source&meta=title&fields[accounts]=name&fields[users]=&fields[contacts]=&fields[contactsources]=",
+				want: `{"data":[` + qObj("accounts", "2", false, qTitle("acme labs"), name("acme labs")) + `],
+					"included":[` +
+					qObj("contacts", "2", false, qTitle("bob Baker"), noAttrs) + `,` + qObj("contacts", "3", false, qTitle("ANNA Cole"), noAttrs) + `,` +
+					qObj("contactsources", "call", false, qTitle("Call"), noAttrs) + `,` + qObj("contactsources", "tv", false, qTitle("TV"), noAttrs) + `,` +
+					qObj("users", "2", false, qTitle("Jane Roe"), noAttrs) + `]}`,
+				total: "1"},
+			{name: "to-one and to-many includes of calls",
+				path: "/api/calls?filter[id]=1..3&include=account,contact&fields[calls]=subject,contact,account&fields[accounts]=name&fields[contacts]=lastName",
+				want: `{"data":[` +
+					qObj("calls", "1", false, noMeta, `"subject":"Intro"`, "contact", qOne("contacts", "1"), "account", qOne("accounts", "1")) + `,` +
+					qObj("calls", "2", false, noMeta, `"subject":"Follow-up"`, "contact", "null", "account", qOne("accounts", "1")) + `,` +
+					qObj("calls", "3", false, noMeta, `"subject":"Demo"`, "contact", "null", "account", qOne("accounts", "2")) + `],
+					"included":[` +
+					qObj("accounts", "1", false, noMeta, name("Acme Corp")) + `,` + qObj("accounts", "2", false, noMeta, name("acme labs")) + `,` +
+					qObj("contacts", "1", false, noMeta, `"lastName":"Archer"`) + `]}`,
+				total: "3"},
+			{name: "nothing to include", path: "/api/accounts?filter[id]=4&include=defaultContact,contacts&fields[accounts]=name",
+				want: `{"data":[` + qObj("accounts", "4", false, noMeta, name("Zeta")) + `],"included":[]}`, total: "1"},
+			{name: "an item accepts fields, include and meta",
+				path: "/api/contacts/2?include=accounts.owner&fields[contacts]=firstName,accounts&fields[accounts]=name,owner&fields[users]=username&meta=title",
+				want: `{"data":` + qObj("contacts", "2", false, qTitle("bob Baker"), firstName("bob"), "accounts", qMany("accounts", "1", "2")) + `,
+					"included":[` +
+					qObj("accounts", "1", false, qTitle("Acme Corp"), name("Acme Corp"), "owner", qOne("users", "1")) + `,` +
+					qObj("accounts", "2", false, qTitle("acme labs"), name("acme labs"), "owner", qOne("users", "2")) + `,` +
+					qObj("users", "1", false, qTitle("John Doe"), username("admin")) + `,` + qObj("users", "2", false, qTitle("Jane Roe"), username("jane")) + `]}`},
+			{name: "fields of a type that is not in the document are accepted",
+				path: "/api/accounts/4?fields[accounts]=name&fields[calls]=subject",
+				want: `{"data":` + qObj("accounts", "4", false, noMeta, name("Zeta")) + `}`},
+		})
+	})
+}
+
+// TestQuerySubresources: a to-many subresource is a collection of the related type with all of
+// section 7.
+func TestQuerySubresources(t *testing.T) {
+	qBackends(t, func(t *testing.T, env *apitest.Env) {
+		qSeed(t, env)
+		firstName := func(s string) string { return `"firstName":` + jsonText(s) }
+		contact := func(id, first string) string { return qObj("contacts", id, true, "", firstName(first)) }
+		u := qBase + "/api/accounts/1/contacts"
+		qRunDocs(t, env, []qDocCase{
+			{name: "every member", path: "/api/accounts/1/contacts?fields[contacts]=firstName", links: true,
+				want:  `{"data":[` + contact("1", "Ann") + `,` + contact("2", "bob") + `],"links":{"self":"` + u + `?fields[contacts]=firstName"}}`,
+				total: "2"},
+			{name: "filtered", path: "/api/accounts/2/contacts?filter[firstName][contains]=ANN&fields[contacts]=firstName",
+				want:  `{"data":[` + qObj("contacts", "3", false, "", firstName("ANNA")) + `]}`,
+				total: "1"},
+			{name: "filtered by an association", path: "/api/accounts/1/contacts?filter[accounts][contains]=1,2&fields[contacts]=firstName",
+				want:  `{"data":[` + qObj("contacts", "2", false, "", firstName("bob")) + `]}`,
+				total: "1"},
+			{name: "sorted and paged, page 1", path: "/api/accounts/1/contacts?sort=-id&page[size]=1&fields[contacts]=firstName", links: true,
+				want: `{"data":[` + contact("2", "bob") + `],"links":{"self":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName",` +
+					`"next":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName&page%5Bnumber%5D=2"}}`,
+				total: "2"},
+			{name: "sorted and paged, page 2", path: "/api/accounts/1/contacts?sort=-id&page[size]=1&page[number]=2&fields[contacts]=firstName", links: true,
+				want: `{"data":[` + contact("1", "Ann") + `],"links":{"self":"` + u + `?sort=-id&page[size]=1&page[number]=2&fields[contacts]=firstName",` +
+					`"first":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName","prev":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName"}}`,
+				total: "2"},
+			{name: "the inverse side", path: "/api/contacts/2/accounts?filter[name]^acme&sort=-name&fields[accounts]=name",
+				want:  `{"data":[` + qObj("accounts", "2", false, "", `"name":"acme labs"`) + `,` + qObj("accounts", "1", false, "", `"name":"Acme Corp"`) + `]}`,
+				total: "2"},
+			{name: "no members", path: "/api/contacts/4/accounts?fields[accounts]=name", want: `{"data":[]}`, total: "0"},
+			{name: "include and meta", path: "/api/accounts/2/contacts?include=source&fields[contacts]=source&meta=title",
+				want: `{"data":[` +
+					qObj("contacts", "2", false, qTitle("bob Baker"), "", "source", qOne("contactsources", "call")) + `,` +
+					qObj("contacts", "3", false, qTitle("ANNA Cole"), "", "source", qOne("contactsources", "tv")) + `],
+					"included":[` +
+					qObj("contactsources", "call", false, qTitle("Call"), `"name":"Call"`) + `,` + qObj("contactsources", "tv", false, qTitle("TV"), `"name":"TV"`) + `]}`,
+				total: "2"},
+			{name: "a to-one subresource accepts fields and meta", path: "/api/accounts/2/owner?fields[users]=username&meta=title",
+				want: `{"data":` + qObj("users", "2", false, qTitle("Jane Roe"), `"username":"jane"`) + `}`},
+		})
+		t.Run("relationship endpoint: sorted, paged, counted", func(t *testing.T) {
+			res := qEnv(t, env).Do(apitest.Request{Path: "/api/accounts/1/relationships/contacts?sort=-id&page[size]=1",
+				Header: map[string]string{"X-Include": "totalCount"}})
+			res.Expect(t, http.StatusOK, `{"data":[{"type":"contacts","id":"2"}],"links":{"self":"`+qBase+`/api/accounts/1/relationships/contacts",`+
+				`"related":"`+qBase+`/api/accounts/1/contacts","next":"`+qBase+`/api/accounts/1/relationships/contacts?sort=-id&page[size]=1&page%5Bnumber%5D=2"}}`)
+			if got := res.Header.Get("X-Include-Total-Count"); got != "2" {
+				t.Fatalf("X-Include-Total-Count %q, want 2", got)
+			}
+		})
+		t.Run("missing parent", func(t *testing.T) {
+			qEnv(t, env).Do(apitest.Request{Path: "/api/accounts/999/contacts?filter[firstName]=x"}).Expect(t, http.StatusNotFound, notFoundDoc)
+		})
+	})
+}
+
+// ---- DELETE of a collection ----
+
+func TestQueryDeleteCollection(t *testing.T) {
+	qBackends(t, func(t *testing.T, env *apitest.Env) {
+		qSeed(t, env)
+		counts := map[string]string{"X-Include": "deletedCount;totalCount"}
+		noFilter := `{"errors":[{"status":"400","title":"filter constraint","detail":"At least one filter must be provided."}]}`
+		tooMany := `{"errors":[{"status":"400","title":"filter constraint","detail":"The number of records to delete exceeds the limit of 100. Narrow the filters."}]}`
+		ids := func(t *testing.T, path string, want []int) {
+			t.Helper()
+			got := qIDs(t, qEnv(t, env).Do(apitest.Request{Path: path, Header: qNoLinks}))
+			if strings.Join(got, ",") != strings.Join(qStrings(want), ",") {
+				t.Fatalf("%s: ids %v, want %v", path, got, want)
+			}
+		}
+		// the rows run in order, each on what the previous ones left
+		rows := []struct {
+			name    string
+			path    string
+			header  map[string]string
+			status  int
+			want    string            // the error document ("" = 204 without a body)
+			headers map[string]string // response headers ("" = absent)
+			after   func(t *testing.T)
+		}{
+			{name: "no filter", path: "/api/accounts", header: counts, status: 400, want: noFilter,
+				headers: map[string]string{"X-Include-Deleted-Count": "", "X-Include-Total-Count": ""}},
+			{name: "only sort and paging", path: "/api/accounts?sort=name&page[size]=1", status: 400, want: noFilter},
+			{name: "a bad filter", path: "/api/accounts?filter[unknown]=1", header: counts, status: 400,
+				want: qErrDoc(qBadFilter("filter[unknown]", "unknown")), headers: map[string]string{"X-Include-Deleted-Count": ""}},
+			{name: "calls of a day", path: "/api/calls?filter[callDateTime]=2024-03-01", header: counts, status: 204,
+				headers: map[string]string{"X-Include-Deleted-Count": "2", "X-Include-Total-Count": "2"},
+				after: func(t *testing.T) {
+					ids(t, "/api/calls", []int{3, 4, 5, 6, 7, 8})
+					// the communication fields follow the deleted calls
+					qEnv(t, env).Do(apitest.Request{Path: "/api/accounts/1?fields[accounts]=timesContacted", Header: qNoLinks}).
+						Expect(t, 200, `{"data":{"type":"accounts","id":"1","attributes":{"timesContacted":1}}}`)
+				}},
+			{name: "text filter", path: "/api/accounts?filter[name]~zeta", header: counts, status: 204,
+				headers: map[string]string{"X-Include-Deleted-Count": "2", "X-Include-Total-Count": "2"},
+				after:   func(t *testing.T) { ids(t, "/api/accounts", qExcept(11, 3, 4)) }},
+			{name: "to-many filter, no counts asked", path: "/api/accounts?filter[contacts]=2", status: 204,
+				headers: map[string]string{"X-Include-Deleted-Count": "", "X-Include-Total-Count": ""},
+				after: func(t *testing.T) {
+					ids(t, "/api/accounts", qRange(5, 11))
+					qEnv(t, env).Do(apitest.Request{Path: "/api/contacts/2?fields[contacts]=accounts", Header: qNoLinks}).
+						Expect(t, 200, `{"data":{"type":"contacts","id":"2","relationships":{"accounts":{"data":[]}}}}`)
+				}},
+			{name: "several filters", path: "/api/accounts?filter[createdAt]=2024&filter[name]^5", header: counts, status: 204,
+				headers: map[string]string{"X-Include-Deleted-Count": "2", "X-Include-Total-Count": "2"},
+				after:   func(t *testing.T) { ids(t, "/api/accounts", []int{7, 8, 9, 10, 11}) }},
+			{name: "nothing matches", path: "/api/accounts?filter[name]=nope", header: counts, status: 204,
+				headers: map[string]string{"X-Include-Deleted-Count": "0", "X-Include-Total-Count": "0"}},
+		}
+		for _, r := range rows {
+			t.Run(r.name, func(t *testing.T) {
+				res := qEnv(t, env).Do(apitest.Request{Method: http.MethodDelete, Path: r.path, Header: r.header})
+				res.Expect(t, r.status, r.want)
+				for k, v := range r.headers {
+					if got := res.Header.Get(k); got != v {
+						t.Fatalf("%s %q, want %q", k, got, v)
+					}
+				}
+				if r.after != nil {
+					r.after(t)
+				}
+			})
+		}
+		t.Run("more matches than the limit", func(t *testing.T) {
+			now := env.DB.TimeValue(time.Now())
+			err := env.DB.Gorm.Transaction(func(tx *gorm.DB) error {
+				for i := 1; i <= 101; i++ {
+					if err := tx.Exec("INSERT INTO accounts (name, owner_id, organization_id, created_at, updated_at) VALUES (?, 1, 1, ?, ?)",
+						fmt.Sprintf("Bulk %03d", i), now, now).Error; err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := qEnv(t, env)
+			res := env.Do(apitest.Request{Method: http.MethodDelete, Path: "/api/accounts?filter[name]^bulk", Header: counts})
+			res.Expect(t, 400, tooMany)
+			for _, h := range []string{"X-Include-Deleted-Count", "X-Include-Total-Count"} {
+				if got := res.Header.Get(h); got != "" {
+					t.Fatalf("%s %q on an error", h, got)
+				}
+			}
+			// nothing was deleted
+			res = env.Do(apitest.Request{Path: "/api/accounts?filter[name]^bulk&page[size]=1&fields[accounts]=name", Header: map[string]string{"X-Include": "totalCount;noHateoas"}})
+			res.Expect(t, 200, `{"data":[{"type":"accounts","id":"12","attributes":{"name":"Bulk 001"}}]}`)
+			if got := res.Header.Get("X-Include-Total-Count"); got != "101" {
+				t.Fatalf("X-Include-Total-Count %q, want 101", got)
+			}
+			// exactly the limit is fine
+			res = env.Do(apitest.Request{Method: http.MethodDelete, Path: "/api/accounts?filter[name]^bulk&filter[name]!=Bulk%20101", Header: counts})
+			res.Expect(t, 204, "")
+			if got := res.Header.Get("X-Include-Deleted-Count"); got != "100" {
+				t.Fatalf("X-Include-Deleted-Count %q, want 100", got)
+			}
+			ids(t, "/api/accounts?page[size]=-1", []int{7, 8, 9, 10, 11, 112})
 		})
 	})
 }

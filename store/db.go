@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -27,6 +29,22 @@ import (
 	// without which glebarez falls back to an old SQLite (see stack.md).
 	sqlite3 "modernc.org/sqlite/lib"
 )
+
+// SQLite's built-in LOWER folds ASCII letters only; PostgreSQL's folds every letter. The
+// case-insensitive filters and sort orders (store/query, server/resources) use LOWER and must
+// give the same results on both databases ("Ärzte" contains "ä"), so SQLite's LOWER is replaced
+// on every connection by Go's Unicode lower-casing. Values that are not text stay as they are.
+func init() {
+	gosqlite.MustRegisterDeterministicScalarFunction("lower", 1, func(_ *gosqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+}
 
 // Dialect names the SQL database behind a DB.
 type Dialect string
@@ -119,8 +137,21 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", db.Dialect, err)
 	}
+	if db.Dialect == Postgres {
+		// database/sql keeps 2 idle connections by default: under concurrent requests every
+		// other statement would open a new PostgreSQL session (a process, authentication, and
+		// prepared statements made again) and close it afterwards. Keep the connections a
+		// burst needed, and let them go once idle for a while. The number of open connections
+		// stays unlimited: a request may use a second connection while it holds one (a
+		// transaction, or rows being read).
+		sqlDB.SetMaxIdleConns(maxIdleConns)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
 	return db, nil
 }
+
+// maxIdleConns is how many idle PostgreSQL connections the pool keeps.
+const maxIdleConns = 32
 
 // sqliteDialector is glebarez's dialector with two corrections:
 //

@@ -154,7 +154,8 @@ func (a *API) parseRequest(res *Resource, in *inResource, included []json.RawMes
 		errs = append(errs, a.parseMeta(req, it, patch)...)
 	}
 	for _, it := range req.items[1:] {
-		if !it.create || it.upsert != nil {
+		// creates and upserts (which may create) are named by their request-local ids
+		if !it.create {
 			continue
 		}
 		if other := req.locals[it.key()]; other != nil {

@@ -140,7 +140,7 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 	for _, k := range q.Sort {
 		sel.Order = append(sel.Order, p.order(k))
 	}
-	sel.Order = append(sel.Order, query.Order{SQL: "t.id"})
+	sel.Order = append(sel.Order, query.Order{SQL: "t.id", NotNull: true})
 	return query.Find(ctx, s.db, sel, func(row query.Row) bool {
 		return yield(p.record(ctx, row))
 	})
@@ -179,13 +179,19 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 
 func (p *plan) order(k jsonapi.SortKey) query.Order {
 	if k.Attr < 0 {
-		return query.Order{SQL: "t.id", Desc: k.Desc}
+		return query.Order{SQL: "t.id", Desc: k.Desc, NotNull: true}
 	}
 	a := &p.res.Attrs[k.Attr]
 	col := "t." + p.attrs[k.Attr].column
 	if a.Kind == jsonapi.String && a.Enum == nil {
 		// Case-insensitive order, the same on both databases (their collations differ).
 		col = "LOWER(" + col + ")"
+	}
+	if a.Kind == jsonapi.String && p.store.db.Dialect == store.Postgres {
+		// SQLite compares text by its bytes (code points); a PostgreSQL database's default
+		// collation may be a language's (en_US: "é" next to "e", punctuation before digits).
+		// The byte order of "C" gives the same order on both.
+		col += ` COLLATE "C"`
 	}
 	return query.Order{SQL: col, Desc: k.Desc}
 }

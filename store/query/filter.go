@@ -124,8 +124,9 @@ func compare(col string, op Op, v any) Expr {
 }
 
 // like builds the text operators. They are case-insensitive on both databases (LOWER on both
-// sides; SQLite's LOWER folds ASCII letters only, PostgreSQL's all letters) and treat % and _ in
-// the value as literal characters (escaped, with an explicit ESCAPE character).
+// sides; on SQLite the store replaces LOWER by a Unicode one, so it folds every letter as
+// PostgreSQL's does) and treat % and _ in the value as literal characters (escaped, with an
+// explicit ESCAPE character).
 func like(col string, op Op, v string) Expr {
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v)
 	var pattern string

@@ -50,6 +50,10 @@ type Column struct {
 type Order struct {
 	SQL  string
 	Desc bool
+	// NotNull: the expression is never NULL (the id). It is then ordered without a NULLS clause,
+	// so that PostgreSQL can read it from its index (NULLS FIRST on an ascending key does not
+	// match a default index, which would make every page sort the whole table).
+	NotNull bool
 }
 
 // Select is a query of one table, aliased t. The id is always selected first.
@@ -92,7 +96,11 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 			sb.WriteString(o.SQL)
 			// NULL sorts as the smallest value on both databases (PostgreSQL's default is the
 			// opposite), so results are identical.
-			if o.Desc {
+			if o.NotNull {
+				if o.Desc {
+					sb.WriteString(" DESC")
+				}
+			} else if o.Desc {
 				sb.WriteString(" DESC NULLS LAST")
 			} else {
 				sb.WriteString(" ASC NULLS FIRST")
