@@ -685,7 +685,7 @@ func TestRelationshipsPlain(t *testing.T) {
 			{name: "a missing member", req: apitest.Request{Method: "POST", Path: "/api/accounts/2/relationships/contacts", Header: plainBody, Body: `[3,99]`}, status: 400,
 				want: `[{"code":400,"title":"form constraint","detail":"The entity does not exist.","source":"/1"}]`, header: isPlain},
 			{name: "a missing to-one", req: apitest.Request{Method: "PATCH", Path: "/api/accounts/2/relationships/defaultContact", Header: plainBody, Body: `99`}, status: 400,
-				want: `[{"code":400,"title":"form constraint","detail":"The entity does not exist.","source":""}]`, header: isPlain},
+				want: `[{"code":400,"title":"form constraint","detail":"The entity does not exist."}]`, header: isPlain},
 			{name: "a missing parent", req: apitest.Request{Method: "PATCH", Path: "/api/accounts/99/relationships/contacts", Header: plainBody, Body: `[1]`}, status: 404,
 				want: `[{"code":404,"title":"not found http exception","detail":"An entity with the requested identifier does not exist."}]`, header: isPlain},
 		})

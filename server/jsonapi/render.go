@@ -54,9 +54,10 @@ func appendErrors(b []byte, errs Errors, plain bool) []byte {
 			b = appendString(b, e.Detail)
 		}
 		switch {
-		case plain && (e.Pointer != "" || e.Parameter != "" || e.Header != ""):
+		case plain && plainPointer(e.Pointer)+e.Parameter+e.Header != "":
 			b = append(b, `,"source":`...)
 			b = appendString(b, plainPointer(e.Pointer)+e.Parameter+e.Header)
+		case plain:
 		case e.Pointer != "" || e.Parameter != "" || e.Header != "":
 			b = append(b, `,"source":{`...)
 			switch {

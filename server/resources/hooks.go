@@ -261,15 +261,51 @@ func checkPermissions(_ context.Context, h *Hook) error {
 	return nil
 }
 
-// regionInCountry: a tax jurisdiction's region belongs to its country; a new one without zip codes
-// has an empty list of them.
-func regionInCountry(ctx context.Context, h *Hook) error {
+// taxJurisdictionRules: zip codes are a list whose ranges all have a "to" (null for a single
+// code), and the region belongs to the country.
+func taxJurisdictionRules(ctx context.Context, h *Hook) error {
 	if h.Op == Delete {
 		return nil
 	}
-	if _, given := h.Cols["zip_codes"]; h.Op == Create && !given {
-		h.Cols["zip_codes"] = "[]" // zipCodes is a list, never null (domain.md)
+	if err := normalizeZipCodes(h); err != nil {
+		return err
 	}
+	return regionInCountry(ctx, h)
+}
+
+// normalizeZipCodes stores zipCodes as a list (never null: domain.md) whose entries always have
+// "to", so that documents show blank values as null (api.md section 1).
+func normalizeZipCodes(h *Hook) error {
+	raw, given := h.Cols["zip_codes"]
+	if !given {
+		if h.Op == Create {
+			h.Cols["zip_codes"] = "[]"
+		}
+		return nil
+	}
+	s, ok := raw.(string)
+	if !ok {
+		return nil
+	}
+	var ranges []map[string]any
+	if err := json.Unmarshal([]byte(s), &ranges); err != nil {
+		return nil // the schema check of the attribute reports it
+	}
+	for _, r := range ranges {
+		if _, ok := r["to"]; !ok {
+			r["to"] = nil
+		}
+	}
+	b, err := json.Marshal(ranges)
+	if err != nil {
+		return err
+	}
+	h.Cols["zip_codes"] = string(b)
+	return nil
+}
+
+// regionInCountry: a tax jurisdiction's region belongs to its country.
+func regionInCountry(ctx context.Context, h *Hook) error {
 	region, err := h.final(ctx, "region_id")
 	if err != nil || region == nil {
 		return err

@@ -50,7 +50,7 @@ func Declarations() []*Decl {
 			Derive: deriveProduct, Before: checkProductNames},
 		{Type: "productprices", Table: "product_prices", Before: productPriceRules},
 		{Type: "weightunits", Table: "weight_units", IDs: ClientCode},
-		{Type: "taxjurisdictions", Table: "tax_jurisdictions", Title: titleOf("code"), Before: regionInCountry},
+		{Type: "taxjurisdictions", Table: "tax_jurisdictions", Title: titleOf("code"), Before: taxJurisdictionRules},
 		{Type: "asyncoperations", Table: "async_operations", Owner: UserOwned},
 	}
 }
