@@ -208,6 +208,26 @@ func validate(req Request, hreq *http.Request, res *Response) error {
 	return nil
 }
 
+// DoUnlisted sends a request to a route that is not an operation of the document (health checks,
+// a route a test adds): an error response under /api/ must still be a valid error document.
+func (e *Env) DoUnlisted(req Request) *Response {
+	t := e.T
+	t.Helper()
+	hreq := httptest.NewRequest(req.Method, "http://api.test"+req.Path, strings.NewReader(req.Body))
+	for k, v := range req.Header {
+		hreq.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	e.Handler.ServeHTTP(rec, hreq)
+	res := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if res.Status >= 400 && strings.HasPrefix(req.Path, "/api/") {
+		if err := validateErrorDocument(res); err != nil {
+			t.Fatalf("%s %s → %d: %v\nresponse: %s", req.Method, req.Path, res.Status, err, truncate(res.Body))
+		}
+	}
+	return res
+}
+
 // validateErrorDocument checks a body against the error schemas (for requests that match no
 // operation of the document).
 func validateErrorDocument(res *Response) error {
