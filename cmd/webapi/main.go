@@ -18,6 +18,7 @@ import (
 
 	"webapi/gen"
 	"webapi/server"
+	"webapi/server/jsonapi"
 	"webapi/store"
 	"webapi/store/demo"
 )
@@ -66,6 +67,8 @@ type opener func(ctx context.Context) (*store.DB, error)
 func serveCmd(open opener) *cobra.Command {
 	var addr, cors string
 	var withDemo bool
+	limits := jsonapi.DefaultLimits
+	var bodyLimit int64
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Migrate the database and serve the API",
@@ -84,7 +87,7 @@ func serveCmd(open opener) *cobra.Command {
 					return err
 				}
 			}
-			cfg := server.Config{Logger: log}
+			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit}
 			if cors != "" {
 				cfg.CORSOrigins = strings.Split(cors, ",")
 			}
@@ -112,6 +115,10 @@ func serveCmd(open opener) *cobra.Command {
 	cmd.Flags().StringVar(&addr, "addr", env("WEBAPI_ADDR", "127.0.0.1:8080"), "listen address (env WEBAPI_ADDR)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set into an empty database")
 	cmd.Flags().StringVar(&cors, "cors-origins", env("WEBAPI_CORS_ORIGINS", ""), "comma-separated allowed CORS origins (env WEBAPI_CORS_ORIGINS)")
+	cmd.Flags().IntVar(&limits.MaxPageSize, "max-page-size", limits.MaxPageSize, "the largest page[size] a client may ask for")
+	cmd.Flags().IntVar(&limits.DeleteLimit, "delete-limit", limits.DeleteLimit, "the most records one DELETE of a collection may remove")
+	cmd.Flags().IntVar(&limits.LinkageLimit, "linkage-limit", limits.LinkageLimit, "the most identifiers of a to-many relationship inside a document")
+	cmd.Flags().Int64Var(&bodyLimit, "body-limit", 10<<20, "the largest request body in bytes")
 	return cmd
 }
 
