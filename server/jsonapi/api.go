@@ -152,7 +152,7 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	c.writeItem(r.Context(), http.StatusOK, rec, lp)
+	c.writeItemTagged(r.Context(), http.StatusOK, rec, lp, tag)
 }
 
 // Delete answers DELETE /api/{type}/{id}.

@@ -99,9 +99,9 @@ func (v *view) appendResource(b []byte, r *Resource, rec *Record, meta []byte) [
 		b = appendLinkage(b, rel, r.targets[i], rec.Links[i])
 		if v.links {
 			b = append(b, `,"links":{"self":`...)
-			b = appendString(b, self+"/relationships/"+rel.Name)
+			b = appendPath(b, self, "/relationships/", rel.Name)
 			b = append(b, `,"related":`...)
-			b = appendString(b, self+"/"+rel.Name)
+			b = appendPath(b, self, "/", rel.Name)
 			b = append(b, '}')
 		}
 		b = append(b, '}')
@@ -237,9 +237,25 @@ func appendValue(b []byte, k Kind, v any) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// appendPath appends the JSON string base+sep+name without building that string first (two
+// links per relationship of every resource).
+func appendPath(b []byte, base, sep, name string) []byte {
+	b = append(b, '"')
+	b = appendEscaped(b, base)
+	b = appendEscaped(b, sep)
+	b = appendEscaped(b, name)
+	return append(b, '"')
+}
+
 // appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as encoding/json does.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendEscaped(b, s)
+	return append(b, '"')
+}
+
+// appendEscaped appends the contents of the JSON string s, without the quotes.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -282,8 +298,7 @@ func appendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
 
 // etag is the strong entity tag of a record: a hash of everything the record holds (updatedAt

@@ -71,8 +71,11 @@ func collectInto(parent *node, rec *Record) {
 	}
 }
 
-// appendIncluded loads the include tree breadth first and appends the "included" member.
+// appendIncluded loads the include tree breadth first and appends the "included" member: the
+// resources rendered so far, then the loaded ones, rendered straight into the document.
 func (inc *includer) appendIncluded(ctx context.Context, b []byte) ([]byte, error) {
+	b = append(b, `,"included":[`...)
+	inc.out = append(b, inc.out...)
 	level := inc.root.children
 	for len(level) > 0 {
 		var next []*node
@@ -101,9 +104,7 @@ func (inc *includer) appendIncluded(ctx context.Context, b []byte) ([]byte, erro
 		}
 		level = next
 	}
-	b = append(b, `,"included":[`...)
-	b = append(b, inc.out...)
-	return append(b, ']'), nil
+	return append(inc.out, ']'), nil
 }
 
 func cutAmp(s string) (string, string, bool) { return strings.Cut(s, "&") }

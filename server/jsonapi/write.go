@@ -5,20 +5,42 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // flushSize is how much of a collection is buffered before it is sent: large results stream,
 // so memory does not grow with the number of records (page[size]=-1).
 const flushSize = 64 << 10
 
+// buffers recycles the buffers collections are rendered into: a page with its included
+// resources is tens of kilobytes, otherwise allocated and grown again on every request.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+func getBuffer() *[]byte { return buffers.Get().(*[]byte) }
+
+// putBuffer returns b (grown from *buf) to the pool, unless it grew unusually large (a page of
+// large records with many included ones): such a buffer is left to the garbage collector.
+func putBuffer(buf *[]byte, b []byte) {
+	if cap(b) > 4*flushSize {
+		return
+	}
+	*buf = b[:0]
+	buffers.Put(buf)
+}
+
 // writeItem sends a single-resource document whose self link is the request URL.
 func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listParams) {
+	c.writeItemTagged(ctx, status, rec, lp, etag(c.res, rec))
+}
+
+// writeItemTagged is writeItem for a caller that has computed the record's ETag already.
+func (c *call) writeItemTagged(ctx context.Context, status int, rec *Record, lp *listParams, tag string) {
 	body, err := c.itemBody(ctx, rec, lp, nil, false, nil)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	c.w.Header().Set("ETag", etag(c.res, rec))
+	c.w.Header().Set("ETag", tag)
 	c.send(status, body)
 }
 
@@ -83,7 +105,9 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 	if len(lp.include) > 0 && !v.plain {
 		inc = newIncluder(c.api, v, c.res, lp.include)
 	}
-	b := make([]byte, 0, 8192)
+	buf := getBuffer()
+	b := *buf
+	defer func() { putBuffer(buf, b) }()
 	if v.plain {
 		b = append(b, '[')
 	} else {

@@ -37,6 +37,7 @@ type plan struct {
 	attrs  []attrMap
 	rels   []relMap
 	cols   []query.Column // the select list (attributes, then relationships)
+	head   string         // query.Head of the table and cols, built once
 	hasArg bool           // some column takes request arguments
 }
 
@@ -91,6 +92,7 @@ func newPlan(d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, error) {
 		}
 		p.rels = append(p.rels, m)
 	}
+	p.head = query.Head(d.Table, p.cols)
 	return p, nil
 }
 
@@ -122,7 +124,7 @@ func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) erro
 // Find implements jsonapi.Store.
 func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.Record) bool) error {
 	p := s.plans[q.Resource]
-	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.cols, Limit: q.Limit, Offset: q.Offset}
+	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.cols, Head: p.head, Limit: q.Limit, Offset: q.Offset}
 	if p.hasArg {
 		sel.Columns = make([]query.Column, len(p.cols))
 		copy(sel.Columns, p.cols)

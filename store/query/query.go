@@ -65,9 +65,31 @@ type Select struct {
 	Order   []Order
 	Limit   int // < 0: none
 	Offset  int
+	// Head is Head(Table, Columns), for callers that select the same columns on every request
+	// and keep it; empty: built here.
+	Head string
 }
 
-// Row is one result: the id (as a string) and the column values in Select order.
+// Head returns the "SELECT t.id, … FROM table t" part of a select of cols from table.
+func Head(table string, cols []Column) string {
+	var sb strings.Builder
+	writeHead(&sb, table, cols)
+	return sb.String()
+}
+
+func writeHead(sb *strings.Builder, table string, cols []Column) {
+	sb.WriteString("SELECT t.id")
+	for _, c := range cols {
+		sb.WriteString(", ")
+		sb.WriteString(c.SQL)
+	}
+	sb.WriteString(" FROM ")
+	sb.WriteString(table)
+	sb.WriteString(" t")
+}
+
+// Row is one result: the id (as a string) and the column values in Select order. Values is
+// reused for the next row: it is valid only during the call that receives the row.
 type Row struct {
 	ID     string
 	Values []any
@@ -77,15 +99,15 @@ type Row struct {
 func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error {
 	var sb strings.Builder
 	var args []any
-	sb.WriteString("SELECT t.id")
 	for _, c := range s.Columns {
-		sb.WriteString(", ")
-		sb.WriteString(c.SQL)
 		args = append(args, c.Args...)
 	}
-	sb.WriteString(" FROM ")
-	sb.WriteString(s.Table)
-	sb.WriteString(" t")
+	if s.Head != "" {
+		sb.Grow(len(s.Head) + 128)
+		sb.WriteString(s.Head)
+	} else {
+		writeHead(&sb, s.Table, s.Columns)
+	}
 	args = appendWhere(&sb, args, s.Where)
 	if len(s.Order) > 0 {
 		sb.WriteString(" ORDER BY ")
@@ -130,11 +152,12 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 	for i, c := range s.Columns {
 		dest[i+1] = scanSlot(c.Type, &slots[i])
 	}
+	values := make([]any, len(s.Columns))
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		row := Row{ID: idString(id), Values: make([]any, len(s.Columns))}
+		row := Row{ID: idString(id), Values: values}
 		for i, c := range s.Columns {
 			v, err := convert(c.Type, dest[i+1])
 			if err != nil {
