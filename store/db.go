@@ -141,17 +141,23 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// database/sql keeps 2 idle connections by default: under concurrent requests every
 		// other statement would open a new PostgreSQL session (a process, authentication, and
 		// prepared statements made again) and close it afterwards. Keep the connections a
-		// burst needed, and let them go once idle for a while. The number of open connections
-		// stays unlimited: a request may use a second connection while it holds one (a
-		// transaction, or rows being read).
+		// burst needed, and let them go once idle for a while. Open connections are capped
+		// (PostgreSQL's max_connections is 100 by default); this is safe because a request
+		// never waits for a second connection while it holds one (statements of a request run
+		// on its transaction, and nothing queries while rows are open).
 		sqlDB.SetMaxIdleConns(maxIdleConns)
+		sqlDB.SetMaxOpenConns(maxOpenConns)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	return db, nil
 }
 
-// maxIdleConns is how many idle PostgreSQL connections the pool keeps.
-const maxIdleConns = 32
+// maxIdleConns is how many idle PostgreSQL connections the pool keeps, maxOpenConns how many it
+// opens at most.
+const (
+	maxIdleConns = 32
+	maxOpenConns = 32
+)
 
 // sqliteDialector is glebarez's dialector with two corrections:
 //

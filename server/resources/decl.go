@@ -63,6 +63,9 @@ type Decl struct {
 	// Derive completes a record after it is read (values that need the request, such as a
 	// product's localized name).
 	Derive func(ctx context.Context, r *jsonapi.Resource, rec *jsonapi.Record)
+	// Prepare runs before records are read, for what Derive needs from the database (it cannot
+	// query while rows are open).
+	Prepare func(ctx context.Context)
 	// Before runs in the write's transaction before the write: it may validate (returning
 	// *jsonapi.Error values with pointers), change the column values and remember state for After.
 	Before func(ctx context.Context, h *Hook) error

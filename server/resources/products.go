@@ -71,7 +71,9 @@ func localeOf(ctx context.Context) *Locale {
 // values are looked up before the default value.
 func (l *Locale) Chain(ctx context.Context) []string {
 	l.once.Do(func() {
-		rows, err := l.db.Gorm.WithContext(ctx).Raw("SELECT id, parent_localization_id, is_default FROM localizations").Rows()
+		// the request's own connection (its transaction, if any): a request never waits for a
+		// second connection while it holds one
+		rows, err := l.db.Conn(ctx).Raw("SELECT id, parent_localization_id, is_default FROM localizations").Rows()
 		if err != nil {
 			l.err = err
 			return
@@ -145,6 +147,14 @@ func localizedName(names any, chain []string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// prepareProduct reads the localization chain before the products' rows are read: while rows
+// are open their connection is busy.
+func prepareProduct(ctx context.Context) {
+	if l := localeOf(ctx); l != nil {
+		l.Chain(ctx)
+	}
 }
 
 // deriveProduct fills a product's name (by the request's localization) and price (in the

@@ -123,6 +123,9 @@ func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) erro
 
 // Find implements jsonapi.Store.
 func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.Record) bool) error {
+	if p := s.plans[q.Resource]; p.decl.Prepare != nil {
+		p.decl.Prepare(ctx)
+	}
 	p := s.plans[q.Resource]
 	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.cols, Head: p.head, Limit: q.Limit, Offset: q.Offset}
 	if p.hasArg {

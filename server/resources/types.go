@@ -47,7 +47,7 @@ func Declarations() []*Decl {
 				"name":  {SQL: "NULL", Type: query.Text},
 				"price": {SQL: "(SELECT pp.value FROM product_prices pp WHERE pp.product_id = t.id AND pp.currency_id = ? AND pp.quantity = 1)", Type: query.Decimal, Args: currencyArg},
 			},
-			Derive: deriveProduct, Before: checkProductNames},
+			Derive: deriveProduct, Prepare: prepareProduct, Before: checkProductNames},
 		{Type: "productprices", Table: "product_prices", Before: productPriceRules},
 		{Type: "weightunits", Table: "weight_units", IDs: ClientCode},
 		{Type: "taxjurisdictions", Table: "tax_jurisdictions", Title: titleOf("code"), Before: taxJurisdictionRules},
