@@ -42,6 +42,7 @@ func BenchmarkList(b *testing.B) {
 				{"page10", "/api/accounts"},
 				{"page10_include_contacts", "/api/accounts?include=contacts"},
 				{"page100_filter", "/api/contacts?page[size]=100&filter[lastName]~son"},
+				{"page10_filter", "/api/contacts?filter[lastName][contains]=son"},
 				{"item", "/api/accounts/5"},
 			} {
 				b.Run(bc.name, func(b *testing.B) {
