@@ -44,25 +44,25 @@ var emailPattern = regexp.MustCompile(`^[a-zA-Z0-9.!#$%&'*+/=?^_` + "`" + `{|}~-
 
 func load() (*openapi3.T, routers.Router, error) {
 	loadOnce.Do(func() {
-		openapi3.DefineStringFormatCallback("decimal", func(s string) error {
+		openapi3.DefineStringFormatValidator("decimal", openapi3.NewCallbackValidator(func(s string) error {
 			if !decimalPattern.MatchString(s) {
 				return fmt.Errorf("not a decimal: %q", s)
 			}
 			return nil
-		})
-		openapi3.DefineStringFormatCallback("email", func(s string) error {
+		}))
+		openapi3.DefineStringFormatValidator("email", openapi3.NewCallbackValidator(func(s string) error {
 			if !emailPattern.MatchString(s) {
 				return fmt.Errorf("not an e-mail address: %q", s)
 			}
 			return nil
-		})
-		openapi3.DefineStringFormatCallback("uri", func(s string) error {
+		}))
+		openapi3.DefineStringFormatValidator("uri", openapi3.NewCallbackValidator(func(s string) error {
 			u, err := url.Parse(s)
 			if err != nil || !u.IsAbs() {
 				return fmt.Errorf("not an absolute URI: %q", s)
 			}
 			return nil
-		})
+		}))
 		loader := openapi3.NewLoader()
 		doc, loadErr = loader.LoadFromData(gen.SpecJSON)
 		if loadErr != nil {

@@ -411,8 +411,8 @@ func decodeAttr(a *Attr, raw json.RawMessage, ptr string) (any, *Error) {
 		var v any
 		_ = json.Unmarshal(raw, &v)
 		if a.Check != nil {
-			if err := a.Check(v); err != nil {
-				return nil, Invalid(ptr, TitleType, err.Error())
+			if e := a.Check(v); e != nil {
+				return nil, Invalid(ptr+e.Pointer, e.Title, e.Detail)
 			}
 		}
 		var buf bytes.Buffer

@@ -42,9 +42,9 @@ type Attr struct {
 	Pattern      *regexp.Regexp
 	Min          *float64
 	MinExclusive bool
-	// Check validates a JSON value's structure (objects and arrays); nil accepts any JSON of the
-	// right kind. It returns a detail for a "type constraint" error.
-	Check func(v any) error
+	// Check validates a JSON value's structure (objects and arrays); nil accepts any JSON. The
+	// error's pointer is relative to the attribute ("/0/from"); its status is set by the engine.
+	Check func(v any) *Error
 }
 
 // Rel declares one relationship of a resource type.

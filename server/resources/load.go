@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -181,14 +182,46 @@ func attribute(name string, sc *openapi3.Schema) (jsonapi.Attr, error) {
 }
 
 // check validates a JSON attribute value against its schema in the document (only on writes of
-// structured attributes).
-func check(sc *openapi3.Schema) func(v any) error {
-	return func(v any) error {
-		if err := sc.VisitJSON(v, openapi3.MultiErrors()); err != nil {
-			return fmt.Errorf("This value is not valid: %s", firstLine(err.Error()))
+// structured attributes), and reports the first problem where it is, as the constraint it breaks.
+func check(sc *openapi3.Schema) func(v any) *jsonapi.Error {
+	return func(v any) *jsonapi.Error {
+		err := sc.VisitJSON(v)
+		if err == nil {
+			return nil
 		}
-		return nil
+		var se *openapi3.SchemaError
+		if !errors.As(err, &se) {
+			return &jsonapi.Error{Title: jsonapi.TitleType, Detail: "This value is not valid."}
+		}
+		at := ""
+		for _, p := range se.JSONPointer() {
+			at += "/" + p
+		}
+		switch se.SchemaField {
+		case "enum":
+			return &jsonapi.Error{Pointer: at, Title: jsonapi.TitleChoice, Detail: "The value you selected is not a valid choice."}
+		case "required": // the pointer names the missing property already
+			return &jsonapi.Error{Pointer: at, Title: jsonapi.TitleNotBlank, Detail: "This value should not be blank."}
+		case "additionalProperties", "properties":
+			if name, ok := quoted(se.Reason); ok && strings.HasSuffix(se.Reason, "is unsupported") {
+				return &jsonapi.Error{Pointer: at + "/" + name, Title: jsonapi.TitleExtraFields,
+					Detail: fmt.Sprintf("This form should not contain extra fields: %q.", name)}
+			}
+		case "type":
+			return &jsonapi.Error{Pointer: at, Title: jsonapi.TitleType, Detail: fmt.Sprintf("This value should be of type %s.", se.Schema.Type.Slice()[0])}
+		}
+		return &jsonapi.Error{Pointer: at, Title: jsonapi.TitleType, Detail: "This value is not valid: " + firstLine(se.Reason)}
 	}
+}
+
+// quoted returns the first double-quoted word of s (kin-openapi names properties that way).
+func quoted(s string) (string, bool) {
+	_, rest, ok := strings.Cut(s, `"`)
+	if !ok {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest, `"`)
+	return name, ok
 }
 
 func firstLine(s string) string {
