@@ -162,7 +162,7 @@ func parseFilterValue(k Kind, enum []string, target *Resource, s string, rangeEn
 					return s, ""
 				}
 			}
-			return nil, "one of " + strings.Join(enum, ", ")
+			return nil, "one of " + quoteAll(enum)
 		}
 		return s, ""
 	}
@@ -217,4 +217,13 @@ func isDecimal(s string) bool {
 		}
 	}
 	return true
+}
+
+// quoteAll lists values as "a", "b".
+func quoteAll(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
 }

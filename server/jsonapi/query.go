@@ -86,6 +86,9 @@ func parseParams(s *Schema, r *Resource, raw string, collection bool, lim Limits
 }
 
 func expected(param, kind, given string) *Error {
+	if strings.HasPrefix(kind, "one of ") { // an enum: the kind lists the values
+		return BadParameter(param, TitleUnexpectedValue, fmt.Sprintf("Expected %s. Given %q.", kind, given))
+	}
 	return BadParameter(param, TitleUnexpectedValue, fmt.Sprintf("Expected %s value. Given %q.", kind, given))
 }
 
