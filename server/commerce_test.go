@@ -189,7 +189,7 @@ func cmSetParent(id, parent string) string {
 }
 
 func TestCommerceLocalizations(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		env.Do(apitest.Request{Path: "/api/localizations"}).
 			Expect(t, 200, cmCollection("/api/localizations", cmEnglish, cmGerman, cmFrench))
 		env.Do(apitest.Request{Path: "/api/localizations/2"}).Expect(t, 200, protoItem(cmGerman, "/api/localizations/2"))
@@ -290,7 +290,7 @@ var (
 )
 
 func TestCommerceReferenceData(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		notFound := protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
 		get := func(path string, want string) protoCase {
 			return protoCase{name: path, req: apitest.Request{Path: path}, status: 200, want: want}
@@ -334,7 +334,7 @@ func TestCommerceReferenceData(t *testing.T) {
 // ----- asyncoperations -----
 
 func TestCommerceAsyncOperations(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		env.Do(apitest.Request{Path: "/api/asyncoperations"}).Expect(t, 200, cmCollection("/api/asyncoperations"))
 
 		// No request creates operations yet (the batch API is section 12): store two directly.
@@ -413,7 +413,7 @@ const (
 )
 
 func TestCommerceProducts(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		cmCreate(t, env, "localizations", cmLocalizationBody("Swiss German", "de", "de_CH", "2")) // 4 → 2
 
 		chair := cmProduct("1", "CHAIR-1", cmChairNames, "Chair", "enabled", "null", "1")
@@ -551,7 +551,7 @@ func TestCommerceProducts(t *testing.T) {
 }
 
 func TestCommerceProductPrices(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		cmCreate(t, env, "products", cmProductBody("CHAIR-1", cmChairNames, ""))
 		cmCreate(t, env, "products", cmProductBody("LAMP-1", cmLampNames, ""))
 
@@ -635,7 +635,7 @@ func cmWeightUnit(id, rates string) string {
 }
 
 func TestCommerceWeightUnits(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		kg := cmWeightUnit("kg", `{"lbs":2.20462}`)
 		lbs := cmWeightUnit("lbs", `{"kg":0.453592}`)
 		env.Do(apitest.Request{Path: "/api/weightunits"}).Expect(t, 200, cmCollection("/api/weightunits", kg, lbs))
@@ -711,7 +711,7 @@ func cmJurisdictionPatch(id, attrs, rels string) string {
 }
 
 func TestCommerceTaxJurisdictions(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const zips = `[{"from":"90001","to":"90099"},{"from":"94105","to":null}]`
 		ca := cmJurisdiction("1", "US-CA-SALES", `"California sales tax"`, `"CA"`, zips, "US", "US-CA")
 		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions",

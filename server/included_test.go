@@ -193,7 +193,7 @@ func incFails(t *testing.T, env *apitest.Env, cases []incFailCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			before := incCounts(t, env)
 			c.req.Invalid = c.invalid
 			status := c.status
@@ -222,7 +222,7 @@ const incGartner = `{"data":{"type":"accounts","attributes":{"name":"Gartner man
 		{"type":"contacts","id":"nancy_jones","attributes":{"firstName":"Nancy","lastName":"Jones","primaryEmail":"nancy.jones@example.com"}}]}`
 
 func TestIncludedReferenceExample(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		gartner := map[string]any{"name": "Gartner management group"}
 		john := map[string]any{"firstName": "John", "lastName": "Doe", "primaryEmail": "john.doe@example.com"}
 		nancy := map[string]any{"firstName": "Nancy", "lastName": "Jones", "primaryEmail": "nancy.jones@example.com"}
@@ -230,7 +230,7 @@ func TestIncludedReferenceExample(t *testing.T) {
 		account1 := rlMany("accounts", "1")
 
 		t.Run("create", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			incExpectCreated(t, env.Do(incPost("accounts", incGartner)), "accounts", "1", incDoc("accounts", "1",
 				incAccount("1", "", gartner, rlMany("contacts", "1", "2"), rlOne("contacts", "1")),
 				incContact("1", incMeta("john_doe"), john, website, account1),
@@ -241,7 +241,7 @@ func TestIncludedReferenceExample(t *testing.T) {
 			env.Do(rlGet("/api/contacts/2")).Expect(t, 200, rlDoc(incContact("2", "", nancy, "null", account1), "/api/contacts/2"))
 		})
 		t.Run("update", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			renamed := map[string]any{"name": "Gartner Inc."}
 			nancyMoved := incWith(nancy, map[string]any{"primaryEmail": "nancy@gartner.example.com"})
 			incExpectUpdated(t, env.Do(incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1","attributes":{"name":"Gartner Inc."},
@@ -254,7 +254,7 @@ func TestIncludedReferenceExample(t *testing.T) {
 			env.Do(rlGet("/api/contacts/1")).Expect(t, 200, rlDoc(incContact("1", "", john, website, account1), "/api/contacts/1"))
 		})
 		t.Run("update creating a related resource", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			jim := map[string]any{"firstName": "Jim", "gender": "male"}
 			incExpectUpdated(t, env.Do(incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1",
 				"relationships":{"contacts":{"data":[{"type":"contacts","id":"1"},{"type":"contacts","id":"2"},{"type":"contacts","id":"jim"}]}}},
@@ -264,7 +264,7 @@ func TestIncludedReferenceExample(t *testing.T) {
 					incContact("3", incMeta("jim"), jim, rlOne("contactsources", "call"), account1)))
 		})
 		t.Run("a new resource linked from an included one", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			// the contact is reachable through the call, which points at the primary account
 			incExpectCreated(t, env.Do(incPost("accounts", `{"data":{"type":"accounts","id":"acc","attributes":{"name":"Initech"}},
 				"included":[
@@ -290,7 +290,7 @@ func TestIncludedReferenceExample(t *testing.T) {
 // ---- writing through included: errors and atomicity ----
 
 func TestIncludedErrors(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		// account accepts a body of an account named X linked to the contacts with the given
 		// (request-local or real) ids, with the given included resources.
@@ -355,10 +355,10 @@ func TestIncludedErrors(t *testing.T) {
 }
 
 func TestIncludedAtomic(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		t.Run("a create whose last included resource fails", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			before := incCounts(t, env)
 			// the account, the first contact and the call are written before the last contact fails
 			env.Do(incPost("accounts", `{"data":{"type":"accounts","attributes":{"name":"Doomed"},
@@ -373,7 +373,7 @@ func TestIncludedAtomic(t *testing.T) {
 			incUnchanged(t, env, before)
 		})
 		t.Run("an update whose last included resource fails", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			before := incCounts(t, env)
 			account1 := rlData(t, env, "/api/accounts/1", nil)
 			contact1 := rlData(t, env, "/api/contacts/1", nil)
@@ -395,11 +395,11 @@ func TestIncludedAtomic(t *testing.T) {
 // ---- upsert ----
 
 func TestUpsert(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		acme := map[string]any{"name": "Acme"}
 		t.Run("accounts by name", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			upsert := func(name, description string) apitest.Request {
 				return incPost("accounts", `{"data":{"type":"accounts","meta":{"upsert":["name"]},"attributes":{"name":`+rlJSON(name)+`,"description":`+rlJSON(description)+`}}}`)
 			}
@@ -420,7 +420,7 @@ func TestUpsert(t *testing.T) {
 				"/api/accounts?filter[name]=Acme&fields[accounts]=description"))
 		})
 		t.Run("contacts by primary email", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			upsert := func(email, jobTitle string) apitest.Request {
 				return incPost("contacts", `{"data":{"type":"contacts","meta":{"upsert":["primaryEmail"]},"attributes":{"primaryEmail":`+rlJSON(email)+`,"jobTitle":`+rlJSON(jobTitle)+`}}}`)
 			}
@@ -430,7 +430,7 @@ func TestUpsert(t *testing.T) {
 				map[string]any{"primaryEmail": "zoe@example.com", "jobTitle": "CFO"}, "null", "[]")))
 		})
 		t.Run("products by sku", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			upsert := func(sku, name, status string) apitest.Request {
 				return incPost("products", `{"data":{"type":"products","meta":{"upsert":["sku"]},"attributes":{"sku":`+rlJSON(sku)+
 					`,"names":[{"localization":null,"value":`+rlJSON(name)+`}],"status":`+rlJSON(status)+`}}}`)
@@ -443,7 +443,7 @@ func TestUpsert(t *testing.T) {
 			incExpectCreated(t, env.Do(upsert("DESK-1", "Desk", "enabled")), "products", "2", incDoc("products", "2", incProduct("2", "DESK-1", "Desk", "enabled")))
 		})
 		t.Run("tax jurisdictions by code", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			upsert := func(code, description, country string) apitest.Request {
 				return incPost("taxjurisdictions", `{"data":{"type":"taxjurisdictions","meta":{"upsert":["code"]},"attributes":{"code":`+rlJSON(code)+
 					`,"description":`+rlJSON(description)+`},"relationships":{"country":{"data":{"type":"countries","id":`+rlJSON(country)+`}}}}}`)
@@ -454,7 +454,7 @@ func TestUpsert(t *testing.T) {
 				incJurisdiction("3", "FR-VAT", "French VAT", rlOne("countries", "FR"), "null")))
 		})
 		t.Run("weight units by id", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			post := func(id, upsert, rates string) apitest.Request {
 				return incPost("weightunits", `{"data":{"type":"weightunits","id":`+rlJSON(id)+`,"meta":{"upsert":`+upsert+`},"attributes":{"conversionRates":`+rates+`}}}`)
 			}
@@ -475,7 +475,7 @@ func TestUpsert(t *testing.T) {
 			notAllowed := func(detail string) []rlError {
 				return []rlError{{0, "value constraint", detail, "/meta/upsert"}}
 			}
-			incFails(t, rlOn(t, env), []incFailCase{
+			incFails(t, env.For(t), []incFailCase{
 				{name: "a type without upsert", req: incPost("calls", `{"data":{"type":"calls","meta":{"upsert":true},
 					"attributes":{"subject":"S","callDateTime":"2024-01-01T00:00:00Z","direction":"incoming"}}}`),
 					want: notAllowed("The upsert operation is not allowed.")},
@@ -499,7 +499,7 @@ func TestUpsert(t *testing.T) {
 			})
 		})
 		t.Run("inside included", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			// an included contact found by its primary email is updated and linked; another is created
 			res := env.Do(incPost("accounts", `{"data":{"type":"accounts","attributes":{"name":"Umbrella"},
 				"relationships":{"contacts":{"data":[{"type":"contacts","id":"bob"},{"type":"contacts","id":"eve"}]}}},
@@ -598,7 +598,7 @@ func (c incValidateCase) run(t *testing.T, env *apitest.Env) {
 }
 
 func TestValidate(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		initech := map[string]any{"name": "Initech", "description": "validated"}
 		acme := incWith(incCall1, map[string]any{"name": "Acme"})
@@ -661,10 +661,10 @@ func TestValidate(t *testing.T) {
 				}},
 		}
 		for _, c := range cases {
-			t.Run(c.name, func(t *testing.T) { c.run(t, rlOn(t, env)) })
+			t.Run(c.name, func(t *testing.T) { c.run(t, env.For(t)) })
 		}
 		t.Run("refused", func(t *testing.T) {
-			incFails(t, rlOn(t, env), []incFailCase{
+			incFails(t, env.For(t), []incFailCase{
 				{name: "a type without validate", req: incPost("calls", `{"data":{"type":"calls","meta":{"validate":true},
 					"attributes":{"subject":"S","callDateTime":"2024-01-01T00:00:00Z","direction":"incoming"}}}`),
 					want: []rlError{{0, "value constraint", "The option is not supported.", "/meta/validate"}}},

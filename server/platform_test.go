@@ -15,7 +15,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"webapi/server/apitest"
-	"webapi/store/storetest"
 )
 
 // ---- scenarios ----
@@ -29,12 +28,7 @@ type scene struct {
 
 // eachBackendScene runs fn once per backend, in parallel, each over its own database.
 func eachBackendScene(t *testing.T, fn func(s *scene)) {
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			fn(&scene{t: t, env: apitest.New(t, b)})
-		})
-	}
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) { fn(&scene{t: t, env: env}) })
 }
 
 // step runs fn as a subtest over the same database: steps run in order, and each sees what

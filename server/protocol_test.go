@@ -12,27 +12,10 @@ import (
 	"testing"
 
 	"webapi/server/apitest"
-	"webapi/store/storetest"
 )
 
 // protoBase is the scheme and host every request of the harness goes to.
 const protoBase = "http://api.test"
-
-// protoBackends runs fn on a fresh server over each database backend.
-func protoBackends(t *testing.T, fn func(t *testing.T, env *apitest.Env)) {
-	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, apitest.New(t, b))
-		})
-	}
-}
-
-// protoRowEnv is env reporting to t: table rows run as subtests over one server.
-func protoRowEnv(t *testing.T, env *apitest.Env) *apitest.Env {
-	return &apitest.Env{T: t, DB: env.DB, Handler: env.Handler}
-}
 
 // protoCase is one request and the exact response it must get.
 type protoCase struct {
@@ -47,7 +30,7 @@ func protoRun(t *testing.T, env *apitest.Env, cases []protoCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res := protoRowEnv(t, env).Do(c.req)
+			res := env.For(t).Do(c.req)
 			res.Expect(t, c.status, c.want)
 			for k, v := range c.header {
 				if got := res.Header.Get(k); got != v {
@@ -150,7 +133,7 @@ const protoUnsupportedMedia = `The "Content-Type" request header must be "applic
 const protoNotAcceptable = `Only JSON representation of the requested resource is supported (the "Accept" header names none that is acceptable).`
 
 func TestProtocolContentType(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		post := func(ct string) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Header: map[string]string{"Content-Type": ct}, Body: protoAccountBody("Acme")}
@@ -181,7 +164,7 @@ func TestProtocolContentType(t *testing.T) {
 }
 
 func TestProtocolAccept(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		account := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
 		e406 := protoError(406, "not acceptable http exception", protoNotAcceptable, "")
@@ -211,7 +194,7 @@ func TestProtocolAccept(t *testing.T) {
 }
 
 func TestProtocolPlainFormat(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		plain := map[string]string{"Accept": "application/json"}
 		plainBody := map[string]string{"Accept": "application/json", "Content-Type": "application/json"}
@@ -253,11 +236,11 @@ func TestProtocolPlainFormat(t *testing.T) {
 }
 
 func TestProtocolHeadAndOptions(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 12)
 		for _, path := range []string{"/api/accounts", "/api/accounts?page[number]=2", "/api/accounts/3", "/api/accounts/99", "/api/currencies/EUR"} {
 			t.Run("HEAD "+path, func(t *testing.T) {
-				e := protoRowEnv(t, env)
+				e := env.For(t)
 				h := map[string]string{"X-Include": "totalCount"}
 				get := e.Do(apitest.Request{Path: path, Header: h})
 				head := e.Do(apitest.Request{Method: http.MethodHead, Path: path, Header: h})
@@ -287,7 +270,7 @@ func TestProtocolHeadAndOptions(t *testing.T) {
 }
 
 func TestProtocolMethodNotAllowed(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		const coll, item, readOnly = "DELETE, GET, HEAD, OPTIONS, POST", "DELETE, GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
 		notAllowed := func(method, path, allow, body string) protoCase {
@@ -314,7 +297,7 @@ func TestProtocolMethodNotAllowed(t *testing.T) {
 }
 
 func TestProtocolNotFound(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		unknownType := protoError(404, "entity type constraint", "Unknown entity type: nope.", "")
 		notFound := protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
@@ -341,7 +324,7 @@ func TestProtocolNotFound(t *testing.T) {
 }
 
 func TestProtocolMalformedDocuments(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: body, Invalid: invalid}
@@ -377,7 +360,7 @@ func TestProtocolMalformedDocuments(t *testing.T) {
 }
 
 func TestProtocolConditionalRequests(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		created := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: protoAccountBody("Acme")})
 		created.ExpectStatus(t, http.StatusCreated)
 		tag0 := created.Header.Get("ETag")
@@ -443,7 +426,7 @@ func TestProtocolConditionalRequests(t *testing.T) {
 }
 
 func TestProtocolPaging(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 25)
 		page := func(path string, ids []int, links string) protoCase {
 			return protoCase{name: path, req: apitest.Request{Path: path}, status: 200,
@@ -498,7 +481,7 @@ func TestProtocolPaging(t *testing.T) {
 }
 
 func TestProtocolSortFieldsMeta(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 3)
 		const u = protoBase + "/api/accounts"
 		noLinks := map[string]string{"X-Include": "noHateoas"}
@@ -538,7 +521,7 @@ func TestProtocolSortFieldsMeta(t *testing.T) {
 }
 
 func TestProtocolXInclude(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 3)
 		x := func(v string) map[string]string { return map[string]string{"X-Include": v} }
 		bareAccount := func(id int) string {
@@ -575,7 +558,7 @@ func TestProtocolXInclude(t *testing.T) {
 }
 
 func TestProtocolBodyLimit(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		huge := strings.Repeat("x", 11<<20)
 		tooLarge := protoError(413, "payload too large exception", "The request body is too large.", "")
@@ -596,7 +579,7 @@ func TestProtocolBodyLimit(t *testing.T) {
 }
 
 func TestProtocolDeleteCollection(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 5)
 		del := func(path string, x string) apitest.Request {
 			return apitest.Request{Method: http.MethodDelete, Path: path, Header: map[string]string{"X-Include": x}}
@@ -623,7 +606,7 @@ func TestProtocolDeleteCollection(t *testing.T) {
 }
 
 func TestProtocolLocaleHeaders(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		account := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
 		badLocalization := `{"status":"400","title":"value constraint","detail":"The localization \"99\" does not exist.","source":{"header":"X-Localization-ID"}}`
@@ -644,7 +627,7 @@ func TestProtocolLocaleHeaders(t *testing.T) {
 }
 
 func TestProtocolRequestLocalID(t *testing.T) {
-	protoBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		// data.id of a POST to a type with server-assigned integer ids is request-local: not stored
 		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts",
 			Body: `{"data":{"type":"accounts","id":"new-account","attributes":{"name":"Acme"}}}`})

@@ -28,22 +28,6 @@ const qBase = "http://api.test"
 // qNoLinks is the X-Include header that switches HATEOAS links off.
 var qNoLinks = map[string]string{"X-Include": "noHateoas"}
 
-// qBackends runs fn on a fresh server over each backend, in parallel.
-func qBackends(t *testing.T, fn func(t *testing.T, env *apitest.Env)) {
-	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, apitest.New(t, b))
-		})
-	}
-}
-
-// qEnv is env reporting to t (table rows run as subtests over one server).
-func qEnv(t *testing.T, env *apitest.Env) *apitest.Env {
-	return &apitest.Env{T: t, DB: env.DB, Handler: env.Handler}
-}
-
 // qPost creates a resource and asserts that it got the id want.
 func qPost(t *testing.T, env *apitest.Env, typ, body string, want int) {
 	t.Helper()
@@ -117,7 +101,7 @@ func qRunFilters(t *testing.T, env *apitest.Env, typ string, rows []qFilter) {
 	t.Helper()
 	for _, r := range rows {
 		t.Run(r.query, func(t *testing.T) {
-			res := qEnv(t, env).Do(apitest.Request{Path: "/api/" + typ + "?" + r.query + "&page[size]=-1", Header: qNoLinks})
+			res := env.For(t).Do(apitest.Request{Path: "/api/" + typ + "?" + r.query + "&page[size]=-1", Header: qNoLinks})
 			if got, want := qIDs(t, res), qStrings(r.want); strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Fatalf("ids %v, want %v", got, want)
 			}
@@ -226,7 +210,7 @@ func qSeed(t *testing.T, env *apitest.Env) {
 // ---- filters ----
 
 func TestQueryFilterInteger(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("calls duration (nullable)", func(t *testing.T) {
 			qRunFilters(t, env, "calls", []qFilter{
@@ -290,7 +274,7 @@ func TestQueryFilterInteger(t *testing.T) {
 }
 
 func TestQueryFilterDateTime(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("calls callDateTime", func(t *testing.T) {
 			qRunFilters(t, env, "calls", []qFilter{
@@ -376,7 +360,7 @@ func TestQueryFilterDateTime(t *testing.T) {
 // TestQueryFilterShownDateTime: the createdAt the API shows for a new record (set by the server,
 // with microseconds in the database) finds that record.
 func TestQueryFilterShownDateTime(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		// the fixed organization 1 may have been made in the same second
 		old := env.DB.TimeValue(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
 		if err := env.DB.Gorm.Exec("UPDATE organizations SET created_at = ? WHERE id = 1", old).Error; err != nil {
@@ -407,7 +391,7 @@ func TestQueryFilterShownDateTime(t *testing.T) {
 }
 
 func TestQueryFilterDate(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		qRunFilters(t, env, "contacts", []qFilter{
 			{"filter[birthday]=1990-05-01", []int{1}},
@@ -428,7 +412,7 @@ func TestQueryFilterDate(t *testing.T) {
 }
 
 func TestQueryFilterBoolean(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("organizations enabled", func(t *testing.T) {
 			qRunFilters(t, env, "organizations", []qFilter{
@@ -457,7 +441,7 @@ func TestQueryFilterBoolean(t *testing.T) {
 }
 
 func TestQueryFilterEnum(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("contacts gender", func(t *testing.T) {
 			qRunFilters(t, env, "contacts", []qFilter{
@@ -483,7 +467,7 @@ func TestQueryFilterEnum(t *testing.T) {
 }
 
 func TestQueryFilterString(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("accounts name", func(t *testing.T) {
 			qRunFilters(t, env, "accounts", []qFilter{
@@ -584,7 +568,7 @@ func TestQueryUnicodeText(t *testing.T) {
 }
 
 func TestQueryFilterAssociations(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("to-one: accounts owner", func(t *testing.T) {
 			qRunFilters(t, env, "accounts", []qFilter{
@@ -660,7 +644,7 @@ func TestQueryFilterAssociations(t *testing.T) {
 }
 
 func TestQueryFilterCombinations(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		qRunFilters(t, env, "accounts", []qFilter{
 			// several filters: AND
@@ -709,9 +693,9 @@ func TestQueryFilterCombinations(t *testing.T) {
 			{"filter%5Bname%5D=Zeta%2C%20Inc.", []int{3}},
 		})
 		t.Run("string ids", func(t *testing.T) {
-			res := qEnv(t, env).Do(apitest.Request{Path: "/api/contactsources?filter[id]=tv,call,nope&fields[contactsources]=", Header: qNoLinks})
+			res := env.For(t).Do(apitest.Request{Path: "/api/contactsources?filter[id]=tv,call,nope&fields[contactsources]=", Header: qNoLinks})
 			res.Expect(t, 200, `{"data":[{"type":"contactsources","id":"call"},{"type":"contactsources","id":"tv"}]}`)
-			res = qEnv(t, env).Do(apitest.Request{Path: "/api/contactsources?filter[id]>t&fields[contactsources]=", Header: qNoLinks})
+			res = env.For(t).Do(apitest.Request{Path: "/api/contactsources?filter[id]>t&fields[contactsources]=", Header: qNoLinks})
 			res.Expect(t, 200, `{"data":[{"type":"contactsources","id":"tv"},{"type":"contactsources","id":"website"}]}`)
 		})
 	})
@@ -740,7 +724,7 @@ func qBadFilter(param, name string) string {
 }
 
 func TestQueryErrors(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		const pageSize = "The value should be greater than or equals to 1, or -1 for every record."
 		rows := []struct {
@@ -823,7 +807,7 @@ func TestQueryErrors(t *testing.T) {
 		}
 		for _, r := range rows {
 			t.Run(r.path, func(t *testing.T) {
-				res := qEnv(t, env).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": "totalCount;noHateoas"}})
+				res := env.For(t).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": "totalCount;noHateoas"}})
 				if r.errs == nil {
 					res.ExpectStatus(t, http.StatusOK)
 					return
@@ -840,7 +824,7 @@ func TestQueryErrors(t *testing.T) {
 // ---- sorting and paging ----
 
 func TestQuerySort(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("accounts", func(t *testing.T) {
 			qRunFilters(t, env, "accounts", []qFilter{
@@ -895,7 +879,7 @@ var qAccountNames = map[int]string{1: "Acme Corp", 2: "acme labs", 3: "Zeta, Inc
 	7: "Under_score", 8: "UnderXscore", 9: "Globex", 10: "Globex", 11: `Back\slash`}
 
 func TestQueryPaging(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		const u = qBase + "/api/accounts"
 		count := map[string]string{"X-Include": "totalCount"}
@@ -932,7 +916,7 @@ func TestQueryPaging(t *testing.T) {
 		}
 		for _, r := range rows {
 			t.Run(r.name, func(t *testing.T) {
-				res := qEnv(t, env).Do(apitest.Request{Path: "/api/accounts?" + r.query, Header: count})
+				res := env.For(t).Do(apitest.Request{Path: "/api/accounts?" + r.query, Header: count})
 				res.Expect(t, http.StatusOK, `{"data":`+qNames(qAccountNames, r.ids...)+`,"links":{`+r.links+`}}`)
 				if got := res.Header.Get("X-Include-Total-Count"); got != r.total {
 					t.Fatalf("X-Include-Total-Count %q, want %q", got, r.total)
@@ -1024,7 +1008,7 @@ func qRunDocs(t *testing.T, env *apitest.Env, rows []qDocCase) {
 			if !r.links {
 				x += ";noHateoas"
 			}
-			res := qEnv(t, env).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": x}})
+			res := env.For(t).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": x}})
 			qSortIncluded(t, res).Expect(t, http.StatusOK, r.want)
 			if got := res.Header.Get("X-Include-Total-Count"); got != r.total {
 				t.Fatalf("X-Include-Total-Count %q, want %q", got, r.total)
@@ -1045,7 +1029,7 @@ func qMany(typ string, ids ...string) string {
 }
 
 func TestQueryInclude(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		name := func(s string) string { return `"name":` + jsonText(s) }
 		firstName := func(s string) string { return `"firstName":` + jsonText(s) }
@@ -1148,7 +1132,7 @@ func TestQueryInclude(t *testing.T) {
 // TestQuerySubresources: a to-many subresource is a collection of the related type with all of
 // section 7.
 func TestQuerySubresources(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		firstName := func(s string) string { return `"firstName":` + jsonText(s) }
 		contact := func(id, first string) string { return qObj("contacts", id, true, "", firstName(first)) }
@@ -1186,7 +1170,7 @@ func TestQuerySubresources(t *testing.T) {
 				want: `{"data":` + qObj("users", "2", false, qTitle("Jane Roe"), `"username":"jane"`) + `}`},
 		})
 		t.Run("relationship endpoint: sorted, paged, counted", func(t *testing.T) {
-			res := qEnv(t, env).Do(apitest.Request{Path: "/api/accounts/1/relationships/contacts?sort=-id&page[size]=1",
+			res := env.For(t).Do(apitest.Request{Path: "/api/accounts/1/relationships/contacts?sort=-id&page[size]=1",
 				Header: map[string]string{"X-Include": "totalCount"}})
 			res.Expect(t, http.StatusOK, `{"data":[{"type":"contacts","id":"2"}],"links":{"self":"`+qBase+`/api/accounts/1/relationships/contacts",`+
 				`"related":"`+qBase+`/api/accounts/1/contacts","next":"`+qBase+`/api/accounts/1/relationships/contacts?sort=-id&page[size]=1&page%5Bnumber%5D=2"}}`)
@@ -1195,7 +1179,7 @@ func TestQuerySubresources(t *testing.T) {
 			}
 		})
 		t.Run("missing parent", func(t *testing.T) {
-			qEnv(t, env).Do(apitest.Request{Path: "/api/accounts/999/contacts?filter[firstName]=x"}).Expect(t, http.StatusNotFound, notFoundDoc)
+			env.For(t).Do(apitest.Request{Path: "/api/accounts/999/contacts?filter[firstName]=x"}).Expect(t, http.StatusNotFound, notFoundDoc)
 		})
 	})
 }
@@ -1203,14 +1187,14 @@ func TestQuerySubresources(t *testing.T) {
 // ---- DELETE of a collection ----
 
 func TestQueryDeleteCollection(t *testing.T) {
-	qBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		counts := map[string]string{"X-Include": "deletedCount;totalCount"}
 		noFilter := `{"errors":[{"status":"400","title":"filter constraint","detail":"At least one filter must be provided."}]}`
 		tooMany := `{"errors":[{"status":"400","title":"filter constraint","detail":"The number of records to delete exceeds the limit of 100. Narrow the filters."}]}`
 		ids := func(t *testing.T, path string, want []int) {
 			t.Helper()
-			got := qIDs(t, qEnv(t, env).Do(apitest.Request{Path: path, Header: qNoLinks}))
+			got := qIDs(t, env.For(t).Do(apitest.Request{Path: path, Header: qNoLinks}))
 			if strings.Join(got, ",") != strings.Join(qStrings(want), ",") {
 				t.Fatalf("%s: ids %v, want %v", path, got, want)
 			}
@@ -1235,7 +1219,7 @@ func TestQueryDeleteCollection(t *testing.T) {
 				after: func(t *testing.T) {
 					ids(t, "/api/calls", []int{3, 4, 5, 6, 7, 8})
 					// the communication fields follow the deleted calls
-					qEnv(t, env).Do(apitest.Request{Path: "/api/accounts/1?fields[accounts]=timesContacted", Header: qNoLinks}).
+					env.For(t).Do(apitest.Request{Path: "/api/accounts/1?fields[accounts]=timesContacted", Header: qNoLinks}).
 						Expect(t, 200, `{"data":{"type":"accounts","id":"1","attributes":{"timesContacted":1}}}`)
 				}},
 			{name: "text filter", path: "/api/accounts?filter[name]~zeta", header: counts, status: 204,
@@ -1245,7 +1229,7 @@ func TestQueryDeleteCollection(t *testing.T) {
 				headers: map[string]string{"X-Include-Deleted-Count": "", "X-Include-Total-Count": ""},
 				after: func(t *testing.T) {
 					ids(t, "/api/accounts", qRange(5, 11))
-					qEnv(t, env).Do(apitest.Request{Path: "/api/contacts/2?fields[contacts]=accounts", Header: qNoLinks}).
+					env.For(t).Do(apitest.Request{Path: "/api/contacts/2?fields[contacts]=accounts", Header: qNoLinks}).
 						Expect(t, 200, `{"data":{"type":"contacts","id":"2","relationships":{"accounts":{"data":[]}}}}`)
 				}},
 			{name: "several filters", path: "/api/accounts?filter[createdAt]=2024&filter[name]^5", header: counts, status: 204,
@@ -1256,7 +1240,7 @@ func TestQueryDeleteCollection(t *testing.T) {
 		}
 		for _, r := range rows {
 			t.Run(r.name, func(t *testing.T) {
-				res := qEnv(t, env).Do(apitest.Request{Method: http.MethodDelete, Path: r.path, Header: r.header})
+				res := env.For(t).Do(apitest.Request{Method: http.MethodDelete, Path: r.path, Header: r.header})
 				res.Expect(t, r.status, r.want)
 				for k, v := range r.headers {
 					if got := res.Header.Get(k); got != v {
@@ -1282,7 +1266,7 @@ func TestQueryDeleteCollection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			env := qEnv(t, env)
+			env := env.For(t)
 			res := env.Do(apitest.Request{Method: http.MethodDelete, Path: "/api/accounts?filter[name]^bulk", Header: counts})
 			res.Expect(t, 400, tooMany)
 			for _, h := range []string{"X-Include-Deleted-Count", "X-Include-Total-Count"} {

@@ -20,7 +20,6 @@ import (
 	"webapi/gen"
 	"webapi/server/apitest"
 	"webapi/store"
-	"webapi/store/storetest"
 )
 
 // rlBase is the scheme and host of every request of the harness.
@@ -28,22 +27,6 @@ const rlBase = "http://api.test"
 
 // rlNotFound is the 404 of a missing resource.
 const rlNotFound = `{"errors":[{"status":"404","title":"not found http exception","detail":"An entity with the requested identifier does not exist."}]}`
-
-// rlBackends runs fn on a fresh server over each database backend.
-func rlBackends(t *testing.T, fn func(t *testing.T, env *apitest.Env)) {
-	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			fn(t, apitest.New(t, b))
-		})
-	}
-}
-
-// rlOn is env reporting to t (for subtests over one server).
-func rlOn(t *testing.T, env *apitest.Env) *apitest.Env {
-	return &apitest.Env{T: t, DB: env.DB, Handler: env.Handler}
-}
 
 // rlJSON is v as JSON text.
 func rlJSON(v any) string {
@@ -265,11 +248,11 @@ func TestRelationshipsSubresources(t *testing.T) {
 			t.Errorf("the relationship %s of the document has no row in rlEveryRelationship", rel)
 		}
 	}
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		for _, r := range rlEveryRelationship {
 			t.Run(r.typ+"/"+r.id+"/"+r.assoc, func(t *testing.T) {
-				env := rlOn(t, env)
+				env := env.For(t)
 				// The related resources are rendered exactly as their own item endpoint renders them.
 				related := make([]string, len(r.ids))
 				for i, id := range r.ids {
@@ -306,7 +289,7 @@ func TestRelationshipsSubresources(t *testing.T) {
 			})
 		}
 		t.Run("an id that is not valid for the type", func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			env.Do(apitest.Request{Path: "/api/accounts/abc/contacts"}).Expect(t, http.StatusNotFound, rlNotFound)
 			env.Do(apitest.Request{Path: "/api/accounts/abc/relationships/defaultContact"}).Expect(t, http.StatusNotFound, rlNotFound)
 		})
@@ -333,7 +316,7 @@ func rlRun(t *testing.T, env *apitest.Env, cases []rlCase) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res := rlOn(t, env).Do(c.req)
+			res := env.For(t).Do(c.req)
 			res.Expect(t, c.status, c.want)
 			for k, v := range c.header {
 				if got := res.Header.Get(k); got != v {
@@ -347,7 +330,7 @@ func rlRun(t *testing.T, env *apitest.Env, cases []rlCase) {
 func rlGet(path string) apitest.Request { return apitest.Request{Path: path} }
 
 func TestRelationshipsToManyCollection(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		rlPost(t, env, "contacts", "4", `{"data":{"type":"contacts","attributes":{"firstName":"Dee","lastName":"Smith"},
 			"relationships":{"accounts":{"data":[{"type":"accounts","id":"1"}]}}}}`)
@@ -421,7 +404,7 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 // ---- relationship endpoints: reading identifiers ----
 
 func TestRelationshipsIdentifiers(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		const rel = "/api/countries/US/relationships/regions"
 		links := func(more string) string {
@@ -480,7 +463,7 @@ func rlApply(t *testing.T, env *apitest.Env, changes []rlChange) {
 	t.Helper()
 	for _, c := range changes {
 		t.Run(c.name, func(t *testing.T) {
-			env := rlOn(t, env)
+			env := env.For(t)
 			req := apitest.Request{Method: c.method, Path: "/api/" + rlRelPath(c.path), Body: c.body}
 			if c.plain {
 				req.Header = map[string]string{"Accept": "application/json", "Content-Type": "application/json"}
@@ -507,7 +490,7 @@ func rlIdentBody(typ, id string) string {
 }
 
 func TestRelationshipsWrite(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		rlApply(t, env, []rlChange{
 			{name: "replace a to-many", method: "PATCH", path: "accounts/2/contacts", body: rlIdentsBody("contacts", "3", "1"),
@@ -566,7 +549,7 @@ func TestRelationshipsWrite(t *testing.T) {
 // ---- relationship endpoints: the methods a relationship does not have ----
 
 func TestRelationshipsMethodNotAllowed(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		const toOne, readOnly = "GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
 		var cases []rlCase
@@ -587,7 +570,7 @@ func TestRelationshipsMethodNotAllowed(t *testing.T) {
 		add("DELETE, GET, HEAD, OPTIONS, PATCH, POST", "accounts/1/contacts", rlIdentsBody("contacts", "3"), "PUT")
 		rlRun(t, env, cases)
 		t.Run("nothing changed", func(t *testing.T) {
-			rlExpectLinks(t, rlOn(t, env), []rlLinked{{"accounts/1/defaultContact", rlOne("contacts", "2")}, {"calls/1/account", rlOne("accounts", "1")},
+			rlExpectLinks(t, env.For(t), []rlLinked{{"accounts/1/defaultContact", rlOne("contacts", "2")}, {"calls/1/account", rlOne("accounts", "1")},
 				{"contacts/1/calls", rlMany("calls", "1")}, {"products/1/prices", rlMany("productprices", "1", "2")},
 				{"countries/US/regions", rlMany("regions", "US-CA", "US-NY", "US-TX")}, {"regions/US-CA/country", rlOne("countries", "US")},
 				{"asyncoperations/1/owner", rlOne("users", "1")}, {"accounts/1/contacts", rlMany("contacts", "1", "2")}})
@@ -598,7 +581,7 @@ func TestRelationshipsMethodNotAllowed(t *testing.T) {
 // ---- relationship endpoints: errors ----
 
 func TestRelationshipsErrors(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		req := func(method, rel, body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: method, Path: "/api/" + rlRelPath(rel), Body: body, Invalid: invalid}
@@ -637,7 +620,7 @@ func TestRelationshipsErrors(t *testing.T) {
 				want: rlErrors(rlError{0, "form constraint", "The region does not belong to the country.", "/data"})},
 		})
 		t.Run("nothing changed", func(t *testing.T) {
-			rlExpectLinks(t, rlOn(t, env), []rlLinked{{"accounts/1/contacts", rlMany("contacts", "1", "2")}, {"accounts/1/defaultContact", rlOne("contacts", "2")},
+			rlExpectLinks(t, env.For(t), []rlLinked{{"accounts/1/contacts", rlMany("contacts", "1", "2")}, {"accounts/1/defaultContact", rlOne("contacts", "2")},
 				{"contacts/3/accounts", "[]"}, {"contacts/1/source", rlOne("contactsources", "website")}, {"accounts/1/owner", rlOne("users", "1")},
 				{"taxjurisdictions/1/region", rlOne("regions", "US-CA")}})
 		})
@@ -647,7 +630,7 @@ func TestRelationshipsErrors(t *testing.T) {
 // ---- relationship endpoints in the plain format ----
 
 func TestRelationshipsPlain(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		accept := map[string]string{"Accept": "application/json"}
 		isPlain := map[string]string{"Content-Type": "application/json"}
@@ -695,7 +678,7 @@ func TestRelationshipsPlain(t *testing.T) {
 // ---- what follows a relationship change ----
 
 func TestRelationshipsSideEffects(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		comm := func(typ, id, last, in, out string, times, timesIn, timesOut int) rlCase {
 			date := func(s string) string {
@@ -755,7 +738,7 @@ func TestRelationshipsSideEffects(t *testing.T) {
 // ---- conditional relationship writes ----
 
 func TestRelationshipsConditional(t *testing.T) {
-	rlBackends(t, func(t *testing.T, env *apitest.Env) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		etag := func() string {
 			t.Helper()

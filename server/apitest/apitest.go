@@ -96,6 +96,21 @@ func New(t testing.TB, b storetest.Backend) *Env {
 	return &Env{T: t, DB: db, Handler: e}
 }
 
+// EachBackend runs fn, in parallel, with a server over a fresh database of every backend.
+func EachBackend(t *testing.T, fn func(t *testing.T, env *Env)) {
+	t.Helper()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, New(t, b))
+		})
+	}
+}
+
+// For is the same server and database reporting to t (table rows run as subtests of one
+// server).
+func (e *Env) For(t testing.TB) *Env { return &Env{T: t, DB: e.DB, Handler: e.Handler} }
+
 // Request is one request of a test.
 type Request struct {
 	Method string
