@@ -2,7 +2,7 @@ package server_test
 
 // Scenario tests of the commerce types (domain.md "Commerce" and asyncoperations): localizations,
 // currencies, countries, regions, products, productprices, weightunits, taxjurisdictions and
-// asyncoperations. The helpers of protocol_test.go (protoBackends, protoRun, protoError, …) are
+// asyncoperations. The helpers of protocol_test.go (protoBackends, runCases, protoError, …) are
 // shared.
 
 import (
@@ -135,7 +135,7 @@ func cmDeleted(t *testing.T, env *apitest.Env, path string) {
 // cmReadOnly asserts that a read-only type refuses every write with 405 and its Allow header.
 func cmReadOnly(t *testing.T, env *apitest.Env, typ, id, attrs string) {
 	t.Helper()
-	var cases []protoCase
+	var cases []apiCase
 	body := fmt.Sprintf(`{"data":{"type":%q,"id":%q,"attributes":{%s}}}`, typ, id, attrs)
 	for _, r := range []apitest.Request{
 		{Method: http.MethodPost, Path: "/api/" + typ, Body: body},
@@ -147,10 +147,10 @@ func cmReadOnly(t *testing.T, env *apitest.Env, typ, id, attrs string) {
 		{Method: http.MethodPut, Path: "/api/" + typ + "/" + id, Body: body},
 		{Method: http.MethodDelete, Path: "/api/" + typ + "/" + id},
 	} {
-		cases = append(cases, protoCase{name: r.Method + " " + r.Path, req: r, status: http.StatusMethodNotAllowed,
+		cases = append(cases, apiCase{name: r.Method + " " + r.Path, req: r, status: http.StatusMethodNotAllowed,
 			header: map[string]string{"Allow": "GET, HEAD, OPTIONS"}})
 	}
-	protoRun(t, env, cases)
+	runCases(t, env, cases)
 }
 
 // ----- localizations -----
@@ -218,7 +218,7 @@ func TestCommerceLocalizations(t *testing.T) {
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/localizations", Body: body, Invalid: invalid}
 		}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "parent is itself", req: apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/1", Body: cmSetParent("1", "1")},
 				status: 400, want: cmErrors(400, cycle)},
 			{name: "parent is a child", req: apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/2", Body: cmSetParent("2", "4")},
@@ -292,10 +292,10 @@ var (
 func TestCommerceReferenceData(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		notFound := protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
-		get := func(path string, want string) protoCase {
-			return protoCase{name: path, req: apitest.Request{Path: path}, status: 200, want: want}
+		get := func(path string, want string) apiCase {
+			return apiCase{name: path, req: apitest.Request{Path: path}, status: 200, want: want}
 		}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			get("/api/currencies", cmCollection("/api/currencies", cmEUR, cmGBP, cmJPY, cmUSD)),
 			get("/api/currencies/JPY", protoItem(cmJPY, "/api/currencies/JPY")),
 			get("/api/currencies?sort=-id&filter[id]=EUR,USD", cmCollection("/api/currencies?sort=-id&filter[id]=EUR,USD", cmUSD, cmEUR)),
@@ -362,7 +362,7 @@ func TestCommerceAsyncOperations(t *testing.T) {
 		op2 := op("2", `"status":"success","progress":1,"createdAt":"2024-03-01T10:00:00Z","updatedAt":"2024-03-01T10:00:05Z",
 			"elapsedTime":5,"entityType":"contacts",
 			"summary":{"aggregateTime":4870,"readCount":3,"writeCount":2,"errorCount":1,"createCount":2,"updateCount":0}`)
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "item", req: apitest.Request{Path: "/api/asyncoperations/1"}, status: 200, want: protoItem(op1, "/api/asyncoperations/1")},
 			{name: "finished item", req: apitest.Request{Path: "/api/asyncoperations/2"}, status: 200, want: protoItem(op2, "/api/asyncoperations/2")},
 			{name: "collection", req: apitest.Request{Path: "/api/asyncoperations"}, status: 200, want: cmCollection("/api/asyncoperations", op1, op2)},
@@ -432,12 +432,12 @@ func TestCommerceProducts(t *testing.T) {
 		cmCreate(t, env, "productprices", cmPriceBody("8", "10", "1", "GBP"))
 
 		// name by X-Localization-ID (falling back along parentLocalization to the default) and price by X-Currency
-		view := func(path string, h map[string]string, want string) protoCase {
+		view := func(path string, h map[string]string, want string) apiCase {
 			if h == nil {
 				h = map[string]string{}
 			}
 			h["X-Include"] = "noHateoas"
-			return protoCase{name: fmt.Sprint(path, " ", h), req: apitest.Request{Path: path, Header: h}, status: 200, want: want}
+			return apiCase{name: fmt.Sprint(path, " ", h), req: apitest.Request{Path: path, Header: h}, status: 200, want: want}
 		}
 		nameAndPrice := func(id, name, price string) string {
 			return fmt.Sprintf(`{"type":"products","id":%q,"attributes":{"name":%s,"price":%s}}`, id, protoJSON(name), price)
@@ -446,7 +446,7 @@ func TestCommerceProducts(t *testing.T) {
 		loc := func(id string) map[string]string { return map[string]string{"X-Localization-ID": id} }
 		cur := func(code string) map[string]string { return map[string]string{"X-Currency": code} }
 		const fields = "/api/products/%s?fields[products]=name,price"
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			view(fmt.Sprintf(fields, "1"), nil, `{"data":`+nameAndPrice("1", "Chair", usd)+`}`),
 			view(fmt.Sprintf(fields, "1"), loc("1"), `{"data":`+nameAndPrice("1", "Chair", usd)+`}`),
 			view(fmt.Sprintf(fields, "1"), loc("2"), `{"data":`+nameAndPrice("1", "Stuhl", usd)+`}`),
@@ -475,7 +475,7 @@ func TestCommerceProducts(t *testing.T) {
 			return fmt.Sprintf(`{"status":"400","title":"value constraint","detail":"The localization \"%s\" does not exist.","source":{"header":"X-Localization-ID"}}`, v)
 		}
 		const badCur = `{"status":"400","title":"value constraint","detail":"The currency \"XXX\" does not exist.","source":{"header":"X-Currency"}}`
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "unknown localization", req: apitest.Request{Path: "/api/products/1", Header: loc("99")}, status: 400, want: `{"errors":[` + badLoc("99") + `]}`},
 			{name: "localization that is no id", req: apitest.Request{Path: "/api/products", Header: loc("de")}, status: 400, want: `{"errors":[` + badLoc("de") + `]}`},
 			{name: "unknown currency", req: apitest.Request{Path: "/api/products/1", Header: cur("XXX")}, status: 400, want: `{"errors":[` + badCur + `]}`},
@@ -509,7 +509,7 @@ func TestCommerceProducts(t *testing.T) {
 		}
 		names := func(entries string) string { return cmProductBody("NEW-1", entries, "") }
 		oneDefault := cmE{"not blank constraint", "Exactly one name must have no localization: it is the default name.", cmAttr("names")}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "sku taken", req: post(cmProductBody("LAMP-1", `[{"localization":null,"value":"Lamp"}]`, ""), false), status: 400,
 				want: cmErrors(400, cmTaken(cmAttr("sku")))},
 			{name: "sku taken on update", req: apitest.Request{Method: http.MethodPatch, Path: "/api/products/2",
@@ -568,7 +568,7 @@ func TestCommerceProductPrices(t *testing.T) {
 		lamp := cmPrice("4", "30.0000", "1.0000", "2", "USD")
 		cmCreate(t, env, "productprices", cmPriceBody("30.0000", "1", "2", "USD"))
 
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "collection", req: apitest.Request{Path: "/api/productprices"}, status: 200, want: cmCollection("/api/productprices", first, bulk, free, lamp)},
 			{name: "by product, sorted by value", req: apitest.Request{Path: "/api/productprices?filter[product]=1&sort=-value"}, status: 200,
 				want: cmCollection("/api/productprices?filter[product]=1&sort=-value", first, bulk, free)},
@@ -592,7 +592,7 @@ func TestCommerceProductPrices(t *testing.T) {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: body, Invalid: invalid}
 		}
 		duplicate := cmE{"unique entity constraint", "A price for this product, currency and quantity already exists.", cmAttr("quantity")}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "same product, currency and quantity", req: post(cmPriceBody("1", "1.00", "1", "USD"), false), status: 400, want: cmErrors(400, duplicate)},
 			{name: "same with the default quantity", req: post(cmPriceBody("1", "", "2", "USD"), false), status: 400, want: cmErrors(400, duplicate)},
 			{name: "duplicate by update", req: apitest.Request{Method: http.MethodPatch, Path: "/api/productprices/2",
@@ -665,7 +665,7 @@ func TestCommerceWeightUnits(t *testing.T) {
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/weightunits", Body: body, Invalid: invalid}
 		}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "without an id", req: post(`{"data":{"type":"weightunits","attributes":{"conversionRates":{"kg":1}}}}`, true), status: 400,
 				want: cmErrors(400, cmNotBlank("/data/id"))},
 			{name: "with an empty id", req: post(`{"data":{"type":"weightunits","id":"","attributes":{"conversionRates":{"kg":1}}}}`, false), status: 400,
@@ -727,7 +727,7 @@ func TestCommerceTaxJurisdictions(t *testing.T) {
 			Body: cmJurisdictionBody("GB-VAT", `,"zipCodes":[{"from":"SW1A","to":null}]`, "GB", "")}),
 			"/api/taxjurisdictions/3", protoItem(gb, "/api/taxjurisdictions/3"))
 
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "collection", req: apitest.Request{Path: "/api/taxjurisdictions"}, status: 200, want: cmCollection("/api/taxjurisdictions", ca, berlin, gb)},
 			{name: "by country", req: apitest.Request{Path: "/api/taxjurisdictions?filter[country]=DE,GB&sort=-code"}, status: 200,
 				want: cmCollection("/api/taxjurisdictions?filter[country]=DE,GB&sort=-code", gb, berlin)},
@@ -760,7 +760,7 @@ func TestCommerceTaxJurisdictions(t *testing.T) {
 			return apitest.Request{Method: http.MethodPatch, Path: "/api/taxjurisdictions/" + id, Body: cmJurisdictionPatch(id, attrs, rels)}
 		}
 		foreign := cmE{"form constraint", "The region does not belong to the country.", cmLink("region")}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "region of another country", req: post(cmJurisdictionBody("X", "", "US", "DE-BE"), false), status: 400, want: cmErrors(400, foreign)},
 			{name: "country changed under the region", req: patch("1", "", `"country":{"data":{"type":"countries","id":"DE"}}`), status: 400, want: cmErrors(400, foreign)},
 			{name: "region changed to another country's", req: patch("2", "", `"region":{"data":{"type":"regions","id":"US-TX"}}`), status: 400, want: cmErrors(400, foreign)},

@@ -17,30 +17,6 @@ import (
 // protoBase is the scheme and host every request of the harness goes to.
 const protoBase = "http://api.test"
 
-// protoCase is one request and the exact response it must get.
-type protoCase struct {
-	name   string
-	req    apitest.Request
-	status int
-	want   string            // the exact document; "" = no body
-	header map[string]string // response headers that must have these values ("" = absent)
-}
-
-func protoRun(t *testing.T, env *apitest.Env, cases []protoCase) {
-	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := env.For(t).Do(c.req)
-			res.Expect(t, c.status, c.want)
-			for k, v := range c.header {
-				if got := res.Header.Get(k); got != v {
-					t.Fatalf("header %s = %q, want %q", k, got, v)
-				}
-			}
-		})
-	}
-}
-
 // protoJSON quotes s as a JSON string.
 func protoJSON(s string) string {
 	return fmt.Sprintf("%q", s)
@@ -141,7 +117,7 @@ func TestProtocolContentType(t *testing.T) {
 		e415 := protoError(415, "unsupported media type http exception", protoUnsupportedMedia, protoHeader("Content-Type"))
 		// the document has no request body without a JSON media type
 		invalid := func(r apitest.Request) apitest.Request { r.Invalid = true; return r }
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "POST without Content-Type", req: invalid(post("")), status: 415, want: e415},
 			{name: "POST text/plain", req: invalid(post("text/plain")), status: 415, want: e415},
 			{name: "POST JSON:API with charset", req: post("application/vnd.api+json; charset=utf-8"), status: 415, want: e415},
@@ -176,7 +152,7 @@ func TestProtocolAccept(t *testing.T) {
 			return r
 		}
 		jsonAPI := map[string]string{"Content-Type": "application/vnd.api+json"}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "no Accept", req: get("-"), status: 200, want: account, header: jsonAPI},
 			{name: "*/*", req: get("*/*"), status: 200, want: account, header: jsonAPI},
 			{name: "application/*", req: get("application/*"), status: 200, want: account, header: jsonAPI},
@@ -205,7 +181,7 @@ func TestProtocolPlainFormat(t *testing.T) {
 				id, protoJSON(name), description)
 		}
 		isPlain := map[string]string{"Content-Type": "application/json"}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "collection", req: apitest.Request{Path: "/api/accounts", Header: plain}, status: 200,
 				want: "[" + plainAccount(1, "Account 01", "null") + "," + plainAccount(2, "Account 02", "null") + "]", header: isPlain},
 			{name: "item", req: apitest.Request{Path: "/api/accounts/2", Header: plain}, status: 200,
@@ -255,11 +231,11 @@ func TestProtocolHeadAndOptions(t *testing.T) {
 				}
 			})
 		}
-		options := func(path, allow string) protoCase {
-			return protoCase{name: "OPTIONS " + path, req: apitest.Request{Method: http.MethodOptions, Path: path}, status: 200,
+		options := func(path, allow string) apiCase {
+			return apiCase{name: "OPTIONS " + path, req: apitest.Request{Method: http.MethodOptions, Path: path}, status: 200,
 				header: map[string]string{"Allow": allow, "Cache-Control": "max-age=600, public", "Content-Type": ""}}
 		}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			options("/api/accounts", "DELETE, GET, HEAD, OPTIONS, POST"),
 			options("/api/accounts/1", "DELETE, GET, HEAD, OPTIONS, PATCH"),
 			options("/api/accounts/99", "DELETE, GET, HEAD, OPTIONS, PATCH"),
@@ -273,12 +249,12 @@ func TestProtocolMethodNotAllowed(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		const coll, item, readOnly = "DELETE, GET, HEAD, OPTIONS, POST", "DELETE, GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
-		notAllowed := func(method, path, allow, body string) protoCase {
-			return protoCase{name: method + " " + path, req: apitest.Request{Method: method, Path: path, Body: body}, status: 405,
+		notAllowed := func(method, path, allow, body string) apiCase {
+			return apiCase{name: method + " " + path, req: apitest.Request{Method: method, Path: path, Body: body}, status: 405,
 				header: map[string]string{"Allow": allow, "Content-Type": ""}}
 		}
 		account := `{"data":{"type":"accounts","id":"1","attributes":{"name":"Put"}}}`
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			notAllowed(http.MethodPut, "/api/accounts", coll, account),
 			notAllowed(http.MethodPut, "/api/accounts/1", item, account),
 			notAllowed(http.MethodPost, "/api/accounts/1", item, account),
@@ -301,25 +277,25 @@ func TestProtocolNotFound(t *testing.T) {
 		protoCreateAccounts(t, env, 1)
 		unknownType := protoError(404, "entity type constraint", "Unknown entity type: nope.", "")
 		notFound := protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
-		var cases []protoCase
+		var cases []apiCase
 		for _, r := range []apitest.Request{
 			{Path: "/api/nope"},
 			{Path: "/api/nope/1"},
 			{Method: http.MethodPost, Path: "/api/nope", Body: `{"data":{"type":"nope","attributes":{"name":"x"}}}`},
 			{Method: http.MethodDelete, Path: "/api/nope/1"},
 		} {
-			cases = append(cases, protoCase{name: r.Method + " " + r.Path, req: r, status: 404, want: unknownType})
+			cases = append(cases, apiCase{name: r.Method + " " + r.Path, req: r, status: 404, want: unknownType})
 		}
 		for _, id := range []string{"99", "abc", "0", "-1", "1.5"} {
 			patch := fmt.Sprintf(`{"data":{"type":"accounts","id":%q,"attributes":{"name":"x"}}}`, id)
 			cases = append(cases,
-				protoCase{name: "GET " + id, req: apitest.Request{Path: "/api/accounts/" + id}, status: 404, want: notFound},
-				protoCase{name: "PATCH " + id, req: apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + id, Body: patch}, status: 404, want: notFound},
-				protoCase{name: "DELETE " + id, req: apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/" + id}, status: 404, want: notFound},
+				apiCase{name: "GET " + id, req: apitest.Request{Path: "/api/accounts/" + id}, status: 404, want: notFound},
+				apiCase{name: "PATCH " + id, req: apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + id, Body: patch}, status: 404, want: notFound},
+				apiCase{name: "DELETE " + id, req: apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/" + id}, status: 404, want: notFound},
 			)
 		}
-		cases = append(cases, protoCase{name: "read-only type", req: apitest.Request{Path: "/api/currencies/XYZ"}, status: 404, want: notFound})
-		protoRun(t, env, cases)
+		cases = append(cases, apiCase{name: "read-only type", req: apitest.Request{Path: "/api/currencies/XYZ"}, status: 404, want: notFound})
+		runCases(t, env, cases)
 	})
 }
 
@@ -334,7 +310,7 @@ func TestProtocolMalformedDocuments(t *testing.T) {
 		}
 		noData := protoError(400, "request data constraint", "The primary data object should exist.", protoPointer("/data"))
 		typeMismatch := protoError(409, "conflict constraint", "The 'type' property of the primary data object does not match the requested resource type.", protoPointer("/data/type"))
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "POST malformed JSON", req: post(`{"data":`, true), status: 400,
 				want: protoError(400, "bad request http exception", "Invalid json message received. Parsing error at offset 8: unexpected end of JSON input.", "")},
 			{name: "PATCH malformed JSON", req: patch(`{"data":{"type":"accounts",}}`, true), status: 400,
@@ -428,8 +404,8 @@ func TestProtocolConditionalRequests(t *testing.T) {
 func TestProtocolPaging(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 25)
-		page := func(path string, ids []int, links string) protoCase {
-			return protoCase{name: path, req: apitest.Request{Path: path}, status: 200,
+		page := func(path string, ids []int, links string) apiCase {
+			return apiCase{name: path, req: apitest.Request{Path: path}, status: 200,
 				want: `{"data":` + protoAccountNames(ids...) + `,"links":{` + links + `}}`}
 		}
 		const u = protoBase + "/api/accounts"
@@ -437,10 +413,10 @@ func TestProtocolPaging(t *testing.T) {
 		for i := 1; i <= 10; i++ {
 			full = append(full, protoAccount(i, fmt.Sprintf("Account %02d", i)))
 		}
-		badParam := func(path, param, title, detail string) protoCase {
-			return protoCase{name: path, req: apitest.Request{Path: path}, status: 400, want: protoError(400, title, detail, protoParam(param))}
+		badParam := func(path, param, title, detail string) apiCase {
+			return apiCase{name: path, req: apitest.Request{Path: path}, status: 400, want: protoError(400, title, detail, protoParam(param))}
 		}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "defaults", req: apitest.Request{Path: "/api/accounts"}, status: 200,
 				want: `{"data":[` + strings.Join(full, ",") + `],"links":{"self":"` + u + `","next":"` + u + `?page%5Bnumber%5D=2"}}`},
 			page("/api/accounts?fields[accounts]=name", protoSpan(1, 10),
@@ -485,7 +461,7 @@ func TestProtocolSortFieldsMeta(t *testing.T) {
 		protoCreateAccounts(t, env, 3)
 		const u = protoBase + "/api/accounts"
 		noLinks := map[string]string{"X-Include": "noHateoas"}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "sort=-id", req: apitest.Request{Path: "/api/accounts?sort=-id&fields[accounts]=name"}, status: 200,
 				want: `{"data":` + protoAccountNames(3, 2, 1) + `,"links":{"self":"` + u + `?sort=-id&fields[accounts]=name"}}`},
 			{name: "sort=-name,id", req: apitest.Request{Path: "/api/accounts?sort=-name,id&fields[accounts]=name"}, status: 200,
@@ -532,7 +508,7 @@ func TestProtocolXInclude(t *testing.T) {
 				"organization":{"data":{"type":"organizations","id":"1"}}}}`, id, id)
 		}
 		const u = protoBase + "/api/accounts"
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "noHateoas on an item", req: apitest.Request{Path: "/api/accounts/2", Header: x("noHateoas")}, status: 200,
 				want: `{"data":` + bareAccount(2) + `}`},
 			{name: "noHateoas on a page", req: apitest.Request{Path: "/api/accounts?page[size]=2", Header: x("noHateoas")}, status: 200,
@@ -562,7 +538,7 @@ func TestProtocolBodyLimit(t *testing.T) {
 		protoCreateAccounts(t, env, 1)
 		huge := strings.Repeat("x", 11<<20)
 		tooLarge := protoError(413, "payload too large exception", "The request body is too large.", "")
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "POST", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts",
 				Body: `{"data":{"type":"accounts","attributes":{"name":"Big","description":"` + huge + `"}}}`}, status: 413, want: tooLarge},
 			{name: "PATCH", req: apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/1",
@@ -584,7 +560,7 @@ func TestProtocolDeleteCollection(t *testing.T) {
 		del := func(path string, x string) apitest.Request {
 			return apitest.Request{Method: http.MethodDelete, Path: path, Header: map[string]string{"X-Include": x}}
 		}
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "without a filter", req: del("/api/accounts", "deletedCount"), status: 400,
 				want: protoError(400, "filter constraint", "At least one filter must be provided.", ""), header: map[string]string{"X-Include-Deleted-Count": ""}},
 			{name: "with only paging", req: del("/api/accounts?page[size]=1", ""), status: 400,
@@ -611,7 +587,7 @@ func TestProtocolLocaleHeaders(t *testing.T) {
 		account := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
 		badLocalization := `{"status":"400","title":"value constraint","detail":"The localization \"99\" does not exist.","source":{"header":"X-Localization-ID"}}`
 		badCurrency := `{"status":"400","title":"value constraint","detail":"The currency \"usd\" does not exist.","source":{"header":"X-Currency"}}`
-		protoRun(t, env, []protoCase{
+		runCases(t, env, []apiCase{
 			{name: "known values on a type without localized values", req: apitest.Request{Path: "/api/accounts/1",
 				Header: map[string]string{"X-Localization-ID": "3", "X-Currency": "JPY"}}, status: 200, want: account},
 			{name: "unknown localization", req: apitest.Request{Path: "/api/accounts/1", Header: map[string]string{"X-Localization-ID": "99"}},

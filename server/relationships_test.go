@@ -303,30 +303,6 @@ func rlContact(id, firstName string) string {
 	return `{"type":"contacts","id":` + rlJSON(id) + `,"links":{"self":` + rlJSON(rlBase+"/api/contacts/"+id) + `},"attributes":{"firstName":` + rlJSON(firstName) + `}}`
 }
 
-// rlCase is one request and the exact response it must get.
-type rlCase struct {
-	name   string
-	req    apitest.Request
-	status int
-	want   string            // the exact document; "" = no body
-	header map[string]string // response headers that must have these values ("" = absent)
-}
-
-func rlRun(t *testing.T, env *apitest.Env, cases []rlCase) {
-	t.Helper()
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := env.For(t).Do(c.req)
-			res.Expect(t, c.status, c.want)
-			for k, v := range c.header {
-				if got := res.Header.Get(k); got != v {
-					t.Fatalf("header %s = %q, want %q", k, got, v)
-				}
-			}
-		})
-	}
-}
-
 func rlGet(path string) apitest.Request { return apitest.Request{Path: path} }
 
 func TestRelationshipsToManyCollection(t *testing.T) {
@@ -344,7 +320,7 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 		page := func(query, data, more string) string {
 			return `{"data":` + data + `,"links":{"self":` + rlJSON(rlBase+q(query)) + more + `}}`
 		}
-		rlRun(t, env, []rlCase{
+		runCases(t, env, []apiCase{
 			{name: "sort", req: rlGet(q("sort=-firstName")), status: 200, want: rlDoc("["+dee+","+bob+","+ann+"]", q("sort=-firstName"))},
 			{name: "filter", req: rlGet(q("filter[lastName]=Smith")), status: 200, want: rlDoc("["+ann+","+dee+"]", q("filter[lastName]=Smith"))},
 			{name: "filter with an operator", req: rlGet(q("filter[id]>1")), status: 200, want: rlDoc("["+bob+","+dee+"]", q("filter[id]>1"))},
@@ -410,7 +386,7 @@ func TestRelationshipsIdentifiers(t *testing.T) {
 		links := func(more string) string {
 			return `"links":{"self":"http://api.test/api/countries/US/relationships/regions","related":"http://api.test/api/countries/US/regions"` + more + `}`
 		}
-		rlRun(t, env, []rlCase{
+		runCases(t, env, []apiCase{
 			{name: "to-many", req: rlGet(rel), status: 200, want: rlRelDoc("countries", "US", "regions", rlMany("regions", "US-CA", "US-NY", "US-TX"))},
 			{name: "to-many sorted", req: rlGet(rel + "?sort=-name"), status: 200, want: rlRelDoc("countries", "US", "regions", rlMany("regions", "US-TX", "US-NY", "US-CA"))},
 			{name: "to-many first page", req: apitest.Request{Path: rel + "?page[size]=2", Header: map[string]string{"X-Include": "totalCount"}}, status: 200,
@@ -552,10 +528,10 @@ func TestRelationshipsMethodNotAllowed(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		const toOne, readOnly = "GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
-		var cases []rlCase
+		var cases []apiCase
 		add := func(allow, rel string, body string, methods ...string) {
 			for _, m := range methods {
-				cases = append(cases, rlCase{name: m + " " + rel, req: apitest.Request{Method: m, Path: "/api/" + rlRelPath(rel), Body: body},
+				cases = append(cases, apiCase{name: m + " " + rel, req: apitest.Request{Method: m, Path: "/api/" + rlRelPath(rel), Body: body},
 					status: http.StatusMethodNotAllowed, header: map[string]string{"Allow": allow}})
 			}
 		}
@@ -568,7 +544,7 @@ func TestRelationshipsMethodNotAllowed(t *testing.T) {
 		add(readOnly, "regions/US-CA/country", rlIdentBody("countries", "DE"), "PATCH", "POST", "DELETE")
 		add(readOnly, "asyncoperations/1/owner", rlIdentBody("users", "2"), "PATCH")
 		add("DELETE, GET, HEAD, OPTIONS, PATCH, POST", "accounts/1/contacts", rlIdentsBody("contacts", "3"), "PUT")
-		rlRun(t, env, cases)
+		runCases(t, env, cases)
 		t.Run("nothing changed", func(t *testing.T) {
 			rlExpectLinks(t, env.For(t), []rlLinked{{"accounts/1/defaultContact", rlOne("contacts", "2")}, {"calls/1/account", rlOne("accounts", "1")},
 				{"contacts/1/calls", rlMany("calls", "1")}, {"products/1/prices", rlMany("productprices", "1", "2")},
@@ -589,7 +565,7 @@ func TestRelationshipsErrors(t *testing.T) {
 		wrongType := func(ptr, typ string) string {
 			return rlErrors(rlError{0, "request data constraint", fmt.Sprintf("The 'type' property should be %q.", typ), ptr})
 		}
-		rlRun(t, env, []rlCase{
+		runCases(t, env, []apiCase{
 			{name: "add a missing contact", req: req("POST", "accounts/1/contacts", rlIdentsBody("contacts", "99"), false), status: 400,
 				want: rlErrors(rlNoEntity("/data/0"))},
 			{name: "replace with a missing contact", req: req("PATCH", "accounts/1/contacts", rlIdentsBody("contacts", "3", "99"), false), status: 400,
@@ -635,7 +611,7 @@ func TestRelationshipsPlain(t *testing.T) {
 		accept := map[string]string{"Accept": "application/json"}
 		isPlain := map[string]string{"Content-Type": "application/json"}
 		get := func(path string) apitest.Request { return apitest.Request{Path: path, Header: accept} }
-		rlRun(t, env, []rlCase{
+		runCases(t, env, []apiCase{
 			{name: "to-many", req: get("/api/accounts/1/relationships/contacts"), status: 200, want: `[1,2]`, header: isPlain},
 			{name: "to-many paged", req: get("/api/countries/US/relationships/regions?page[size]=2&sort=-id"), status: 200, want: `["US-TX","US-NY"]`, header: isPlain},
 			{name: "empty to-many", req: get("/api/accounts/2/relationships/contacts"), status: 200, want: `[]`, header: isPlain},
@@ -664,7 +640,7 @@ func TestRelationshipsPlain(t *testing.T) {
 			{name: "a code id", method: "PATCH", path: "contacts/2/source", body: `"call"`, plain: true,
 				after: []rlLinked{{"contacts/2/source", rlOne("contactsources", "call")}}},
 		})
-		rlRun(t, env, []rlCase{
+		runCases(t, env, []apiCase{
 			{name: "a missing member", req: apitest.Request{Method: "POST", Path: "/api/accounts/2/relationships/contacts", Header: plainBody, Body: `[3,99]`}, status: 400,
 				want: `[{"code":400,"title":"form constraint","detail":"The entity does not exist.","source":"/1"}]`, header: isPlain},
 			{name: "a missing to-one", req: apitest.Request{Method: "PATCH", Path: "/api/accounts/2/relationships/defaultContact", Header: plainBody, Body: `99`}, status: 400,
@@ -680,7 +656,7 @@ func TestRelationshipsPlain(t *testing.T) {
 func TestRelationshipsSideEffects(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
-		comm := func(typ, id, last, in, out string, times, timesIn, timesOut int) rlCase {
+		comm := func(typ, id, last, in, out string, times, timesIn, timesOut int) apiCase {
 			date := func(s string) string {
 				if s == "" {
 					return "null"
@@ -688,12 +664,12 @@ func TestRelationshipsSideEffects(t *testing.T) {
 				return rlJSON(s)
 			}
 			path := "/api/" + typ + "/" + id + "?fields[" + typ + "]=lastContactedDate,lastContactedDateIn,lastContactedDateOut,timesContacted,timesContactedIn,timesContactedOut"
-			return rlCase{name: "communication of " + typ + "/" + id, req: rlGet(path), status: 200,
+			return apiCase{name: "communication of " + typ + "/" + id, req: rlGet(path), status: 200,
 				want: rlDoc(fmt.Sprintf(`{"type":%q,"id":%q,"links":{"self":"%s/api/%s/%s"},"attributes":{"lastContactedDate":%s,"lastContactedDateIn":%s,
 					"lastContactedDateOut":%s,"timesContacted":%d,"timesContactedIn":%d,"timesContactedOut":%d}}`,
 					typ, id, rlBase, typ, id, date(last), date(in), date(out), times, timesIn, timesOut), path)}
 		}
-		rlRun(t, env, []rlCase{
+		runCases(t, env, []apiCase{
 			comm("accounts", "1", "2024-03-01T10:00:00Z", "2024-03-01T10:00:00Z", "", 1, 1, 0),
 			comm("accounts", "2", "", "", "", 0, 0, 0),
 		})
@@ -704,18 +680,18 @@ func TestRelationshipsSideEffects(t *testing.T) {
 				{name: "link call 2", method: "PATCH", path: "calls/2/account", body: rlIdentBody("accounts", "2"),
 					after: []rlLinked{{"calls/2/account", rlOne("accounts", "2")}}},
 			})
-			rlRun(t, env, []rlCase{
+			runCases(t, env, []apiCase{
 				comm("accounts", "1", "", "", "", 0, 0, 0),
 				comm("accounts", "2", "2024-03-02T10:00:00Z", "2024-03-01T10:00:00Z", "2024-03-02T10:00:00Z", 2, 1, 1),
 			})
 			rlApply(t, env, []rlChange{{name: "unlink call 1", method: "PATCH", path: "calls/1/account", body: rlIdentBody("accounts", ""),
 				after: []rlLinked{{"calls/1/account", "null"}}}})
-			rlRun(t, env, []rlCase{comm("accounts", "2", "2024-03-02T10:00:00Z", "", "2024-03-02T10:00:00Z", 1, 0, 1)})
+			runCases(t, env, []apiCase{comm("accounts", "2", "2024-03-02T10:00:00Z", "", "2024-03-02T10:00:00Z", 1, 0, 1)})
 		})
 		t.Run("the contact of a call", func(t *testing.T) {
 			rlApply(t, env, []rlChange{{name: "move call 1", method: "PATCH", path: "calls/1/contact", body: rlIdentBody("contacts", "3"),
 				after: []rlLinked{{"contacts/3/calls", rlMany("calls", "1")}, {"contacts/1/calls", "[]"}}}})
-			rlRun(t, env, []rlCase{
+			runCases(t, env, []apiCase{
 				comm("contacts", "1", "", "", "", 0, 0, 0),
 				comm("contacts", "3", "2024-03-01T10:00:00Z", "2024-03-01T10:00:00Z", "", 1, 1, 0),
 			})

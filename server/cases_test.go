@@ -1,0 +1,33 @@
+package server_test
+
+import (
+	"testing"
+
+	"webapi/server/apitest"
+)
+
+// apiCase is one request and the exact response it must get.
+type apiCase struct {
+	name   string
+	req    apitest.Request
+	status int
+	want   string            // the exact document; "" = no body
+	header map[string]string // response headers that must have these values ("" = absent)
+}
+
+// runCases runs each case as a subtest over the same server, in order.
+func runCases(t *testing.T, env *apitest.Env, cases []apiCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := env.For(t).Do(c.req)
+			res.Expect(t, c.status, c.want)
+			for k, v := range c.header {
+				if got := res.Header.Get(k); got != v {
+					t.Fatalf("header %s = %q, want %q", k, got, v)
+				}
+			}
+		})
+	}
+}
+
