@@ -30,4 +30,3 @@ func runCases(t *testing.T, env *apitest.Env, cases []apiCase) {
 		})
 	}
 }
-
