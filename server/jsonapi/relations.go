@@ -30,22 +30,33 @@ func (a *API) relation(c *call, id, assoc string) (int, *Record, bool) {
 	return i, parent, true
 }
 
-// Related answers GET /api/{type}/{id}/{association}: the related resource (or null) of a
-// to-one, a full collection of the related type for a to-many.
-func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
+// beginRelated starts a GET of a subresource or relationship: it resolves the association,
+// loads the parent and reads the query parameters for the related type. On a problem it answers
+// the request and returns a nil call.
+func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, assoc string) (*call, int, *Record, *listParams) {
 	c, ok := a.begin(w, r, typ)
 	if !ok {
-		return
+		return nil, 0, nil, nil
 	}
 	i, parent, ok := a.relation(c, id, assoc)
 	if !ok {
+		return nil, 0, nil, nil
+	}
+	lp := c.params(c.res.targets[i], c.res.Rels[i].ToMany)
+	if lp == nil {
+		return nil, 0, nil, nil
+	}
+	return c, i, parent, lp
+}
+
+// Related answers GET /api/{type}/{id}/{association}: the related resource (or null) of a
+// to-one, a full collection of the related type for a to-many.
+func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
+	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc)
+	if c == nil {
 		return
 	}
 	rel, target := &c.res.Rels[i], c.res.targets[i]
-	lp := c.params(target, rel.ToMany)
-	if lp == nil {
-		return
-	}
 	ctx := r.Context()
 	if rel.ToMany {
 		if q := c.pageQuery(target, lp, &Parent{Resource: c.res, Rel: i, ID: parent.ID}); q != nil {
@@ -84,19 +95,11 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 // Relationship answers GET /api/{type}/{id}/relationships/{association}: resource identifiers;
 // a to-many is paged and sorted like a collection.
 func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
-	c, ok := a.begin(w, r, typ)
-	if !ok {
-		return
-	}
-	i, parent, ok := a.relation(c, id, assoc)
-	if !ok {
+	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc)
+	if c == nil {
 		return
 	}
 	rel, target := &c.res.Rels[i], c.res.targets[i]
-	lp := c.params(target, rel.ToMany)
-	if lp == nil {
-		return
-	}
 	v := c.view(lp)
 	self := v.base + "/api/" + c.res.Type + "/" + pathEscape(parent.ID)
 	if !rel.ToMany {
