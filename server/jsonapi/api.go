@@ -233,12 +233,17 @@ func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 			continue
 		}
 		found := map[string]bool{}
-		err := a.Store.Find(ctx, &Query{Resource: r.targets[l.Index], IDs: l.IDs, Limit: -1}, func(rec *Record) bool {
-			found[rec.ID] = true
-			return true
-		})
-		if err != nil {
-			return err
+		for ids := l.IDs; len(ids) > 0; {
+			// in chunks: databases bound the number of statement parameters
+			chunk := ids[:min(len(ids), 500)]
+			ids = ids[len(chunk):]
+			err := a.Store.Find(ctx, &Query{Resource: r.targets[l.Index], IDs: chunk, Limit: -1}, func(rec *Record) bool {
+				found[rec.ID] = true
+				return true
+			})
+			if err != nil {
+				return err
+			}
 		}
 		rel := &r.Rels[l.Index]
 		for j, id := range l.IDs {

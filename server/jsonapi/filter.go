@@ -12,6 +12,9 @@ import (
 // "2024-03" in `filter[createdAt]=2024-03` matches From <= x < To.
 type Period struct{ From, To time.Time }
 
+// maxFilterValues bounds the values of one filter.
+const maxFilterValues = 1000
+
 var boolWords = map[string]bool{"true": true, "1": true, "yes": true, "false": false, "0": false, "no": false}
 
 // parseFilter turns one filter parameter into a condition, checking the filter, the operator
@@ -45,6 +48,10 @@ func parseFilter(r *Resource, p Param) ([]Condition, Errors) {
 	values := []string{p.Value}
 	if lists {
 		values = strings.Split(p.Value, ",")
+		if len(values) > maxFilterValues {
+			// databases bound the number of statement parameters (SQLite 32766, PostgreSQL 65535)
+			return nil, Errors{BadParameter(p.Raw, TitleFilter, fmt.Sprintf("A filter accepts at most %d values.", maxFilterValues))}
+		}
 	}
 	for _, v := range values {
 		if ranges {

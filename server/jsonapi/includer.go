@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// includeChunk is the most ids one include query asks for.
+const includeChunk = 5000
+
 // includer loads the resources that `include` asks for: one store query per node of the include
 // tree (so per include path segment), never one per record, and renders each resource once.
 type includer struct {
@@ -84,21 +87,27 @@ func (inc *includer) appendIncluded(ctx context.Context, b []byte) ([]byte, erro
 				continue
 			}
 			t := n.target()
-			err := inc.api.Store.Find(ctx, &Query{Resource: t, IDs: n.ids, Limit: -1}, func(rec *Record) bool {
-				key := t.Type + "\x00" + rec.ID
-				if !inc.seen[key] {
-					inc.seen[key] = true
-					if inc.n > 0 {
-						inc.out = append(inc.out, ',')
+			// One query per node; only very large results (everything with page[size]=-1) are
+			// read in chunks, because databases bound the number of statement parameters.
+			for ids := n.ids; len(ids) > 0; {
+				chunk := ids[:min(len(ids), includeChunk)]
+				ids = ids[len(chunk):]
+				err := inc.api.Store.Find(ctx, &Query{Resource: t, IDs: chunk, Limit: -1}, func(rec *Record) bool {
+					key := t.Type + "\x00" + rec.ID
+					if !inc.seen[key] {
+						inc.seen[key] = true
+						if inc.n > 0 {
+							inc.out = append(inc.out, ',')
+						}
+						inc.out = inc.view.appendResource(inc.out, t, rec, nil)
+						inc.n++
 					}
-					inc.out = inc.view.appendResource(inc.out, t, rec, nil)
-					inc.n++
+					collectInto(n, rec)
+					return true
+				})
+				if err != nil {
+					return b, err
 				}
-				collectInto(n, rec)
-				return true
-			})
-			if err != nil {
-				return b, err
 			}
 			next = append(next, n.children...)
 		}

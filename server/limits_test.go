@@ -1,0 +1,35 @@
+package server_test
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"webapi/server/apitest"
+)
+
+// Lists longer than databases take as statement parameters are refused (filters) or read in
+// chunks (relationship checks) instead of failing with a 500.
+func TestLongLists(t *testing.T) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		ids := make([]string, 1001)
+		for i := range ids {
+			ids[i] = strconv.Itoa(i + 1)
+		}
+		res := env.Do(apitest.Request{Path: "/api/accounts?filter[id]=" + strings.Join(ids, ",")})
+		res.Expect(t, 400, `{"errors":[{"status":"400","title":"filter constraint","detail":"A filter accepts at most 1000 values.","source":{"parameter":"filter[id]"}}]}`)
+		res = env.Do(apitest.Request{Path: "/api/accounts?filter[id]=" + strings.Join(ids[:1000], ",")})
+		res.Expect(t, 200, `{"data":[],"links":{"self":"<any>"}}`)
+
+		// 700 related ids that do not exist: every one is reported, with its position
+		var idents, errs []string
+		for i := range 700 {
+			idents = append(idents, fmt.Sprintf(`{"type":"contacts","id":"%d"}`, 100000+i))
+			errs = append(errs, fmt.Sprintf(`{"status":"400","title":"form constraint","detail":"The entity does not exist.","source":{"pointer":"/data/relationships/contacts/data/%d"}}`, i))
+		}
+		res = env.Do(apitest.Request{Method: "POST", Path: "/api/accounts",
+			Body: `{"data":{"type":"accounts","attributes":{"name":"Many"},"relationships":{"contacts":{"data":[` + strings.Join(idents, ",") + `]}}}}`})
+		res.Expect(t, 400, `{"errors":[`+strings.Join(errs, ",")+`]}`)
+	})
+}
