@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -152,11 +153,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return db, nil
 }
 
-// maxIdleConns is how many idle PostgreSQL connections the pool keeps, maxOpenConns how many it
-// opens at most.
-const (
-	maxIdleConns = 32
-	maxOpenConns = 32
+// maxOpenConns is how many PostgreSQL connections the pool opens at most, maxIdleConns how many
+// idle ones it keeps. A few per core: PostgreSQL runs on the same cores, and more backends than
+// cores only add switching (measured under wrk on 2 cores: 4 connections served a single item
+// 20 % faster than 16).
+var (
+	maxOpenConns = max(4, 2*runtime.GOMAXPROCS(0))
+	maxIdleConns = maxOpenConns
 )
 
 // sqliteDialector is glebarez's dialector with two corrections:
