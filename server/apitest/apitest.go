@@ -260,3 +260,27 @@ func validateErrorDocument(res *Response) error {
 	}
 	return doc.Components.Schemas[name].Value.VisitJSON(v)
 }
+
+// Transport is an http.RoundTripper that sends requests through Do, so that a client (such as
+// the generated Go client) talks to the server with every exchange validated.
+func (e *Env) Transport() http.RoundTripper { return roundTripper{e} }
+
+type roundTripper struct{ env *Env }
+
+func (rt roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	var body []byte
+	if r.Body != nil {
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			return nil, err
+		}
+	}
+	header := map[string]string{}
+	for k := range r.Header {
+		header[k] = r.Header.Get(k)
+	}
+	res := rt.env.Do(Request{Method: r.Method, Path: r.URL.RequestURI(), Header: header, Body: string(body)})
+	return &http.Response{StatusCode: res.Status, Status: http.StatusText(res.Status), Header: res.Header,
+		Body: io.NopCloser(strings.NewReader(string(res.Body))), ContentLength: int64(len(res.Body)), Request: r,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
+}
