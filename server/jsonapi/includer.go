@@ -63,6 +63,21 @@ func (inc *includer) collect(rec *Record) {
 	collectInto(inc.root, rec)
 }
 
+// add renders a resource into included unless the document has it already (the resources a
+// write request created or updated, with their meta).
+func (inc *includer) add(r *Resource, rec *Record, meta []byte) {
+	key := r.Type + "\x00" + rec.ID
+	if inc.seen[key] {
+		return
+	}
+	inc.seen[key] = true
+	if inc.n > 0 {
+		inc.out = append(inc.out, ',')
+	}
+	inc.out = inc.view.appendResource(inc.out, r, rec, meta)
+	inc.n++
+}
+
 func collectInto(parent *node, rec *Record) {
 	for _, ch := range parent.children {
 		for _, id := range rec.Links[ch.rel] {
@@ -93,15 +108,7 @@ func (inc *includer) appendIncluded(ctx context.Context, b []byte) ([]byte, erro
 				chunk := ids[:min(len(ids), includeChunk)]
 				ids = ids[len(chunk):]
 				err := inc.api.Store.Find(ctx, &Query{Resource: t, IDs: chunk, Limit: -1}, func(rec *Record) bool {
-					key := t.Type + "\x00" + rec.ID
-					if !inc.seen[key] {
-						inc.seen[key] = true
-						if inc.n > 0 {
-							inc.out = append(inc.out, ',')
-						}
-						inc.out = inc.view.appendResource(inc.out, t, rec, nil)
-						inc.n++
-					}
+					inc.add(t, rec, nil)
 					collectInto(n, rec)
 					return true
 				})

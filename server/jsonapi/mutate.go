@@ -98,7 +98,7 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 		if primary, err = a.load(ctx, p.res, p.realID); err != nil {
 			return err
 		}
-		if body, err = c.itemBody(ctx, primary, lp, nil, true, req.items[1:]); err != nil {
+		if body, err = c.itemBody(ctx, primary, lp, true, req.items[1:]); err != nil {
 			return err
 		}
 		if req.validate {

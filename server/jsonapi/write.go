@@ -35,7 +35,7 @@ func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listP
 
 // writeItemTagged is writeItem for a caller that has computed the record's ETag already.
 func (c *call) writeItemTagged(ctx context.Context, status int, rec *Record, lp *listParams, tag string) {
-	body, err := c.itemBody(ctx, rec, lp, nil, false, nil)
+	body, err := c.itemBody(ctx, rec, lp, false, nil)
 	if err != nil {
 		c.fail(err)
 		return
@@ -47,14 +47,14 @@ func (c *call) writeItemTagged(ctx context.Context, status int, rec *Record, lp 
 // itemBody renders a single-resource document. After a write (written) its self link is the
 // resource's URL and the included resources the request wrote come first in `included`, each
 // with meta.includeId.
-func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, meta []byte, written bool, items []*item) ([]byte, error) {
+func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, written bool, items []*item) ([]byte, error) {
 	v := c.view(lp)
 	b := make([]byte, 0, 2048)
 	if v.plain {
-		return v.appendResource(b, c.res, rec, meta), nil
+		return v.appendResource(b, c.res, rec, nil), nil
 	}
 	b = append(b, `{"data":`...)
-	b = v.appendResource(b, c.res, rec, meta)
+	b = v.appendResource(b, c.res, rec, nil)
 	if len(lp.include) > 0 || len(items) > 0 {
 		inc := newIncluder(c.api, v, c.res, lp.include)
 		inc.collect(rec)
@@ -63,15 +63,9 @@ func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, meta [
 			if err != nil {
 				return nil, err
 			}
-			if r == nil || inc.seen[it.res.Type+"\x00"+r.ID] {
-				continue
+			if r != nil {
+				inc.add(it.res, r, append([]byte(`"includeId":`), appendString(nil, it.reqID)...))
 			}
-			inc.seen[it.res.Type+"\x00"+r.ID] = true
-			if inc.n > 0 {
-				inc.out = append(inc.out, ',')
-			}
-			inc.out = v.appendResource(inc.out, it.res, r, append([]byte(`"includeId":`), appendString(nil, it.reqID)...))
-			inc.n++
 		}
 		var err error
 		if b, err = inc.appendIncluded(ctx, b); err != nil {
