@@ -197,7 +197,7 @@ func TestProtocolPlainFormat(t *testing.T) {
 				Body: `{"description":null}`}, status: 200, want: plainAccount(3, "Plain Co", "null"), header: isPlain},
 			{name: "read after update", req: apitest.Request{Path: "/api/accounts/3", Header: plain}, status: 200,
 				want: plainAccount(3, "Plain Co", "null")},
-			{name: "validation errors", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Header: plainBody,
+			{name: "validation errors", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Header: plainBody, Invalid: true,
 				Body: `{"description":"no name","owner":99}`}, status: 400,
 				want: `[{"code":400,"title":"not blank constraint","detail":"This value should not be blank.","source":"/name"},
 					{"code":400,"title":"form constraint","detail":"The entity does not exist.","source":"/owner"}]`, header: isPlain},

@@ -179,8 +179,11 @@ func (v *view) appendPlain(b []byte, r *Resource, rec *Record, fs *fieldSet) []b
 		b = append(b, ']')
 	}
 	if v.title {
-		b = append(b, `,"title":`...)
+		// under "meta", as in JSON:API: a flat "title" would collide with an attribute of that
+		// name (users have one)
+		b = append(b, `,"meta":{"title":`...)
 		b = appendString(b, title(r, rec))
+		b = append(b, '}')
 	}
 	return append(b, '}')
 }
