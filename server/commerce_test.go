@@ -26,7 +26,7 @@ func cmErrors(status int, errs ...cmE) string {
 	parts := make([]string, len(errs))
 	for i, e := range errs {
 		parts[i] = fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s,"source":{"pointer":%s}}`,
-			status, protoJSON(e.title), protoJSON(e.detail), protoJSON(e.pointer))
+			status, jsonText(e.title), jsonText(e.detail), jsonText(e.pointer))
 	}
 	return `{"errors":[` + strings.Join(parts, ",") + `]}`
 }
@@ -71,7 +71,7 @@ func cmObject(typ, id, attrs, rels string) string {
 func cmRels(typ, id string, nameAndData ...string) string {
 	parts := make([]string, 0, len(nameAndData)/2)
 	for i := 0; i < len(nameAndData); i += 2 {
-		parts = append(parts, protoJSON(nameAndData[i])+":"+protoRel(typ, id, nameAndData[i], nameAndData[i+1]))
+		parts = append(parts, jsonText(nameAndData[i])+":"+protoRel(typ, id, nameAndData[i], nameAndData[i+1]))
 	}
 	return strings.Join(parts, ",")
 }
@@ -161,7 +161,7 @@ func cmLocalization(id, name, lang, format string, isDefault bool, parent string
 		link = protoIdent("localizations", parent)
 	}
 	return cmObject("localizations", id,
-		fmt.Sprintf(`"name":%s,"languageCode":%q,"formattingCode":%q,"default":%t`, protoJSON(name), lang, format, isDefault),
+		fmt.Sprintf(`"name":%s,"languageCode":%q,"formattingCode":%q,"default":%t`, jsonText(name), lang, format, isDefault),
 		cmRels("localizations", id, "parentLocalization", link))
 }
 
@@ -177,7 +177,7 @@ func cmLocalizationBody(name, lang, format, parent string) string {
 		rels = fmt.Sprintf(`,"relationships":{"parentLocalization":{"data":{"type":"localizations","id":%q}}}`, parent)
 	}
 	return fmt.Sprintf(`{"data":{"type":"localizations","attributes":{"name":%s,"languageCode":%q,"formattingCode":%q}%s}}`,
-		protoJSON(name), lang, format, rels)
+		jsonText(name), lang, format, rels)
 }
 
 func cmSetParent(id, parent string) string {
@@ -257,16 +257,16 @@ func TestCommerceLocalizations(t *testing.T) {
 // ----- read-only reference data -----
 
 func cmCurrency(id, name, symbol string) string {
-	return cmObject("currencies", id, fmt.Sprintf(`"name":%s,"symbol":%s`, protoJSON(name), protoJSON(symbol)), "")
+	return cmObject("currencies", id, fmt.Sprintf(`"name":%s,"symbol":%s`, jsonText(name), jsonText(symbol)), "")
 }
 
 func cmCountry(id, name, iso3 string, regions ...string) string {
-	return cmObject("countries", id, fmt.Sprintf(`"name":%s,"iso3Code":%q`, protoJSON(name), iso3),
+	return cmObject("countries", id, fmt.Sprintf(`"name":%s,"iso3Code":%q`, jsonText(name), iso3),
 		cmRels("countries", id, "regions", cmIdents("regions", regions...)))
 }
 
 func cmRegion(id, name, code, country string) string {
-	return cmObject("regions", id, fmt.Sprintf(`"name":%s,"code":%q`, protoJSON(name), code),
+	return cmObject("regions", id, fmt.Sprintf(`"name":%s,"code":%q`, jsonText(name), code),
 		cmRels("regions", id, "country", protoIdent("countries", country)))
 }
 
@@ -384,13 +384,13 @@ func TestCommerceAsyncOperations(t *testing.T) {
 func cmProduct(id, sku, names, name, status, price, org string, prices ...string) string {
 	return cmObject("products", id,
 		fmt.Sprintf(`"sku":%s,"names":%s,"name":%s,"status":%q,"price":%s,"createdAt":"<any>","updatedAt":"<any>"`,
-			protoJSON(sku), names, protoJSON(name), status, price),
+			jsonText(sku), names, jsonText(name), status, price),
 		cmRels("products", id, "prices", cmIdents("productprices", prices...),
 			"owner", protoIdent("businessunits", "1"), "organization", protoIdent("organizations", org)))
 }
 
 func cmProductBody(sku, names, more string) string {
-	return fmt.Sprintf(`{"data":{"type":"products","attributes":{"sku":%s,"names":%s%s}}}`, protoJSON(sku), names, more)
+	return fmt.Sprintf(`{"data":{"type":"products","attributes":{"sku":%s,"names":%s%s}}}`, jsonText(sku), names, more)
 }
 
 func cmPrice(id, value, quantity, product, currency string) string {
@@ -440,7 +440,7 @@ func TestCommerceProducts(t *testing.T) {
 			return apiCase{name: fmt.Sprint(path, " ", h), req: apitest.Request{Path: path, Header: h}, status: 200, want: want}
 		}
 		nameAndPrice := func(id, name, price string) string {
-			return fmt.Sprintf(`{"type":"products","id":%q,"attributes":{"name":%s,"price":%s}}`, id, protoJSON(name), price)
+			return fmt.Sprintf(`{"type":"products","id":%q,"attributes":{"name":%s,"price":%s}}`, id, jsonText(name), price)
 		}
 		const usd, eur = `{"value":"12.5000","currency":"USD"}`, `{"value":"11.0000","currency":"EUR"}`
 		loc := func(id string) map[string]string { return map[string]string{"X-Localization-ID": id} }
@@ -694,7 +694,7 @@ func cmJurisdiction(id, code, description, regionText, zipCodes, country, region
 		regionLink = protoIdent("regions", region)
 	}
 	return cmObject("taxjurisdictions", id,
-		fmt.Sprintf(`"code":%s,"description":%s,"regionText":%s,"zipCodes":%s`, protoJSON(code), description, regionText, zipCodes),
+		fmt.Sprintf(`"code":%s,"description":%s,"regionText":%s,"zipCodes":%s`, jsonText(code), description, regionText, zipCodes),
 		cmRels("taxjurisdictions", id, "country", protoIdent("countries", country), "region", regionLink))
 }
 
@@ -703,7 +703,7 @@ func cmJurisdictionBody(code, attrs, country, region string) string {
 	if region != "" {
 		rels += fmt.Sprintf(`,"region":{"data":{"type":"regions","id":%q}}`, region)
 	}
-	return fmt.Sprintf(`{"data":{"type":"taxjurisdictions","attributes":{"code":%s%s},"relationships":{%s}}}`, protoJSON(code), attrs, rels)
+	return fmt.Sprintf(`{"data":{"type":"taxjurisdictions","attributes":{"code":%s%s},"relationships":{%s}}}`, jsonText(code), attrs, rels)
 }
 
 func cmJurisdictionPatch(id, attrs, rels string) string {

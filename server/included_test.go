@@ -23,15 +23,15 @@ type incRel struct{ name, data string }
 // absent), attributes and relationships (in document order, each with its links).
 func incObject(typ, id, meta string, attrs map[string]any, rels ...incRel) string {
 	self := rlBase + "/api/" + typ + "/" + id
-	s := `{"type":` + rlJSON(typ) + `,"id":` + rlJSON(id) + `,"links":{"self":` + rlJSON(self) + `}`
+	s := `{"type":` + jsonText(typ) + `,"id":` + jsonText(id) + `,"links":{"self":` + jsonText(self) + `}`
 	if meta != "" {
 		s += `,"meta":` + meta
 	}
-	s += `,"attributes":` + rlJSON(attrs)
+	s += `,"attributes":` + jsonText(attrs)
 	if len(rels) > 0 {
 		parts := make([]string, len(rels))
 		for i, r := range rels {
-			parts[i] = rlJSON(r.name) + ":" + rlRelDoc(typ, id, r.name, r.data)
+			parts[i] = jsonText(r.name) + ":" + rlRelDoc(typ, id, r.name, r.data)
 		}
 		s += `,"relationships":{` + strings.Join(parts, ",") + `}`
 	}
@@ -50,7 +50,7 @@ func incWith(maps ...map[string]any) map[string]any {
 }
 
 // incMeta is the meta of an included resource the request wrote.
-func incMeta(includeID string) string { return `{"includeId":` + rlJSON(includeID) + `}` }
+func incMeta(includeID string) string { return `{"includeId":` + jsonText(includeID) + `}` }
 
 var (
 	incStamps  = map[string]any{"createdAt": apitest.Any, "updatedAt": apitest.Any}
@@ -113,7 +113,7 @@ func incDoc(typ, id, data string, included ...string) string {
 	if len(included) > 0 {
 		s += `,"included":[` + strings.Join(included, ",") + `]`
 	}
-	return s + `,"links":{"self":` + rlJSON(rlBase+"/api/"+typ+"/"+id) + `}}`
+	return s + `,"links":{"self":` + jsonText(rlBase+"/api/"+typ+"/"+id) + `}}`
 }
 
 // ---- requests ----
@@ -303,7 +303,7 @@ func TestIncludedErrors(t *testing.T) {
 				`]}}},"included":[`+strings.Join(included, ",")+`]}`)
 		}
 		contact := func(id, attrs string) string {
-			return `{"type":"contacts","id":` + rlJSON(id) + `,"attributes":{` + attrs + `}}`
+			return `{"type":"contacts","id":` + jsonText(id) + `,"attributes":{` + attrs + `}}`
 		}
 		const unreachable = "The entity should have a relationship with the primary entity and this should be explicitly specified in the request."
 		incFails(t, env, []incFailCase{
@@ -401,7 +401,7 @@ func TestUpsert(t *testing.T) {
 		t.Run("accounts by name", func(t *testing.T) {
 			env := env.For(t)
 			upsert := func(name, description string) apitest.Request {
-				return incPost("accounts", `{"data":{"type":"accounts","meta":{"upsert":["name"]},"attributes":{"name":`+rlJSON(name)+`,"description":`+rlJSON(description)+`}}}`)
+				return incPost("accounts", `{"data":{"type":"accounts","meta":{"upsert":["name"]},"attributes":{"name":`+jsonText(name)+`,"description":`+jsonText(description)+`}}}`)
 			}
 			incExpectCreated(t, env.Do(upsert("Initech", "new")), "accounts", "3",
 				incDoc("accounts", "3", incAccount("3", "", map[string]any{"name": "Initech", "description": "new"}, "[]", "null")))
@@ -422,7 +422,7 @@ func TestUpsert(t *testing.T) {
 		t.Run("contacts by primary email", func(t *testing.T) {
 			env := env.For(t)
 			upsert := func(email, jobTitle string) apitest.Request {
-				return incPost("contacts", `{"data":{"type":"contacts","meta":{"upsert":["primaryEmail"]},"attributes":{"primaryEmail":`+rlJSON(email)+`,"jobTitle":`+rlJSON(jobTitle)+`}}}`)
+				return incPost("contacts", `{"data":{"type":"contacts","meta":{"upsert":["primaryEmail"]},"attributes":{"primaryEmail":`+jsonText(email)+`,"jobTitle":`+jsonText(jobTitle)+`}}}`)
 			}
 			incExpectUpdated(t, env.Do(upsert("ann@example.com", "CTO")), incDoc("contacts", "1",
 				incAnn("", map[string]any{"jobTitle": "CTO"}, rlMany("accounts", "1"))))
@@ -432,8 +432,8 @@ func TestUpsert(t *testing.T) {
 		t.Run("products by sku", func(t *testing.T) {
 			env := env.For(t)
 			upsert := func(sku, name, status string) apitest.Request {
-				return incPost("products", `{"data":{"type":"products","meta":{"upsert":["sku"]},"attributes":{"sku":`+rlJSON(sku)+
-					`,"names":[{"localization":null,"value":`+rlJSON(name)+`}],"status":`+rlJSON(status)+`}}}`)
+				return incPost("products", `{"data":{"type":"products","meta":{"upsert":["sku"]},"attributes":{"sku":`+jsonText(sku)+
+					`,"names":[{"localization":null,"value":`+jsonText(name)+`}],"status":`+jsonText(status)+`}}}`)
 			}
 			// prices of product 1 stay
 			p1 := incObject("products", "1", "", incWith(incStamps, map[string]any{"sku": "CHAIR-1", "names": []any{map[string]any{"localization": nil, "value": "Armchair"}},
@@ -445,8 +445,8 @@ func TestUpsert(t *testing.T) {
 		t.Run("tax jurisdictions by code", func(t *testing.T) {
 			env := env.For(t)
 			upsert := func(code, description, country string) apitest.Request {
-				return incPost("taxjurisdictions", `{"data":{"type":"taxjurisdictions","meta":{"upsert":["code"]},"attributes":{"code":`+rlJSON(code)+
-					`,"description":`+rlJSON(description)+`},"relationships":{"country":{"data":{"type":"countries","id":`+rlJSON(country)+`}}}}}`)
+				return incPost("taxjurisdictions", `{"data":{"type":"taxjurisdictions","meta":{"upsert":["code"]},"attributes":{"code":`+jsonText(code)+
+					`,"description":`+jsonText(description)+`},"relationships":{"country":{"data":{"type":"countries","id":`+jsonText(country)+`}}}}}`)
 			}
 			incExpectUpdated(t, env.Do(upsert("DE-VAT", "German VAT", "DE")), incDoc("taxjurisdictions", "2",
 				incJurisdiction("2", "DE-VAT", "German VAT", rlOne("countries", "DE"), "null")))
@@ -456,10 +456,10 @@ func TestUpsert(t *testing.T) {
 		t.Run("weight units by id", func(t *testing.T) {
 			env := env.For(t)
 			post := func(id, upsert, rates string) apitest.Request {
-				return incPost("weightunits", `{"data":{"type":"weightunits","id":`+rlJSON(id)+`,"meta":{"upsert":`+upsert+`},"attributes":{"conversionRates":`+rates+`}}}`)
+				return incPost("weightunits", `{"data":{"type":"weightunits","id":`+jsonText(id)+`,"meta":{"upsert":`+upsert+`},"attributes":{"conversionRates":`+rates+`}}}`)
 			}
 			patch := func(id, upsert, rates string) apitest.Request {
-				return incPatch("weightunits", id, `{"data":{"type":"weightunits","id":`+rlJSON(id)+`,"meta":{"upsert":`+upsert+`},"attributes":{"conversionRates":`+rates+`}}}`)
+				return incPatch("weightunits", id, `{"data":{"type":"weightunits","id":`+jsonText(id)+`,"meta":{"upsert":`+upsert+`},"attributes":{"conversionRates":`+rates+`}}}`)
 			}
 			incExpectCreated(t, env.Do(post("g", "true", `{"kg":0.001}`)), "weightunits", "g", incDoc("weightunits", "g", incWeightUnit("g", `{"kg":0.001}`)))
 			incExpectUpdated(t, env.Do(post("g", `["id"]`, `{"kg":0.001,"lbs":0.00220462}`)), incDoc("weightunits", "g", incWeightUnit("g", `{"kg":0.001,"lbs":0.00220462}`)))

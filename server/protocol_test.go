@@ -17,23 +17,18 @@ import (
 // protoBase is the scheme and host every request of the harness goes to.
 const protoBase = "http://api.test"
 
-// protoJSON quotes s as a JSON string.
-func protoJSON(s string) string {
-	return fmt.Sprintf("%q", s)
-}
-
 // protoError is a JSON:API error document with one error; source is "" or a JSON object.
 func protoError(status int, title, detail, source string) string {
-	e := fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s`, status, protoJSON(title), protoJSON(detail))
+	e := fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s`, status, jsonText(title), jsonText(detail))
 	if source != "" {
 		e += `,"source":` + source
 	}
 	return `{"errors":[` + e + `}]}`
 }
 
-func protoPointer(p string) string { return `{"pointer":` + protoJSON(p) + `}` }
-func protoParam(p string) string   { return `{"parameter":` + protoJSON(p) + `}` }
-func protoHeader(h string) string  { return `{"header":` + protoJSON(h) + `}` }
+func protoPointer(p string) string { return `{"pointer":` + jsonText(p) + `}` }
+func protoParam(p string) string   { return `{"parameter":` + jsonText(p) + `}` }
+func protoHeader(h string) string  { return `{"header":` + jsonText(h) + `}` }
 
 // protoRel is a relationship object of resource typ/id with its HATEOAS links.
 func protoRel(typ, id, name, data string) string {
@@ -51,7 +46,7 @@ func protoAccount(id int, name string) string {
 			"lastContactedDateOut":null,"timesContacted":0,"timesContactedIn":0,"timesContactedOut":0,
 			"createdAt":"<any>","updatedAt":"<any>"},
 		"relationships":{"contacts":%s,"defaultContact":%s,"owner":%s,"organization":%s}}`,
-		sid, protoBase, sid, protoJSON(name),
+		sid, protoBase, sid, jsonText(name),
 		protoRel("accounts", sid, "contacts", "[]"), protoRel("accounts", sid, "defaultContact", "null"),
 		protoRel("accounts", sid, "owner", protoIdent("users", "1")), protoRel("accounts", sid, "organization", protoIdent("organizations", "1")))
 }
@@ -97,7 +92,7 @@ func protoCreateAccounts(t *testing.T, env *apitest.Env, n int) {
 }
 
 func protoAccountBody(name string) string {
-	return fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":%s}}}`, protoJSON(name))
+	return fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":%s}}}`, jsonText(name))
 }
 
 func protoItem(object, self string) string {
@@ -178,7 +173,7 @@ func TestProtocolPlainFormat(t *testing.T) {
 			return fmt.Sprintf(`{"id":%d,"name":%s,"description":%s,"lastContactedDate":null,"lastContactedDateIn":null,
 				"lastContactedDateOut":null,"timesContacted":0,"timesContactedIn":0,"timesContactedOut":0,
 				"createdAt":"<any>","updatedAt":"<any>","contacts":[],"defaultContact":null,"owner":1,"organization":1}`,
-				id, protoJSON(name), description)
+				id, jsonText(name), description)
 		}
 		isPlain := map[string]string{"Content-Type": "application/json"}
 		runCases(t, env, []apiCase{

@@ -28,17 +28,8 @@ const rlBase = "http://api.test"
 // rlNotFound is the 404 of a missing resource.
 const rlNotFound = `{"errors":[{"status":"404","title":"not found http exception","detail":"An entity with the requested identifier does not exist."}]}`
 
-// rlJSON is v as JSON text.
-func rlJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
 // rlOne is a resource identifier; rlMany the linkage of a to-many relationship.
-func rlOne(typ, id string) string { return `{"type":` + rlJSON(typ) + `,"id":` + rlJSON(id) + `}` }
+func rlOne(typ, id string) string { return `{"type":` + jsonText(typ) + `,"id":` + jsonText(id) + `}` }
 
 func rlMany(typ string, ids ...string) string {
 	parts := make([]string, len(ids))
@@ -51,12 +42,12 @@ func rlMany(typ string, ids ...string) string {
 // rlRelDoc is the relationship document of typ/id/assoc with the given linkage.
 func rlRelDoc(typ, id, assoc, data string) string {
 	self := rlBase + "/api/" + typ + "/" + id
-	return `{"data":` + data + `,"links":{"self":` + rlJSON(self+"/relationships/"+assoc) + `,"related":` + rlJSON(self+"/"+assoc) + `}}`
+	return `{"data":` + data + `,"links":{"self":` + jsonText(self+"/relationships/"+assoc) + `,"related":` + jsonText(self+"/"+assoc) + `}}`
 }
 
 // rlDoc is a document with primary data (a resource, null or an array) and a self link.
 func rlDoc(data, self string) string {
-	return `{"data":` + data + `,"links":{"self":` + rlJSON(rlBase+self) + `}}`
+	return `{"data":` + data + `,"links":{"self":` + jsonText(rlBase+self) + `}}`
 }
 
 // rlError is one expected error object; status 0 means 400.
@@ -72,9 +63,9 @@ func rlErrors(errs ...rlError) string {
 		if e.status == 0 {
 			e.status = 400
 		}
-		s := fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s`, e.status, rlJSON(e.title), rlJSON(e.detail))
+		s := fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s`, e.status, jsonText(e.title), jsonText(e.detail))
 		if e.pointer != "" {
-			s += `,"source":{"pointer":` + rlJSON(e.pointer) + `}`
+			s += `,"source":{"pointer":` + jsonText(e.pointer) + `}`
 		}
 		parts[i] = s + "}"
 	}
@@ -281,8 +272,8 @@ func TestRelationshipsSubresources(t *testing.T) {
 					Expect(t, http.StatusOK, rlRelDoc(r.typ, r.id, r.assoc, linkage))
 				// the linkage inside the parent's own document agrees
 				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.id + "?fields[" + r.typ + "]=" + r.assoc}).
-					Expect(t, http.StatusOK, rlDoc(`{"type":`+rlJSON(r.typ)+`,"id":`+rlJSON(r.id)+`,"links":{"self":`+rlJSON(rlBase+"/api/"+r.typ+"/"+r.id)+
-						`},"relationships":{`+rlJSON(r.assoc)+`:`+rlRelDoc(r.typ, r.id, r.assoc, linkage)+`}}`, "/api/"+r.typ+"/"+r.id+"?fields["+r.typ+"]="+r.assoc))
+					Expect(t, http.StatusOK, rlDoc(`{"type":`+jsonText(r.typ)+`,"id":`+jsonText(r.id)+`,"links":{"self":`+jsonText(rlBase+"/api/"+r.typ+"/"+r.id)+
+						`},"relationships":{`+jsonText(r.assoc)+`:`+rlRelDoc(r.typ, r.id, r.assoc, linkage)+`}}`, "/api/"+r.typ+"/"+r.id+"?fields["+r.typ+"]="+r.assoc))
 				// a missing parent
 				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.missing + "/" + r.assoc}).Expect(t, http.StatusNotFound, rlNotFound)
 				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.missing + "/relationships/" + r.assoc}).Expect(t, http.StatusNotFound, rlNotFound)
@@ -300,7 +291,7 @@ func TestRelationshipsSubresources(t *testing.T) {
 
 // rlContact is a contact rendered with fields[contacts]=firstName.
 func rlContact(id, firstName string) string {
-	return `{"type":"contacts","id":` + rlJSON(id) + `,"links":{"self":` + rlJSON(rlBase+"/api/contacts/"+id) + `},"attributes":{"firstName":` + rlJSON(firstName) + `}}`
+	return `{"type":"contacts","id":` + jsonText(id) + `,"links":{"self":` + jsonText(rlBase+"/api/contacts/"+id) + `},"attributes":{"firstName":` + jsonText(firstName) + `}}`
 }
 
 func rlGet(path string) apitest.Request { return apitest.Request{Path: path} }
@@ -318,7 +309,7 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 			return apitest.Request{Path: path, Header: map[string]string{"X-Include": "totalCount"}}
 		}
 		page := func(query, data, more string) string {
-			return `{"data":` + data + `,"links":{"self":` + rlJSON(rlBase+q(query)) + more + `}}`
+			return `{"data":` + data + `,"links":{"self":` + jsonText(rlBase+q(query)) + more + `}}`
 		}
 		runCases(t, env, []apiCase{
 			{name: "sort", req: rlGet(q("sort=-firstName")), status: 200, want: rlDoc("["+dee+","+bob+","+ann+"]", q("sort=-firstName"))},
@@ -327,17 +318,17 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 			{name: "filter by a relationship", req: rlGet(q("filter[source]=website")), status: 200, want: rlDoc("["+ann+"]", q("filter[source]=website"))},
 			{name: "filter matching none", req: rlGet(q("filter[firstName]=Zed")), status: 200, want: rlDoc("[]", q("filter[firstName]=Zed"))},
 			{name: "first page", req: withTotal(q("page[size]=2")), status: 200, header: total("3"),
-				want: page("page[size]=2", "["+ann+","+bob+"]", `,"next":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName&page[size]=2&page%5Bnumber%5D=2"))},
+				want: page("page[size]=2", "["+ann+","+bob+"]", `,"next":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=2&page%5Bnumber%5D=2"))},
 			{name: "last page", req: withTotal(q("page[size]=2&page[number]=2")), status: 200, header: total("3"),
-				want: page("page[size]=2&page[number]=2", "["+dee+"]", `,"first":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName&page[size]=2")+
-					`,"prev":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName&page[size]=2"))},
+				want: page("page[size]=2&page[number]=2", "["+dee+"]", `,"first":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=2")+
+					`,"prev":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=2"))},
 			{name: "middle page", req: rlGet(q("page[size]=1&page[number]=2&sort=-id")), status: 200,
-				want: page("page[size]=1&page[number]=2&sort=-id", "["+bob+"]", `,"first":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id")+
-					`,"prev":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id")+
-					`,"next":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id&page%5Bnumber%5D=3"))},
+				want: page("page[size]=1&page[number]=2&sort=-id", "["+bob+"]", `,"first":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id")+
+					`,"prev":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id")+
+					`,"next":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id&page%5Bnumber%5D=3"))},
 			{name: "past the end", req: rlGet(q("page[number]=5")), status: 200,
-				want: page("page[number]=5", "[]", `,"first":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName")+
-					`,"prev":`+rlJSON(rlBase+coll+"?fields[contacts]=firstName&page%5Bnumber%5D=4"))},
+				want: page("page[number]=5", "[]", `,"first":`+jsonText(rlBase+coll+"?fields[contacts]=firstName")+
+					`,"prev":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page%5Bnumber%5D=4"))},
 			{name: "total count with a filter", req: withTotal(q("filter[lastName]=Smith")), status: 200, header: total("2"),
 				want: rlDoc("["+ann+","+dee+"]", q("filter[lastName]=Smith"))},
 			{name: "include and fields of the included type", req: rlGet(coll + "?fields[contacts]=firstName,source&include=source&fields[contactsources]=name&filter[id]=1"), status: 200,
@@ -661,7 +652,7 @@ func TestRelationshipsSideEffects(t *testing.T) {
 				if s == "" {
 					return "null"
 				}
-				return rlJSON(s)
+				return jsonText(s)
 			}
 			path := "/api/" + typ + "/" + id + "?fields[" + typ + "]=lastContactedDate,lastContactedDateIn,lastContactedDateOut,timesContacted,timesContactedIn,timesContactedOut"
 			return apiCase{name: "communication of " + typ + "/" + id, req: rlGet(path), status: 200,
