@@ -32,7 +32,7 @@ import (
 
 // baselineCases are the requests of the comparison, named as in BenchmarkList. The first four
 // are the ones the issue names; page100_filter is BenchmarkList's filter request.
-var baselineCases = []struct{ name, path string }{
+var baselineCases = []benchCase{
 	{"page10", "/api/accounts"},
 	{"page10_include_contacts", "/api/accounts?include=contacts"},
 	{"page10_filter", "/api/contacts?filter[lastName][contains]=son"},
@@ -139,22 +139,7 @@ func BenchmarkBaseline(b *testing.B) {
 		}
 		pool, statements := openBaselinePool(b, be, db)
 		h := baselineHandler(pool)
-		for _, bc := range baselineCases {
-			b.Run(bc.name, func(b *testing.B) {
-				req := httptest.NewRequest(http.MethodGet, "http://bench.test"+bc.path, nil)
-				statements.Store(0)
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					w := httptest.NewRecorder()
-					h.ServeHTTP(w, req)
-					if w.Code != http.StatusOK {
-						b.Fatalf("status %d: %s", w.Code, w.Body)
-					}
-				}
-				b.ReportMetric(float64(statements.Load())/float64(b.N), "stmts/op")
-			})
-		}
+		benchRequests(b, h, statements, baselineCases)
 	})
 }
 
