@@ -40,6 +40,20 @@ func (a *API) begin(w http.ResponseWriter, r *http.Request, typ string) (*call, 
 	return c, true
 }
 
+// beginParams starts a request on the resources of typ and reads its query parameters
+// (collection: also filter, sort and page). On a problem it answers the request and returns nil.
+func (a *API) beginParams(w http.ResponseWriter, r *http.Request, typ string, collection bool) (*call, *listParams) {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
+		return nil, nil
+	}
+	lp := c.params(c.res, collection)
+	if lp == nil {
+		return nil, nil
+	}
+	return c, lp
+}
+
 func (c *call) fail(err error) { writeErrors(c.w, c.r, c.format, err) }
 
 func (c *call) plain() bool { return c.format == FormatPlain }
@@ -84,12 +98,8 @@ func (a *API) load(ctx context.Context, r *Resource, id string) (*Record, error)
 
 // List answers GET /api/{type}.
 func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
-	c, ok := a.begin(w, r, typ)
-	if !ok {
-		return
-	}
-	lp := c.params(c.res, true)
-	if lp == nil {
+	c, lp := a.beginParams(w, r, typ, true)
+	if c == nil {
 		return
 	}
 	if q := c.pageQuery(c.res, lp, nil); q != nil {
@@ -129,12 +139,8 @@ func (c *call) pageQuery(r *Resource, lp *listParams, parent *Parent) *Query {
 
 // Get answers GET /api/{type}/{id}.
 func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
-	c, ok := a.begin(w, r, typ)
-	if !ok {
-		return
-	}
-	lp := c.params(c.res, false)
-	if lp == nil {
+	c, lp := a.beginParams(w, r, typ, false)
+	if c == nil {
 		return
 	}
 	rec, err := a.load(r.Context(), c.res, id)
@@ -183,12 +189,8 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 // DeleteList answers DELETE /api/{type}: it deletes every record the filters match, and nothing
 // when more match than the delete limit.
 func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
-	c, ok := a.begin(w, r, typ)
-	if !ok {
-		return
-	}
-	lp := c.params(c.res, true)
-	if lp == nil {
+	c, lp := a.beginParams(w, r, typ, true)
+	if c == nil {
 		return
 	}
 	if len(lp.conditions) == 0 {

@@ -46,13 +46,8 @@ func (a *API) Create(w http.ResponseWriter, r *http.Request, typ string) { a.wri
 func (a *API) Update(w http.ResponseWriter, r *http.Request, typ, id string) { a.write(w, r, typ, id) }
 
 func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
-	c, ok := a.begin(w, r, typ)
-	if !ok {
-		return
-	}
-	lp, errs := parseParams(a.Schema, c.res, r.URL.RawQuery, false, a.Limits)
-	if errs != nil {
-		c.fail(errs)
+	c, lp := a.beginParams(w, r, typ, false)
+	if c == nil {
 		return
 	}
 	in, included, err := readBody(r, c.res, c.plain())

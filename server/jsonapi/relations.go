@@ -225,16 +225,9 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
 		return
 	}
+	// Writes of read-only relationships, and POST/DELETE of a to-one, have no route: the server
+	// answers them 405 with the Allow header of the document.
 	rel, target := &c.res.Rels[i], c.res.targets[i]
-	if rel.ReadOnly || (!rel.ToMany && change != replaceLinks) {
-		allow := "GET, HEAD, OPTIONS"
-		if !rel.ReadOnly {
-			allow = "GET, HEAD, OPTIONS, PATCH"
-		}
-		w.Header().Set("Allow", allow)
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		return
-	}
 	if err := checkContentType(r); err != nil {
 		c.fail(err)
 		return

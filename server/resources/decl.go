@@ -85,14 +85,15 @@ const (
 
 // Hook is what Before and After hooks see of a write.
 type Hook struct {
-	Op    Op
-	DB    *store.DB
-	Res   *jsonapi.Resource
-	Decl  *Decl
-	IDs   []any          // the record (create, update; after the insert for create) or records (delete)
-	Write *jsonapi.Write // nil on delete
-	Cols  map[string]any // the column values to write; hooks may change them
-	State any            // kept from Before to After
+	Op     Op
+	DB     *store.DB
+	Schema *jsonapi.Schema // every resource type
+	Res    *jsonapi.Resource
+	Decl   *Decl
+	IDs    []any          // the record (create, update; after the insert for create) or records (delete)
+	Write  *jsonapi.Write // nil on delete
+	Cols   map[string]any // the column values to write; hooks may change them
+	State  any            // kept from Before to After
 }
 
 // Value returns the value the write sets for attribute name.

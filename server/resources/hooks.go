@@ -244,13 +244,9 @@ func checkPermissions(_ context.Context, h *Hook) error {
 	if err := json.Unmarshal([]byte(raw), &perms); err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	for _, d := range Declarations() {
-		known[d.Type] = true
-	}
 	var errs jsonapi.Errors
 	for typ := range perms {
-		if !known[typ] {
+		if h.Schema.Resource(typ) == nil {
 			errs = append(errs, jsonapi.Invalid(jsonapi.AttrPointer("permissions")+"/"+typ, jsonapi.TitleChoice,
 				fmt.Sprintf("%q is not a resource type.", typ)))
 		}

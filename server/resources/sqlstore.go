@@ -22,6 +22,7 @@ import (
 // Store implements jsonapi.Store for every declared type over one database.
 type Store struct {
 	db     *store.DB
+	schema *jsonapi.Schema
 	plans  map[*jsonapi.Resource]*plan
 	limits jsonapi.Limits
 }
@@ -306,7 +307,7 @@ func (s *Store) Count(ctx context.Context, q *jsonapi.Query) (int, error) {
 // Create implements jsonapi.Store.
 func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Write) (string, error) {
 	p := s.plans[r]
-	h := &Hook{Op: Create, DB: s.db, Res: r, Decl: p.decl, Write: w, Cols: p.columns(s.db, w)}
+	h := s.hook(p, Create, w)
 	now := s.db.TimeValue(query.Now())
 	h.Cols["created_at"], h.Cols["updated_at"] = now, now
 	if w.ID != "" {
@@ -333,10 +334,19 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 	return id, nil
 }
 
+// hook is what the hooks of a write see; w is nil on delete.
+func (s *Store) hook(p *plan, op Op, w *jsonapi.Write) *Hook {
+	h := &Hook{Op: op, DB: s.db, Schema: s.schema, Res: p.res, Decl: p.decl, Write: w}
+	if w != nil {
+		h.Cols = p.columns(s.db, w)
+	}
+	return h
+}
+
 // Check implements jsonapi.Store.
 func (s *Store) Check(ctx context.Context, r *jsonapi.Resource, id string, w *jsonapi.Write) error {
 	p := s.plans[r]
-	h := &Hook{Op: Create, DB: s.db, Res: r, Decl: p.decl, Write: w, Cols: p.columns(s.db, w)}
+	h := s.hook(p, Create, w)
 	var idv any
 	if id != "" {
 		idv = p.id(id)
@@ -350,7 +360,8 @@ func (s *Store) Check(ctx context.Context, r *jsonapi.Resource, id string, w *js
 // Update implements jsonapi.Store.
 func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *jsonapi.Write) error {
 	p := s.plans[r]
-	h := &Hook{Op: Update, DB: s.db, Res: r, Decl: p.decl, Write: w, Cols: p.columns(s.db, w), IDs: []any{p.id(id)}}
+	h := s.hook(p, Update, w)
+	h.IDs = []any{p.id(id)}
 	h.Cols["updated_at"] = s.db.TimeValue(query.Now())
 	if err := s.before(ctx, p, h, h.IDs[0]); err != nil {
 		return err
@@ -371,7 +382,8 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 // Delete implements jsonapi.Store.
 func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) error {
 	p := s.plans[r]
-	h := &Hook{Op: Delete, DB: s.db, Res: r, Decl: p.decl, IDs: p.ids(ids)}
+	h := s.hook(p, Delete, nil)
+	h.IDs = p.ids(ids)
 	if p.decl.Before != nil {
 		if err := p.decl.Before(ctx, h); err != nil {
 			return err
