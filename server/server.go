@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -41,7 +42,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	if cfg.Limits == (jsonapi.Limits{}) {
 		cfg.Limits = jsonapi.DefaultLimits
 	}
-	spec, err := resources.LoadSpec(gen.SpecYAML)
+	spec, err := embeddedSpec()
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +94,10 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	addMethodRules(e, spec, allow)
 	return e, nil
 }
+
+// embeddedSpec parses the embedded document once per process (about 80 ms): servers built
+// later, as the tests build many, share it; nothing changes it after loading.
+var embeddedSpec = sync.OnceValues(func() (*resources.Spec, error) { return resources.LoadSpec(gen.SpecYAML) })
 
 var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 
