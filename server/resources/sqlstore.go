@@ -459,11 +459,9 @@ func (s *Store) taken(ctx context.Context, p *plan, h *Hook, column string, v an
 		args = append(args, id)
 	}
 	if scope := p.decl.UniqueScope; scope != "" {
-		sv, ok := h.Cols[scope]
-		if !ok && id != nil {
-			if err := s.db.Conn(ctx).Raw("SELECT "+scope+" FROM "+p.decl.Table+" WHERE id = ?", id).Row().Scan(&sv); err != nil {
-				return false, err
-			}
+		sv, err := h.final(ctx, scope)
+		if err != nil {
+			return false, err
 		}
 		q += " AND " + scope + " = ?"
 		args = append(args, sv)
