@@ -126,27 +126,32 @@ func plainResource(res *Resource, body []byte) (*inResource, error) {
 			in.Attributes[k] = v
 			continue
 		}
-		t := res.targets[i]
-		ident := func(raw json.RawMessage) map[string]string {
-			return map[string]string{"type": t.Type, "id": strings.Trim(string(raw), `"`)}
-		}
-		var data any
-		var list []json.RawMessage
-		switch {
-		case string(v) == "null":
-			data = nil
-		case json.Unmarshal(v, &list) == nil:
-			ids := make([]map[string]string, len(list))
-			for j, raw := range list {
-				ids[j] = ident(raw)
-			}
-			data = ids
-		default:
-			data = ident(v)
-		}
-		in.Relationships[k], _ = json.Marshal(map[string]any{"data": data})
+		in.Relationships[k] = plainLinkage(res.targets[i], v)
 	}
 	return in, nil
+}
+
+// plainLinkage turns the related ids of a plain body — an array, one id (a number or a string),
+// or null — into JSON:API linkage {"data": …}.
+func plainLinkage(target *Resource, v json.RawMessage) json.RawMessage {
+	ident := func(raw json.RawMessage) map[string]string {
+		return map[string]string{"type": target.Type, "id": strings.Trim(string(bytes.TrimSpace(raw)), `"`)}
+	}
+	var data any
+	var list []json.RawMessage
+	switch {
+	case string(bytes.TrimSpace(v)) == "null":
+	case json.Unmarshal(v, &list) == nil:
+		ids := make([]map[string]string, len(list))
+		for j, raw := range list {
+			ids[j] = ident(raw)
+		}
+		data = ids
+	default:
+		data = ident(v)
+	}
+	out, _ := json.Marshal(map[string]any{"data": data})
+	return out
 }
 
 func isObject(raw []byte) bool {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -242,12 +241,7 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 		return
 	}
 	if c.plain() {
-		// a plain body is the ids themselves: an array, one id, or null
-		var err error
-		if body, err = plainLinkage(target, body); err != nil {
-			c.fail(err)
-			return
-		}
+		body = plainLinkage(target, body) // a plain body is the ids themselves
 	}
 	ids, errs := decodeLinkage(rel, target, body, "", nil)
 	if errs != nil {
@@ -337,32 +331,4 @@ func relocate(err error, from, to string) error {
 		}
 	}
 	return errs
-}
-
-// plainLinkage turns the body of a plain relationship request (ids) into JSON:API linkage.
-func plainLinkage(target *Resource, body []byte) ([]byte, error) {
-	var v any
-	_ = json.Unmarshal(body, &v)
-	ident := func(x any) any {
-		switch id := x.(type) {
-		case string:
-			return map[string]string{"type": target.Type, "id": id}
-		case float64:
-			return map[string]string{"type": target.Type, "id": strconv.FormatFloat(id, 'f', -1, 64)}
-		}
-		return x
-	}
-	var data any
-	switch x := v.(type) {
-	case nil:
-	case []any:
-		list := make([]any, len(x))
-		for i, e := range x {
-			list[i] = ident(e)
-		}
-		data = list
-	default:
-		data = ident(x)
-	}
-	return json.Marshal(map[string]any{"data": data})
 }
