@@ -29,7 +29,17 @@ type Config struct {
 	BodyLimit   int64    // bytes; default 10 MiB
 	CORSOrigins []string // allowed CORS origins; none by default
 	Limits      jsonapi.Limits
+	// RequestTimeout is every request's deadline, enforced on its SQL statements too (30 s).
+	RequestTimeout time.Duration
+	// ReadTimeout bounds the reading of a request's body (60 s; slower → 408).
+	ReadTimeout time.Duration
 }
+
+// The default time bounds of api.md section 20.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultReadTimeout    = 60 * time.Second
+)
 
 // New builds the echo server over an open, migrated database.
 func New(db *store.DB, cfg Config) (*echo.Echo, error) {
@@ -41,6 +51,12 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	}
 	if cfg.Limits == (jsonapi.Limits{}) {
 		cfg.Limits = jsonapi.DefaultLimits
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
 	}
 	spec, err := embeddedSpec()
 	if err != nil {
@@ -71,6 +87,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 			MaxAge:        600,
 		}))
 	}
+	e.Use(deadlines(cfg.RequestTimeout, cfg.ReadTimeout))
 	e.Use(bodyLimit(cfg.BodyLimit))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -215,6 +232,22 @@ func requestContext(db *store.DB) echo.MiddlewareFunc {
 				return err
 			}
 			c.SetRequest(r.WithContext(ctx))
+			return next(c)
+		}
+	}
+}
+
+// deadlines gives every request its deadline (the context, so its SQL statements are cancelled
+// at the database when it passes) and a deadline for reading its body from the connection (a
+// client that sends slowly cannot keep a handler, and what it holds, waiting). The read deadline
+// needs a real connection; with other response writers (tests) only the context applies.
+func deadlines(request, read time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(read))
+			ctx, cancel := context.WithTimeout(c.Request().Context(), request)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
 			return next(c)
 		}
 	}

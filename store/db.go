@@ -24,11 +24,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
-
-	// Not a driver (glebarez/sqlite is the only one registered), only the library's constants;
-	// importing it also keeps `go mod tidy` from dropping the modernc.org/sqlite v1.62.0 pin,
-	// without which glebarez falls back to an old SQLite (see stack.md).
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLite's built-in LOWER folds ASCII letters only; PostgreSQL's folds every letter. The
@@ -60,6 +55,40 @@ const (
 type DB struct {
 	Gorm    *gorm.DB
 	Dialect Dialect
+
+	limits Limits
+	writer *writerGate // SQLite: one transaction at a time
+}
+
+// Limits bound how requests use the database (api.md section 20).
+type Limits struct {
+	// MaxConns caps the open connections of the pool (0: a few per core).
+	MaxConns int
+	// ConnWait is the longest a unit of work waits for a connection of the pool (5 s).
+	ConnWait time.Duration
+	// WriteQueue is how many SQLite transactions may wait for the single writer (256), and
+	// WriteWait how long each may wait (10 s).
+	WriteQueue int
+	WriteWait  time.Duration
+}
+
+// DefaultLimits are the bounds of api.md section 20.
+var DefaultLimits = Limits{ConnWait: 5 * time.Second, WriteQueue: 256, WriteWait: 10 * time.Second}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxConns <= 0 {
+		l.MaxConns = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if l.ConnWait <= 0 {
+		l.ConnWait = DefaultLimits.ConnWait
+	}
+	if l.WriteQueue <= 0 {
+		l.WriteQueue = DefaultLimits.WriteQueue
+	}
+	if l.WriteWait <= 0 {
+		l.WriteWait = DefaultLimits.WriteWait
+	}
+	return l
 }
 
 // sqlitePragmas are appended to every SQLite file name. busy_timeout makes a writer wait for the
@@ -79,7 +108,11 @@ const sqlitePragmas = "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pr
 //     values as text agrees with the UTC times the store writes.
 //
 // The schema is not touched: call Migrate.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string) (*DB, error) { return OpenWith(ctx, url, DefaultLimits) }
+
+// OpenWith is Open with the given limits (zero fields take the defaults).
+func OpenWith(ctx context.Context, url string, limits Limits) (*DB, error) {
+	limits = limits.withDefaults()
 	cfg := &gorm.Config{
 		TranslateError: true,
 		Logger:         logger.Discard,
@@ -88,7 +121,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	var (
-		db  = &DB{}
+		db  = &DB{limits: limits}
 		gdb *gorm.DB
 		err error
 	)
@@ -99,7 +132,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			return nil, derr
 		}
 		db.Dialect = Postgres
-		gdb, err = gorm.Open(postgres.Open(dsn), cfg)
+		gdb, err = gorm.Open(postgresDialector{postgres.Open(dsn).(*postgres.Dialector)}, cfg)
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
 		if path == "" {
@@ -123,6 +156,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			}
 		}
 		gdb, err = gorm.Open(sqliteDialector{sqlite.Dialector{DSN: path + sqlitePragmas}}, cfg)
+		db.writer = newWriterGate(limits.WriteQueue, limits.WriteWait)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s database: %w", db.Dialect, err)
@@ -138,29 +172,23 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: connect to %s database: %w", db.Dialect, err)
 	}
-	if db.Dialect == Postgres {
+	if path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//"); db.Dialect == Postgres || path != ":memory:" {
 		// database/sql keeps 2 idle connections by default: under concurrent requests every
-		// other statement would open a new PostgreSQL session (a process, authentication, and
-		// prepared statements made again) and close it afterwards. Keep the connections a
+		// other statement would open a new session (on PostgreSQL a process, authentication,
+		// and prepared statements made again) and close it afterwards. Keep the connections a
 		// burst needed, and let them go once idle for a while. Open connections are capped
-		// (PostgreSQL's max_connections is 100 by default); this is safe because a request
-		// never waits for a second connection while it holds one (statements of a request run
-		// on its transaction, and nothing queries while rows are open).
-		sqlDB.SetMaxIdleConns(maxIdleConns)
-		sqlDB.SetMaxOpenConns(maxOpenConns)
+		// (PostgreSQL's max_connections is 100 by default; a SQLite file needs no more than a
+		// few readers beside its one writer): a few per core by default, because the database
+		// runs on the same cores and more backends than cores only add switching (measured
+		// under wrk on 2 cores: 4 PostgreSQL connections served a single item 20 % faster than
+		// 16). This is safe because a request never waits for a second connection while it
+		// holds one (a unit of work, store.Run or store.Tx, runs every statement on its own).
+		sqlDB.SetMaxIdleConns(limits.MaxConns)
+		sqlDB.SetMaxOpenConns(limits.MaxConns)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	return db, nil
 }
-
-// maxOpenConns is how many PostgreSQL connections the pool opens at most, maxIdleConns how many
-// idle ones it keeps. A few per core: PostgreSQL runs on the same cores, and more backends than
-// cores only add switching (measured under wrk on 2 cores: 4 connections served a single item
-// 20 % faster than 16).
-var (
-	maxOpenConns = max(4, 2*runtime.GOMAXPROCS(0))
-	maxIdleConns = maxOpenConns
-)
 
 // sqliteDialector is glebarez's dialector with two corrections:
 //
@@ -195,14 +223,14 @@ func (d sqliteDialector) BindVarTo(w clause.Writer, stmt *gorm.Statement, v any)
 }
 
 // Translate implements gorm.ErrorTranslator.
-func (d sqliteDialector) Translate(err error) error {
-	var coded interface{ Code() int }
-	if errors.As(err, &coded) && coded.Code() == sqlite3.SQLITE_CONSTRAINT_TRIGGER &&
-		strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
-		return gorm.ErrForeignKeyViolated
-	}
-	return d.Dialector.Translate(err)
-}
+func (d sqliteDialector) Translate(err error) error { return translateError(err) }
+
+// postgresDialector is GORM's PostgreSQL dialector whose translated errors keep the driver's
+// error (for Constraint) behind GORM's sentinel.
+type postgresDialector struct{ *postgres.Dialector }
+
+// Translate implements gorm.ErrorTranslator.
+func (d postgresDialector) Translate(err error) error { return translateError(err) }
 
 // postgresDSN adds timezone=UTC to a PostgreSQL URL unless the caller chose a time zone.
 func postgresDSN(raw string) (string, error) {

@@ -2,29 +2,187 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"hash/fnv"
+	"time"
 
 	"gorm.io/gorm"
 )
 
-type txKey struct{}
+// Every statement of a request runs on a connection taken for one unit of work (Run for reads,
+// Tx for a transaction) and given back at its end. Taking it is bounded (Limits.ConnWait): a
+// request that cannot get a connection in time fails with ErrUnavailable rather than queueing
+// without end, and nothing holds a connection while it writes to a client.
 
-// Conn is the handle to run statements on: the transaction carried by ctx, if any, else the
-// database itself.
+type connKey struct{}
+
+// Conn is the handle to run statements on: the transaction or connection of the unit of work
+// carried by ctx, else (for tools, tests and seeding) the pool itself.
 func (db *DB) Conn(ctx context.Context) *gorm.DB {
-	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
-		return tx
+	if g, ok := ctx.Value(connKey{}).(*gorm.DB); ok {
+		return g
 	}
 	return db.Gorm.WithContext(ctx)
 }
 
-// Tx runs fn in a transaction and commits when fn returns nil. A nested call joins the
-// transaction already in ctx, so that a whole request (primary and included resources) is one
-// unit.
-func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error {
-	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+// InUnit reports whether ctx carries a unit of work (Run or Tx) already.
+func InUnit(ctx context.Context) bool {
+	_, ok := ctx.Value(connKey{}).(*gorm.DB)
+	return ok
+}
+
+type txKey struct{}
+
+// InTx reports whether ctx carries a transaction.
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(bool)
+	return ok
+}
+
+// maxAttempts bounds how often a unit of work is tried when the database reports a deadlock, a
+// serialization failure or a connection lost before anything was committed.
+const maxAttempts = 5
+
+// Run runs fn with one connection of the pool, taken within Limits.ConnWait; statements of fn
+// (through Conn) use it. Inside a unit of work already, fn joins it. fn may be run again when the
+// connection turns out to be broken: it must only read.
+func (db *DB) Run(ctx context.Context, fn func(ctx context.Context) error) error {
+	if InUnit(ctx) {
 		return fn(ctx)
 	}
-	return db.Gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	return db.retry(ctx, func() error {
+		conn, err := db.takeConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return fn(db.bind(ctx, conn))
 	})
 }
+
+// Tx runs fn in a transaction and commits when fn returns nil. A nested call joins the
+// transaction already in ctx, so that a whole request (primary and included resources) is one
+// unit. On SQLite, transactions wait for the single writer's turn (Limits.WriteQueue,
+// Limits.WriteWait). A deadlock, a serialization failure or a lost connection before the commit
+// makes Tx run fn again (a few times, with a short pause): fn must not keep state from one run
+// to the next except through its return.
+func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if InTx(ctx) {
+		return fn(ctx)
+	}
+	if InUnit(ctx) {
+		panic("store: Tx inside Run: a unit of work holds one connection")
+	}
+	return db.retry(ctx, func() error {
+		if db.writer != nil {
+			release, err := db.writer.acquire(ctx)
+			if err != nil {
+				return err
+			}
+			defer release()
+		}
+		conn, err := db.takeConn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		g := db.Gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
+		g.Statement.ConnPool = tx
+		tctx := context.WithValue(context.WithValue(ctx, connKey{}, g), txKey{}, true)
+		if err := fn(tctx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			// A commit that fails on a lost connection may or may not have happened: never
+			// run it again.
+			return noRetry{err}
+		}
+		return nil
+	})
+}
+
+// bind returns ctx carrying a GORM handle whose statements run on conn.
+func (db *DB) bind(ctx context.Context, conn *sql.Conn) context.Context {
+	g := db.Gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
+	g.Statement.ConnPool = conn
+	return context.WithValue(ctx, connKey{}, g)
+}
+
+// takeConn takes a connection from the pool, waiting at most Limits.ConnWait.
+func (db *DB) takeConn(ctx context.Context) (*sql.Conn, error) {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return nil, err
+	}
+	wait, cancel := context.WithTimeout(ctx, db.limits.ConnWait)
+	defer cancel()
+	conn, err := sqlDB.Conn(wait)
+	if err != nil {
+		if ctx.Err() == nil && wait.Err() != nil {
+			return nil, &UnavailableError{Reason: ReasonConnWait, Err: err}
+		}
+		return nil, err
+	}
+	return conn, nil
+}
+
+// retry runs attempt until it succeeds, fails with an error that is not worth another try, or
+// has been tried maxAttempts times.
+func (db *DB) retry(ctx context.Context, attempt func() error) error {
+	var err error
+	for n := 1; ; n++ {
+		err = attempt()
+		var nr noRetry
+		if errors.As(err, &nr) {
+			return nr.err
+		}
+		if err == nil || n == maxAttempts || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		// a short pause that grows, so that the transactions that collided do not meet again
+		select {
+		case <-time.After(time.Duration(n*n) * 5 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// noRetry wraps an error that must reach the caller without another attempt.
+type noRetry struct{ err error }
+
+func (e noRetry) Error() string { return e.err.Error() }
+func (e noRetry) Unwrap() error { return e.err }
+
+// LockKey takes a transaction-scoped lock on an arbitrary key (PostgreSQL advisory lock) for
+// checks that no unique index covers: two transactions that check and then write the same key
+// (an upsert's match, a unique value within a scope) run one after the other. On SQLite the
+// single writer of Tx serializes them already. Call it inside Tx.
+func (db *DB) LockKey(ctx context.Context, key string) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return db.Conn(ctx).Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error
+}
+
+// LockRows locks rows of table by id for update (PostgreSQL: SELECT … FOR UPDATE, in id order
+// so that two transactions locking overlapping sets never wait for each other in a cycle), so
+// that what the transaction reads of them next is current and stays so until it commits. On
+// SQLite the single writer of Tx has the whole database already. Call it inside Tx.
+func (db *DB) LockRows(ctx context.Context, table string, ids []any) error {
+	if db.Dialect != Postgres || len(ids) == 0 {
+		return nil
+	}
+	return db.Conn(ctx).Exec("SELECT id FROM "+table+" WHERE id IN ? ORDER BY id FOR UPDATE", ids).Error
+}
+
+// Limits returns the bounds the database was opened with.
+func (db *DB) Limits() Limits { return db.limits }

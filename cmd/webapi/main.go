@@ -33,6 +33,7 @@ func main() {
 
 func root() *cobra.Command {
 	var database string
+	dbLimits := store.DefaultLimits
 	cmd := &cobra.Command{
 		Use:          "webapi",
 		Short:        "An Oro-style JSON:API server for a CRM and commerce back office",
@@ -40,8 +41,12 @@ func root() *cobra.Command {
 	}
 	cmd.PersistentFlags().StringVar(&database, "database", env("DATABASE_URL", defaultDatabase),
 		"database URL: sqlite:PATH or postgres://… (env DATABASE_URL)")
+	cmd.PersistentFlags().IntVar(&dbLimits.MaxConns, "db-max-conns", 0, "the most open database connections (0: a few per core)")
+	cmd.PersistentFlags().DurationVar(&dbLimits.ConnWait, "db-conn-wait", dbLimits.ConnWait, "the longest a request waits for a database connection (then 503)")
+	cmd.PersistentFlags().IntVar(&dbLimits.WriteQueue, "sqlite-write-queue", dbLimits.WriteQueue, "SQLite: the most transactions waiting for the single writer (then 503)")
+	cmd.PersistentFlags().DurationVar(&dbLimits.WriteWait, "sqlite-write-wait", dbLimits.WriteWait, "SQLite: the longest a transaction waits for the single writer (then 503)")
 	open := func(ctx context.Context) (*store.DB, error) {
-		db, err := store.Open(ctx, database)
+		db, err := store.OpenWith(ctx, database, dbLimits)
 		if err != nil {
 			return nil, err
 		}
@@ -69,6 +74,7 @@ func serveCmd(open opener) *cobra.Command {
 	var withDemo bool
 	limits := jsonapi.DefaultLimits
 	var bodyLimit int64
+	requestTimeout, readTimeout, writeTimeout := server.DefaultRequestTimeout, server.DefaultReadTimeout, 120*time.Second
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Migrate the database and serve the API",
@@ -87,7 +93,7 @@ func serveCmd(open opener) *cobra.Command {
 					return err
 				}
 			}
-			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit}
+			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit, RequestTimeout: requestTimeout, ReadTimeout: readTimeout}
 			if cors != "" {
 				cfg.CORSOrigins = strings.Split(cors, ",")
 			}
@@ -95,8 +101,10 @@ func serveCmd(open opener) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The body's read deadline is set per request (server.Config.ReadTimeout), so that a
+			// slow body is answered 408 instead of the connection being dropped.
 			srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
-				ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+				WriteTimeout: writeTimeout, IdleTimeout: 120 * time.Second}
 			errc := make(chan error, 1)
 			go func() { errc <- srv.ListenAndServe() }()
 			log.Info("listening", "addr", addr, "database", db.Dialect)
@@ -119,6 +127,9 @@ func serveCmd(open opener) *cobra.Command {
 	cmd.Flags().IntVar(&limits.DeleteLimit, "delete-limit", limits.DeleteLimit, "the most records one DELETE of a collection may remove")
 	cmd.Flags().IntVar(&limits.LinkageLimit, "linkage-limit", limits.LinkageLimit, "the most identifiers of a to-many relationship inside a document")
 	cmd.Flags().Int64Var(&bodyLimit, "body-limit", 10<<20, "the largest request body in bytes")
+	cmd.Flags().DurationVar(&requestTimeout, "request-timeout", requestTimeout, "every request's deadline, its SQL included (then 503)")
+	cmd.Flags().DurationVar(&readTimeout, "read-timeout", readTimeout, "the longest the reading of a request body may take (then 408)")
+	cmd.Flags().DurationVar(&writeTimeout, "write-timeout", writeTimeout, "the longest the writing of a response may take (then the connection is closed)")
 	return cmd
 }
 

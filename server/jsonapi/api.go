@@ -85,11 +85,23 @@ func validID(r *Resource, id string) bool {
 
 // load reads one record by id; nil when it does not exist.
 func (a *API) load(ctx context.Context, r *Resource, id string) (*Record, error) {
+	return a.loadLocked(ctx, r, id, NoLock)
+}
+
+// loadForUpdate reads, inside a transaction, the current state of a record the transaction is
+// about to change or delete, and locks it until the transaction ends: a check made on it
+// (If-Match, existence) stays true until the write is committed, so of concurrent writes that
+// send the same ETag exactly one succeeds (api.md section 20).
+func (a *API) loadForUpdate(ctx context.Context, r *Resource, id string) (*Record, error) {
+	return a.loadLocked(ctx, r, id, LockUpdate)
+}
+
+func (a *API) loadLocked(ctx context.Context, r *Resource, id string, lock Lock) (*Record, error) {
 	if !validID(r, id) {
 		return nil, nil
 	}
 	var out *Record
-	err := a.Store.Find(ctx, &Query{Resource: r, IDs: []string{id}, Limit: 1}, func(rec *Record) bool {
+	err := a.Store.Find(ctx, &Query{Resource: r, IDs: []string{id}, Limit: 1, Lock: lock}, func(rec *Record) bool {
 		out = rec
 		return false
 	})
@@ -168,7 +180,7 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 		return
 	}
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		cur, err := a.load(ctx, c.res, id)
+		cur, err := a.loadForUpdate(ctx, c.res, id)
 		switch {
 		case err != nil:
 			return err
@@ -199,7 +211,7 @@ func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
 	}
 	var deleted int
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		q := &Query{Resource: c.res, Conditions: lp.conditions, Limit: a.Limits.DeleteLimit + 1}
+		q := &Query{Resource: c.res, Conditions: lp.conditions, Limit: a.Limits.DeleteLimit + 1, Lock: LockUpdate}
 		var ids []string
 		if err := a.Store.Find(ctx, q, func(rec *Record) bool { ids = append(ids, rec.ID); return true }); err != nil {
 			return err
@@ -227,7 +239,9 @@ func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// checkLinks verifies that every related id a write sets exists.
+// checkLinks verifies that every related id a write sets exists, and keeps those records from
+// being deleted until the write's transaction ends (a delete racing the write waits, rather
+// than leaving the write a reference to nothing).
 func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 	var errs Errors
 	for _, l := range wr.Links {
@@ -239,7 +253,7 @@ func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 			// in chunks: databases bound the number of statement parameters
 			chunk := ids[:min(len(ids), 500)]
 			ids = ids[len(chunk):]
-			err := a.Store.Find(ctx, &Query{Resource: r.targets[l.Index], IDs: chunk, Limit: -1}, func(rec *Record) bool {
+			err := a.Store.Find(ctx, &Query{Resource: r.targets[l.Index], IDs: chunk, Limit: -1, Lock: LockShare}, func(rec *Record) bool {
 				found[rec.ID] = true
 				return true
 			})

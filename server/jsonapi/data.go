@@ -57,7 +57,22 @@ type Query struct {
 	Parent     *Parent   // restrict to the records related to a parent (a to-many subresource)
 	Offset     int
 	Limit      int // < 0: no limit
+	// Lock locks the records found until the transaction ends (only inside Store.Tx).
+	Lock Lock
 }
+
+// Lock is a lock a query takes on the records it finds, so that what a transaction checks of
+// them stays true until it commits (api.md section 20: If-Match, related ids, derived values).
+type Lock uint8
+
+// The locks, as the store's query layer numbers them.
+const (
+	NoLock Lock = iota
+	// LockUpdate: the records are about to change or go; concurrent writers of them wait.
+	LockUpdate
+	// LockShare: the records are referenced by the write; deleting them waits.
+	LockShare
+)
 
 // Parent names a to-many relationship of one record: the query returns its related records.
 type Parent struct {
@@ -100,8 +115,13 @@ func (w *Write) Has(i int) (any, bool) {
 // and Write into SQL; errors that are *Error or Errors (validation found by the store, with
 // pointers under /data) reach the client as they are, anything else is a 500.
 type Store interface {
-	// Tx runs fn in one transaction; the context passed to fn carries it.
+	// Tx runs fn in one transaction; the context passed to fn carries it. fn may run again when
+	// the database breaks a deadlock by aborting the transaction: it must not keep state from
+	// one run to the next except through what it returns.
 	Tx(ctx context.Context, fn func(ctx context.Context) error) error
+	// LockKey serializes, until the transaction ends, the transactions that check and then
+	// write the same key (an upsert's match), where no unique index does.
+	LockKey(ctx context.Context, key string) error
 	// Find returns the matching records in order; each must be passed to yield before the next
 	// is read, so that large results stream. Returning false from yield stops.
 	Find(ctx context.Context, q *Query, yield func(*Record) bool) error

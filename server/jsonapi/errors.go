@@ -120,6 +120,15 @@ func UnknownType(name string) *Error {
 	return &Error{Status: http.StatusNotFound, Title: TitleEntityType, Detail: fmt.Sprintf("Unknown entity type: %s.", name)}
 }
 
+// TitleUnavailable is the title of a 503: the database cannot serve the request now.
+const TitleUnavailable = "service unavailable"
+
+// Unavailable is the 503 of a request the database cannot serve now (api.md section 20); the
+// response tells the client to try again in a second.
+func Unavailable(detail string) *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Title: TitleUnavailable, Detail: detail}
+}
+
 // Conflict is a 409 error.
 func Conflict(pointer, detail string) *Error {
 	return &Error{Status: http.StatusConflict, Title: TitleConflict, Detail: detail, Pointer: pointer}

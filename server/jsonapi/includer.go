@@ -3,6 +3,7 @@ package jsonapi
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -10,23 +11,31 @@ import (
 const includeChunk = 5000
 
 // includer loads the resources that `include` asks for: one store query per node of the include
-// tree (so per include path segment), never one per record, and renders each resource once.
+// tree (so per include path segment), never one per record, and renders each resource once. It
+// renders at most Limits.MaxIncluded resources: beyond, the request fails (api.md section 20).
 type includer struct {
 	api  *API
 	view *view
 	root *node
 	seen map[string]bool // "type\x00id" of every resource in the document (primary included)
-	out  []byte
-	n    int
+	// seenPrimary: primary records go into seen only when the include tree reaches their type
+	// again (elsewhere their ids cannot come up): a streamed list does not keep every id.
+	seenPrimary bool
+	primary     int // primary records collected
+	out         []byte
+	n           int
+	limit       int
 }
 
-// node is one relationship step of the include tree, with the ids collected for it so far.
+// node is one relationship step of the include tree, with the ids collected for it so far;
+// ids[done:] are not loaded yet.
 type node struct {
 	rel      int
 	res      *Resource // the resource type that has the relationship
 	children []*node
 	ids      []string
 	idSet    map[string]bool
+	done     int
 }
 
 func newIncluder(a *API, v *view, r *Resource, paths []includePath) *includer {
@@ -47,7 +56,36 @@ func newIncluder(a *API, v *view, r *Resource, paths []includePath) *includer {
 			cur = next
 		}
 	}
-	return &includer{api: a, view: v, root: root, seen: map[string]bool{}}
+	inc := &includer{api: a, view: v, root: root, seen: map[string]bool{}, limit: a.Limits.MaxIncluded}
+	var walk func(n *node)
+	walk = func(n *node) {
+		for _, ch := range n.children {
+			inc.seenPrimary = inc.seenPrimary || ch.target() == r
+			walk(ch)
+		}
+	}
+	walk(root)
+	return inc
+}
+
+// tooManyIncluded is the error of a response whose included resources exceed the limit.
+func (inc *includer) tooManyIncluded() *Error {
+	return BadParameter("include", TitleFilter, "The number of included resources exceeds "+strconv.Itoa(inc.limit)+".")
+}
+
+// overflow reports whether the ids collected so far are more than the limit can ever admit,
+// whatever turns out to be in the document already: collecting further is pointless.
+func (inc *includer) overflow() bool {
+	var walk func(n *node) bool
+	walk = func(n *node) bool {
+		for _, ch := range n.children {
+			if len(ch.ids)-ch.done > inc.limit+inc.primary || walk(ch) {
+				return true
+			}
+		}
+		return false
+	}
+	return inc.limit > 0 && walk(inc.root)
 }
 
 // target is the type a node's records have: the root's own type, else its relationship's target.
@@ -59,7 +97,10 @@ func (n *node) target() *Resource {
 }
 
 func (inc *includer) collect(rec *Record) {
-	inc.seen[inc.root.res.Type+"\x00"+rec.ID] = true
+	inc.primary++
+	if inc.seenPrimary {
+		inc.seen[inc.root.res.Type+"\x00"+rec.ID] = true
+	}
 	collectInto(inc.root, rec)
 }
 
@@ -89,38 +130,55 @@ func collectInto(parent *node, rec *Record) {
 	}
 }
 
-// appendIncluded loads the include tree breadth first and appends the "included" member: the
+// appendIncluded loads what is left of the include tree and appends the "included" member: the
 // resources rendered so far, then the loaded ones, rendered straight into the document.
 func (inc *includer) appendIncluded(ctx context.Context, b []byte) ([]byte, error) {
+	if err := inc.load(ctx); err != nil {
+		return b, err
+	}
 	b = append(b, `,"included":[`...)
-	inc.out = append(b, inc.out...)
+	b = append(b, inc.out...)
+	return append(b, ']'), nil
+}
+
+// load loads the ids collected and not loaded yet, breadth first (the records loaded for a node
+// give its children their ids), and renders them.
+func (inc *includer) load(ctx context.Context) error {
 	level := inc.root.children
 	for len(level) > 0 {
 		var next []*node
 		for _, n := range level {
-			if len(n.ids) == 0 {
-				continue
-			}
 			t := n.target()
 			// One query per node; only very large results (everything with page[size]=-1) are
 			// read in chunks, because databases bound the number of statement parameters.
-			for ids := n.ids; len(ids) > 0; {
-				chunk := ids[:min(len(ids), includeChunk)]
-				ids = ids[len(chunk):]
+			for n.done < len(n.ids) {
+				chunk := n.ids[n.done:min(len(n.ids), n.done+includeChunk)]
+				n.done += len(chunk)
+				if inc.limit > 0 {
+					fresh := 0
+					for _, id := range chunk {
+						if !inc.seen[t.Type+"\x00"+id] {
+							fresh++
+						}
+					}
+					if inc.n+fresh > inc.limit {
+						return inc.tooManyIncluded()
+					}
+				}
 				err := inc.api.Store.Find(ctx, &Query{Resource: t, IDs: chunk, Limit: -1}, func(rec *Record) bool {
 					inc.add(t, rec, nil)
 					collectInto(n, rec)
 					return true
 				})
 				if err != nil {
-					return b, err
+					return err
 				}
 			}
 			next = append(next, n.children...)
 		}
 		level = next
 	}
-	return append(inc.out, ']'), nil
+	return nil
 }
 
 func cutAmp(s string) (string, string, bool) { return strings.Cut(s, "&") }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 )
@@ -25,15 +26,25 @@ type item struct {
 	realID string
 	write  *Write
 	linked bool // reachable from the primary data
+
+	parsed itemState // the state parseRequest left, restored when the transaction runs again
+}
+
+// itemState is what executing a request changes in an item.
+type itemState struct {
+	create bool
+	realID string
+	write  *Write
 }
 
 func (it *item) key() string { return it.res.Type + "\x00" + it.reqID }
 
 // request is a parsed write request.
 type request struct {
-	items    []*item // the primary data first
-	locals   map[string]*item
-	validate bool
+	items        []*item // the primary data first
+	locals       map[string]*item
+	parsedLocals map[string]*item
+	validate     bool
 }
 
 // errRollback ends the transaction of a validate-only request after its response is built.
@@ -181,10 +192,27 @@ func (a *API) parseRequest(res *Resource, in *inResource, included []json.RawMes
 	if errs != nil {
 		return nil, errs
 	}
+	req.save()
 	return req, nil
 }
 
 func (req *request) isLocal(typ, id string) bool { return req.locals[typ+"\x00"+id] != nil }
+
+// save records the parsed state of every item; restore brings it back, so that a transaction
+// the database aborted (a deadlock) runs again from the same start.
+func (req *request) save() {
+	req.parsedLocals = maps.Clone(req.locals)
+	for _, it := range req.items {
+		it.parsed = itemState{create: it.create, realID: it.realID, write: it.write}
+	}
+}
+
+func (req *request) restore() {
+	req.locals = maps.Clone(req.parsedLocals)
+	for _, it := range req.items {
+		it.create, it.realID, it.write = it.parsed.create, it.parsed.realID, it.parsed.write
+	}
+}
 
 // decode validates the item's attributes and relationships against its type.
 func (it *item) decode(isLocal local) Errors {
@@ -364,6 +392,7 @@ func (req *request) checkReachable() Errors {
 // execute writes every item in one transaction and returns the status of the response: 201 when
 // the primary resource was created, else 200.
 func (a *API) execute(ctx context.Context, r *http.Request, req *request, patch bool) (int, error) {
+	req.restore()
 	var errs Errors
 	// Decide what each item does: find the records of upserts and updates.
 	for _, it := range req.items {
@@ -467,6 +496,10 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 	case it.create:
 		if it.res.ClientID {
 			it.realID = it.reqID
+			// a concurrent create of the same id waits here and then sees this one
+			if err := a.Store.LockKey(ctx, it.res.Type+"\x00id\x00"+it.reqID); err != nil {
+				return nil, err
+			}
 			cur, err := a.load(ctx, it.res, it.reqID)
 			if err != nil {
 				return nil, err
@@ -481,7 +514,7 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 		return a.checkCurrent(ctx, r, it)
 	}
 	it.realID = it.reqID
-	cur, err := a.load(ctx, it.res, it.reqID)
+	cur, err := a.loadForUpdate(ctx, it.res, it.reqID)
 	if err != nil {
 		return nil, err
 	}
@@ -491,9 +524,10 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 	return nil, nil
 }
 
-// checkCurrent loads the record of a PATCH: 404 when missing, 412 when If-Match differs.
+// checkCurrent loads and locks the record of a PATCH: 404 when missing, 412 when If-Match
+// differs.
 func (a *API) checkCurrent(ctx context.Context, r *http.Request, it *item) (Errors, error) {
-	cur, err := a.load(ctx, it.res, it.realID)
+	cur, err := a.loadForUpdate(ctx, it.res, it.realID)
 	switch {
 	case err != nil:
 		return nil, err
@@ -511,13 +545,19 @@ func (a *API) findUpsert(ctx context.Context, req *request, it *item, patchByURL
 		if it.reqID == "" {
 			return "", Errors{Invalid(it.at+"/id", TitleNotBlank, "This value should not be blank.")}, nil
 		}
-		cur, err := a.load(ctx, it.res, it.reqID)
+		// concurrent upserts of one id run one after the other: the first creates, the
+		// others find and update its record
+		if err := a.Store.LockKey(ctx, it.res.Type+"\x00id\x00"+it.reqID); err != nil {
+			return "", nil, err
+		}
+		cur, err := a.loadForUpdate(ctx, it.res, it.reqID)
 		if err != nil || cur == nil {
 			return "", nil, err
 		}
 		return cur.ID, nil, nil
 	}
-	q := &Query{Resource: it.res, Limit: 2}
+	q := &Query{Resource: it.res, Limit: 2, Lock: LockUpdate}
+	key := it.res.Type
 	var errs Errors
 	for _, f := range it.upsert {
 		i := it.res.AttrIndex(f)
@@ -536,9 +576,16 @@ func (a *API) findUpsert(ctx context.Context, req *request, it *item, patchByURL
 			cond.Op, cond.Values = OpExists, []any{false}
 		}
 		q.Conditions = append(q.Conditions, cond)
+		key += "\x00" + f + "\x00" + string(appendValue(nil, it.res.Attrs[i].Kind, v))
 	}
 	if errs != nil {
 		return "", errs, nil
+	}
+	// Concurrent upserts with the same key run one after the other: the first creates the
+	// record, the others find it and update it (api.md section 20). No unique index covers
+	// an upsert's fields, so the key is locked rather than a row.
+	if err := a.Store.LockKey(ctx, key); err != nil {
+		return "", nil, err
 	}
 	var ids []string
 	if err := a.Store.Find(ctx, q, func(rec *Record) bool { ids = append(ids, rec.ID); return true }); err != nil {

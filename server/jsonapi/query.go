@@ -13,10 +13,11 @@ type Limits struct {
 	MaxPageSize     int // 1000 (ours)
 	DeleteLimit     int // records one DELETE of a collection may remove: 100
 	LinkageLimit    int // identifiers of a to-many relationship inside a document: 1000
+	MaxIncluded     int // resources in the included member of one response: 10,000
 }
 
 // DefaultLimits are the limits of api.md.
-var DefaultLimits = Limits{DefaultPageSize: 10, MaxPageSize: 1000, DeleteLimit: 100, LinkageLimit: 1000}
+var DefaultLimits = Limits{DefaultPageSize: 10, MaxPageSize: 1000, DeleteLimit: 100, LinkageLimit: 1000, MaxIncluded: 10000}
 
 // listParams is a parsed collection (or item) query.
 type listParams struct {

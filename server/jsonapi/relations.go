@@ -249,7 +249,7 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 		return
 	}
 	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		parent, err := a.load(ctx, c.res, id)
+		parent, err := a.loadForUpdate(ctx, c.res, id)
 		switch {
 		case err != nil:
 			return err

@@ -25,6 +25,9 @@ func writeErrors(w http.ResponseWriter, r *http.Request, format Format, err erro
 	h.Del("X-Include-Total-Count")
 	h.Del("X-Include-Deleted-Count")
 	h.Del("ETag")
+	if status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1")
+	}
 	h.Set("Content-Type", format.ContentType())
 	w.WriteHeader(status)
 	_, _ = w.Write(appendErrors(nil, errs, format == FormatPlain))

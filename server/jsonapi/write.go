@@ -90,14 +90,41 @@ func (c *call) send(status int, body []byte) {
 	_, _ = c.w.Write(body)
 }
 
-// writeCollection streams a page (or everything) of records with its included resources and
-// pagination links. The store reads one record more than the page size to know whether a next
-// page exists.
+// writeCollection writes a page of records, or everything (page[size]=-1), with its included
+// resources and pagination links. The store reads one record more than the page size to know
+// whether a next page exists.
+//
+// A page (at most the page size limit of records, and at most Limits.MaxIncluded included ones)
+// is built whole before anything is sent, so that every problem is still an error response. An
+// unpaged list is streamed: it is sent as it is read, in chunks that the store reads each on a
+// connection it gives back before the chunk is written, so neither memory nor a connection is
+// held for a client that reads slowly. Its included resources are found by a first pass over
+// the records, so that too many of them is a 400 before anything is sent.
 func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 	v := c.view(lp)
 	var inc *includer
 	if len(lp.include) > 0 && !v.plain {
 		inc = newIncluder(c.api, v, c.res, lp.include)
+	}
+	stream := lp.size < 0
+	if stream && inc != nil {
+		overflow := false
+		err := c.api.Store.Find(ctx, q, func(rec *Record) bool {
+			inc.collect(rec)
+			overflow = inc.overflow()
+			return !overflow
+		})
+		switch {
+		case err == nil && overflow:
+			err = inc.tooManyIncluded()
+		case err == nil:
+			err = inc.load(ctx)
+		}
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		inc.primary = 0
 	}
 	buf := getBuffer()
 	b := *buf
@@ -121,7 +148,7 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 			inc.collect(rec)
 		}
 		n++
-		if len(b) >= flushSize {
+		if stream && len(b) >= flushSize {
 			if !started {
 				c.w.Header().Set("Content-Type", c.format.ContentType())
 				c.w.WriteHeader(http.StatusOK)
@@ -142,7 +169,9 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 			return
 		}
 		// The status is sent already: log, and cut the connection so the client sees a broken
-		// response rather than a truncated document that parses.
+		// response rather than a truncated document that parses. (Only a failure of the
+		// database mid-stream, or records changed between the two passes so that the included
+		// resources no longer fit the limit, get here.)
 		slog.ErrorContext(ctx, "streaming a collection failed", "request_id", c.w.Header().Get("X-Request-Id"), "error", err)
 		panic(http.ErrAbortHandler)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -188,19 +190,34 @@ func recomputeCommunication(ctx context.Context, h *Hook) error {
 			return err
 		}
 	}
-	for table, set := range map[string]map[int64]bool{"accounts": cl.accounts, "contacts": cl.contacts} {
-		if len(set) == 0 {
+	// accounts before contacts, each in id order: the fixed lock order of api.md section 20
+	for _, t := range []struct {
+		table string
+		set   map[int64]bool
+	}{{"accounts", cl.accounts}, {"contacts", cl.contacts}} {
+		if len(t.set) == 0 {
 			continue
 		}
-		ids := make([]int64, 0, len(set))
-		for id := range set {
-			ids = append(ids, id)
+		ids := slices.Sorted(maps.Keys(t.set))
+		// Lock the rows first: the recount that follows then starts after every concurrent
+		// transaction that changed their calls has committed, and sees all of them (an UPDATE
+		// alone would count from the snapshot it started with, and lose concurrent calls).
+		if err := h.DB.LockRows(ctx, t.table, anys(ids)); err != nil {
+			return err
 		}
-		if err := store.RecomputeCommunication(h.DB.Conn(ctx), h.DB.Dialect, table, ids); err != nil {
+		if err := store.RecomputeCommunication(h.DB.Conn(ctx), h.DB.Dialect, t.table, ids); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func anys[T any](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
 }
 
 // noCycle rejects a parent that is the record itself or one of its descendants.
@@ -354,6 +371,10 @@ func productPriceRules(ctx context.Context, h *Hook) error {
 	}
 	if quantity == nil {
 		quantity = "1"
+	}
+	// concurrent writes of the same (product, currency, quantity) check one after the other
+	if err := h.DB.LockKey(ctx, fmt.Sprint("product_prices\x00", product, "\x00", asText(currency), "\x00", asText(quantity))); err != nil {
+		return err
 	}
 	q := "SELECT COUNT(*) FROM product_prices WHERE product_id = ? AND currency_id = ? AND quantity = CAST(? AS NUMERIC)"
 	args := []any{product, asText(currency), fmt.Sprint(asText(quantity))}

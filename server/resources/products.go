@@ -33,27 +33,38 @@ type localeKey struct{}
 func WithLocale(ctx context.Context, db *store.DB, r *http.Request) (context.Context, error) {
 	l := &Locale{db: db, localizationID: r.Header.Get("X-Localization-ID"), currency: r.Header.Get("X-Currency")}
 	var errs jsonapi.Errors
-	if l.localizationID != "" {
-		n, err := strconv.ParseInt(l.localizationID, 10, 64)
-		var count int64
-		if err == nil {
-			if err := db.Gorm.WithContext(ctx).Raw("SELECT COUNT(*) FROM localizations WHERE id = ?", n).Row().Scan(&count); err != nil {
-				return ctx, err
+	if l.localizationID == "" && l.currency == "" {
+		l.currency = "USD"
+		return context.WithValue(ctx, localeKey{}, l), nil
+	}
+	err := db.Run(ctx, func(ctx context.Context) error {
+		if l.localizationID != "" {
+			n, err := strconv.ParseInt(l.localizationID, 10, 64)
+			var count int64
+			if err == nil {
+				if err := db.Conn(ctx).Raw("SELECT COUNT(*) FROM localizations WHERE id = ?", n).Row().Scan(&count); err != nil {
+					return err
+				}
+			}
+			if count == 0 {
+				errs = append(errs, jsonapi.BadHeader("X-Localization-ID", jsonapi.TitleValue, fmt.Sprintf("The localization %q does not exist.", l.localizationID)))
 			}
 		}
-		if count == 0 {
-			errs = append(errs, jsonapi.BadHeader("X-Localization-ID", jsonapi.TitleValue, fmt.Sprintf("The localization %q does not exist.", l.localizationID)))
+		if l.currency != "" {
+			var count int64
+			if err := db.Conn(ctx).Raw("SELECT COUNT(*) FROM currencies WHERE id = ?", l.currency).Row().Scan(&count); err != nil {
+				return err
+			}
+			if count == 0 {
+				errs = append(errs, jsonapi.BadHeader("X-Currency", jsonapi.TitleValue, fmt.Sprintf("The currency %q does not exist.", l.currency)))
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return ctx, translate(ctx, db, nil, err)
 	}
-	if l.currency != "" {
-		var count int64
-		if err := db.Gorm.WithContext(ctx).Raw("SELECT COUNT(*) FROM currencies WHERE id = ?", l.currency).Row().Scan(&count); err != nil {
-			return ctx, err
-		}
-		if count == 0 {
-			errs = append(errs, jsonapi.BadHeader("X-Currency", jsonapi.TitleValue, fmt.Sprintf("The currency %q does not exist.", l.currency)))
-		}
-	} else {
+	if l.currency == "" {
 		l.currency = "USD"
 	}
 	if errs != nil {

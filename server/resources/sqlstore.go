@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
-
-	"gorm.io/gorm"
 
 	"webapi/server/auth"
 	"webapi/server/jsonapi"
@@ -119,16 +117,70 @@ func columnType(a *jsonapi.Attr) query.Type {
 
 // Tx implements jsonapi.Store.
 func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) error {
-	return translate(s.db.Tx(ctx, fn))
+	return s.translate(ctx, nil, s.db.Tx(ctx, fn))
 }
+
+// LockKey implements jsonapi.Store.
+func (s *Store) LockKey(ctx context.Context, key string) error {
+	return s.translate(ctx, nil, s.db.LockKey(ctx, key))
+}
+
+// streamChunk is how many records an unpaged read (page[size]=-1) takes per statement: each
+// chunk is read on a connection taken for it and given back before its records are passed on,
+// so that a client slow to read the response never holds a connection.
+const streamChunk = 1000
 
 // Find implements jsonapi.Store.
 func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.Record) bool) error {
-	if p := s.plans[q.Resource]; p.decl.Prepare != nil {
-		p.decl.Prepare(ctx)
-	}
 	p := s.plans[q.Resource]
-	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.cols, Head: p.head, Limit: q.Limit, Offset: q.Offset}
+	sel, err := p.selectOf(ctx, q)
+	if err != nil {
+		return err
+	}
+	var last []any // the order keys of the last row read (keyset chunks)
+	read := func(ctx context.Context, each func(*jsonapi.Record) bool) error {
+		if p.decl.Prepare != nil {
+			p.decl.Prepare(ctx)
+		}
+		return query.Find(ctx, s.db, sel, func(row query.Row) bool {
+			if sel.Keys {
+				last = append(last[:0], row.Keys...)
+			}
+			return each(p.record(ctx, row))
+		})
+	}
+	if q.Limit >= 0 || q.Offset > 0 || len(q.IDs) > 0 || store.InUnit(ctx) {
+		return s.translate(ctx, p, s.db.Run(ctx, func(ctx context.Context) error { return read(ctx, yield) }))
+	}
+	// Everything (page[size]=-1): keyset chunks in the sort order.
+	sel.Limit, sel.Keys = streamChunk, true
+	recs := make([]*jsonapi.Record, 0, streamChunk)
+	for {
+		recs = recs[:0]
+		err := s.db.Run(ctx, func(ctx context.Context) error {
+			recs = recs[:0] // a retried read starts the chunk again
+			return read(ctx, func(rec *jsonapi.Record) bool { recs = append(recs, rec); return true })
+		})
+		if err != nil {
+			return s.translate(ctx, p, err)
+		}
+		for _, rec := range recs {
+			if !yield(rec) {
+				return nil
+			}
+		}
+		if len(recs) < streamChunk {
+			return nil
+		}
+		sel.After = append(sel.After[:0], last...)
+	}
+}
+
+// selectOf is the select of a query: the plan's columns (with the request's arguments of
+// computed ones), conditions, order (the id last, so that the order is total) and paging.
+func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, error) {
+	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.cols, Head: p.head, Limit: q.Limit, Offset: q.Offset,
+		Lock: query.Lock(q.Lock)}
 	if p.hasArg {
 		sel.Columns = make([]query.Column, len(p.cols))
 		copy(sel.Columns, p.cols)
@@ -138,18 +190,16 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 			}
 		}
 	}
-	where, err := p.where(s.db, q)
+	where, err := p.where(p.store.db, q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sel.Where = where
 	for _, k := range q.Sort {
 		sel.Order = append(sel.Order, p.order(k))
 	}
 	sel.Order = append(sel.Order, query.Order{SQL: "t.id", NotNull: true})
-	return query.Find(ctx, s.db, sel, func(row query.Row) bool {
-		return yield(p.record(ctx, row))
-	})
+	return sel, nil
 }
 
 func (p *plan) idType() query.Type {
@@ -301,7 +351,12 @@ func (s *Store) Count(ctx context.Context, q *jsonapi.Query) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return query.Count(ctx, s.db, p.decl.Table, where)
+	var n int
+	err = s.db.Run(ctx, func(ctx context.Context) error {
+		n, err = query.Count(ctx, s.db, p.decl.Table, where)
+		return err
+	})
+	return n, s.translate(ctx, p, err)
 }
 
 // Create implements jsonapi.Store.
@@ -320,7 +375,7 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 	cols, vals := split(h.Cols)
 	id, err := query.Insert(ctx, s.db, p.decl.Table, cols, vals)
 	if err != nil {
-		return "", translate(err)
+		return "", s.translate(ctx, p, err)
 	}
 	h.IDs = []any{p.id(id)}
 	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
@@ -328,7 +383,7 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 	}
 	if p.decl.After != nil {
 		if err := p.decl.After(ctx, h); err != nil {
-			return "", err
+			return "", s.translate(ctx, p, err)
 		}
 	}
 	return id, nil
@@ -368,13 +423,13 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 	}
 	cols, vals := split(h.Cols)
 	if err := query.Update(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals); err != nil {
-		return translate(err)
+		return s.translate(ctx, p, err)
 	}
 	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
 		return err
 	}
 	if p.decl.After != nil {
-		return p.decl.After(ctx, h)
+		return s.translate(ctx, p, p.decl.After(ctx, h))
 	}
 	return nil
 }
@@ -386,14 +441,20 @@ func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) e
 	h.IDs = p.ids(ids)
 	if p.decl.Before != nil {
 		if err := p.decl.Before(ctx, h); err != nil {
-			return err
+			return s.translate(ctx, p, err)
 		}
 	}
 	if err := query.Delete(ctx, s.db, p.decl.Table, h.IDs); err != nil {
-		return translate(err)
+		if ce := store.Constraint(err); ce != nil && ce.Kind != store.Unique {
+			// SQLite does not tell a missing reference from one still in use; a delete can
+			// only break the latter
+			ce.Kind = store.Referenced
+			return constraintError(p, ce)
+		}
+		return s.translate(ctx, p, err)
 	}
 	if p.decl.After != nil {
-		return p.decl.After(ctx, h)
+		return s.translate(ctx, p, p.decl.After(ctx, h))
 	}
 	return nil
 }
@@ -458,6 +519,7 @@ func (s *Store) taken(ctx context.Context, p *plan, h *Hook, column string, v an
 		q += " AND id <> ?"
 		args = append(args, id)
 	}
+	key := fmt.Sprint(p.decl.Table, "\x00", column, "\x00", v)
 	if scope := p.decl.UniqueScope; scope != "" {
 		sv, err := h.final(ctx, scope)
 		if err != nil {
@@ -465,6 +527,13 @@ func (s *Store) taken(ctx context.Context, p *plan, h *Hook, column string, v an
 		}
 		q += " AND " + scope + " = ?"
 		args = append(args, sv)
+		key += fmt.Sprint("\x00", sv)
+	}
+	// Concurrent writes of the same value check one after the other, so the second sees the
+	// first and reports the value taken, with its pointer (a unique index would catch it too,
+	// but only as a constraint error at the insert).
+	if err := s.db.LockKey(ctx, key); err != nil {
+		return false, err
 	}
 	var n int64
 	err := s.db.Conn(ctx).Raw(q, args...).Row().Scan(&n)
@@ -518,7 +587,7 @@ func (s *Store) writeLinks(ctx context.Context, p *plan, own any, w *jsonapi.Wri
 			err = query.SetLinks(ctx, s.db, *m.link, own, ids)
 		}
 		if err != nil {
-			return translate(err)
+			return s.translate(ctx, p, err)
 		}
 	}
 	return nil
@@ -568,8 +637,15 @@ func split(m map[string]any) ([]string, []any) {
 	return cols, vals
 }
 
-// translate maps database errors that a client can cause to API errors.
-func translate(err error) error {
+// translate turns the database errors a client can cause, or that the database's state
+// explains, into API errors: 503 when the database cannot serve now, the error of the check a
+// broken constraint stands for (p, when known, says which type was written), 400 for a value the
+// database cannot hold. Anything else stays an internal error.
+func (s *Store) translate(ctx context.Context, p *plan, err error) error {
+	return translate(ctx, s.db, p, err)
+}
+
+func translate(ctx context.Context, db *store.DB, p *plan, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -578,13 +654,78 @@ func translate(err error) error {
 	if errors.As(err, &ae) || errors.As(err, &aes) {
 		return err
 	}
-	msg := err.Error()
-	switch {
-	case errors.Is(err, gorm.ErrDuplicatedKey), strings.Contains(msg, "UNIQUE constraint failed"):
-		return &jsonapi.Error{Status: http.StatusBadRequest, Title: jsonapi.TitleUnique, Detail: "This value is already used."}
-	case errors.Is(err, gorm.ErrForeignKeyViolated), strings.Contains(msg, "FOREIGN KEY constraint failed"):
-		return &jsonapi.Error{Status: http.StatusConflict, Title: jsonapi.TitleConflict,
-			Detail: "The operation conflicts with records that refer to this one (or that it refers to)."}
+	if u := store.Unavailable(ctx, err); u != nil {
+		return unavailable(db.Limits(), u)
+	}
+	if ce := store.Constraint(err); ce != nil {
+		return constraintError(p, ce)
+	}
+	if store.InvalidValue(err) {
+		return &jsonapi.Error{Status: http.StatusBadRequest, Title: jsonapi.TitleValue, Detail: "A value cannot be stored: it is out of range or not valid text."}
 	}
 	return err
+}
+
+// unavailable is the 503 of api.md section 20, its detail saying why.
+func unavailable(lim store.Limits, u *store.UnavailableError) error {
+	var detail string
+	switch u.Reason {
+	case store.ReasonConnWait:
+		detail = fmt.Sprintf("No database connection became free within %s.", lim.ConnWait)
+	case store.ReasonWriteQueue:
+		detail = fmt.Sprintf("Too many writes are waiting for the database (at most %d).", lim.WriteQueue)
+	case store.ReasonWriteWait:
+		detail = fmt.Sprintf("The database did not accept the write within %s.", lim.WriteWait)
+	case store.ReasonDeadline:
+		detail = "The request ran past its deadline."
+	case store.ReasonCancelled:
+		detail = "The request was cancelled."
+	default:
+		detail = "The database is unavailable."
+	}
+	return jsonapi.Unavailable(detail)
+}
+
+// constraintError is the error of the check that a broken constraint stands for: a concurrent
+// request got past the check first (api.md section 20).
+func constraintError(p *plan, ce *store.ConstraintError) error {
+	switch ce.Kind {
+	case store.Unique:
+		if p != nil && (ce.Table == "" || ce.Table == p.decl.Table) {
+			for _, c := range ce.Columns {
+				if c == "id" {
+					return jsonapi.Conflict("/data/id", "The entity already exists.")
+				}
+			}
+			for i, m := range p.attrs {
+				if m.column != "" && m.column != p.decl.UniqueScope && slices.Contains(ce.Columns, m.column) {
+					return jsonapi.Unique(jsonapi.AttrPointer(p.res.Attrs[i].Name))
+				}
+			}
+		}
+		return &jsonapi.Error{Status: http.StatusBadRequest, Title: jsonapi.TitleUnique, Detail: "This value is already used."}
+	case store.ForeignKey:
+		if p != nil {
+			if name := p.relOf(ce); name != "" {
+				return jsonapi.EntityNotExist(jsonapi.RelPointer(name))
+			}
+		}
+		return &jsonapi.Error{Status: http.StatusBadRequest, Title: jsonapi.TitleForm, Detail: "The entity does not exist."}
+	}
+	return &jsonapi.Error{Status: http.StatusConflict, Title: jsonapi.TitleConflict,
+		Detail: "The operation conflicts with records that refer to this one (or that it refers to)."}
+}
+
+// relOf names the relationship of the plan's type that a broken reference belongs to: a
+// foreign key column of its table, or the related column of a to-many's table.
+func (p *plan) relOf(ce *store.ConstraintError) string {
+	for i, m := range p.rels {
+		switch {
+		case m.link == nil && (ce.Table == "" || ce.Table == p.decl.Table) && slices.Contains(ce.Columns, m.fk):
+			return p.res.Rels[i].Name
+		case m.link != nil && ce.Table == m.link.Table && slices.Contains(ce.Columns, m.link.Other):
+			return p.res.Rels[i].Name
+		}
+	}
+	return ""
 }

@@ -68,7 +68,26 @@ type Select struct {
 	// Head is Head(Table, Columns), for callers that select the same columns on every request
 	// and keep it; empty: built here.
 	Head string
+	// Keys selects the Order expressions too (Row.Keys), for a keyset scan: After then holds
+	// the Keys of the last row read, and the next read continues after it.
+	Keys  bool
+	After []any
+	// Lock locks the selected rows of t until the transaction ends (PostgreSQL; on SQLite the
+	// transaction has the database's only write lock already).
+	Lock Lock
 }
+
+// Lock is a row lock a select takes.
+type Lock uint8
+
+// The row locks.
+const (
+	NoLock Lock = iota
+	// ForUpdate: the rows are about to change; other writers of them wait.
+	ForUpdate
+	// ForShare: the rows must keep existing (they are referenced); deleting them waits.
+	ForShare
+)
 
 // Head returns the "SELECT t.id, … FROM table t" part of a select of cols from table.
 func Head(table string, cols []Column) string {
@@ -88,11 +107,13 @@ func writeHead(sb *strings.Builder, table string, cols []Column) {
 	sb.WriteString(" t")
 }
 
-// Row is one result: the id (as a string) and the column values in Select order. Values is
-// reused for the next row: it is valid only during the call that receives the row.
+// Row is one result: the id (as a string), the column values in Select order and, with
+// Select.Keys, the values of the Order expressions. Values and Keys are reused for the next row:
+// they are valid only during the call that receives the row.
 type Row struct {
 	ID     string
 	Values []any
+	Keys   []any
 }
 
 // Find runs the select and passes each row to fn until fn returns false.
@@ -102,13 +123,24 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 	for _, c := range s.Columns {
 		args = append(args, c.Args...)
 	}
-	if s.Head != "" {
+	switch {
+	case s.Keys:
+		cols := s.Columns
+		for _, o := range s.Order {
+			cols = append(cols[:len(cols):len(cols)], Column{Expr: Expr{SQL: o.SQL}})
+		}
+		writeHead(&sb, s.Table, cols)
+	case s.Head != "":
 		sb.Grow(len(s.Head) + 128)
 		sb.WriteString(s.Head)
-	} else {
+	default:
 		writeHead(&sb, s.Table, s.Columns)
 	}
-	args = appendWhere(&sb, args, s.Where)
+	where := s.Where
+	if s.After != nil {
+		where = append(where[:len(where):len(where)], after(s.Order, s.After))
+	}
+	args = appendWhere(&sb, args, where)
 	if len(s.Order) > 0 {
 		sb.WriteString(" ORDER BY ")
 		for i, o := range s.Order {
@@ -140,6 +172,13 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 	case s.Offset > 0:
 		fmt.Fprintf(&sb, " OFFSET %d", s.Offset)
 	}
+	if s.Lock != NoLock && db.Dialect == store.Postgres {
+		if s.Lock == ForUpdate {
+			sb.WriteString(" FOR UPDATE OF t")
+		} else {
+			sb.WriteString(" FOR KEY SHARE OF t")
+		}
+	}
 	rows, err := db.Conn(ctx).Raw(sb.String(), args...).Rows()
 	if err != nil {
 		return err
@@ -152,12 +191,19 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 	for i, c := range s.Columns {
 		dest[i+1] = scanSlot(c.Type, &slots[i])
 	}
+	var keys []any
+	if s.Keys {
+		keys = make([]any, len(s.Order))
+		for i := range keys {
+			dest = append(dest, &keys[i])
+		}
+	}
 	values := make([]any, len(s.Columns))
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		row := Row{ID: idString(id), Values: values}
+		row := Row{ID: idString(id), Values: values, Keys: keys}
 		for i, c := range s.Columns {
 			v, err := convert(c.Type, dest[i+1])
 			if err != nil {
@@ -170,6 +216,44 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 		}
 	}
 	return rows.Err()
+}
+
+// after is the keyset condition "the row comes after the row whose order keys are last", in
+// the order Find writes: NULL is the smallest value (first ascending, last descending).
+func after(order []Order, last []any) Expr {
+	var sb strings.Builder
+	var args []any
+	for i, o := range order {
+		if i > 0 {
+			sb.WriteString(" OR ")
+		}
+		sb.WriteString("(")
+		for j := 0; j < i; j++ {
+			if last[j] == nil {
+				sb.WriteString(order[j].SQL + " IS NULL AND ")
+			} else {
+				sb.WriteString(order[j].SQL + " = ? AND ")
+				args = append(args, last[j])
+			}
+		}
+		switch v := last[i]; {
+		case !o.Desc && v == nil:
+			sb.WriteString(o.SQL + " IS NOT NULL")
+		case !o.Desc:
+			sb.WriteString(o.SQL + " > ?")
+			args = append(args, v)
+		case v == nil:
+			sb.WriteString("1 = 0") // nothing comes after NULL, the last value descending
+		case o.NotNull:
+			sb.WriteString(o.SQL + " < ?")
+			args = append(args, v)
+		default:
+			sb.WriteString("(" + o.SQL + " < ? OR " + o.SQL + " IS NULL)")
+			args = append(args, v)
+		}
+		sb.WriteString(")")
+	}
+	return Expr{SQL: sb.String(), Args: args}
 }
 
 // Count returns the number of rows of the table that match where.

@@ -66,12 +66,28 @@ func SetLinks(ctx context.Context, db *store.DB, l Link, own any, ids []any) err
 	return AddLinks(ctx, db, l, own, ids)
 }
 
-// AddLinks adds related ids to a join table, skipping those already there.
+// linkChunk bounds the rows of one insert into a join table (two parameters each, well within
+// both databases' parameter limits).
+const linkChunk = 500
+
+// AddLinks adds related ids to a join table, skipping those already there (also those a
+// concurrent transaction adds at the same moment: the join table's primary key decides).
 func AddLinks(ctx context.Context, db *store.DB, l Link, own any, ids []any) error {
-	for _, id := range ids {
-		err := db.Conn(ctx).Exec("INSERT INTO "+l.Table+" ("+l.Own+", "+l.Other+") SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM "+
-			l.Table+" WHERE "+l.Own+" = ? AND "+l.Other+" = ?)", own, id, own, id).Error
-		if err != nil {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), linkChunk)]
+		ids = ids[len(chunk):]
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO " + l.Table + " (" + l.Own + ", " + l.Other + ") VALUES ")
+		args := make([]any, 0, 2*len(chunk))
+		for i, id := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?)")
+			args = append(args, own, id)
+		}
+		sb.WriteString(" ON CONFLICT DO NOTHING")
+		if err := db.Conn(ctx).Exec(sb.String(), args...).Error; err != nil {
 			return err
 		}
 	}
