@@ -37,6 +37,7 @@ const (
 	ReasonDeadline   Reason = "deadline"        // the request ran past its deadline
 	ReasonCancelled  Reason = "cancelled"       // the client went away
 	ReasonOutage     Reason = "outage"          // the database is down or the connection was lost
+	ReasonContention Reason = "contention"      // deadlocks or serialization failures, every try
 )
 
 // UnavailableError reports that the database could not serve a request now; trying again
@@ -70,6 +71,8 @@ func Unavailable(ctx context.Context, err error) *UnavailableError {
 		return &UnavailableError{Reason: ReasonCancelled, Err: err}
 	case connectionLost(err):
 		return &UnavailableError{Reason: ReasonOutage, Err: err}
+	case collision(err):
+		return &UnavailableError{Reason: ReasonContention, Err: err}
 	}
 	if code, ok := sqliteCode(err); ok && (code&0xff == sqlite3.SQLITE_BUSY || code&0xff == sqlite3.SQLITE_LOCKED) {
 		// another process holds SQLite's write lock beyond the busy timeout
@@ -98,8 +101,7 @@ func connectionLost(err error) bool {
 // database broke a deadlock or a serialization conflict by aborting it, or its connection was
 // lost before it committed (its work was rolled back with the session).
 func retryable(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01") {
+	if collision(err) {
 		return true
 	}
 	var u *UnavailableError
@@ -107,6 +109,13 @@ func retryable(err error) bool {
 		return false // waited its turn already
 	}
 	return connectionLost(err)
+}
+
+// collision reports a deadlock or serialization failure: the database aborted the transaction
+// to let a concurrent one through.
+func collision(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
 }
 
 // InvalidValue reports whether the database refused a value it cannot hold (PostgreSQL's class

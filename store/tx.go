@@ -173,15 +173,16 @@ func (db *DB) LockKey(ctx context.Context, key string) error {
 	return db.Conn(ctx).Exec("SELECT pg_advisory_xact_lock(?)", int64(h.Sum64())).Error
 }
 
-// LockRows locks rows of table by id for update (PostgreSQL: SELECT … FOR UPDATE, in id order
-// so that two transactions locking overlapping sets never wait for each other in a cycle), so
+// LockRows locks rows of table by id for an update that keeps their ids (PostgreSQL: SELECT …
+// FOR NO KEY UPDATE, in id order so that two transactions locking overlapping sets never wait
+// for each other in a cycle; transactions that only reference the rows are not held up), so
 // that what the transaction reads of them next is current and stays so until it commits. On
 // SQLite the single writer of Tx has the whole database already. Call it inside Tx.
 func (db *DB) LockRows(ctx context.Context, table string, ids []any) error {
 	if db.Dialect != Postgres || len(ids) == 0 {
 		return nil
 	}
-	return db.Conn(ctx).Exec("SELECT id FROM "+table+" WHERE id IN ? ORDER BY id FOR UPDATE", ids).Error
+	return db.Conn(ctx).Exec("SELECT id FROM "+table+" WHERE id IN ? ORDER BY id FOR NO KEY UPDATE", ids).Error
 }
 
 // Limits returns the bounds the database was opened with.

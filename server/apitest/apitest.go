@@ -85,11 +85,19 @@ type Env struct {
 // New starts a server over a new database of backend b.
 func New(t testing.TB, b storetest.Backend) *Env {
 	t.Helper()
+	return NewWith(t, b, store.DefaultLimits, server.Config{})
+}
+
+// NewWith starts a server over a new database of backend b opened with the given limits, with
+// the given configuration (its logger is replaced by a silent one).
+func NewWith(t testing.TB, b storetest.Backend, limits store.Limits, cfg server.Config) *Env {
+	t.Helper()
 	if _, _, err := load(); err != nil {
 		t.Fatalf("load the OpenAPI document: %v", err)
 	}
-	db := storetest.Open(t, b)
-	e, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	db := storetest.OpenWith(t, b, limits)
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := server.New(db, cfg)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
@@ -146,6 +154,48 @@ func (r *Response) JSON(t testing.TB) any {
 func (e *Env) Do(req Request) *Response {
 	t := e.T
 	t.Helper()
+	req, hreq, res := e.send(req)
+	if err := validate(req, hreq, res); err != nil {
+		t.Fatalf("%s %s → %d: %v\nresponse: %s", req.Method, req.Path, res.Status, err, truncate(res.Body))
+	}
+	return res
+}
+
+// DoParallel sends all the requests at once, each from its own goroutine, waits for every
+// answer and then validates each exchange as Do does. The responses are in request order.
+func (e *Env) DoParallel(reqs []Request) []*Response {
+	t := e.T
+	t.Helper()
+	type exchange struct {
+		req  Request
+		hreq *http.Request
+		res  *Response
+	}
+	out := make([]exchange, len(reqs))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			out[i].req, out[i].hreq, out[i].res = e.send(reqs[i])
+		}()
+	}
+	close(start)
+	wg.Wait()
+	res := make([]*Response, len(reqs))
+	for i, x := range out {
+		if err := validate(x.req, x.hreq, x.res); err != nil {
+			t.Fatalf("%s %s → %d: %v\nresponse: %s", x.req.Method, x.req.Path, x.res.Status, err, truncate(x.res.Body))
+		}
+		res[i] = x.res
+	}
+	return res
+}
+
+// send serves one request without validating it.
+func (e *Env) send(req Request) (Request, *http.Request, *Response) {
 	if req.Method == "" {
 		req.Method = http.MethodGet
 	}
@@ -160,11 +210,7 @@ func (e *Env) Do(req Request) *Response {
 	}
 	rec := httptest.NewRecorder()
 	e.Handler.ServeHTTP(rec, hreq)
-	res := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
-	if err := validate(req, hreq, res); err != nil {
-		t.Fatalf("%s %s → %d: %v\nresponse: %s", req.Method, req.Path, res.Status, err, truncate(res.Body))
-	}
-	return res
+	return req, hreq, &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 }
 
 func truncate(b []byte) string {

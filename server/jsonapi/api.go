@@ -180,7 +180,7 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 		return
 	}
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		cur, err := a.loadForUpdate(ctx, c.res, id)
+		cur, err := a.loadLocked(ctx, c.res, id, LockDelete)
 		switch {
 		case err != nil:
 			return err
@@ -211,7 +211,7 @@ func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
 	}
 	var deleted int
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		q := &Query{Resource: c.res, Conditions: lp.conditions, Limit: a.Limits.DeleteLimit + 1, Lock: LockUpdate}
+		q := &Query{Resource: c.res, Conditions: lp.conditions, Limit: a.Limits.DeleteLimit + 1, Lock: LockDelete}
 		var ids []string
 		if err := a.Store.Find(ctx, q, func(rec *Record) bool { ids = append(ids, rec.ID); return true }); err != nil {
 			return err

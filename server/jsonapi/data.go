@@ -68,10 +68,12 @@ type Lock uint8
 // The locks, as the store's query layer numbers them.
 const (
 	NoLock Lock = iota
-	// LockUpdate: the records are about to change or go; concurrent writers of them wait.
+	// LockUpdate: the records are about to change; concurrent writers of them wait.
 	LockUpdate
 	// LockShare: the records are referenced by the write; deleting them waits.
 	LockShare
+	// LockDelete: the records are about to go; writers and writes that reference them wait.
+	LockDelete
 )
 
 // Parent names a to-many relationship of one record: the query returns its related records.

@@ -18,7 +18,7 @@ func writeErrors(w http.ResponseWriter, r *http.Request, format Format, err erro
 	reqID := w.Header().Get("X-Request-Id")
 	errs := asErrors(err, reqID)
 	status := errs.Status()
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable { // a 503 is in the access log
 		slog.ErrorContext(r.Context(), "request failed", "request_id", reqID, "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	h := w.Header()

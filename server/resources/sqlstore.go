@@ -680,6 +680,8 @@ func unavailable(lim store.Limits, u *store.UnavailableError) error {
 		detail = "The request ran past its deadline."
 	case store.ReasonCancelled:
 		detail = "The request was cancelled."
+	case store.ReasonContention:
+		detail = "Concurrent writes kept colliding with this one."
 	default:
 		detail = "The database is unavailable."
 	}

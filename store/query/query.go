@@ -83,10 +83,13 @@ type Lock uint8
 // The row locks.
 const (
 	NoLock Lock = iota
-	// ForUpdate: the rows are about to change; other writers of them wait.
+	// ForUpdate: the rows are about to change (not their ids); other writers of them wait,
+	// transactions that only reference them do not.
 	ForUpdate
 	// ForShare: the rows must keep existing (they are referenced); deleting them waits.
 	ForShare
+	// ForDelete: the rows are about to go; writers and transactions that reference them wait.
+	ForDelete
 )
 
 // Head returns the "SELECT t.id, … FROM table t" part of a select of cols from table.
@@ -172,11 +175,14 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 	case s.Offset > 0:
 		fmt.Fprintf(&sb, " OFFSET %d", s.Offset)
 	}
-	if s.Lock != NoLock && db.Dialect == store.Postgres {
-		if s.Lock == ForUpdate {
-			sb.WriteString(" FOR UPDATE OF t")
-		} else {
+	if db.Dialect == store.Postgres {
+		switch s.Lock {
+		case ForUpdate:
+			sb.WriteString(" FOR NO KEY UPDATE OF t")
+		case ForShare:
 			sb.WriteString(" FOR KEY SHARE OF t")
+		case ForDelete:
+			sb.WriteString(" FOR UPDATE OF t")
 		}
 	}
 	rows, err := db.Conn(ctx).Raw(sb.String(), args...).Rows()

@@ -59,11 +59,19 @@ func Backends(t testing.TB) []Backend {
 // the test ends.
 func Open(t testing.TB, b Backend) *store.DB {
 	t.Helper()
+	return OpenWith(t, b, store.DefaultLimits)
+}
+
+// OpenWith is Open with the given limits of the database's use (pool, waits, SQLite queue).
+// On PostgreSQL the connections' application_name is the test's schema, so that a test can
+// find (and end: pg_terminate_backend) its own sessions.
+func OpenWith(t testing.TB, b Backend, limits store.Limits) *store.DB {
+	t.Helper()
 	switch store.Dialect(b.Name) {
 	case store.SQLite:
-		return openSQLite(t)
+		return openSQLite(t, limits)
 	case store.Postgres:
-		return openPostgres(t, b.URL)
+		return openPostgres(t, b.URL, limits)
 	}
 	t.Fatalf("storetest: unknown backend %q", b.Name)
 	return nil
@@ -82,7 +90,7 @@ func OpenEmpty(t testing.TB, b Backend) *store.DB {
 		t.Cleanup(func() { _ = db.Close() })
 		return db
 	case store.Postgres:
-		return openPostgresSchema(t, b.URL)
+		return openPostgresSchema(t, b.URL, store.DefaultLimits)
 	}
 	t.Fatalf("storetest: unknown backend %q", b.Name)
 	return nil
@@ -124,7 +132,7 @@ func sqliteTemplate() ([]byte, error) {
 	return templateBytes, templateErr
 }
 
-func openSQLite(t testing.TB) *store.DB {
+func openSQLite(t testing.TB, limits store.Limits) *store.DB {
 	t.Helper()
 	tmpl, err := sqliteTemplate()
 	if err != nil {
@@ -134,7 +142,7 @@ func openSQLite(t testing.TB) *store.DB {
 	if err := os.WriteFile(path, tmpl, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(context.Background(), "sqlite:"+path)
+	db, err := store.OpenWith(context.Background(), "sqlite:"+path, limits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,9 +171,9 @@ func postgresAdmin() (string, error) {
 	return adminURL, adminErr
 }
 
-func openPostgres(t testing.TB, base string) *store.DB {
+func openPostgres(t testing.TB, base string, limits store.Limits) *store.DB {
 	t.Helper()
-	db := openPostgresSchema(t, base)
+	db := openPostgresSchema(t, base, limits)
 	if err := store.Migrate(context.Background(), db); err != nil {
 		t.Fatalf("storetest: migrate: %v", err)
 	}
@@ -173,7 +181,7 @@ func openPostgres(t testing.TB, base string) *store.DB {
 }
 
 // openPostgresSchema opens base in a new empty schema, dropped when the test ends.
-func openPostgresSchema(t testing.TB, base string) *store.DB {
+func openPostgresSchema(t testing.TB, base string, limits store.Limits) *store.DB {
 	t.Helper()
 	if _, err := postgresAdmin(); err != nil {
 		t.Fatalf("storetest: PostgreSQL: %v", err)
@@ -197,8 +205,9 @@ func openPostgresSchema(t testing.TB, base string) *store.DB {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", schema)
 	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String())
+	db, err := store.OpenWith(ctx, u.String(), limits)
 	if err != nil {
 		t.Fatal(err)
 	}
