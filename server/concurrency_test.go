@@ -370,6 +370,7 @@ func TestSQLiteWriterQueue(t *testing.T) {
 		}
 	})
 }
+
 // Many requests at once — writes with included resources, and reads of products, whose
 // localized names need a second query — all succeed: no request waits for a second database
 // connection while it holds one, so the capped pool cannot deadlock.
