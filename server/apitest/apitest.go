@@ -194,6 +194,39 @@ func (e *Env) DoParallel(reqs []Request) []*Response {
 	return res
 }
 
+// Send sends the request over a real connection to the server at base (an httptest.Server of
+// e.Handler, say: for what needs a socket, such as slow clients) and validates the exchange as
+// Do does. It reports problems as errors, so that it can run in any goroutine.
+func (e *Env) Send(client *http.Client, base string, req Request) (*Response, error) {
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	hreq, err := http.NewRequest(req.Method, base+req.Path, strings.NewReader(req.Body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range req.Header {
+		hreq.Header.Set(k, v)
+	}
+	if req.Body != "" && hreq.Header.Get("Content-Type") == "" {
+		hreq.Header.Set("Content-Type", "application/vnd.api+json")
+	}
+	hres, err := client.Do(hreq)
+	if err != nil {
+		return nil, err
+	}
+	defer hres.Body.Close()
+	body, err := io.ReadAll(hres.Body)
+	if err != nil {
+		return nil, err
+	}
+	res := &Response{Status: hres.StatusCode, Header: hres.Header, Body: body}
+	if err := validate(req, hreq, res); err != nil {
+		return res, fmt.Errorf("%s %s → %d: %v\nresponse: %s", req.Method, req.Path, res.Status, err, truncate(res.Body))
+	}
+	return res, nil
+}
+
 // send serves one request without validating it.
 func (e *Env) send(req Request) (Request, *http.Request, *Response) {
 	if req.Method == "" {
