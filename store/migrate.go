@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -27,6 +28,8 @@ func migrations(d Dialect) []*goose.Migration {
 		goose.NewGoMigration(2, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return insertFixedRows(ctx, tx, d)
 		}}, nil),
+		// Exact decimals on SQLite: TEXT decimal columns (see decimal.go).
+		ddlMigration(d, 3, "00003_sqlite_decimal_text.sql", SQLite),
 	}
 }
 
@@ -74,9 +77,13 @@ func Migrate(ctx context.Context, db *DB) error {
 	return nil
 }
 
-// ddlMigration runs the statements of a template in migrations/ rendered for dialect d.
-func ddlMigration(d Dialect, version int64, file string) *goose.Migration {
+// ddlMigration runs the statements of a template in migrations/ rendered for dialect d. Given
+// dialects, it runs only on them and does nothing (but is recorded as applied) on the others.
+func ddlMigration(d Dialect, version int64, file string, only ...Dialect) *goose.Migration {
 	return goose.NewGoMigration(version, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+		if len(only) > 0 && !slices.Contains(only, d) {
+			return nil
+		}
 		stmts, err := renderDDL(d, file)
 		if err != nil {
 			return err
@@ -118,7 +125,7 @@ var columnTypes = map[Dialect]map[string]string{
 		"bool":     "INTEGER",
 		"date":     "TEXT",
 		"datetime": "TEXT",
-		"decimal":  "NUMERIC",
+		"decimal":  "NUMERIC", // what 00001 created (unchangeable); 00003 makes them TEXT (decimal.go)
 		"json":     "TEXT",
 	},
 }
