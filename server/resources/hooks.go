@@ -355,8 +355,9 @@ func productPriceRules(ctx context.Context, h *Hook) error {
 	if quantity == nil {
 		quantity = "1"
 	}
-	q := "SELECT COUNT(*) FROM product_prices WHERE product_id = ? AND currency_id = ? AND quantity = CAST(? AS NUMERIC)"
-	args := []any{product, asText(currency), fmt.Sprint(asText(quantity))}
+	// quantities are decimals: compared by their keys, so that 1 and 1.0000 are the same
+	q := "SELECT COUNT(*) FROM product_prices WHERE product_id = ? AND currency_id = ? AND " + h.DB.DecimalKey("quantity") + " = ?"
+	args := []any{product, asText(currency), h.DB.DecimalArg(fmt.Sprint(asText(quantity)))}
 	if h.Op == Update {
 		q += " AND id <> ?"
 		args = append(args, h.IDs[0])
