@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"strings"
 	"text/template"
@@ -43,7 +44,11 @@ func migrations(d Dialect) []*goose.Migration {
 // processes migrating the same file at the same moment could both start a pending migration,
 // and the second would fail and roll back without harm; run `migrate` before starting several
 // processes on one SQLite file.
-func Migrate(ctx context.Context, db *DB) error {
+func Migrate(ctx context.Context, db *DB) error { return migrateTo(ctx, db, math.MaxInt64) }
+
+// migrateTo applies the pending migrations up to version (tests build databases of an earlier
+// schema with it, to upgrade them).
+func migrateTo(ctx context.Context, db *DB, version int64) error {
 	sqlDB, err := db.Gorm.DB()
 	if err != nil {
 		return err
@@ -71,7 +76,7 @@ func Migrate(ctx context.Context, db *DB) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	if _, err := provider.Up(ctx); err != nil {
+	if _, err := provider.UpTo(ctx, version); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil
