@@ -20,6 +20,7 @@ import (
 
 	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/glebarez/sqlite"
+	"github.com/shopspring/decimal"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -190,13 +191,17 @@ func OpenWith(ctx context.Context, url string, limits Limits) (*DB, error) {
 	return db, nil
 }
 
-// sqliteDialector is glebarez's dialector with two corrections:
+// sqliteDialector is glebarez's dialector with three corrections:
 //
 //   - Every time.Time bound by GORM (including the NowFunc values GORM itself puts into
 //     updated_at on Save and Updates, and arguments of Raw and Exec) is written in the store's
 //     fixed-width UTC text form instead of the driver's variable-width form with a zone suffix,
 //     which would not compare chronologically with the rest of the column. Statements run on
 //     the *sql.DB directly do not pass here: use DB.TimeValue there.
+//   - Every decimal.Decimal bound by GORM (the decimal fields of the models, arguments of Raw
+//     and Exec) is written as the canonical text of a decimal column (CanonicalDecimal:
+//     "12.5000"), not as the decimal's shortest form ("12.5"), so that SQLite's TEXT decimal
+//     columns hold one form whoever writes them (see decimal.go).
 //   - SQLite reports a row kept by an ON DELETE RESTRICT reference with the code of a trigger
 //     constraint rather than of a foreign key, which glebarez leaves untranslated; callers see
 //     gorm.ErrForeignKeyViolated for every foreign key failure, as on PostgreSQL.
@@ -205,19 +210,30 @@ type sqliteDialector struct{ sqlite.Dialector }
 // BindVarTo implements gorm.Dialector. GORM appends v to stmt.Vars just before the call; the
 // appended value is what gets replaced.
 func (d sqliteDialector) BindVarTo(w clause.Writer, stmt *gorm.Statement, v any) {
-	var t *time.Time
+	var stored any // what to bind instead of v; nil: v itself
 	switch x := v.(type) {
 	case time.Time:
-		t = &x
+		stored = timeValue(SQLite, x)
 	case *time.Time:
-		t = x
+		if x != nil {
+			stored = timeValue(SQLite, *x)
+		}
 	case sql.NullTime:
 		if x.Valid {
-			t = &x.Time
+			stored = timeValue(SQLite, x.Time)
+		}
+	case decimal.Decimal, *decimal.Decimal: // a nil *Decimal stays: NULL
+		if s, ok := CanonicalDecimal(x); ok {
+			stored = s
+		}
+	case decimal.NullDecimal:
+		if x.Valid {
+			stored, _ = CanonicalDecimal(x.Decimal)
 		}
 	}
-	if n := len(stmt.Vars); t != nil && n > 0 && stmt.Vars[n-1] == v {
-		stmt.Vars[n-1] = timeValue(SQLite, *t)
+	// stored is tested first: comparing interfaces that hold a []byte would panic.
+	if n := len(stmt.Vars); stored != nil && n > 0 && stmt.Vars[n-1] == v {
+		stmt.Vars[n-1] = stored
 	}
 	d.Dialector.BindVarTo(w, stmt, v)
 }

@@ -20,6 +20,12 @@ package store
 // need DB.DateValue (a time.Time would be written as a datetime), and code that runs SQL on the
 // *sql.DB directly converts with DB.TimeValue. Values scanned without a model (into any) are
 // time.Time on PostgreSQL and strings on SQLite: DB.ParseTime reads both.
+//
+// Decimal representation. Decimal columns are NUMERIC(19,4) on PostgreSQL and TEXT holding the
+// canonical form ("12.5000") on SQLite (decimal.go). The models use shopspring's
+// decimal.Decimal, which reads both; the SQLite dialector writes every bound decimal.Decimal in
+// the canonical form. Comparing or sorting decimal columns in SQL needs DB.DecimalKey (text
+// does not compare as numbers).
 
 import "github.com/shopspring/decimal"
 
@@ -283,8 +289,8 @@ type Product struct {
 // TableName implements gorm's Tabler.
 func (Product) TableName() string { return "products" }
 
-// ProductPrice is a row of product_prices. On SQLite the NUMERIC columns keep about 15
-// significant digits (they are stored as REAL when not integral).
+// ProductPrice is a row of product_prices. Value and Quantity are exact on both databases
+// (NUMERIC(19,4), or canonical text on SQLite: see decimal.go).
 type ProductPrice struct {
 	ID             int64           `gorm:"column:id;primaryKey"`
 	Value          decimal.Decimal `gorm:"column:value"`

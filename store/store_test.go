@@ -214,8 +214,8 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		if err := db.Gorm.Raw("SELECT MAX(version_id) FROM goose_db_version").Scan(&version).Error; err != nil {
 			t.Fatal(err)
 		}
-		if version != 2 {
-			t.Errorf("schema version %d, want 2", version)
+		if version != 3 {
+			t.Errorf("schema version %d, want 3", version)
 		}
 	})
 }

@@ -37,11 +37,18 @@ const (
 )
 
 // Computed is an attribute selected by an SQL expression instead of a column; Args supplies the
-// expression's arguments from the request (e.g. the currency of prices).
+// expression's arguments from the request (e.g. the currency of prices). SQL is asked once, at
+// start-up, with the database: how some values compare depends on its dialect, and the store
+// decides that (e.g. store.DB.DecimalKey).
 type Computed struct {
-	SQL  string
+	SQL  func(db *store.DB) string
 	Type query.Type
 	Args func(ctx context.Context) []any
+}
+
+// constSQL is the SQL of a computed attribute that is the same on every database.
+func constSQL(sql string) func(*store.DB) string {
+	return func(*store.DB) string { return sql }
 }
 
 // Decl declares one resource type.

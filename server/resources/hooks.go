@@ -373,11 +373,16 @@ func productPriceRules(ctx context.Context, h *Hook) error {
 		quantity = "1"
 	}
 	// concurrent writes of the same (product, currency, quantity) check one after the other
-	if err := h.DB.LockKey(ctx, fmt.Sprint("product_prices\x00", product, "\x00", asText(currency), "\x00", asText(quantity))); err != nil {
+	qty := fmt.Sprint(asText(quantity))
+	if c, ok := store.CanonicalDecimal(qty); ok {
+		qty = c // 1 and 1.0 are the same quantity, and the same key
+	}
+	if err := h.DB.LockKey(ctx, fmt.Sprint("product_prices\x00", product, "\x00", asText(currency), "\x00", qty)); err != nil {
 		return err
 	}
-	q := "SELECT COUNT(*) FROM product_prices WHERE product_id = ? AND currency_id = ? AND quantity = CAST(? AS NUMERIC)"
-	args := []any{product, asText(currency), fmt.Sprint(asText(quantity))}
+	// quantities are decimals: compared by their keys, so that 1 and 1.0000 are the same
+	q := "SELECT COUNT(*) FROM product_prices WHERE product_id = ? AND currency_id = ? AND " + h.DB.DecimalKey("quantity") + " = ?"
+	args := []any{product, asText(currency), h.DB.DecimalArg(fmt.Sprint(asText(quantity)))}
 	if h.Op == Update {
 		q += " AND id <> ?"
 		args = append(args, h.IDs[0])

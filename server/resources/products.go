@@ -122,6 +122,13 @@ func (l *Locale) Chain(ctx context.Context) []string {
 	return l.chain
 }
 
+// productPriceSQL selects a product's price for quantity 1 in the currency currencyArg gives.
+// The quantity is a decimal: compared by its key, so that "1", "1.0000" and 1 are all 1.
+func productPriceSQL(db *store.DB) string {
+	return "(SELECT pp.value FROM product_prices pp WHERE pp.product_id = t.id AND pp.currency_id = ? AND " +
+		db.DecimalKey("pp.quantity") + " = " + db.DecimalKey("1") + ")"
+}
+
 func currencyArg(ctx context.Context) []any {
 	if l := localeOf(ctx); l != nil {
 		return []any{l.currency}

@@ -24,7 +24,7 @@ func New(db *store.DB, spec *Spec, limits jsonapi.Limits) (*jsonapi.Schema, *Sto
 	}
 	st := &Store{db: db, schema: schema, plans: map[*jsonapi.Resource]*plan{}, limits: limits}
 	for i, d := range decls {
-		p, err := newPlan(d, res[i], limits.LinkageLimit)
+		p, err := newPlan(db, d, res[i], limits.LinkageLimit)
 		if err != nil {
 			return nil, nil, err
 		}

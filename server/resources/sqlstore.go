@@ -52,7 +52,7 @@ type relMap struct {
 	sel  int
 }
 
-func newPlan(d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, error) {
+func newPlan(db *store.DB, d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, error) {
 	p := &plan{decl: d, res: r}
 	for i := range r.Attrs {
 		a := &r.Attrs[i]
@@ -61,7 +61,7 @@ func newPlan(d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, error) {
 			c := c
 			m.computed = &c
 			m.sel = len(p.cols)
-			p.cols = append(p.cols, query.Column{Expr: query.Expr{SQL: c.SQL}, Type: c.Type})
+			p.cols = append(p.cols, query.Column{Expr: query.Expr{SQL: c.SQL(db)}, Type: c.Type})
 			p.hasArg = p.hasArg || c.Args != nil
 		} else {
 			m.column = d.column(a.Name)
@@ -249,6 +249,9 @@ func (p *plan) order(k jsonapi.SortKey) query.Order {
 		// The byte order of "C" gives the same order on both.
 		col += ` COLLATE "C"`
 	}
+	if a.Kind == jsonapi.Decimal {
+		col = p.store.db.DecimalKey(col) // numeric order, exact on both (text on SQLite)
+	}
 	return query.Order{SQL: col, Desc: k.Desc}
 }
 
@@ -283,7 +286,16 @@ func (p *plan) where(db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
 					}
 				}
 			}
-			out = append(out, query.FieldCond(query.Field{SQL: "t." + p.attrs[f.Attr].column, Text: a.Kind == jsonapi.String}, query.Op(c.Op), values, c.Range))
+			field := query.Field{SQL: "t." + p.attrs[f.Attr].column, Text: a.Kind == jsonapi.String}
+			if a.Kind == jsonapi.Decimal && c.Op != jsonapi.OpExists && c.Op != jsonapi.OpEmpty {
+				// Compared by their keys: numerically and exactly on both databases (a decimal
+				// column is text on SQLite, and "10" < "9.5" as text).
+				field.SQL = db.DecimalKey(field.SQL)
+				for i, v := range values {
+					values[i] = db.DecimalArg(v)
+				}
+			}
+			out = append(out, query.FieldCond(field, query.Op(c.Op), values, c.Range))
 		default:
 			m := p.rels[f.Rel]
 			intID := p.res.Target(f.Rel).IntID
@@ -482,7 +494,11 @@ func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
 		if !a.Unique || !ok || v == nil {
 			continue
 		}
-		taken, err := s.taken(ctx, p, h, p.attrs[i].column, v, id)
+		col := p.attrs[i].column
+		if a.Kind == jsonapi.Decimal {
+			col, v = s.db.DecimalKey(col), s.db.DecimalArg(v)
+		}
+		taken, err := s.taken(ctx, p, h, col, v, id)
 		if err != nil {
 			return err
 		}
@@ -510,8 +526,8 @@ func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
 	return nil
 }
 
-// taken reports whether another record already has value in column (within the type's
-// uniqueness scope).
+// taken reports whether another record already has value in column, an SQL expression of the
+// table's columns (within the type's uniqueness scope).
 func (s *Store) taken(ctx context.Context, p *plan, h *Hook, column string, v any, id any) (bool, error) {
 	q := "SELECT COUNT(*) FROM " + p.decl.Table + " WHERE " + column + " = ?"
 	args := []any{v}
@@ -549,8 +565,13 @@ func (p *plan) columns(db *store.DB, w *jsonapi.Write) map[string]any {
 			continue
 		}
 		v := a.Value
-		if p.res.Attrs[a.Index].Kind == jsonapi.Date && v != nil {
-			v = v.(time.Time).Format("2006-01-02")
+		switch p.res.Attrs[a.Index].Kind {
+		case jsonapi.Date:
+			if v != nil {
+				v = v.(time.Time).Format("2006-01-02")
+			}
+		case jsonapi.Decimal:
+			v = db.DecimalValue(v) // the form the column holds ("12.5000" on SQLite)
 		}
 		cols[m.column] = dbValue(db, v)
 	}

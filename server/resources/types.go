@@ -44,8 +44,8 @@ func Declarations() []*Decl {
 			Links: map[string]query.Link{"prices": {Table: "product_prices", Own: "product_id", Other: "id"}},
 			Computed: map[string]Computed{
 				// name is derived from names in Go (see deriveProduct); the column only holds its place
-				"name":  {SQL: "NULL", Type: query.Text},
-				"price": {SQL: "(SELECT pp.value FROM product_prices pp WHERE pp.product_id = t.id AND pp.currency_id = ? AND pp.quantity = 1)", Type: query.Decimal, Args: currencyArg},
+				"name":  {SQL: constSQL("NULL"), Type: query.Text},
+				"price": {SQL: productPriceSQL, Type: query.Decimal, Args: currencyArg},
 			},
 			Derive: deriveProduct, Prepare: prepareProduct, Before: checkProductNames},
 		{Type: "productprices", Table: "product_prices", Before: productPriceRules},
