@@ -198,6 +198,15 @@ func TestDeadlineAndConnectionWait(t *testing.T) {
 			tbExpect503(t, res, "No database connection became free within 300ms.")
 			wg.Wait()
 			tbExpect503(t, waited, "The request ran past its deadline.")
+			if b.Name == string(store.Postgres) {
+				// the statement was cancelled at the database: no session waits for the lock
+				var waiting int
+				err := env.DB.Gorm.Raw(`SELECT COUNT(*) FROM pg_stat_activity
+					WHERE application_name = current_setting('application_name') AND wait_event_type = 'Lock'`).Row().Scan(&waiting)
+				if err != nil || waiting != 0 {
+					t.Fatalf("%d sessions still wait for the lock after the deadline (%v)", waiting, err)
+				}
+			}
 			release()
 			// nothing was changed by the request that timed out, and service resumes
 			res = env.Do(apitest.Request{Path: "/api/accounts/1?fields[accounts]=description"})

@@ -19,6 +19,10 @@ import (
 	"time"
 
 	gosqlite "github.com/glebarez/go-sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/glebarez/sqlite"
 	"github.com/shopspring/decimal"
 	"gorm.io/driver/postgres"
@@ -133,7 +137,11 @@ func OpenWith(ctx context.Context, url string, limits Limits) (*DB, error) {
 			return nil, derr
 		}
 		db.Dialect = Postgres
-		gdb, err = gorm.Open(postgresDialector{postgres.Open(dsn).(*postgres.Dialector)}, cfg)
+		pool, perr := openPostgres(dsn)
+		if perr != nil {
+			return nil, perr
+		}
+		gdb, err = gorm.Open(postgresDialector{postgres.New(postgres.Config{Conn: pool}).(*postgres.Dialector)}, cfg)
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//")
 		if path == "" {
@@ -247,6 +255,23 @@ type postgresDialector struct{ *postgres.Dialector }
 
 // Translate implements gorm.ErrorTranslator.
 func (d postgresDialector) Translate(err error) error { return translateError(err) }
+
+// openPostgres opens the database/sql pool of pgx over dsn. A statement whose context ends
+// (the request's deadline, a client gone) is cancelled at the server with a cancel request, so
+// that it stops working and releases its locks at once, and the connection stays usable; only
+// when the server does not answer the cancel within a second is the connection closed. (pgx's
+// default closes the connection at once and leaves the statement running at the server until it
+// next writes to the client, which a statement waiting for a lock does not.)
+func openPostgres(dsn string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse PostgreSQL URL: %w", err)
+	}
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
+	return stdlib.OpenDB(*cfg), nil
+}
 
 // postgresDSN adds timezone=UTC to a PostgreSQL URL unless the caller chose a time zone.
 func postgresDSN(raw string) (string, error) {
