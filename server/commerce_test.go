@@ -87,7 +87,7 @@ func cmIdents(typ string, ids ...string) string {
 
 // cmCollection is a collection document without paging links beyond self.
 func cmCollection(self string, objects ...string) string {
-	return `{"data":[` + strings.Join(objects, ",") + `],"links":{"self":"` + protoBase + self + `"}}`
+	return `{"data":[` + strings.Join(objects, ",") + `],"links":{"self":` + jsonText(uriOf(protoBase+self)) + `}}`
 }
 
 // cmCreate posts body to /api/typ, asserts 201 with Location and ETag, and returns the new id.

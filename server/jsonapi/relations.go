@@ -81,7 +81,7 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 		b := []byte(`{"data":null`)
 		if v.links {
 			b = append(b, `,"links":{"self":`...)
-			b = appendString(b, v.base+r.URL.RequestURI())
+			b = appendString(b, requestLink(v.base, r.URL, 0))
 			b = append(b, '}')
 		}
 		c.send(http.StatusOK, append(b, '}'))
