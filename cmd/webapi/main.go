@@ -118,6 +118,15 @@ func serveCmd(open opener) *cobra.Command {
 	cmd.Flags().IntVar(&limits.MaxPageSize, "max-page-size", limits.MaxPageSize, "the largest page[size] a client may ask for")
 	cmd.Flags().IntVar(&limits.DeleteLimit, "delete-limit", limits.DeleteLimit, "the most records one DELETE of a collection may remove")
 	cmd.Flags().IntVar(&limits.LinkageLimit, "linkage-limit", limits.LinkageLimit, "the most identifiers of a to-many relationship inside a document")
+	cmd.Flags().IntVar(&limits.MaxIncludeDepth, "max-include-depth", limits.MaxIncludeDepth, "the most relationships of one include path")
+	cmd.Flags().IntVar(&limits.MaxIncludePaths, "max-include-paths", limits.MaxIncludePaths, "the most include paths of a request")
+	cmd.Flags().IntVar(&limits.MaxIncluded, "max-included", limits.MaxIncluded, "the most included resources of a response")
+	cmd.Flags().IntVar(&limits.MaxSortTerms, "max-sort-terms", limits.MaxSortTerms, "the most sort fields of a request")
+	cmd.Flags().IntVar(&limits.MaxFilters, "max-filters", limits.MaxFilters, "the most filter parameters of a request")
+	cmd.Flags().IntVar(&limits.MaxFilterValues, "max-filter-values", limits.MaxFilterValues, "the most values of one filter field")
+	cmd.Flags().IntVar(&limits.MaxWriteResources, "max-write-resources", limits.MaxWriteResources, "the most resources of a write document (data and included)")
+	cmd.Flags().IntVar(&limits.MaxErrors, "max-errors", limits.MaxErrors, "the most errors of a response (one more says how many were left out)")
+	cmd.Flags().IntVar(&limits.MaxIDLength, "max-id-length", limits.MaxIDLength, "the most characters of an id or code")
 	cmd.Flags().Int64Var(&bodyLimit, "body-limit", 10<<20, "the largest request body in bytes")
 	return cmd
 }
