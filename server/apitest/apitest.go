@@ -252,6 +252,19 @@ func (e *Env) DoUnlisted(req Request) *Response {
 	return res
 }
 
+// Check validates an exchange that a test made by other means than Do (a raw connection that
+// sends a malformed request, say) against the document, as Do does.
+func Check(req Request, res *Response) error {
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	hreq := httptest.NewRequest(req.Method, "http://api.test"+req.Path, strings.NewReader(req.Body))
+	for k, v := range req.Header {
+		hreq.Header.Set(k, v)
+	}
+	return validate(req, hreq, res)
+}
+
 // validateErrorDocument checks a body against the error schemas (for requests that match no
 // operation of the document).
 func validateErrorDocument(res *Response) error {
