@@ -3,7 +3,6 @@ package jsonapi
 import (
 	"fmt"
 	"math"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -73,7 +72,7 @@ func parseFilter(r *Resource, p Param, room, max int) (conds []Condition, n int,
 					return fail(e)
 				}
 				if len(values) > 1 {
-					return fail(&Error{Status: http.StatusBadRequest, Title: TitleFilter, Detail: "A range cannot be combined with other values."})
+					return nil, len(values), Errors{BadParameter(p.Raw, TitleFilter, "A range cannot be combined with other values.")}
 				}
 				c.Values, c.Range = []any{a, b}, true
 				return []Condition{c}, 1, nil

@@ -32,8 +32,8 @@ var DefaultLimits = Limits{DefaultPageSize: 10, MaxPageSize: 1000, DeleteLimit: 
 	MaxIncludeDepth: 5, MaxIncludePaths: 20, MaxIncluded: 10000, MaxSortTerms: 10, MaxFilters: 50,
 	MaxFilterValues: 1000, MaxWriteResources: 1000, MaxErrors: 100, MaxIDLength: 255}
 
-// maxPageNumber bounds page[number]: beyond it the offset is a full scan of nothing useful, and
-// (page-1)*size could overflow.
+// maxPageNumber bounds page[number] (api.md section 20): the database reads and drops every row
+// before the offset, and (page-1)*size must not overflow.
 const maxPageNumber = 1_000_000
 
 // listParams is a parsed collection (or item) query.
