@@ -376,13 +376,25 @@ func baselineHandler(pool *pgxpool.Pool) http.Handler {
 }
 
 // pageLinks are the links of page 1: self and next (dropped by the caller on the last page).
+// Their query is percent-encoded as RFC 3986 requires: brackets and operators escaped.
 func basePageLinks(r *http.Request, base string) bPageLinks {
-	next := base + r.URL.EscapedPath() + "?"
-	if r.URL.RawQuery != "" {
-		next += r.URL.RawQuery + "&"
+	self := base + r.URL.EscapedPath()
+	var parts []string
+	for _, part := range strings.Split(r.URL.RawQuery, "&") {
+		if part, err := url.QueryUnescape(part); err == nil && part != "" {
+			parts = append(parts, baseEscaper.Replace(part))
+		}
 	}
-	return bPageLinks{Self: base + r.URL.RequestURI(), Next: next + "page%5Bnumber%5D=2"}
+	next := self + "?"
+	if len(parts) > 0 {
+		self += "?" + strings.Join(parts, "&")
+		next = self + "&"
+	}
+	return bPageLinks{Self: self, Next: next + "page%5Bnumber%5D=2"}
 }
+
+// baseEscaper percent-encodes what the baseline's requests have in a query that a URI does not allow.
+var baseEscaper = strings.NewReplacer("%", "%25", "[", "%5B", "]", "%5D", "<", "%3C", ">", "%3E", "^", "%5E", "+", "%2B", "&", "%26", " ", "%20")
 
 func baseWriteJSON(w http.ResponseWriter, doc any) {
 	var buf bytes.Buffer

@@ -87,7 +87,7 @@ func cmIdents(typ string, ids ...string) string {
 
 // cmCollection is a collection document without paging links beyond self.
 func cmCollection(self string, objects ...string) string {
-	return `{"data":[` + strings.Join(objects, ",") + `],"links":{"self":"` + protoBase + self + `"}}`
+	return `{"data":[` + strings.Join(objects, ",") + `],"links":{"self":` + jsonText(uriOf(protoBase+self)) + `}}`
 }
 
 // cmCreate posts body to /api/typ, asserts 201 with Location and ETag, and returns the new id.
@@ -606,7 +606,7 @@ func TestCommerceProductPrices(t *testing.T) {
 			{name: "negative quantity and value", req: post(cmPriceBody("-1", "-1", "2", "EUR"), false), status: 400,
 				want: cmErrors(400, cmE{"range constraint", "This value should be 0 or more.", cmAttr("value")},
 					cmE{"range constraint", "This value should be greater than 0.", cmAttr("quantity")})},
-			{name: "too precise", req: post(cmPriceBody("1.23456", "", "2", "EUR"), false), status: 400,
+			{name: "too precise (the document declares the bound)", req: post(cmPriceBody("1.23456", "", "2", "EUR"), true), status: 400,
 				want: cmErrors(400, cmE{"range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", cmAttr("value")})},
 			{name: "not a decimal", req: post(cmPriceBody("cheap", "", "2", "EUR"), true), status: 400, want: cmErrors(400, cmType(cmAttr("value"), "decimal"))},
 			{name: "required", req: post(`{"data":{"type":"productprices","attributes":{},"relationships":{}}}`, true), status: 400,

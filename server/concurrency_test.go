@@ -388,7 +388,7 @@ func TestConcurrentRequests(t *testing.T) {
 						"included":[{"type":"contacts","id":"c","attributes":{"firstName":"C%d"}}]}`, i, i)}).ExpectStatus(t, 201)
 					res := e.Do(apitest.Request{Path: "/api/products/1?fields[products]=name", Header: map[string]string{"X-Localization-ID": "2"}})
 					res.Expect(t, 200, `{"data":{"type":"products","id":"1","links":{"self":"http://api.test/api/products/1"},"attributes":{"name":"Stuhl"}},
-						"links":{"self":"http://api.test/api/products/1?fields[products]=name"}}`)
+						"links":{"self":"http://api.test/api/products/1?fields%5Bproducts%5D=name"}}`)
 				})
 			}
 		})

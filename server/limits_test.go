@@ -22,12 +22,16 @@ func TestLongLists(t *testing.T) {
 		res = env.Do(apitest.Request{Path: "/api/accounts?filter[id]=" + strings.Join(ids[:1000], ",")})
 		res.Expect(t, 200, `{"data":[],"links":{"self":"<any>"}}`)
 
-		// 700 related ids that do not exist: every one is reported, with its position
+		// 700 related ids that do not exist: the first 100 are reported, with their positions, and
+		// one more error says how many were left out (api.md section 20)
 		var idents, errs []string
 		for i := range 700 {
 			idents = append(idents, fmt.Sprintf(`{"type":"contacts","id":"%d"}`, 100000+i))
-			errs = append(errs, fmt.Sprintf(`{"status":"400","title":"form constraint","detail":"The entity does not exist.","source":{"pointer":"/data/relationships/contacts/data/%d"}}`, i))
+			if i < 100 {
+				errs = append(errs, fmt.Sprintf(`{"status":"400","title":"form constraint","detail":"The entity does not exist.","source":{"pointer":"/data/relationships/contacts/data/%d"}}`, i))
+			}
 		}
+		errs = append(errs, `{"status":"400","title":"too many errors","detail":"600 more errors were left out: a response lists at most 100."}`)
 		res = env.Do(apitest.Request{Method: "POST", Path: "/api/accounts",
 			Body: `{"data":{"type":"accounts","attributes":{"name":"Many"},"relationships":{"contacts":{"data":[` + strings.Join(idents, ",") + `]}}}}`})
 		res.Expect(t, 400, `{"errors":[`+strings.Join(errs, ",")+`]}`)

@@ -234,7 +234,7 @@ func resObject(typ, id, attrs string, rels ...relData) string {
 
 // itemDocument is a single-resource document.
 func itemDocument(self, res string) string {
-	return `{"data":` + res + `,"links":{"self":` + jsonText(self) + `}}`
+	return `{"data":` + res + `,"links":{"self":` + jsonText(uriOf(self)) + `}}`
 }
 
 // listDocument is a collection document with the given top-level links (a JSON object text).
@@ -255,7 +255,7 @@ func pageLinks(typ string, page, last int) string {
 	}
 	links := `{"self":` + jsonText(coll)
 	if page > 1 {
-		links = fmt.Sprintf(`{"self":%s,"first":%s,"prev":%s`, jsonText(fmt.Sprintf("%s?page[number]=%d", coll, page)), jsonText(coll), jsonText(pageURL(page-1)))
+		links = fmt.Sprintf(`{"self":%s,"first":%s,"prev":%s`, jsonText(fmt.Sprintf("%s?page%%5Bnumber%%5D=%d", coll, page)), jsonText(coll), jsonText(pageURL(page-1)))
 	}
 	if page < last {
 		links += `,"next":` + jsonText(pageURL(page+1))

@@ -96,7 +96,7 @@ func protoAccountBody(name string) string {
 }
 
 func protoItem(object, self string) string {
-	return `{"data":` + object + `,"links":{"self":"` + protoBase + self + `"}}`
+	return `{"data":` + object + `,"links":{"self":` + jsonText(uriOf(protoBase+self)) + `}}`
 }
 
 const protoUnsupportedMedia = `The "Content-Type" request header must be "application/vnd.api+json" (without media type parameters other than "ext" and "profile") or "application/json".`
@@ -326,7 +326,7 @@ func TestProtocolMalformedDocuments(t *testing.T) {
 		})
 		// nothing changed
 		env.Do(apitest.Request{Path: "/api/accounts?fields[accounts]=name&page[size]=-1"}).Expect(t, 200,
-			`{"data":`+protoAccountNames(1, 2)+`,"links":{"self":"`+protoBase+`/api/accounts?fields[accounts]=name&page[size]=-1"}}`)
+			`{"data":`+protoAccountNames(1, 2)+`,"links":{"self":"`+protoBase+`/api/accounts?fields%5Baccounts%5D=name&page%5Bsize%5D=-1"}}`)
 	})
 }
 
@@ -415,23 +415,23 @@ func TestProtocolPaging(t *testing.T) {
 			{name: "defaults", req: apitest.Request{Path: "/api/accounts"}, status: 200,
 				want: `{"data":[` + strings.Join(full, ",") + `],"links":{"self":"` + u + `","next":"` + u + `?page%5Bnumber%5D=2"}}`},
 			page("/api/accounts?fields[accounts]=name", protoSpan(1, 10),
-				`"self":"`+u+`?fields[accounts]=name","next":"`+u+`?fields[accounts]=name&page%5Bnumber%5D=2"`),
+				`"self":"`+u+`?fields%5Baccounts%5D=name","next":"`+u+`?fields%5Baccounts%5D=name&page%5Bnumber%5D=2"`),
 			page("/api/accounts?fields[accounts]=name&page[number]=2", protoSpan(11, 20),
-				`"self":"`+u+`?fields[accounts]=name&page[number]=2","first":"`+u+`?fields[accounts]=name","prev":"`+u+`?fields[accounts]=name",`+
-					`"next":"`+u+`?fields[accounts]=name&page%5Bnumber%5D=3"`),
+				`"self":"`+u+`?fields%5Baccounts%5D=name&page%5Bnumber%5D=2","first":"`+u+`?fields%5Baccounts%5D=name","prev":"`+u+`?fields%5Baccounts%5D=name",`+
+					`"next":"`+u+`?fields%5Baccounts%5D=name&page%5Bnumber%5D=3"`),
 			page("/api/accounts?page[number]=3&fields[accounts]=name", protoSpan(21, 25),
-				`"self":"`+u+`?page[number]=3&fields[accounts]=name","first":"`+u+`?fields[accounts]=name","prev":"`+u+`?fields[accounts]=name&page%5Bnumber%5D=2"`),
+				`"self":"`+u+`?page%5Bnumber%5D=3&fields%5Baccounts%5D=name","first":"`+u+`?fields%5Baccounts%5D=name","prev":"`+u+`?fields%5Baccounts%5D=name&page%5Bnumber%5D=2"`),
 			page("/api/accounts?fields[accounts]=name&page[size]=5&page[number]=5", protoSpan(21, 25),
-				`"self":"`+u+`?fields[accounts]=name&page[size]=5&page[number]=5","first":"`+u+`?fields[accounts]=name&page[size]=5",`+
-					`"prev":"`+u+`?fields[accounts]=name&page[size]=5&page%5Bnumber%5D=4"`),
+				`"self":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=5&page%5Bnumber%5D=5","first":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=5",`+
+					`"prev":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=5&page%5Bnumber%5D=4"`),
 			page("/api/accounts?fields[accounts]=name&page[size]=20&page[number]=2&sort=-id", protoSpan(5, 1),
-				`"self":"`+u+`?fields[accounts]=name&page[size]=20&page[number]=2&sort=-id","first":"`+u+`?fields[accounts]=name&page[size]=20&sort=-id",`+
-					`"prev":"`+u+`?fields[accounts]=name&page[size]=20&sort=-id"`),
-			page("/api/accounts?fields[accounts]=name&page[size]=-1", protoSpan(1, 25), `"self":"`+u+`?fields[accounts]=name&page[size]=-1"`),
-			page("/api/accounts?fields[accounts]=name&page[size]=25", protoSpan(1, 25), `"self":"`+u+`?fields[accounts]=name&page[size]=25"`),
+				`"self":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=20&page%5Bnumber%5D=2&sort=-id","first":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=20&sort=-id",`+
+					`"prev":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=20&sort=-id"`),
+			page("/api/accounts?fields[accounts]=name&page[size]=-1", protoSpan(1, 25), `"self":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=-1"`),
+			page("/api/accounts?fields[accounts]=name&page[size]=25", protoSpan(1, 25), `"self":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=25"`),
 			{name: "past the end", req: apitest.Request{Path: "/api/accounts?fields[accounts]=name&page[number]=4"}, status: 200,
-				want: `{"data":[],"links":{"self":"` + u + `?fields[accounts]=name&page[number]=4","first":"` + u + `?fields[accounts]=name",` +
-					`"prev":"` + u + `?fields[accounts]=name&page%5Bnumber%5D=3"}}`},
+				want: `{"data":[],"links":{"self":"` + u + `?fields%5Baccounts%5D=name&page%5Bnumber%5D=4","first":"` + u + `?fields%5Baccounts%5D=name",` +
+					`"prev":"` + u + `?fields%5Baccounts%5D=name&page%5Bnumber%5D=3"}}`},
 			page("/api/accounts?fields%5Baccounts%5D=name&page%5Bsize%5D=2&page%5Bnumber%5D=2", protoSpan(3, 4),
 				`"self":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2&page%5Bnumber%5D=2","first":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2",`+
 					`"prev":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2","next":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2&page%5Bnumber%5D=3"`),
@@ -458,9 +458,9 @@ func TestProtocolSortFieldsMeta(t *testing.T) {
 		noLinks := map[string]string{"X-Include": "noHateoas"}
 		runCases(t, env, []apiCase{
 			{name: "sort=-id", req: apitest.Request{Path: "/api/accounts?sort=-id&fields[accounts]=name"}, status: 200,
-				want: `{"data":` + protoAccountNames(3, 2, 1) + `,"links":{"self":"` + u + `?sort=-id&fields[accounts]=name"}}`},
+				want: `{"data":` + protoAccountNames(3, 2, 1) + `,"links":{"self":"` + u + `?sort=-id&fields%5Baccounts%5D=name"}}`},
 			{name: "sort=-name,id", req: apitest.Request{Path: "/api/accounts?sort=-name,id&fields[accounts]=name"}, status: 200,
-				want: `{"data":` + protoAccountNames(3, 2, 1) + `,"links":{"self":"` + u + `?sort=-name,id&fields[accounts]=name"}}`},
+				want: `{"data":` + protoAccountNames(3, 2, 1) + `,"links":{"self":"` + u + `?sort=-name,id&fields%5Baccounts%5D=name"}}`},
 			{name: "sort=nope", req: apitest.Request{Path: "/api/accounts?sort=nope"}, status: 400,
 				want: protoError(400, "sort constraint", `Sorting by "nope" field is not supported.`, protoParam("sort"))},
 			{name: "sort by a field that is not sortable", req: apitest.Request{Path: "/api/accounts?sort=id,description"}, status: 400,
@@ -478,7 +478,7 @@ func TestProtocolSortFieldsMeta(t *testing.T) {
 			{name: "fields[accounts]=name,owner", req: apitest.Request{Path: "/api/accounts/2?fields[accounts]=owner,name"}, status: 200,
 				want: `{"data":{"type":"accounts","id":"2","links":{"self":"` + u + `/2"},"attributes":{"name":"Account 02"},
 					"relationships":{"owner":` + protoRel("accounts", "2", "owner", protoIdent("users", "1")) + `}},
-					"links":{"self":"` + u + `/2?fields[accounts]=owner,name"}}`},
+					"links":{"self":"` + u + `/2?fields%5Baccounts%5D=owner,name"}}`},
 			{name: "fields[accounts]=id", req: apitest.Request{Path: "/api/accounts?fields[accounts]=id&page[size]=1", Header: noLinks}, status: 200,
 				want: `{"data":[{"type":"accounts","id":"1"}]}`},
 			{name: "fields of an unrelated known type", req: apitest.Request{Path: "/api/accounts?fields[users]=username&fields[accounts]=name&page[size]=1", Header: noLinks}, status: 200,
@@ -512,7 +512,7 @@ func TestProtocolXInclude(t *testing.T) {
 				Body: `{"data":{"type":"accounts","id":"3","attributes":{"name":"Account 03"}}}`}, status: 200,
 				want: `{"data":` + bareAccount(3) + `}`},
 			{name: "totalCount", req: apitest.Request{Path: "/api/accounts?page[size]=1&fields[accounts]=name", Header: x("totalCount")}, status: 200,
-				want:   `{"data":` + protoAccountNames(1) + `,"links":{"self":"` + u + `?page[size]=1&fields[accounts]=name","next":"` + u + `?page[size]=1&fields[accounts]=name&page%5Bnumber%5D=2"}}`,
+				want:   `{"data":` + protoAccountNames(1) + `,"links":{"self":"` + u + `?page%5Bsize%5D=1&fields%5Baccounts%5D=name","next":"` + u + `?page%5Bsize%5D=1&fields%5Baccounts%5D=name&page%5Bnumber%5D=2"}}`,
 				header: map[string]string{"X-Include-Total-Count": "3"}},
 			{name: "totalCount with a filter", req: apitest.Request{Path: "/api/accounts?filter[id]>1&fields[accounts]=name", Header: x("noHateoas;totalCount")}, status: 200,
 				want:   `{"data":[{"type":"accounts","id":"2","attributes":{"name":"Account 02"}},{"type":"accounts","id":"3","attributes":{"name":"Account 03"}}]}`,
@@ -520,7 +520,7 @@ func TestProtocolXInclude(t *testing.T) {
 			{name: "keys separated by a comma, unknown keys ignored", req: apitest.Request{Path: "/api/accounts?page[size]=1&fields[accounts]=name", Header: x("unknown, totalCount,noHateoas")}, status: 200,
 				want: `{"data":[{"type":"accounts","id":"1","attributes":{"name":"Account 01"}}]}`, header: map[string]string{"X-Include-Total-Count": "3"}},
 			{name: "keys are case-sensitive", req: apitest.Request{Path: "/api/accounts?page[size]=1&fields[accounts]=name", Header: x("TotalCount;nohateoas")}, status: 200,
-				want:   `{"data":` + protoAccountNames(1) + `,"links":{"self":"` + u + `?page[size]=1&fields[accounts]=name","next":"` + u + `?page[size]=1&fields[accounts]=name&page%5Bnumber%5D=2"}}`,
+				want:   `{"data":` + protoAccountNames(1) + `,"links":{"self":"` + u + `?page%5Bsize%5D=1&fields%5Baccounts%5D=name","next":"` + u + `?page%5Bsize%5D=1&fields%5Baccounts%5D=name&page%5Bnumber%5D=2"}}`,
 				header: map[string]string{"X-Include-Total-Count": ""}},
 			{name: "no count on errors", req: apitest.Request{Path: "/api/accounts?sort=nope", Header: x("totalCount")}, status: 400,
 				want: protoError(400, "sort constraint", `Sorting by "nope" field is not supported.`, protoParam("sort")), header: map[string]string{"X-Include-Total-Count": ""}},

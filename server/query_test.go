@@ -890,29 +890,29 @@ func TestQueryPaging(t *testing.T) {
 			total       string
 		}{
 			{"first page", "filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3", []int{11, 10, 9},
-				`"self":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3","next":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=2"`, "9"},
+				`"self":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3","next":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3&page%5Bnumber%5D=2"`, "9"},
 			{"second page", "filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=2", []int{8, 7, 6},
-				`"self":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=2",` +
-					`"first":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
-					`"prev":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
-					`"next":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=3"`, "9"},
+				`"self":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3&page%5Bnumber%5D=2",` +
+					`"first":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3",` +
+					`"prev":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3",` +
+					`"next":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3&page%5Bnumber%5D=3"`, "9"},
 			{"last page (full)", "page[number]=3&filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3", []int{5, 4, 3},
-				`"self":"` + u + `?page[number]=3&filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
-					`"first":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
-					`"prev":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=2"`, "9"},
+				`"self":"` + u + `?page%5Bnumber%5D=3&filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3",` +
+					`"first":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3",` +
+					`"prev":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3&page%5Bnumber%5D=2"`, "9"},
 			{"past the end", "filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=5", nil,
-				`"self":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page[number]=5",` +
-					`"first":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3",` +
-					`"prev":"` + u + `?filter[id]>2&sort=-id&fields[accounts]=name&page[size]=3&page%5Bnumber%5D=4"`, "9"},
+				`"self":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3&page%5Bnumber%5D=5",` +
+					`"first":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3",` +
+					`"prev":"` + u + `?filter%5Bid%5D%3E2&sort=-id&fields%5Baccounts%5D=name&page%5Bsize%5D=3&page%5Bnumber%5D=4"`, "9"},
 			{"every record", "filter[name]~e&sort=name&fields[accounts]=name&page[size]=-1", []int{1, 2, 9, 10, 7, 8, 4, 3},
-				`"self":"` + u + `?filter[name]~e&sort=name&fields[accounts]=name&page[size]=-1"`, "8"},
+				`"self":"` + u + `?filter%5Bname%5D~e&sort=name&fields%5Baccounts%5D=name&page%5Bsize%5D=-1"`, "8"},
 			{"every record, page[number] ignored", "filter[name]~e&fields[accounts]=name&page[size]=-1&page[number]=2", []int{1, 2, 3, 4, 7, 8, 9, 10},
-				`"self":"` + u + `?filter[name]~e&fields[accounts]=name&page[size]=-1&page[number]=2"`, "8"},
+				`"self":"` + u + `?filter%5Bname%5D~e&fields%5Baccounts%5D=name&page%5Bsize%5D=-1&page%5Bnumber%5D=2"`, "8"},
 			{"default size 10", "fields[accounts]=name&sort=-id", []int{11, 10, 9, 8, 7, 6, 5, 4, 3, 2},
-				`"self":"` + u + `?fields[accounts]=name&sort=-id","next":"` + u + `?fields[accounts]=name&sort=-id&page%5Bnumber%5D=2"`, "11"},
+				`"self":"` + u + `?fields%5Baccounts%5D=name&sort=-id","next":"` + u + `?fields%5Baccounts%5D=name&sort=-id&page%5Bnumber%5D=2"`, "11"},
 			{"encoded parameters are kept as sent", "filter%5Bname%5D%7E50%25&fields%5Baccounts%5D=name&page%5Bsize%5D=1", []int{6},
-				`"self":"` + u + `?filter%5Bname%5D%7E50%25&fields%5Baccounts%5D=name&page%5Bsize%5D=1"`, "1"},
-			{"nothing matches", "filter[name]=nope&fields[accounts]=name", nil, `"self":"` + u + `?filter[name]=nope&fields[accounts]=name"`, "0"},
+				`"self":"` + u + `?filter%5Bname%5D~50%25&fields%5Baccounts%5D=name&page%5Bsize%5D=1"`, "1"},
+			{"nothing matches", "filter[name]=nope&fields[accounts]=name", nil, `"self":"` + u + `?filter%5Bname%5D=nope&fields%5Baccounts%5D=name"`, "0"},
 		}
 		for _, r := range rows {
 			t.Run(r.name, func(t *testing.T) {
@@ -1075,7 +1075,7 @@ func TestQueryInclude(t *testing.T) {
 					qObj("contacts", "2", true, noMeta, firstName("bob"), "source", qOne("contactsources", "call"), "accounts", qMany("accounts", "1", "2")) + `,` +
 					qObj("contacts", "3", true, noMeta, firstName("ANNA"), "source", qOne("contactsources", "tv"), "accounts", qMany("accounts", "2", "3")) + `,` +
 					qObj("contactsources", "call", true, noMeta, name("Call")) + `,` + sourceTV + `],
-					"links":{"self":"` + qBase + `/api/accounts?filter[id]=1,3&include=contacts.source&fields[accounts]=name,contacts&fields[contacts]=firstName,source,accounts&fields[contactsources]=name"}}`,
+					"links":{"self":"` + qBase + `/api/accounts?filter%5Bid%5D=1,3&include=contacts.source&fields%5Baccounts%5D=name,contacts&fields%5Bcontacts%5D=firstName,source,accounts&fields%5Bcontactsources%5D=name"}}`,
 				total: "2"},
 			{name: "contacts.accounts.owner: the primary account's owner too, every resource once",
 				path: "/api/accounts?filter[id]=1&include=contacts.accounts.owner&fields[accounts]=name,contacts,owner&fields[contacts]=accounts&fields[users]=username",
@@ -1139,7 +1139,7 @@ func TestQuerySubresources(t *testing.T) {
 		u := qBase + "/api/accounts/1/contacts"
 		qRunDocs(t, env, []qDocCase{
 			{name: "every member", path: "/api/accounts/1/contacts?fields[contacts]=firstName", links: true,
-				want:  `{"data":[` + contact("1", "Ann") + `,` + contact("2", "bob") + `],"links":{"self":"` + u + `?fields[contacts]=firstName"}}`,
+				want:  `{"data":[` + contact("1", "Ann") + `,` + contact("2", "bob") + `],"links":{"self":"` + u + `?fields%5Bcontacts%5D=firstName"}}`,
 				total: "2"},
 			{name: "filtered", path: "/api/accounts/2/contacts?filter[firstName][contains]=ANN&fields[contacts]=firstName",
 				want:  `{"data":[` + qObj("contacts", "3", false, "", firstName("ANNA")) + `]}`,
@@ -1148,12 +1148,12 @@ func TestQuerySubresources(t *testing.T) {
 				want:  `{"data":[` + qObj("contacts", "2", false, "", firstName("bob")) + `]}`,
 				total: "1"},
 			{name: "sorted and paged, page 1", path: "/api/accounts/1/contacts?sort=-id&page[size]=1&fields[contacts]=firstName", links: true,
-				want: `{"data":[` + contact("2", "bob") + `],"links":{"self":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName",` +
-					`"next":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName&page%5Bnumber%5D=2"}}`,
+				want: `{"data":[` + contact("2", "bob") + `],"links":{"self":"` + u + `?sort=-id&page%5Bsize%5D=1&fields%5Bcontacts%5D=firstName",` +
+					`"next":"` + u + `?sort=-id&page%5Bsize%5D=1&fields%5Bcontacts%5D=firstName&page%5Bnumber%5D=2"}}`,
 				total: "2"},
 			{name: "sorted and paged, page 2", path: "/api/accounts/1/contacts?sort=-id&page[size]=1&page[number]=2&fields[contacts]=firstName", links: true,
-				want: `{"data":[` + contact("1", "Ann") + `],"links":{"self":"` + u + `?sort=-id&page[size]=1&page[number]=2&fields[contacts]=firstName",` +
-					`"first":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName","prev":"` + u + `?sort=-id&page[size]=1&fields[contacts]=firstName"}}`,
+				want: `{"data":[` + contact("1", "Ann") + `],"links":{"self":"` + u + `?sort=-id&page%5Bsize%5D=1&page%5Bnumber%5D=2&fields%5Bcontacts%5D=firstName",` +
+					`"first":"` + u + `?sort=-id&page%5Bsize%5D=1&fields%5Bcontacts%5D=firstName","prev":"` + u + `?sort=-id&page%5Bsize%5D=1&fields%5Bcontacts%5D=firstName"}}`,
 				total: "2"},
 			{name: "the inverse side", path: "/api/contacts/2/accounts?filter[name]^acme&sort=-name&fields[accounts]=name",
 				want:  `{"data":[` + qObj("accounts", "2", false, "", `"name":"acme labs"`) + `,` + qObj("accounts", "1", false, "", `"name":"Acme Corp"`) + `]}`,
@@ -1173,7 +1173,7 @@ func TestQuerySubresources(t *testing.T) {
 			res := env.For(t).Do(apitest.Request{Path: "/api/accounts/1/relationships/contacts?sort=-id&page[size]=1",
 				Header: map[string]string{"X-Include": "totalCount"}})
 			res.Expect(t, http.StatusOK, `{"data":[{"type":"contacts","id":"2"}],"links":{"self":"`+qBase+`/api/accounts/1/relationships/contacts",`+
-				`"related":"`+qBase+`/api/accounts/1/contacts","next":"`+qBase+`/api/accounts/1/relationships/contacts?sort=-id&page[size]=1&page%5Bnumber%5D=2"}}`)
+				`"related":"`+qBase+`/api/accounts/1/contacts","next":"`+qBase+`/api/accounts/1/relationships/contacts?sort=-id&page%5Bsize%5D=1&page%5Bnumber%5D=2"}}`)
 			if got := res.Header.Get("X-Include-Total-Count"); got != "2" {
 				t.Fatalf("X-Include-Total-Count %q, want 2", got)
 			}

@@ -47,7 +47,7 @@ func rlRelDoc(typ, id, assoc, data string) string {
 
 // rlDoc is a document with primary data (a resource, null or an array) and a self link.
 func rlDoc(data, self string) string {
-	return `{"data":` + data + `,"links":{"self":` + jsonText(rlBase+self) + `}}`
+	return `{"data":` + data + `,"links":{"self":` + jsonText(uriOf(rlBase+self)) + `}}`
 }
 
 // rlError is one expected error object; status 0 means 400.
@@ -309,7 +309,7 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 			return apitest.Request{Path: path, Header: map[string]string{"X-Include": "totalCount"}}
 		}
 		page := func(query, data, more string) string {
-			return `{"data":` + data + `,"links":{"self":` + jsonText(rlBase+q(query)) + more + `}}`
+			return `{"data":` + data + `,"links":{"self":` + jsonText(uriOf(rlBase+q(query))) + more + `}}`
 		}
 		runCases(t, env, []apiCase{
 			{name: "sort", req: rlGet(q("sort=-firstName")), status: 200, want: rlDoc("["+dee+","+bob+","+ann+"]", q("sort=-firstName"))},
@@ -318,29 +318,29 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 			{name: "filter by a relationship", req: rlGet(q("filter[source]=website")), status: 200, want: rlDoc("["+ann+"]", q("filter[source]=website"))},
 			{name: "filter matching none", req: rlGet(q("filter[firstName]=Zed")), status: 200, want: rlDoc("[]", q("filter[firstName]=Zed"))},
 			{name: "first page", req: withTotal(q("page[size]=2")), status: 200, header: total("3"),
-				want: page("page[size]=2", "["+ann+","+bob+"]", `,"next":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=2&page%5Bnumber%5D=2"))},
+				want: page("page[size]=2", "["+ann+","+bob+"]", `,"next":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2&page%5Bnumber%5D=2"))},
 			{name: "last page", req: withTotal(q("page[size]=2&page[number]=2")), status: 200, header: total("3"),
-				want: page("page[size]=2&page[number]=2", "["+dee+"]", `,"first":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=2")+
-					`,"prev":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=2"))},
+				want: page("page[size]=2&page[number]=2", "["+dee+"]", `,"first":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2")+
+					`,"prev":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2"))},
 			{name: "middle page", req: rlGet(q("page[size]=1&page[number]=2&sort=-id")), status: 200,
-				want: page("page[size]=1&page[number]=2&sort=-id", "["+bob+"]", `,"first":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id")+
-					`,"prev":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id")+
-					`,"next":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page[size]=1&sort=-id&page%5Bnumber%5D=3"))},
+				want: page("page[size]=1&page[number]=2&sort=-id", "["+bob+"]", `,"first":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id")+
+					`,"prev":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id")+
+					`,"next":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id&page%5Bnumber%5D=3"))},
 			{name: "past the end", req: rlGet(q("page[number]=5")), status: 200,
-				want: page("page[number]=5", "[]", `,"first":`+jsonText(rlBase+coll+"?fields[contacts]=firstName")+
-					`,"prev":`+jsonText(rlBase+coll+"?fields[contacts]=firstName&page%5Bnumber%5D=4"))},
+				want: page("page[number]=5", "[]", `,"first":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName")+
+					`,"prev":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bnumber%5D=4"))},
 			{name: "total count with a filter", req: withTotal(q("filter[lastName]=Smith")), status: 200, header: total("2"),
 				want: rlDoc("["+ann+","+dee+"]", q("filter[lastName]=Smith"))},
 			{name: "include and fields of the included type", req: rlGet(coll + "?fields[contacts]=firstName,source&include=source&fields[contactsources]=name&filter[id]=1"), status: 200,
 				want: `{"data":[{"type":"contacts","id":"1","links":{"self":"http://api.test/api/contacts/1"},"attributes":{"firstName":"Ann"},
 					"relationships":{"source":` + rlRelDoc("contacts", "1", "source", rlOne("contactsources", "website")) + `}}],
 					"included":[{"type":"contactsources","id":"website","links":{"self":"http://api.test/api/contactsources/website"},"attributes":{"name":"Website"}}],
-					"links":{"self":"http://api.test/api/accounts/1/contacts?fields[contacts]=firstName,source&include=source&fields[contactsources]=name&filter[id]=1"}}`},
+					"links":{"self":"http://api.test/api/accounts/1/contacts?fields%5Bcontacts%5D=firstName,source&include=source&fields%5Bcontactsources%5D=name&filter%5Bid%5D=1"}}`},
 			{name: "include back to the parent", req: rlGet(coll + "?fields[contacts]=accounts&include=accounts&fields[accounts]=name&filter[id]=2"), status: 200,
 				want: `{"data":[{"type":"contacts","id":"2","links":{"self":"http://api.test/api/contacts/2"},
 					"relationships":{"accounts":` + rlRelDoc("contacts", "2", "accounts", rlMany("accounts", "1")) + `}}],
 					"included":[{"type":"accounts","id":"1","links":{"self":"http://api.test/api/accounts/1"},"attributes":{"name":"Acme"}}],
-					"links":{"self":"http://api.test/api/accounts/1/contacts?fields[contacts]=accounts&include=accounts&fields[accounts]=name&filter[id]=2"}}`},
+					"links":{"self":"http://api.test/api/accounts/1/contacts?fields%5Bcontacts%5D=accounts&include=accounts&fields%5Baccounts%5D=name&filter%5Bid%5D=2"}}`},
 			{name: "meta title", req: rlGet(coll + "?fields[contacts]=&meta=title&filter[id]=1,4"), status: 200,
 				want: rlDoc(`[{"type":"contacts","id":"1","links":{"self":"http://api.test/api/contacts/1"},"meta":{"title":"Ann Smith"}},
 					{"type":"contacts","id":"4","links":{"self":"http://api.test/api/contacts/4"},"meta":{"title":"Dee Smith"}}]`, coll+"?fields[contacts]=&meta=title&filter[id]=1,4")},
@@ -363,7 +363,7 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 				want: `{"data":{"type":"contacts","id":"2","links":{"self":"http://api.test/api/contacts/2"},"meta":{"title":"Bob Jones"},"attributes":{"firstName":"Bob"},
 					"relationships":{"accounts":` + rlRelDoc("contacts", "2", "accounts", rlMany("accounts", "1")) + `}},
 					"included":[{"type":"accounts","id":"1","links":{"self":"http://api.test/api/accounts/1"},"meta":{"title":"Acme"},"attributes":{"name":"Acme"}}],
-					"links":{"self":"http://api.test/api/accounts/1/defaultContact?fields[contacts]=firstName,accounts&include=accounts&fields[accounts]=name&meta=title"}}`},
+					"links":{"self":"http://api.test/api/accounts/1/defaultContact?fields%5Bcontacts%5D=firstName,accounts&include=accounts&fields%5Baccounts%5D=name&meta=title"}}`},
 		})
 	})
 }
@@ -382,10 +382,10 @@ func TestRelationshipsIdentifiers(t *testing.T) {
 			{name: "to-many sorted", req: rlGet(rel + "?sort=-name"), status: 200, want: rlRelDoc("countries", "US", "regions", rlMany("regions", "US-TX", "US-NY", "US-CA"))},
 			{name: "to-many first page", req: apitest.Request{Path: rel + "?page[size]=2", Header: map[string]string{"X-Include": "totalCount"}}, status: 200,
 				header: map[string]string{"X-Include-Total-Count": "3"},
-				want:   `{"data":` + rlMany("regions", "US-CA", "US-NY") + `,` + links(`,"next":"http://api.test/api/countries/US/relationships/regions?page[size]=2&page%5Bnumber%5D=2"`) + `}`},
+				want:   `{"data":` + rlMany("regions", "US-CA", "US-NY") + `,` + links(`,"next":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&page%5Bnumber%5D=2"`) + `}`},
 			{name: "to-many last page", req: rlGet(rel + "?page[size]=2&page[number]=2&sort=name"), status: 200,
-				want: `{"data":` + rlMany("regions", "US-TX") + `,` + links(`,"first":"http://api.test/api/countries/US/relationships/regions?page[size]=2&sort=name"`+
-					`,"prev":"http://api.test/api/countries/US/relationships/regions?page[size]=2&sort=name"`) + `}`},
+				want: `{"data":` + rlMany("regions", "US-TX") + `,` + links(`,"first":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&sort=name"`+
+					`,"prev":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&sort=name"`) + `}`},
 			{name: "to-many without paging", req: rlGet(rel + "?page[size]=-1"), status: 200, want: rlRelDoc("countries", "US", "regions", rlMany("regions", "US-CA", "US-NY", "US-TX"))},
 			{name: "to-many without links", req: apitest.Request{Path: rel, Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
 				want: `{"data":` + rlMany("regions", "US-CA", "US-NY", "US-TX") + `}`},

@@ -226,6 +226,9 @@ func requestContext(db *store.DB) echo.MiddlewareFunc {
 			if !strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/api/doc") {
 				return next(c)
 			}
+			if err := jsonapi.CheckHeaders(r.Header); err != nil {
+				return err // before anything reads them (the locale is looked up in the database)
+			}
 			ctx := auth.With(r.Context(), auth.Admin) // until authentication exists: user 1
 			ctx, err := resources.WithLocale(ctx, db, r)
 			if err != nil {

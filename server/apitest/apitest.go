@@ -39,6 +39,15 @@ var (
 // decimalPattern is the syntax of format: decimal (a JSON string such as "12.5000").
 var decimalPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 
+// uriPattern is an absolute URI of RFC 3986 (scheme, authority, path, query, fragment): only the
+// characters each part allows literally, or %XX. "[", "]", "<", ">", "^", spaces and non-ASCII
+// must be percent-encoded in a path or a query.
+var uriPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://` +
+	`(?:[A-Za-z0-9._~!$&'()*+,;=:@\[\]-]|%[0-9A-Fa-f]{2})*` + // authority ("[ ]" for IPv6 literals)
+	`(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})*)*` + // path
+	`(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?` + // query
+	`(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$`) // fragment
+
 // emailPattern is the e-mail syntax the server enforces (HTML5).
 var emailPattern = regexp.MustCompile(`^[a-zA-Z0-9.!#$%&'*+/=?^_` + "`" + `{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$`)
 
@@ -58,8 +67,8 @@ func load() (*openapi3.T, routers.Router, error) {
 		}))
 		openapi3.DefineStringFormatValidator("uri", openapi3.NewCallbackValidator(func(s string) error {
 			u, err := url.Parse(s)
-			if err != nil || !u.IsAbs() {
-				return fmt.Errorf("not an absolute URI: %q", s)
+			if err != nil || !u.IsAbs() || !uriPattern.MatchString(s) {
+				return fmt.Errorf("not an absolute URI (RFC 3986): %q", s)
 			}
 			return nil
 		}))
@@ -320,6 +329,19 @@ func (e *Env) DoUnlisted(req Request) *Response {
 		}
 	}
 	return res
+}
+
+// Check validates an exchange that a test made by other means than Do (a raw connection that
+// sends a malformed request, say) against the document, as Do does.
+func Check(req Request, res *Response) error {
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	hreq := httptest.NewRequest(req.Method, "http://api.test"+req.Path, strings.NewReader(req.Body))
+	for k, v := range req.Header {
+		hreq.Header.Set(k, v)
+	}
+	return validate(req, hreq, res)
 }
 
 // validateErrorDocument checks a body against the error schemas (for requests that match no

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // API serves the JSON:API operations of every resource type of a Schema over a Store. Its
@@ -23,6 +24,7 @@ type call struct {
 	res    *Resource
 	format Format
 	x      xInclude
+	query  []Param // the query string, parsed once
 }
 
 func (a *API) begin(w http.ResponseWriter, r *http.Request, typ string) (*call, bool) {
@@ -35,6 +37,17 @@ func (a *API) begin(w http.ResponseWriter, r *http.Request, typ string) (*call, 
 	c.res = a.Schema.Resource(typ)
 	if c.res == nil {
 		c.fail(UnknownType(typ))
+		return nil, false
+	}
+	// text that can never be stored, in the ids of the path or in any query parameter (api.md
+	// section 20): refused before anything reads them
+	if e := pathTextError(r.URL.Path); e != nil {
+		c.fail(e)
+		return nil, false
+	}
+	c.query = ParseQuery(r.URL.RawQuery)
+	if errs := queryTextErrors(c.query); errs != nil {
+		c.fail(errs)
 		return nil, false
 	}
 	return c, true
@@ -54,7 +67,9 @@ func (a *API) beginParams(w http.ResponseWriter, r *http.Request, typ string, co
 	return c, lp
 }
 
-func (c *call) fail(err error) { writeErrors(c.w, c.r, c.format, err) }
+func (c *call) fail(err error) {
+	writeErrors(c.w, c.r, c.format, capErrors(err, c.api.Limits.MaxErrors))
+}
 
 func (c *call) plain() bool { return c.format == FormatPlain }
 
@@ -73,14 +88,14 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// validID reports whether id can be an id of r at all; an impossible id is a 404, like a
-// missing one (api.md section 3).
-func validID(r *Resource, id string) bool {
+// validID reports whether id can be an id of r at all; an impossible id (such as a code longer
+// than the limit) is a 404, like a missing one (api.md section 3).
+func (a *API) validID(r *Resource, id string) bool {
 	if r.IntID {
 		n, err := strconv.ParseInt(id, 10, 64)
 		return err == nil && n > 0
 	}
-	return id != ""
+	return id != "" && utf8.RuneCountInString(id) <= a.Limits.MaxIDLength
 }
 
 // load reads one record by id; nil when it does not exist.
@@ -97,7 +112,7 @@ func (a *API) loadForUpdate(ctx context.Context, r *Resource, id string) (*Recor
 }
 
 func (a *API) loadLocked(ctx context.Context, r *Resource, id string, lock Lock) (*Record, error) {
-	if !validID(r, id) {
+	if !a.validID(r, id) {
 		return nil, nil
 	}
 	var out *Record
@@ -122,7 +137,7 @@ func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
 // params parses the query parameters for resources of r; on a problem it answers the request
 // and returns nil.
 func (c *call) params(r *Resource, collection bool) *listParams {
-	lp, errs := parseParams(c.api.Schema, r, c.r.URL.RawQuery, collection, c.api.Limits)
+	lp, errs := parseParams(c.api.Schema, r, c.query, collection, c.api.Limits)
 	if errs != nil {
 		c.fail(errs)
 		return nil

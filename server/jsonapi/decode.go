@@ -39,12 +39,9 @@ func readBody(r *http.Request, res *Resource, plain bool) (*inResource, []json.R
 	if err := checkContentType(r); err != nil {
 		return nil, nil, err
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSON(r)
 	if err != nil {
-		return nil, nil, bodyError(err)
-	}
-	if !json.Valid(body) {
-		return nil, nil, &Error{Status: http.StatusBadRequest, Title: TitleBadRequest, Detail: "Invalid json message received. " + jsonProblem(body)}
+		return nil, nil, err
 	}
 	if plain {
 		in, err := plainResource(res, body)
@@ -64,14 +61,20 @@ func readBody(r *http.Request, res *Resource, plain bool) (*inResource, []json.R
 	return in, doc.Included, nil
 }
 
-// bodyError maps a failure to read the body: too large is a 413.
-func bodyError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Title: TitlePayloadTooLarge,
-			Detail: fmt.Sprintf("The request body is larger than %d bytes.", tooLarge.Limit)}
+// readJSON reads a request body that must be JSON text holding only storable text (bodies of
+// resources and of relationships, JSON:API and plain alike).
+func readJSON(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, bodyError(err)
 	}
-	return err
+	if !json.Valid(body) {
+		return nil, &Error{Status: http.StatusBadRequest, Title: TitleBadRequest, Detail: "Invalid json message received. " + jsonProblem(body)}
+	}
+	if e := bodyTextError(body); e != nil {
+		return nil, e
+	}
+	return body, nil
 }
 
 // parseResourceObject decodes one resource object, reporting structural problems with pointers.
@@ -173,13 +176,17 @@ func jsonProblem(body []byte) string {
 	return ""
 }
 
+// idRules say how the ids of a request body are read: how long one may be (api.md section 20),
+// and which are request-local ids (resources the same request creates; such ids need not exist
+// and need not look like the type's ids).
+type idRules struct {
+	maxLen int
+	local  func(typ, id string) bool // nil when the request creates nothing
+}
+
 // decodeWrite turns a parsed resource object into a Write, validating every attribute and
 // relationship against the declaration. All problems are reported together.
-// local reports whether (type, id) is a request-local id (a resource the same request creates);
-// such ids need not exist and need not look like the type's ids.
-type local func(typ, id string) bool
-
-func decodeWrite(res *Resource, in *inResource, create bool, locals local) (*Write, Errors) {
+func decodeWrite(res *Resource, in *inResource, create bool, rules idRules) (*Write, Errors) {
 	w := &Write{}
 	var errs Errors
 	names := make([]string, 0, len(in.Attributes))
@@ -228,7 +235,7 @@ func decodeWrite(res *Resource, in *inResource, create bool, locals local) (*Wri
 			errs = append(errs, extraField("/data/relationships/"+name, name))
 			continue
 		}
-		ids, e := decodeLinkage(&res.Rels[i], res.targets[i], in.Relationships[name], "/data/relationships/"+name, locals)
+		ids, e := decodeLinkage(&res.Rels[i], res.targets[i], in.Relationships[name], "/data/relationships/"+name, rules)
 		if e != nil {
 			errs = append(errs, e...)
 			continue
@@ -258,7 +265,7 @@ func extraField(ptr, name string) *Error {
 
 // decodeLinkage reads {"data": ...} of a relationship into related ids. Ids that cannot exist
 // (not an integer for an integer-id type) are reported as missing entities.
-func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string, locals local) ([]string, Errors) {
+func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string, rules idRules) ([]string, Errors) {
 	// A map, not a struct with a *json.RawMessage: a pointer field cannot tell "data": null
 	// (clear a to-one relationship) from a missing "data".
 	var obj map[string]json.RawMessage
@@ -273,7 +280,7 @@ func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string, l
 			}
 			return []string{}, nil
 		}
-		id, e := decodeIdentifier(target, data, at+"/data", locals)
+		id, e := decodeIdentifier(target, data, at+"/data", rules)
 		if e != nil {
 			return nil, Errors{e}
 		}
@@ -287,7 +294,7 @@ func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string, l
 	var errs Errors
 	seen := map[string]bool{}
 	for j, item := range list {
-		id, e := decodeIdentifier(target, item, fmt.Sprintf("%s/data/%d", at, j), locals)
+		id, e := decodeIdentifier(target, item, fmt.Sprintf("%s/data/%d", at, j), rules)
 		if e != nil {
 			errs = append(errs, e)
 			continue
@@ -300,7 +307,7 @@ func decodeLinkage(rel *Rel, target *Resource, raw json.RawMessage, at string, l
 	return ids, errs
 }
 
-func decodeIdentifier(target *Resource, raw json.RawMessage, at string, locals local) (string, *Error) {
+func decodeIdentifier(target *Resource, raw json.RawMessage, at string, rules idRules) (string, *Error) {
 	var ident struct {
 		Type *string `json:"type"`
 		ID   *string `json:"id"`
@@ -311,7 +318,10 @@ func decodeIdentifier(target *Resource, raw json.RawMessage, at string, locals l
 	if *ident.Type != target.Type {
 		return "", Invalid(at+"/type", TitleRequestData, fmt.Sprintf("The 'type' property should be %q.", target.Type))
 	}
-	if target.IntID && (locals == nil || !locals(target.Type, *ident.ID)) {
+	if utf8.RuneCountInString(*ident.ID) > rules.maxLen {
+		return "", tooLong(at+"/id", rules.maxLen)
+	}
+	if target.IntID && (rules.local == nil || !rules.local(target.Type, *ident.ID)) {
 		if _, err := strconv.ParseInt(*ident.ID, 10, 64); err != nil {
 			return "", EntityNotExist(at)
 		}
@@ -376,9 +386,8 @@ func decodeAttr(a *Attr, raw json.RawMessage, ptr string) (any, *Error) {
 		if !isDecimal(s) {
 			return nil, typeErr("decimal")
 		}
-		whole, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-		if len(strings.TrimLeft(whole, "0")) > 15 || len(frac) > 4 {
-			return nil, Invalid(ptr, TitleRange, "This value should have at most 15 digits before and 4 digits after the decimal point.")
+		if !decimalFits(s) {
+			return nil, decimalRangeError(ptr)
 		}
 		if a.Min != nil {
 			if f, _ := strconv.ParseFloat(s, 64); f < *a.Min || (f == *a.Min && a.MinExclusive) {
@@ -401,6 +410,9 @@ func decodeAttr(a *Attr, raw json.RawMessage, ptr string) (any, *Error) {
 		if err != nil {
 			return nil, Invalid(ptr, TitleType, "This value is not a valid date.")
 		}
+		if !storableTime(t) {
+			return nil, timeRangeError(ptr, Date)
+		}
 		return t, nil
 	case DateTime:
 		var s string
@@ -410,6 +422,9 @@ func decodeAttr(a *Attr, raw json.RawMessage, ptr string) (any, *Error) {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
 			return nil, Invalid(ptr, TitleType, "This value is not a valid datetime.")
+		}
+		if !storableTime(t) {
+			return nil, timeRangeError(ptr, DateTime)
 		}
 		return t.UTC().Truncate(time.Second), nil
 	case JSON:
@@ -443,7 +458,7 @@ func validateString(a *Attr, s, ptr string) *Error {
 	}
 	n := utf8.RuneCountInString(s)
 	if a.MaxLen > 0 && n > a.MaxLen {
-		return Invalid(ptr, TitleLength, fmt.Sprintf("This value is too long. It should have %d character%s or less.", a.MaxLen, plural(a.MaxLen)))
+		return tooLong(ptr, a.MaxLen)
 	}
 	if a.MinLen > 1 && n < a.MinLen {
 		return Invalid(ptr, TitleLength, fmt.Sprintf("This value is too short. It should have %d character%s or more.", a.MinLen, plural(a.MinLen)))

@@ -90,6 +90,8 @@ const (
 	TitlePayloadTooLarge   = "payload too large exception"
 	TitleInternal          = "internal server error"
 	TitleMethodNotAllowed  = "method not allowed http exception"
+	TitleRequestTimeout    = "request timeout http exception"
+	TitleTooManyErrors     = "too many errors" // the last of a capped error list (ours)
 	detailNotFound         = "An entity with the requested identifier does not exist."
 	detailEntityNotExist   = "The entity does not exist."
 	detailPreconditionFail = "The resource has been modified: its ETag does not match If-Match."

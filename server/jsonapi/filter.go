@@ -9,37 +9,37 @@ import (
 )
 
 // Period is a filter value that is a whole period of time: a partial date-time such as
-// "2024-03" in `filter[createdAt]=2024-03` matches From <= x < To.
+// "2024-03" in `filter[createdAt]=2024-03` matches From <= x < To. A zero To is an open end: the
+// period runs past the last storable instant (`filter[createdAt]=9999`), and databases cannot
+// compare with a bound in year 10000 (SQLite stores date-times as fixed-width text).
 type Period struct{ From, To time.Time }
-
-// maxFilterValues bounds the values of one filter.
-const maxFilterValues = 1000
 
 var boolWords = map[string]bool{"true": true, "1": true, "yes": true, "false": false, "0": false, "no": false}
 
 // parseFilter turns one filter parameter into a condition, checking the filter, the operator
-// and every value against the declaration (api.md section 8).
-func parseFilter(r *Resource, p Param) ([]Condition, Errors) {
+// and every value against the declaration (api.md section 8). room is how many more values the
+// field may have (max across its repeated parameters); n is how many this parameter has.
+func parseFilter(r *Resource, p Param, room, max int) (conds []Condition, n int, errs Errors) {
 	name := strings.TrimSuffix(strings.TrimPrefix(p.Key, "filter["), "]")
 	f := r.Filters[name]
 	if f == nil || strings.ContainsAny(name, "[]") {
-		return nil, Errors{BadParameter(p.Raw, TitleFilter, fmt.Sprintf("Filter %q is not supported.", "filter["+name+"]"))}
+		return nil, 0, Errors{BadParameter(p.Raw, TitleFilter, fmt.Sprintf("Filter %q is not supported.", "filter["+name+"]"))}
 	}
 	op := p.Op
 	if op == "" {
 		op = OpEq
 	}
 	if !f.allows(op) {
-		return nil, Errors{BadParameter(p.Raw, TitleFilter, fmt.Sprintf("The operator %q is not supported.", string(op)))}
+		return nil, 0, Errors{BadParameter(p.Raw, TitleFilter, fmt.Sprintf("The operator %q is not supported.", string(op)))}
 	}
 	c := Condition{Filter: f, Op: op}
 	if op == OpExists || op == OpEmpty {
 		b, ok := boolWords[strings.ToLower(p.Value)]
 		if !ok {
-			return nil, Errors{expected(p.Raw, "boolean", p.Value)}
+			return nil, 1, Errors{expected(p.Raw, "boolean", p.Value)}
 		}
 		c.Values = []any{b}
-		return []Condition{c}, nil
+		return []Condition{c}, 1, nil
 	}
 	kind, enum, target := f.valueKind(r)
 	multi := op == OpEq || op == OpNeq || op == OpNeqOrNull || (f.Rel >= 0 && (op == OpContains || op == OpNotContains))
@@ -48,33 +48,43 @@ func parseFilter(r *Resource, p Param) ([]Condition, Errors) {
 	values := []string{p.Value}
 	if lists {
 		values = strings.Split(p.Value, ",")
-		if len(values) > maxFilterValues {
-			// databases bound the number of statement parameters (SQLite 32766, PostgreSQL 65535)
-			return nil, Errors{BadParameter(p.Raw, TitleFilter, fmt.Sprintf("A filter accepts at most %d values.", maxFilterValues))}
-		}
+	}
+	if len(values) > room {
+		// databases bound the number of statement parameters (SQLite 32766, PostgreSQL 65535)
+		return nil, len(values), Errors{BadParameter(p.Raw, TitleFilter, fmt.Sprintf("A filter accepts at most %d values.", max))}
+	}
+	fail := func(e *Error) (conds []Condition, n int, errs Errors) {
+		e.Parameter = p.Raw
+		return nil, len(values), Errors{e}
 	}
 	for _, v := range values {
 		if ranges {
 			if from, to, ok := strings.Cut(v, ".."); ok {
-				a, err1 := parseFilterValue(kind, enum, target, from, false)
-				b, err2 := parseFilterValue(kind, enum, target, to, true)
-				if err1 != "" || err2 != "" {
-					return nil, Errors{expected(p.Raw, kind.filterName(target), v)}
+				a, e := parseFilterValue(kind, enum, target, from, false)
+				b, e2 := parseFilterValue(kind, enum, target, to, true)
+				if e == nil {
+					e = e2
+				}
+				if e != nil {
+					if e.Title == TitleUnexpectedValue {
+						e = expected("", kind.filterName(target), v) // the range as a whole
+					}
+					return fail(e)
 				}
 				if len(values) > 1 {
-					return nil, Errors{BadParameter(p.Raw, TitleFilter, "A range cannot be combined with other values.")}
+					return nil, len(values), Errors{BadParameter(p.Raw, TitleFilter, "A range cannot be combined with other values.")}
 				}
 				c.Values, c.Range = []any{a, b}, true
-				return []Condition{c}, nil
+				return []Condition{c}, 1, nil
 			}
 		}
-		val, errKind := parseFilterValue(kind, enum, target, v, false)
-		if errKind != "" {
-			return nil, Errors{expected(p.Raw, errKind, v)}
+		val, e := parseFilterValue(kind, enum, target, v, false)
+		if e != nil {
+			return fail(e)
 		}
 		c.Values = append(c.Values, val)
 	}
-	return []Condition{c}, nil
+	return []Condition{c}, len(values), nil
 }
 
 func (f *Filter) allows(op Operator) bool {
@@ -114,82 +124,93 @@ func (k Kind) filterName(target *Resource) string {
 	return k.String()
 }
 
-// parseFilterValue parses one value; it returns the name of the expected kind when the value
-// does not parse. rangeEnd makes a partial date-time the end of its period.
-func parseFilterValue(k Kind, enum []string, target *Resource, s string, rangeEnd bool) (any, string) {
+// parseFilterValue parses one value. Its error has no parameter yet (the caller names it): a
+// value that is not of the kind, or (range constraint) one that the database could not store.
+// rangeEnd makes a partial date-time the end of its period.
+func parseFilterValue(k Kind, enum []string, target *Resource, s string, rangeEnd bool) (any, *Error) {
 	switch k {
 	case Int:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return nil, "integer"
+			return nil, expected("", "integer", s)
 		}
 		if target != nil {
-			return strconv.FormatInt(n, 10), ""
+			return strconv.FormatInt(n, 10), nil
 		}
-		return n, ""
+		return n, nil
 	case Float:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, "decimal"
+			return nil, expected("", "decimal", s)
 		}
-		return f, ""
+		return f, nil
 	case Decimal:
 		if !isDecimal(s) {
-			return nil, "decimal"
+			return nil, expected("", "decimal", s)
 		}
-		return s, ""
+		if !decimalFits(s) {
+			return nil, decimalRangeError("")
+		}
+		return s, nil
 	case Bool:
 		b, ok := boolWords[strings.ToLower(s)]
 		if !ok {
-			return nil, "boolean"
+			return nil, expected("", "boolean", s)
 		}
-		return b, ""
+		return b, nil
 	case Date:
 		t, err := time.Parse("2006-01-02", s)
 		if err != nil {
-			return nil, "date"
+			return nil, expected("", "date", s)
 		}
-		return t, ""
+		if !storableTime(t) {
+			return nil, timeRangeError("", Date)
+		}
+		return t, nil
 	case DateTime:
-		p, ok := parsePeriod(s)
-		if !ok {
-			return nil, "datetime"
+		p, instant, ok := parsePeriod(s)
+		switch {
+		case !ok:
+			return nil, expected("", "datetime", s)
+		case !storableTime(p.From):
+			return nil, timeRangeError("", DateTime)
+		case instant:
+			return p.From, nil
+		case rangeEnd && p.To.IsZero():
+			return lastInstant, nil
+		case rangeEnd:
+			return p.To.Add(-time.Microsecond), nil
 		}
-		if p.To.IsZero() {
-			return p.From, ""
-		}
-		if rangeEnd {
-			return p.To.Add(-time.Microsecond), ""
-		}
-		return p, ""
+		return p, nil
 	case String:
 		if enum != nil {
 			for _, e := range enum {
 				if e == s {
-					return s, ""
+					return s, nil
 				}
 			}
-			return nil, "one of " + quoteAll(enum)
+			return nil, expected("", "one of "+quoteAll(enum), s)
 		}
-		return s, ""
+		return s, nil
 	}
-	return nil, k.String()
+	return nil, expected("", k.String(), s)
 }
 
-// parsePeriod parses a full date-time (any offset; the result is UTC; without fractional seconds
-// the second it names), or a partial one — a year, a month, a day, an hour or a minute — as the
-// period it names.
-func parsePeriod(s string) (Period, bool) {
+// parsePeriod parses a full date-time (any offset; the result is UTC; with fractional seconds
+// the instant it names, without them the second it names), or a partial one — a year, a month, a
+// day, an hour or a minute — as the period it names. A period that ends after the last storable
+// instant has an open end.
+func parsePeriod(s string) (p Period, instant, ok bool) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			if !strings.Contains(s, ".") {
-				// Date-times are shown with whole seconds, the database keeps microseconds: a
-				// value without a fraction is its whole second, so that the value the API shows
-				// for a record (a server-set createdAt, say) finds that record with eq, and
-				// lte/gt include/exclude it.
-				return Period{From: t.UTC(), To: t.UTC().Add(time.Second)}, true
+			if strings.Contains(s, ".") {
+				return Period{From: t.UTC()}, true, true
 			}
-			return Period{From: t.UTC()}, true
+			// Date-times are shown with whole seconds, the database keeps microseconds: a
+			// value without a fraction is its whole second, so that the value the API shows
+			// for a record (a server-set createdAt, say) finds that record with eq, and
+			// lte/gt include/exclude it.
+			return openEnd(Period{From: t.UTC(), To: t.UTC().Add(time.Second)}), false, true
 		}
 	}
 	for _, pl := range []struct {
@@ -203,10 +224,18 @@ func parsePeriod(s string) (Period, bool) {
 		{"2006-01-02T15:04", func(t time.Time) time.Time { return t.Add(time.Minute) }},
 	} {
 		if t, err := time.Parse(pl.layout, s); err == nil {
-			return Period{From: t, To: pl.add(t)}, true
+			return openEnd(Period{From: t, To: pl.add(t)}), false, true
 		}
 	}
-	return Period{}, false
+	return Period{}, false, false
+}
+
+// openEnd drops an end that no stored value can reach.
+func openEnd(p Period) Period {
+	if p.To.After(lastInstant) {
+		p.To = time.Time{}
+	}
+	return p
 }
 
 // isDecimal accepts a plain decimal number: optional minus, digits, optional fraction.

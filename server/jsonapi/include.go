@@ -11,12 +11,17 @@ type includePath struct {
 }
 
 // parseInclude resolves include paths; an unknown relationship anywhere on a path is a 400
-// (ours: the reference ignores it silently, JSON:API requires an error).
-func parseInclude(r *Resource, p Param) ([]includePath, Errors) {
+// (ours: the reference ignores it silently, JSON:API requires an error), and so is a path of more
+// than maxDepth relationships (api.md section 20: each segment is one more query).
+func parseInclude(r *Resource, p Param, maxDepth int) ([]includePath, Errors) {
 	var out []includePath
 	var errs Errors
 	for _, path := range strings.Split(p.Value, ",") {
 		if path == "" {
+			continue
+		}
+		if strings.Count(path, ".") >= maxDepth {
+			errs = append(errs, BadParameter(p.Raw, TitleFilter, fmt.Sprintf("An include path may have at most %d segments.", maxDepth)))
 			continue
 		}
 		cur := r

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 )
 
 // POST and PATCH of a resource, with the related resources of `included` created or updated in
@@ -45,6 +46,7 @@ type request struct {
 	locals       map[string]*item
 	parsedLocals map[string]*item
 	validate     bool
+	maxID        int // the longest id (Limits.MaxIDLength)
 }
 
 // errRollback ends the transaction of a validate-only request after its response is built.
@@ -127,7 +129,12 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 // request-local ids, and (for everything that is not an upsert, which is decided later) their
 // changes. Every problem of the request is reported together.
 func (a *API) parseRequest(res *Resource, in *inResource, included []json.RawMessage, patch bool) (*request, Errors) {
-	req := &request{locals: map[string]*item{}}
+	if max := a.Limits.MaxWriteResources; 1+len(included) > max {
+		// before anything is decoded: the work of a request stays bounded (batch has its own limits)
+		return nil, Errors{Invalid("/included", TitleRequestData,
+			fmt.Sprintf("A request document may hold at most %d resources (data and included).", max))}
+	}
+	req := &request{locals: map[string]*item{}, maxID: a.Limits.MaxIDLength}
 	var errs Errors
 	primary := &item{at: "/data", metaAt: "", res: res, in: in, create: !patch}
 	if in.ID != nil {
@@ -157,6 +164,9 @@ func (a *API) parseRequest(res *Resource, in *inResource, included []json.RawMes
 		req.items = append(req.items, &item{at: at, metaAt: at, res: t, in: obj, reqID: *obj.ID, create: true})
 	}
 	for _, it := range req.items {
+		if utf8.RuneCountInString(it.reqID) > req.maxID {
+			errs = append(errs, tooLong(it.at+"/id", req.maxID))
+		}
 		errs = append(errs, a.parseMeta(req, it, patch)...)
 	}
 	for _, it := range req.items[1:] {
@@ -176,12 +186,11 @@ func (a *API) parseRequest(res *Resource, in *inResource, included []json.RawMes
 	if errs != nil {
 		return nil, errs
 	}
-	isLocal := req.isLocal
 	for _, it := range req.items {
 		if it.upsert != nil {
 			continue // decoded once the upsert has found (or not) its record
 		}
-		if e := it.decode(isLocal); e != nil {
+		if e := it.decode(req.idRules()); e != nil {
 			errs = append(errs, e...)
 		}
 	}
@@ -214,9 +223,11 @@ func (req *request) restore() {
 	}
 }
 
+func (req *request) idRules() idRules { return idRules{maxLen: req.maxID, local: req.isLocal} }
+
 // decode validates the item's attributes and relationships against its type.
-func (it *item) decode(isLocal local) Errors {
-	wr, errs := decodeWrite(it.res, it.in, it.create, isLocal)
+func (it *item) decode(rules idRules) Errors {
+	wr, errs := decodeWrite(it.res, it.in, it.create, rules)
 	if it.create && it.res.ClientID {
 		wr.ID = it.reqID
 		if it.reqID == "" {
@@ -357,7 +368,7 @@ func (req *request) checkReachable() Errors {
 				if i < 0 {
 					continue
 				}
-				ids, _ := decodeLinkage(&it.res.Rels[i], it.res.targets[i], raw, "", req.isLocal)
+				ids, _ := decodeLinkage(&it.res.Rels[i], it.res.targets[i], raw, "", req.idRules())
 				for _, id := range ids {
 					if other := byKey[it.res.targets[i].Type+"\x00"+id]; other != nil {
 						adj[it] = append(adj[it], other)
@@ -486,7 +497,7 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 		if it.create && !primary && !it.res.ClientID {
 			req.locals[it.key()] = it
 		}
-		if e := it.decode(req.isLocal); e != nil {
+		if e := it.decode(req.idRules()); e != nil {
 			return e, nil
 		}
 		if !it.create && primary && patch {

@@ -2,22 +2,39 @@ package jsonapi
 
 import (
 	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Limits configures the bounds of collection requests.
+// Limits configures the bounds of requests (api.md sections 7 and 20). Each is checked while the
+// request is parsed, before any database work, so that one client cannot hurt another.
 type Limits struct {
-	DefaultPageSize int // 10
-	MaxPageSize     int // 1000 (ours)
-	DeleteLimit     int // records one DELETE of a collection may remove: 100
-	LinkageLimit    int // identifiers of a to-many relationship inside a document: 1000
-	MaxIncluded     int // resources in the included member of one response: 10,000
+	DefaultPageSize   int // 10
+	MaxPageSize       int // 1000 (ours)
+	DeleteLimit       int // records one DELETE of a collection may remove: 100
+	LinkageLimit      int // identifiers of a to-many relationship inside a document: 1000
+	MaxIncludeDepth   int // segments of one include path: 5
+	MaxIncludePaths   int // include paths of a request, as written (implied prefixes not counted): 20
+	MaxIncluded       int // included resources in one response: 10000
+	MaxSortTerms      int // sort fields of a request: 10
+	MaxFilters        int // filter parameters of a request, each occurrence counted: 50
+	MaxFilterValues   int // values of one filter field, across its repeated parameters: 1000
+	MaxWriteResources int // resources in one write document (data and included): 1000
+	MaxErrors         int // error objects in one response (one more says how many were left out): 100
+	MaxIDLength       int // characters of an id or code: 255
 }
 
 // DefaultLimits are the limits of api.md.
-var DefaultLimits = Limits{DefaultPageSize: 10, MaxPageSize: 1000, DeleteLimit: 100, LinkageLimit: 1000, MaxIncluded: 10000}
+var DefaultLimits = Limits{DefaultPageSize: 10, MaxPageSize: 1000, DeleteLimit: 100, LinkageLimit: 1000,
+	MaxIncludeDepth: 5, MaxIncludePaths: 20, MaxIncluded: 10000, MaxSortTerms: 10, MaxFilters: 50,
+	MaxFilterValues: 1000, MaxWriteResources: 1000, MaxErrors: 100, MaxIDLength: 255}
+
+// maxPageNumber bounds page[number] (api.md section 20): the database reads and drops every row
+// before the offset, and (page-1)*size must not overflow.
+const maxPageNumber = 1_000_000
 
 // listParams is a parsed collection (or item) query.
 type listParams struct {
@@ -33,18 +50,25 @@ type listParams struct {
 // parseParams validates the query parameters of a request on resource r. Every problem is
 // reported, each with its parameter as source. collection says whether filter, sort and page
 // apply.
-func parseParams(s *Schema, r *Resource, raw string, collection bool, lim Limits) (*listParams, Errors) {
-	lp := &listParams{params: ParseQuery(raw), page: 1, size: lim.DefaultPageSize}
+func parseParams(s *Schema, r *Resource, params []Param, collection bool, lim Limits) (*listParams, Errors) {
+	if errs := checkCounts(params, collection, lim); errs != nil {
+		return nil, errs // nothing else is read: the work stays bounded whatever the query's length
+	}
+	lp := &listParams{params: params, page: 1, size: lim.DefaultPageSize}
 	var errs Errors
+	filterValues := map[string]int{} // values per filter field so far, across repeated parameters
 	for _, p := range lp.params {
 		switch {
 		case p.Key == "page[number]" && collection:
 			n, err := strconv.Atoi(p.Value)
-			if err != nil {
+			switch {
+			case err != nil:
 				errs = append(errs, expected(p.Raw, "integer", p.Value))
-			} else if n < 1 {
+			case n < 1:
 				errs = append(errs, BadParameter(p.Raw, TitleFilter, "The value should be greater than or equals to 1."))
-			} else {
+			case n > maxPageNumber:
+				errs = append(errs, BadParameter(p.Raw, TitleFilter, fmt.Sprintf("The value should be less than or equals to %d.", maxPageNumber)))
+			default:
 				lp.page = n
 			}
 		case p.Key == "page[size]" && collection:
@@ -75,15 +99,52 @@ func parseParams(s *Schema, r *Resource, raw string, collection bool, lim Limits
 			errs = parseFields(s, lp, p, errs)
 		case p.Key == "include":
 			var e Errors
-			lp.include, e = parseInclude(r, p)
+			lp.include, e = parseInclude(r, p, lim.MaxIncludeDepth)
 			errs = append(errs, e...)
 		case strings.HasPrefix(p.Key, "filter[") && collection:
-			c, e := parseFilter(r, p)
+			c, n, e := parseFilter(r, p, lim.MaxFilterValues-filterValues[p.Key], lim.MaxFilterValues)
+			filterValues[p.Key] += n
 			errs = append(errs, e...)
 			lp.conditions = append(lp.conditions, c...)
 		}
 	}
+	if lp.size > 0 && lp.page-1 > math.MaxInt/lp.size {
+		// only reachable with a very large configured page size: the offset must stay a number
+		errs = append(errs, BadParameter("page[number]", TitleFilter, fmt.Sprintf("The value should be less than or equals to %d.", math.MaxInt/lp.size+1)))
+	}
 	return lp, errs
+}
+
+// checkCounts applies the bounds on how many filter parameters, sort fields and include paths a
+// request may have (api.md section 20), before any of them is read. Repeated parameters count
+// together; include paths count as written (the prefixes they imply are not counted).
+func checkCounts(params []Param, collection bool, lim Limits) Errors {
+	var filters, sorts, includes int
+	for _, p := range params {
+		switch {
+		case p.Key == "include":
+			for _, path := range strings.Split(p.Value, ",") {
+				if path != "" {
+					includes++
+				}
+			}
+		case p.Key == "sort" && collection:
+			sorts += strings.Count(p.Value, ",") + 1
+		case strings.HasPrefix(p.Key, "filter[") && collection:
+			filters++
+		}
+	}
+	var errs Errors
+	if filters > lim.MaxFilters {
+		errs = append(errs, BadParameter("filter", TitleFilter, fmt.Sprintf("A request may have at most %d filter parameters.", lim.MaxFilters)))
+	}
+	if sorts > lim.MaxSortTerms {
+		errs = append(errs, BadParameter("sort", TitleSort, fmt.Sprintf("Sorting accepts at most %d fields.", lim.MaxSortTerms)))
+	}
+	if includes > lim.MaxIncludePaths {
+		errs = append(errs, BadParameter("include", TitleFilter, fmt.Sprintf("The include parameter accepts at most %d paths.", lim.MaxIncludePaths)))
+	}
+	return errs
 }
 
 func expected(param, kind, given string) *Error {
@@ -95,6 +156,7 @@ func expected(param, kind, given string) *Error {
 
 func parseSort(r *Resource, p Param, errs Errors) ([]SortKey, Errors) {
 	var keys []SortKey
+	var names []string // the fields named so far (a few: checkCounts bounds them)
 	for _, f := range strings.Split(p.Value, ",") {
 		desc := strings.HasPrefix(f, "-")
 		name := strings.TrimPrefix(f, "-")
@@ -103,6 +165,12 @@ func parseSort(r *Resource, p Param, errs Errors) ([]SortKey, Errors) {
 			errs = append(errs, BadParameter(p.Raw, TitleSort, fmt.Sprintf("Sorting by %q field is not supported.", name)))
 			continue
 		}
+		if slices.Contains(names, name) {
+			// the second mention could never change the order: it is a mistake of the client
+			errs = append(errs, BadParameter(p.Raw, TitleSort, fmt.Sprintf("Sorting by %q field is requested more than once.", name)))
+			continue
+		}
+		names = append(names, name)
 		keys = append(keys, SortKey{Attr: i, Desc: desc})
 	}
 	return keys, errs

@@ -2,8 +2,6 @@ package jsonapi
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -81,7 +79,7 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 		b := []byte(`{"data":null`)
 		if v.links {
 			b = append(b, `,"links":{"self":`...)
-			b = appendString(b, v.base+r.URL.RequestURI())
+			b = appendString(b, requestLink(v.base, r.URL, 0))
 			b = append(b, '}')
 		}
 		c.send(http.StatusOK, append(b, '}'))
@@ -231,19 +229,15 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 		c.fail(err)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readJSON(r)
 	if err != nil {
-		c.fail(bodyError(err))
-		return
-	}
-	if !json.Valid(body) {
-		c.fail(&Error{Status: http.StatusBadRequest, Title: TitleBadRequest, Detail: "Invalid json message received. " + jsonProblem(body)})
+		c.fail(err)
 		return
 	}
 	if c.plain() {
 		body = plainLinkage(target, body) // a plain body is the ids themselves
 	}
-	ids, errs := decodeLinkage(rel, target, body, "", nil)
+	ids, errs := decodeLinkage(rel, target, body, "", idRules{maxLen: a.Limits.MaxIDLength})
 	if errs != nil {
 		c.fail(errs)
 		return

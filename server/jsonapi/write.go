@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 )
 
@@ -73,7 +72,7 @@ func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, writte
 		}
 	}
 	if v.links {
-		self := v.base + c.r.URL.RequestURI()
+		self := requestLink(v.base, c.r.URL, 0)
 		if written {
 			self = v.base + "/api/" + c.res.Type + "/" + pathEscape(rec.ID)
 		}
@@ -192,7 +191,7 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 // on page 1, next on the last page; there is no last).
 func (c *call) appendPageLinks(b []byte, v *view, lp *listParams, hasNext bool) []byte {
 	b = append(b, `,"links":{"self":`...)
-	b = appendString(b, v.base+c.r.URL.RequestURI())
+	b = appendString(b, requestLink(v.base, c.r.URL, 0))
 	if lp.size > 0 {
 		if lp.page > 1 {
 			b = append(b, `,"first":`...)
@@ -209,33 +208,4 @@ func (c *call) appendPageLinks(b []byte, v *view, lp *listParams, hasNext bool) 
 }
 
 // pageURL is the request URL with page[number] replaced (and dropped for page 1).
-func (c *call) pageURL(v *view, page int) string {
-	raw := c.r.URL.RawQuery
-	q := make([]byte, 0, len(raw)+24)
-	for raw != "" {
-		var part string
-		part, raw, _ = cutAmp(raw)
-		if part == "" {
-			continue
-		}
-		if p := parsePart(unescape(part)); p.Key == "page[number]" {
-			continue
-		}
-		if len(q) > 0 {
-			q = append(q, '&')
-		}
-		q = append(q, part...)
-	}
-	if page > 1 {
-		if len(q) > 0 {
-			q = append(q, '&')
-		}
-		q = append(q, "page%5Bnumber%5D="...)
-		q = strconv.AppendInt(q, int64(page), 10)
-	}
-	u := v.base + c.r.URL.EscapedPath()
-	if len(q) > 0 {
-		u += "?" + string(q)
-	}
-	return u
-}
+func (c *call) pageURL(v *view, page int) string { return requestLink(v.base, c.r.URL, page) }

@@ -349,7 +349,11 @@ func dbValue(db *store.DB, v any) any {
 	case time.Time:
 		return db.TimeValue(x)
 	case jsonapi.Period:
-		return query.Period{From: db.TimeValue(x.From), To: db.TimeValue(x.To)}
+		p := query.Period{From: db.TimeValue(x.From)}
+		if !x.To.IsZero() { // else an open end
+			p.To = db.TimeValue(x.To)
+		}
+		return p
 	case json.RawMessage:
 		return string(x)
 	}

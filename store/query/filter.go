@@ -27,7 +27,9 @@ const (
 	NotEndsWith   Op = "not_ends_with"
 )
 
-// Period is a value that stands for a whole period: From <= x < To.
+// Period is a value that stands for a whole period: From <= x < To. A nil To is an open end (a
+// period that runs past the last storable instant: a bound in year 10000 would compare wrongly
+// with SQLite's date-time text).
 type Period struct{ From, To any }
 
 // Field is a filterable column expression.
@@ -78,6 +80,9 @@ func equal(col string, values []any, rng bool) Expr {
 			lo = p.From
 		}
 		if p, ok := hi.(Period); ok {
+			if p.To == nil {
+				return Expr{SQL: col + " >= ?", Args: []any{lo}}
+			}
 			return Expr{SQL: col + " >= ? AND " + col + " < ?", Args: []any{lo, p.To}}
 		}
 		return Expr{SQL: col + " >= ? AND " + col + " <= ?", Args: []any{lo, hi}}
@@ -86,8 +91,13 @@ func equal(col string, values []any, rng bool) Expr {
 	var args, plain []any
 	for _, v := range values {
 		if p, ok := v.(Period); ok {
-			parts = append(parts, "("+col+" >= ? AND "+col+" < ?)")
-			args = append(args, p.From, p.To)
+			if p.To == nil {
+				parts = append(parts, col+" >= ?")
+				args = append(args, p.From)
+			} else {
+				parts = append(parts, "("+col+" >= ? AND "+col+" < ?)")
+				args = append(args, p.From, p.To)
+			}
 			continue
 		}
 		plain = append(plain, v)
@@ -108,6 +118,12 @@ func equal(col string, values []any, rng bool) Expr {
 // 2024, lte 2024 is up to its end).
 func compare(col string, op Op, v any) Expr {
 	if p, ok := v.(Period); ok {
+		switch {
+		case p.To == nil && op == Lte:
+			return Expr{SQL: col + " IS NOT NULL"} // every stored value is before the open end
+		case p.To == nil && op == Gt:
+			return Expr{SQL: "1 = 0"} // and none after it
+		}
 		switch op {
 		case Lt:
 			return Expr{SQL: col + " < ?", Args: []any{p.From}}

@@ -1,0 +1,77 @@
+package jsonapi
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// Links are valid URIs (api.md section 20): the links the server builds from the request URL
+// (self of collections and items, first/prev/next) percent-encode their path and query as
+// RFC 3986 requires, whatever form the client sent (`filter[id]>5` becomes `filter%5Bid%5D%3E5`).
+// Each query part is decoded the way ParseQuery reads it and encoded again, so the link reads
+// back as the same parameters.
+
+// requestLink is the absolute URL of the request u. With page > 0 (a paging link) every
+// page[number] is replaced by page, which is left out for page 1.
+func requestLink(base string, u *url.URL, page int) string {
+	b := make([]byte, 0, len(base)+len(u.Path)+len(u.RawQuery)+32)
+	b = append(b, base...)
+	b = appendURIEscaped(b, u.EscapedPath(), &pathByte, true)
+	sep := byte('?')
+	for raw := u.RawQuery; raw != ""; {
+		var part string
+		part, raw, _ = cutAmp(raw)
+		if part == "" {
+			continue
+		}
+		dec := unescape(part)
+		if page > 0 && parsePart(dec).Key == "page[number]" {
+			continue
+		}
+		b = append(b, sep)
+		sep = '&'
+		b = appendURIEscaped(b, dec, &queryByte, false)
+	}
+	if page > 1 {
+		b = append(b, sep)
+		b = append(b, "page%5Bnumber%5D="...)
+		b = strconv.AppendInt(b, int64(page), 10)
+	}
+	return string(b)
+}
+
+// The characters RFC 3986 allows literally in a path (pchar and "/") and in a query part of ours:
+// unreserved, the sub-delimiters but "&" (it separates parameters) and "+" (ParseQuery reads it
+// as a space, like HTML forms), ":", "@", "/" and "?".
+var pathByte, queryByte [256]bool
+
+func init() {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;=:@/") {
+		pathByte[c], queryByte[c] = true, true
+	}
+	pathByte['&'], pathByte['+'] = true, true
+	queryByte['?'] = true
+}
+
+// appendURIEscaped appends s with every byte that allowed does not name percent-encoded. With
+// keepEscapes, an escape that s has already (%2F in an id of the path) stays as it is.
+func appendURIEscaped(b []byte, s string, allowed *[256]bool, keepEscapes bool) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case allowed[c]:
+			b = append(b, c)
+		case keepEscapes && c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, s[i:i+3]...)
+			i += 2
+		default:
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return b
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
