@@ -64,10 +64,10 @@ func TestDecimalsAreExact(t *testing.T) {
 			get("filter[value][lte]=10.5", "3", "4", "5"),
 			get("filter[value]<10", "3", "4"),
 			get("filter[value]>-1&filter[value]<0.001", "3"),
-			get("filter[value][lt]=0.00005"),
-			get("filter[value][gt]=0.00005&filter[value][lt]=0.00015", "3"),
-			get("filter[value][gt]=1000000000000000"),
-			get("filter[value][lt]=1000000000000000", "1", "2", "3", "4", "5", "6"),
+			get("filter[value][lte]=0.00010", "3"),
+			get("filter[value][gt]=0.0000&filter[value][lt]=0.0002", "3"),
+			get("filter[value][gt]=999999999999999.9999"),
+			get("filter[value][lt]=999999999999999.9999", "1", "2", "3", "4", "5"),
 			get("filter[quantity]=1.0", "1"),
 			get("filter[quantity]=0.0001,100", "5", "6"),
 			get("filter[quantity][gt]=2", "4", "5"),
@@ -75,6 +75,11 @@ func TestDecimalsAreExact(t *testing.T) {
 			get("sort=-value", "6", "1", "2", "5", "4", "3"),
 			get("sort=quantity", "6", "3", "1", "2", "4", "5"),
 			get("sort=-quantity,value", "5", "4", "2", "1", "3", "6"),
+			// values no price can hold are refused (api.md section 20), not compared
+			{name: "more than 4 decimals", req: apitest.Request{Path: "/api/productprices?filter[value][lt]=0.00005"}, status: 400,
+				want: protoError(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", protoParam("filter[value][lt]"))},
+			{name: "more than 15 digits", req: apitest.Request{Path: "/api/productprices?filter[value][gt]=1000000000000000"}, status: 400,
+				want: protoError(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", protoParam("filter[value][gt]"))},
 		})
 
 		// a product's price is the one for quantity 1, however the quantity was written

@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"webapi/server"
 	"webapi/server/apitest"
+	"webapi/store"
+	"webapi/store/storetest"
 )
 
 // hostileText is the detail of every error about text that can never be stored.
@@ -270,26 +273,34 @@ func rawExchange(t *testing.T, srv *httptest.Server, head, body string, wait tim
 // A body shorter than its Content-Length is a 400 (it was a 500), and one slower than the read
 // deadline a 408; nothing is stored.
 func TestHostileBodies(t *testing.T) {
-	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		srv := httptest.NewUnstartedServer(env.Handler)
-		srv.Config.ReadTimeout = 500 * time.Millisecond
-		srv.Start()
-		defer srv.Close()
-		body := `{"data":{"type":"accounts","attributes":{"name":"Trunc`
-		head := func(path string) string {
-			return "POST " + path + " HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/vnd.api+json\r\nContent-Length: 200\r\n"
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			hostileBodies(t, apitest.NewWith(t, b, store.DefaultLimits, server.Config{ReadTimeout: 500 * time.Millisecond}))
+		})
+	}
+}
+
+func hostileBodies(t *testing.T, env *apitest.Env) {
+	srv := httptest.NewServer(env.Handler)
+	defer srv.Close()
+	body := `{"data":{"type":"accounts","attributes":{"name":"Trunc`
+	head := func(path string) string {
+		return "POST " + path + " HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/vnd.api+json\r\nContent-Length: 200\r\n"
+	}
+	truncated := `{"errors":[{"status":"400","title":"request data constraint","detail":"The request body could not be read completely."}]}`
+	for _, path := range []string{"/api/accounts", "/api/accounts/1/relationships/contacts"} {
+		res := rawExchange(t, srv, head(path), body, 0)
+		res.Expect(t, http.StatusBadRequest, truncated)
+		// the document describes the exchange (the body as it arrived is not JSON)
+		if err := apitest.Check(apitest.Request{Method: http.MethodPost, Path: path, Body: body, Invalid: true}, res); err != nil {
+			t.Fatal(err)
 		}
-		truncated := `{"errors":[{"status":"400","title":"request data constraint","detail":"The request body could not be read completely."}]}`
-		for _, path := range []string{"/api/accounts", "/api/accounts/1/relationships/contacts"} {
-			res := rawExchange(t, srv, head(path), body, 0)
-			res.Expect(t, http.StatusBadRequest, truncated)
-			// the document describes the exchange (the body as it arrived is not JSON)
-			if err := apitest.Check(apitest.Request{Method: http.MethodPost, Path: path, Body: body, Invalid: true}, res); err != nil {
-				t.Fatal(err)
-			}
-		}
-		res := rawExchange(t, srv, head("/api/accounts"), body, time.Second)
-		res.Expect(t, http.StatusRequestTimeout, `{"errors":[{"status":"408","title":"request timeout http exception","detail":"The request body did not arrive in time."}]}`)
-		env.Do(apitest.Request{Path: "/api/accounts?fields[accounts]=", Header: qNoLinks}).Expect(t, 200, `{"data":[]}`)
-	})
+	}
+	res := rawExchange(t, srv, head("/api/accounts"), body, time.Second)
+	res.Expect(t, http.StatusRequestTimeout, `{"errors":[{"status":"408","title":"request timeout http exception","detail":"The request body did not arrive in time."}]}`)
+	if err := apitest.Check(apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: body, Invalid: true}, res); err != nil {
+		t.Fatal(err)
+	}
+	env.Do(apitest.Request{Path: "/api/accounts?fields[accounts]=", Header: qNoLinks}).Expect(t, 200, `{"data":[]}`)
 }

@@ -148,7 +148,8 @@ func parseFilterValue(k Kind, enum []string, target *Resource, s string, rangeEn
 		if !isDecimal(s) {
 			return nil, expected("", "decimal", s)
 		}
-		if !decimalFits(s) {
+		// a value the field can hold; trailing zeros of the fraction change nothing
+		if !decimalFits(trimFraction(s)) {
 			return nil, decimalRangeError("")
 		}
 		return s, nil
@@ -236,6 +237,15 @@ func openEnd(p Period) Period {
 		p.To = time.Time{}
 	}
 	return p
+}
+
+// trimFraction drops the trailing zeros of a decimal's fraction, and the point when no digit is
+// left after it.
+func trimFraction(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
 
 // isDecimal accepts a plain decimal number: optional minus, digits, optional fraction.
