@@ -49,9 +49,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 10 << 20
 	}
-	if cfg.Limits == (jsonapi.Limits{}) {
-		cfg.Limits = jsonapi.DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}

@@ -102,8 +102,7 @@ func TestUnpagedListIsThePages(t *testing.T) {
 }
 
 func TestIncludedResourcesBounded(t *testing.T) {
-	lim := jsonapi.DefaultLimits
-	lim.MaxIncluded = 5
+	lim := jsonapi.Limits{MaxIncluded: 5}
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()

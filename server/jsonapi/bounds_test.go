@@ -486,3 +486,14 @@ func stringsOf(v any, out []string) []string {
 	}
 	return out
 }
+
+func TestLimitsWithDefaults(t *testing.T) {
+	if got := (Limits{}).WithDefaults(); got != DefaultLimits {
+		t.Fatalf("no limits set: %+v, want the defaults", got)
+	}
+	want := DefaultLimits
+	want.MaxIncluded, want.MaxErrors = 5, 7
+	if got := (Limits{MaxIncluded: 5, MaxErrors: 7}).WithDefaults(); got != want {
+		t.Fatalf("two limits set: %+v, want %+v", got, want)
+	}
+}

@@ -32,6 +32,24 @@ var DefaultLimits = Limits{DefaultPageSize: 10, MaxPageSize: 1000, DeleteLimit: 
 	MaxIncludeDepth: 5, MaxIncludePaths: 20, MaxIncluded: 10000, MaxSortTerms: 10, MaxFilters: 50,
 	MaxFilterValues: 1000, MaxWriteResources: 1000, MaxErrors: 100, MaxIDLength: 255}
 
+// WithDefaults returns l with every bound that is not set (zero or less) taken from
+// DefaultLimits, so that a configuration names only what it changes.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	for _, f := range []struct{ v, def *int }{
+		{&l.DefaultPageSize, &d.DefaultPageSize}, {&l.MaxPageSize, &d.MaxPageSize}, {&l.DeleteLimit, &d.DeleteLimit},
+		{&l.LinkageLimit, &d.LinkageLimit}, {&l.MaxIncludeDepth, &d.MaxIncludeDepth}, {&l.MaxIncludePaths, &d.MaxIncludePaths},
+		{&l.MaxIncluded, &d.MaxIncluded}, {&l.MaxSortTerms, &d.MaxSortTerms}, {&l.MaxFilters, &d.MaxFilters},
+		{&l.MaxFilterValues, &d.MaxFilterValues}, {&l.MaxWriteResources, &d.MaxWriteResources}, {&l.MaxErrors, &d.MaxErrors},
+		{&l.MaxIDLength, &d.MaxIDLength},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	return l
+}
+
 // maxPageNumber bounds page[number] (api.md section 20): the database reads and drops every row
 // before the offset, and (page-1)*size must not overflow.
 const maxPageNumber = 1_000_000
