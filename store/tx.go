@@ -45,8 +45,9 @@ func InTx(ctx context.Context) bool {
 const maxAttempts = 5
 
 // Run runs fn with one connection of the pool, taken within Limits.ConnWait; statements of fn
-// (through Conn) use it. Inside a unit of work already, fn joins it. fn may be run again when the
-// connection turns out to be broken: it must only read.
+// (through Conn) use it. Inside a unit of work already, fn joins it. fn is run again when the
+// connection turns out to be broken (a database restarted since it was last used): it must only
+// read, and return Final(err) once it has passed on something it read.
 func (db *DB) Run(ctx context.Context, fn func(ctx context.Context) error) error {
 	if InUnit(ctx) {
 		return fn(ctx)
@@ -152,6 +153,15 @@ func (db *DB) retry(ctx context.Context, attempt func() error) error {
 			return err
 		}
 	}
+}
+
+// Final marks the error of a unit of work that must not run again (it has had an effect a
+// second run would repeat).
+func Final(err error) error {
+	if err == nil {
+		return nil
+	}
+	return noRetry{err}
 }
 
 // noRetry wraps an error that must reach the caller without another attempt.

@@ -38,6 +38,7 @@ func WithLocale(ctx context.Context, db *store.DB, r *http.Request) (context.Con
 		return context.WithValue(ctx, localeKey{}, l), nil
 	}
 	err := db.Run(ctx, func(ctx context.Context) error {
+		errs = nil // a run again (a broken connection) starts over
 		if l.localizationID != "" {
 			n, err := strconv.ParseInt(l.localizationID, 10, 64)
 			var count int64

@@ -150,7 +150,15 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 		})
 	}
 	if q.Limit >= 0 || q.Offset > 0 || len(q.IDs) > 0 || store.InUnit(ctx) {
-		return s.translate(ctx, p, s.db.Run(ctx, func(ctx context.Context) error { return read(ctx, yield) }))
+		yielded := false
+		err := s.db.Run(ctx, func(ctx context.Context) error {
+			err := read(ctx, func(rec *jsonapi.Record) bool { yielded = true; return yield(rec) })
+			if yielded {
+				return store.Final(err) // the records passed on must not come twice
+			}
+			return err
+		})
+		return s.translate(ctx, p, err)
 	}
 	// Everything (page[size]=-1): keyset chunks in the sort order.
 	sel.Limit, sel.Keys = streamChunk, true
