@@ -42,7 +42,7 @@ fuzz:
 	for pkg in $$($(GO) list $(PKGS)); do \
 	  for target in $$(CGO_ENABLED=0 $(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "--- $$target ($$pkg, $(FUZZTIME))"; \
-	    (CGO_ENABLED=0 $(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME); echo $$? >$$log.rc) 2>&1 | tee $$log; \
+	    (CGO_ENABLED=0 $(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -timeout 0; echo $$? >$$log.rc) 2>&1 | tee $$log; \
 	    if [ "$$(cat $$log.rc)" != 0 ]; then \
 	      if ! grep -q 'Failing input written' $$log && tail -n 5 $$log | grep -q 'context deadline exceeded'; then \
 	        echo "--- $$target: the run ended with Go's fuzztime race (golang/go#75804), not a finding"; \

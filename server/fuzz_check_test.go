@@ -354,10 +354,31 @@ const (
 // separated by "&"; a filter's operator may replace or precede "=").
 func queryBounds(doc *openapi3.T, route *routers.Route, raw string) []string {
 	var out []string
+	declared := map[string]bool{}
+	for _, pr := range route.Operation.Parameters {
+		if pr.Value != nil && pr.Value.In == openapi3.ParameterInQuery {
+			declared[pr.Value.Name] = true
+		}
+	}
 	filters, idValues := 0, 0
 	for piece := range strings.SplitSeq(raw, "&") {
+		if piece == "" {
+			continue
+		}
 		p := percentDecode(piece)
 		key, value, _ := strings.Cut(p, "=")
+		// the name as the operation declares it: a filter's up to its field, any other up to
+		// an operator (JSON:API: a server MUST answer 400 to a parameter it cannot process)
+		name := p
+		if i := strings.IndexAny(p, "=<>!~^$*"); i >= 0 {
+			name = p[:i]
+		}
+		if i := strings.IndexByte(p, ']'); strings.HasPrefix(p, "filter[") && i >= 0 {
+			name = p[:i+1]
+		}
+		if !declared[name] {
+			out = append(out, fmt.Sprintf("a query parameter the operation does not declare: %q", truncated(p, 80)))
+		}
 		switch {
 		case strings.HasPrefix(p, "filter["):
 			filters++

@@ -61,8 +61,9 @@ import (
 // never reach the handler and are skipped.
 //
 // One server and database serve a whole fuzzing process (FuzzHTTP runs once per worker). After
-// a request that changed the data, the seeded database file is copied back, so every input
-// meets the same data and a failure reproduces from its input alone.
+// a request that changed the data, the changed tables are copied back from a snapshot of the
+// seeded database, so every input meets the same data and a failure reproduces from its input
+// alone (in testdata, under plain go test, as under the fuzzing engine).
 //
 // Set WEBAPI_FUZZ_SURVEY to a directory to survey rather than stop: each new kind of failure is
 // written there (a corpus file and the report beside it) and fuzzing goes on, so that one run
@@ -517,40 +518,36 @@ func newFuzzSurvey(dir string) *fuzzSurvey {
 	return &fuzzSurvey{dir: dir, seen: map[string]bool{}}
 }
 
-// record writes the failure when its kind is new (in this process; files already in the
-// directory count too, so that workers and later runs add only new kinds) and reports whether
-// the survey took it.
+// record writes the failure when one of its problems is of a new kind (a kind per status; in
+// this process, and files already in the directory count too, so that workers and later runs
+// add only new kinds) and reports whether the survey took it.
 func (s *fuzzSurvey) record(t *testing.T, problems []string, status int, method, path, query, header string, body []byte, report string) bool {
 	if s == nil {
 		return false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	kinds := make([]string, 0, len(problems))
 	for _, p := range problems {
-		kinds = append(kinds, problemKind(p))
-	}
-	sort.Strings(kinds)
-	key := fmt.Sprintf("%d %s", status, strings.Join(kinds, " + "))
-	sum := sha256.Sum256([]byte(key))
-	name := fmt.Sprintf("%x", sum[:6])
-	if s.seen[name] {
-		return true
-	}
-	s.seen[name] = true
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	corpus := filepath.Join(s.dir, name)
-	if _, err := os.Stat(corpus); err == nil {
-		return true
-	}
-	entry := fmt.Sprintf("go test fuzz v1\nstring(%q)\nstring(%q)\nstring(%q)\nstring(%q)\n[]byte(%q)\n", method, path, query, header, body)
-	if err := os.WriteFile(corpus, []byte(entry), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(corpus+".txt", []byte(key+"\n\n"+report+"\n"), 0o644); err != nil {
-		t.Fatal(err)
+		key := fmt.Sprintf("%d %s", status, problemKind(p))
+		sum := sha256.Sum256([]byte(key))
+		name := fmt.Sprintf("%x", sum[:6])
+		if s.seen[name] {
+			continue
+		}
+		s.seen[name] = true
+		if _, err := os.Stat(filepath.Join(s.dir, name)); err == nil {
+			continue // another worker, or an earlier run, found it
+		}
+		if err := os.MkdirAll(s.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		entry := fmt.Sprintf("go test fuzz v1\nstring(%q)\nstring(%q)\nstring(%q)\nstring(%q)\n[]byte(%q)\n", method, path, query, header, body)
+		if err := os.WriteFile(filepath.Join(s.dir, name), []byte(entry), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(s.dir, name+".txt"), []byte(key+"\n\n"+report+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return true
 }
