@@ -226,6 +226,25 @@ func fuzzSeeds(doc *openapi3.T) []fuzzInput {
 	} {
 		add(s)
 	}
+	// the bounds of section 20 exactly: a small mutation crosses them
+	sorts := "id,name,lastContactedDate,timesContacted,createdAt,updatedAt"
+	filters := strings.Repeat("filter%5Bid%5D%3E0&", 49) + "filter%5Bid%5D%3E0"
+	for _, s := range []fuzzInput{
+		{Method: "GET", Path: "/api/accounts", Query: "page%5Bnumber%5D=1000000&page%5Bsize%5D=1000"},
+		{Method: "GET", Path: "/api/accounts", Query: "sort=" + sorts},
+		{Method: "GET", Path: "/api/accounts", Query: "include=" + strings.TrimSuffix(strings.Repeat("contacts,", 20), ",")},
+		{Method: "GET", Path: "/api/accounts", Query: "include=contacts.accounts.contacts.accounts.contacts"},
+		{Method: "GET", Path: "/api/accounts", Query: filters},
+		{Method: "GET", Path: "/api/accounts", Query: "filter%5BcreatedAt%5D%3E0001-01-01T00:00:00Z&filter%5BupdatedAt%5D%3C9999-12-31T23:59:59Z"},
+		{Method: "GET", Path: "/api/productprices", Query: "filter%5Bvalue%5D%3C999999999999999.9999"},
+		{Method: "POST", Path: "/api/calls", Header: "Content-Type: application/vnd.api+json", Body: `{"data":{"type":"calls","attributes":{"subject":"Late","callDateTime":"9999-12-31T23:59:59+00:00","direction":"incoming"}}}`},
+		{Method: "POST", Path: "/api/contacts", Header: "Content-Type: application/vnd.api+json", Body: `{"data":{"type":"contacts","attributes":{"firstName":"Early","birthday":"0001-01-01"}}}`},
+		{Method: "POST", Path: "/api/productprices", Header: "Content-Type: application/vnd.api+json", Body: `{"data":{"type":"productprices","attributes":{"value":"999999999999999.9999"},"relationships":{"product":{"data":{"type":"products","id":"2"}},"currency":{"data":{"type":"currencies","id":"EUR"}}}}}`},
+		{Method: "POST", Path: "/api/weightunits", Header: "Content-Type: application/vnd.api+json", Body: `{"data":{"type":"weightunits","id":"` + strings.Repeat("g", 255) + `"}}`},
+		{Method: "POST", Path: "/api/accounts", Header: "Content-Type: application/vnd.api+json", Body: `{"data":{"type":"accounts","attributes":{"name":"Escapes \u00e9\ud83d\ude00\u0001"}}}`},
+	} {
+		add(s)
+	}
 	return seeds
 }
 
