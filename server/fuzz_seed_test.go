@@ -154,8 +154,8 @@ func fuzzSeeds(doc *openapi3.T) []fuzzInput {
 				add(fuzzInput{Method: o.method, Path: strings.ReplaceAll(o.path, "{id}", other), Header: header, Body: body})
 			}
 		}
-		// each declared query parameter with a typical value, one at a time (filters in
-		// every operator form the parameter allows)
+		// each declared query parameter with a typical value, one at a time (filters with
+		// every operator they allow in the short form, and once in the bracket form)
 		for _, q := range queryVariants(doc, o, id) {
 			if deletes && !strings.Contains(o.path, "{id}") && !strings.HasPrefix(q, "filter[id]") {
 				// what the filters find is deleted: only records nothing refers to
