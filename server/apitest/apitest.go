@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -82,6 +83,27 @@ func load() (*openapi3.T, routers.Router, error) {
 		router, loadErr = gorillamux.NewRouter(doc)
 	})
 	return doc, router, loadErr
+}
+
+// Document is the OpenAPI document the server was generated from, loaded once per process with
+// the string formats the server enforces (decimal, email, uri); callers must not change it.
+func Document() (*openapi3.T, error) {
+	doc, _, err := load()
+	return doc, err
+}
+
+// Route finds the operation of the document that r asks for (HEAD finds GET's), with the
+// values of its path parameters; the error says why there is none.
+func Route(r *http.Request) (*routers.Route, map[string]string, error) {
+	_, router, err := load()
+	if err != nil {
+		return nil, nil, err
+	}
+	if r.Method == http.MethodHead {
+		r = r.Clone(context.Background())
+		r.Method = http.MethodGet
+	}
+	return router.FindRoute(r)
 }
 
 // Env is a server over a fresh, isolated database of one backend.
@@ -272,21 +294,7 @@ func validate(req Request, hreq *http.Request, res *Response) error {
 	}
 	route, params, err := router.FindRoute(vreq)
 	if err != nil {
-		// Not an operation of the document (an unknown path, a method the path does not have,
-		// OPTIONS): the server must refuse or answer OPTIONS, and any body is an error document.
-		if req.Method == http.MethodOptions && res.Status == http.StatusOK && len(res.Body) == 0 {
-			return nil
-		}
-		if res.Status != http.StatusNotFound && res.Status != http.StatusMethodNotAllowed {
-			return fmt.Errorf("no operation in the document for this request (%v), but the server answered %d", err, res.Status)
-		}
-		if res.Status == http.StatusMethodNotAllowed {
-			if len(res.Body) != 0 || res.Header.Get("Allow") == "" {
-				return fmt.Errorf("a 405 must have an Allow header and no body")
-			}
-			return nil
-		}
-		return validateErrorDocument(res)
+		return validateUnrouted(req.Method, res, err)
 	}
 	input := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
@@ -299,9 +307,61 @@ func validate(req Request, hreq *http.Request, res *Response) error {
 	case req.Invalid && res.Status < 400 && !req.Tolerated:
 		return fmt.Errorf("the document rejects the request, but the server accepted it")
 	}
+	return validateResponse(input, hreq.Method, res)
+}
+
+// ValidateResponse checks the server's answer to hreq against the document, whatever the
+// request was (it is not itself validated: fuzzed requests are mostly invalid on purpose): the
+// status must be one the operation declares, and the headers and the body must match that
+// response's schemas. A request that matches no operation must be refused with a valid error
+// document, or 405 with Allow and no body (or be OPTIONS). hreq's body is not read.
+func ValidateResponse(hreq *http.Request, res *Response) error {
+	_, router, err := load()
+	if err != nil {
+		return err
+	}
+	vreq := hreq.Clone(context.Background())
+	vreq.Body = http.NoBody
+	if vreq.Method == http.MethodHead {
+		vreq.Method = http.MethodGet
+	}
+	route, params, err := router.FindRoute(vreq)
+	if err != nil {
+		return validateUnrouted(hreq.Method, res, err)
+	}
+	input := &openapi3filter.RequestValidationInput{Request: vreq, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	return validateResponse(input, hreq.Method, res)
+}
+
+// validateUnrouted checks the answer to a request that is not an operation of the document (an
+// unknown path, a method the path does not have, OPTIONS): the server must refuse or answer
+// OPTIONS, and any body is an error document.
+func validateUnrouted(method string, res *Response, routeErr error) error {
+	if method == http.MethodOptions && res.Status == http.StatusOK && len(res.Body) == 0 {
+		return nil
+	}
+	if res.Status != http.StatusNotFound && res.Status != http.StatusMethodNotAllowed {
+		return fmt.Errorf("no operation in the document for this request (%v), but the server answered %d", routeErr, res.Status)
+	}
+	if res.Status == http.StatusMethodNotAllowed {
+		if len(res.Body) != 0 || res.Header.Get("Allow") == "" {
+			return fmt.Errorf("a 405 must have an Allow header and no body")
+		}
+		return nil
+	}
+	if method == http.MethodHead && len(res.Body) == 0 {
+		return nil // over a connection HEAD answers carry no body
+	}
+	return ValidateErrorDocument(res)
+}
+
+// validateResponse checks the response to the operation of input (method is the request's: a
+// HEAD response is checked as the GET's without its body).
+func validateResponse(input *openapi3filter.RequestValidationInput, method string, res *Response) error {
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: res.Status, Header: res.Header,
 		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}}
-	if hreq.Method == http.MethodHead {
+	if method == http.MethodHead {
 		out.Options.ExcludeResponseBody = true
 	}
 	out.SetBodyBytes(res.Body)
@@ -324,7 +384,7 @@ func (e *Env) DoUnlisted(req Request) *Response {
 	e.Handler.ServeHTTP(rec, hreq)
 	res := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
 	if res.Status >= 400 && strings.HasPrefix(req.Path, "/api/") {
-		if err := validateErrorDocument(res); err != nil {
+		if err := ValidateErrorDocument(res); err != nil {
 			t.Fatalf("%s %s → %d: %v\nresponse: %s", req.Method, req.Path, res.Status, err, truncate(res.Body))
 		}
 	}
@@ -344,9 +404,10 @@ func Check(req Request, res *Response) error {
 	return validate(req, hreq, res)
 }
 
-// validateErrorDocument checks a body against the error schemas (for requests that match no
-// operation of the document).
-func validateErrorDocument(res *Response) error {
+// ValidateErrorDocument checks the body of an error response against the error schema of its
+// Content-Type: ErrorDocument for application/vnd.api+json, PlainErrors for application/json
+// (the plain format). Any other Content-Type is itself an error.
+func ValidateErrorDocument(res *Response) error {
 	doc, _, _ := load()
 	if len(res.Body) == 0 {
 		return fmt.Errorf("an error response without a body")
@@ -355,9 +416,14 @@ func validateErrorDocument(res *Response) error {
 	if err := json.Unmarshal(res.Body, &v); err != nil {
 		return fmt.Errorf("error body is not JSON: %v", err)
 	}
-	name := "ErrorDocument"
-	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+	var name string
+	switch mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); mt {
+	case "application/vnd.api+json":
+		name = "ErrorDocument"
+	case "application/json":
 		name = "PlainErrors"
+	default:
+		return fmt.Errorf("an error response with Content-Type %q", res.Header.Get("Content-Type"))
 	}
 	return doc.Components.Schemas[name].Value.VisitJSON(v)
 }
