@@ -304,3 +304,49 @@ func hostileBodies(t *testing.T, env *apitest.Env) {
 	}
 	env.Do(apitest.Request{Path: "/api/accounts?fields[accounts]=", Header: qNoLinks}).Expect(t, 200, `{"data":[]}`)
 }
+
+// Requests whose shape the server must not guess at (found by FuzzHTTP): a query parameter an
+// operation does not read is refused rather than dropped (a misspelt filter must not widen a
+// DELETE), a needlessly escaped path is the same resource, an empty path segment names nothing,
+// and a Host that would make links invalid is refused.
+func TestHostileRequestShapes(t *testing.T) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		protoCreateAccounts(t, env, 2)
+		unsupported := func(param string) string {
+			return protoError(400, "filter constraint", fmt.Sprintf("The query parameter %q is not supported here.", param), protoParam(param))
+		}
+		account1 := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
+		runCases(t, env, []apiCase{
+			{name: "an unknown parameter", req: apitest.Request{Path: "/api/accounts?foo=1"}, status: 400, want: unsupported("foo")},
+			{name: "an unclosed filter bracket", req: apitest.Request{Path: "/api/accounts?filter%5Bid=1"}, status: 400, want: unsupported("filter")},
+			{name: "sort of one resource", req: apitest.Request{Path: "/api/accounts/1?sort=name"}, status: 400, want: unsupported("sort")},
+			{name: "filter of a relationship", req: apitest.Request{Path: "/api/accounts/1/relationships/contacts?filter[id]=1"}, status: 400,
+				want: unsupported("filter[id]")},
+			{name: "a parameter of DELETE of a resource", req: apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/2?filter[id]=1"},
+				status: 400, want: unsupported("filter[id]")},
+			{name: "a parameter of a relationship write", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts/1/relationships/contacts?x=1",
+				Body: `{"data":[]}`}, status: 400, want: unsupported("x")},
+			{name: "an escaped path", req: apitest.Request{Path: "/api/%61ccounts/%31"}, status: 200, want: account1},
+			{name: "an empty id", req: apitest.Request{Path: "/api/accounts//contacts"}, status: 404,
+				want: protoError(404, "not found http exception", "The requested resource does not exist.", "")},
+			{name: "a trailing slash", req: apitest.Request{Path: "/api/accounts/"}, status: 404,
+				want: protoError(404, "not found http exception", "The requested resource does not exist.", "")},
+			// the response of a write takes fields and include, as GET does
+			{name: "POST with fields", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts?fields[accounts]=name",
+				Body: protoAccountBody("Third"), Header: map[string]string{"X-Include": "noHateoas"}}, status: 201,
+				want: `{"data":{"type":"accounts","id":"3","attributes":{"name":"Third"}}}`},
+			{name: "a referenced record cannot go", req: apitest.Request{Method: http.MethodDelete, Path: "/api/users/1"}, status: 409,
+				want: protoError(409, "conflict constraint", "The operation conflicts with records that refer to this one (or that it refers to).", "")},
+		})
+		// a Host that would make every link an invalid URI
+		req := httptest.NewRequest(http.MethodGet, "http://api.test/api/accounts/1", nil)
+		req.Host = "a%zz"
+		rec := httptest.NewRecorder()
+		env.Handler.ServeHTTP(rec, req)
+		res := &apitest.Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+		res.Expect(t, 400, protoError(400, "value constraint", "The Host header should be a host name or address, with an optional port.", protoHeader("Host")))
+		if err := apitest.ValidateErrorDocument(res); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

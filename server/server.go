@@ -70,6 +70,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	allow := &allowRules{}
 	e.HTTPErrorHandler = errorHandler(schema, allow)
+	e.Pre(routePath)
 	e.Use(middleware.RequestID())
 	e.Use(accessLog(cfg.Logger))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -227,6 +228,9 @@ func requestContext(db *store.DB) echo.MiddlewareFunc {
 			if err := jsonapi.CheckHeaders(r.Header); err != nil {
 				return err // before anything reads them (the locale is looked up in the database)
 			}
+			if err := jsonapi.CheckHost(r.Host); err != nil {
+				return err // links are built from it
+			}
 			ctx := auth.With(r.Context(), auth.Admin) // until authentication exists: user 1
 			ctx, err := resources.WithLocale(ctx, db, r)
 			if err != nil {
@@ -235,6 +239,24 @@ func requestContext(db *store.DB) echo.MiddlewareFunc {
 			c.SetRequest(r.WithContext(ctx))
 			return next(c)
 		}
+	}
+}
+
+// routePath makes routing follow the decoded path: a path with needlessly escaped characters
+// (`/api/%61ccounts/%31`) is the same resource as its plain form, and must not fall through to
+// routes that answer 405 with an Allow header naming the method refused. An escaped slash keeps
+// the raw path (it belongs to an id, not to the route). An empty segment under /api/ (`//`, a
+// trailing `/`) names no resource: 404, not a binding error of an empty id.
+func routePath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u := c.Request().URL
+		if u.RawPath != "" && !strings.Contains(strings.ToUpper(u.RawPath), "%2F") {
+			u.RawPath = ""
+		}
+		if rest, ok := strings.CutPrefix(u.Path, "/api/"); ok && (rest == "" || strings.Contains(rest, "//") || strings.HasSuffix(rest, "/")) {
+			return echo.ErrNotFound
+		}
+		return next(c)
 	}
 }
 

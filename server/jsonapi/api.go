@@ -3,6 +3,7 @@ package jsonapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -53,14 +54,14 @@ func (a *API) begin(w http.ResponseWriter, r *http.Request, typ string) (*call, 
 	return c, true
 }
 
-// beginParams starts a request on the resources of typ and reads its query parameters
-// (collection: also filter, sort and page). On a problem it answers the request and returns nil.
-func (a *API) beginParams(w http.ResponseWriter, r *http.Request, typ string, collection bool) (*call, *listParams) {
+// beginParams starts a request on the resources of typ and reads its query parameters, those of
+// the families allowed. On a problem it answers the request and returns nil.
+func (a *API) beginParams(w http.ResponseWriter, r *http.Request, typ string, allowed Params) (*call, *listParams) {
 	c, ok := a.begin(w, r, typ)
 	if !ok {
 		return nil, nil
 	}
-	lp := c.params(c.res, collection)
+	lp := c.params(c.res, allowed)
 	if lp == nil {
 		return nil, nil
 	}
@@ -125,7 +126,7 @@ func (a *API) loadLocked(ctx context.Context, r *Resource, id string, lock Lock)
 
 // List answers GET /api/{type}.
 func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
-	c, lp := a.beginParams(w, r, typ, true)
+	c, lp := a.beginParams(w, r, typ, CollectionParams)
 	if c == nil {
 		return
 	}
@@ -136,8 +137,8 @@ func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
 
 // params parses the query parameters for resources of r; on a problem it answers the request
 // and returns nil.
-func (c *call) params(r *Resource, collection bool) *listParams {
-	lp, errs := parseParams(c.api.Schema, r, c.query, collection, c.api.Limits)
+func (c *call) params(r *Resource, allowed Params) *listParams {
+	lp, errs := parseParams(c.api.Schema, r, c.query, allowed, c.api.Limits)
 	if errs != nil {
 		c.fail(errs)
 		return nil
@@ -166,7 +167,7 @@ func (c *call) pageQuery(r *Resource, lp *listParams, parent *Parent) *Query {
 
 // Get answers GET /api/{type}/{id}.
 func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
-	c, lp := a.beginParams(w, r, typ, false)
+	c, lp := a.beginParams(w, r, typ, ResourceParams)
 	if c == nil {
 		return
 	}
@@ -190,8 +191,8 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 
 // Delete answers DELETE /api/{type}/{id}.
 func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
-	c, ok := a.begin(w, r, typ)
-	if !ok {
+	c, _ := a.beginParams(w, r, typ, NoParams)
+	if c == nil {
 		return
 	}
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
@@ -216,12 +217,17 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 // DeleteList answers DELETE /api/{type}: it deletes every record the filters match, and nothing
 // when more match than the delete limit.
 func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
-	c, lp := a.beginParams(w, r, typ, true)
-	if c == nil {
+	c, ok := a.begin(w, r, typ)
+	if !ok {
 		return
 	}
-	if len(lp.conditions) == 0 {
-		c.fail(&Error{Status: http.StatusBadRequest, Title: TitleFilter, Detail: "At least one filter must be provided."})
+	lp, errs := parseParams(a.Schema, c.res, c.query, DeleteParams, a.Limits)
+	if !slices.ContainsFunc(c.query, func(p Param) bool { return family(p.Key) == ParamFilter }) {
+		// reported with the other problems: paging or sorting alone is no filter either
+		errs = append(errs, &Error{Status: http.StatusBadRequest, Title: TitleFilter, Detail: "At least one filter must be provided."})
+	}
+	if errs != nil {
+		c.fail(errs)
 		return
 	}
 	var deleted int

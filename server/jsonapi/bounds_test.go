@@ -139,7 +139,7 @@ func TestParamBounds(t *testing.T) {
 			if lim == (Limits{}) {
 				lim = DefaultLimits
 			}
-			lp, errs := parseParams(s, r, ParseQuery(tt.raw), true, lim)
+			lp, errs := parseParams(s, r, ParseQuery(tt.raw), CollectionParams, lim)
 			if !reflect.DeepEqual(errs, tt.want) {
 				t.Fatalf("errors\n got %v\nwant %v", errs, tt.want)
 			}

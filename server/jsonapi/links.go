@@ -75,3 +75,20 @@ func appendURIEscaped(b []byte, s string, allowed *[256]bool, keepEscapes bool) 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
+
+// CheckHost refuses a Host header that would make the links built from it invalid URIs: only
+// the characters RFC 3986 allows in an authority (a name or address, and a port), with valid
+// percent escapes. The server calls it at the start of every API request.
+func CheckHost(host string) error {
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		switch {
+		case c == '%' && i+2 < len(host) && isHex(host[i+1]) && isHex(host[i+2]):
+			i += 2
+		case c != '%' && c != '?' && c != '/' && queryByte[c], c == '[', c == ']':
+		default:
+			return BadHeader("Host", TitleValue, "The Host header should be a host name or address, with an optional port.")
+		}
+	}
+	return nil
+}

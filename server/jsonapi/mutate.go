@@ -59,7 +59,7 @@ func (a *API) Create(w http.ResponseWriter, r *http.Request, typ string) { a.wri
 func (a *API) Update(w http.ResponseWriter, r *http.Request, typ, id string) { a.write(w, r, typ, id) }
 
 func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
-	c, lp := a.beginParams(w, r, typ, false)
+	c, lp := a.beginParams(w, r, typ, ResourceParams)
 	if c == nil {
 		return
 	}

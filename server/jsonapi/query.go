@@ -54,6 +54,66 @@ func (l Limits) WithDefaults() Limits {
 // before the offset, and (page-1)*size must not overflow.
 const maxPageNumber = 1_000_000
 
+// Params names the query parameters an operation reads (api.md sections 7 and 9). Any other
+// parameter is refused with a 400 (JSON:API: a server MUST answer 400 to a query parameter it
+// cannot process), so that a misspelt one is never silently dropped: `filtr[id]=3` must not turn
+// a DELETE of one record into a DELETE of everything the other filters match.
+type Params uint8
+
+// The parameter families, and the sets the operations read.
+const (
+	ParamFilter  Params = 1 << iota // filter[…]
+	ParamPage                       // page[number], page[size]
+	ParamSort                       // sort
+	ParamInclude                    // include
+	ParamFields                     // fields[…]
+	ParamMeta                       // meta
+
+	// CollectionParams: a list of resources.
+	CollectionParams = ParamFilter | ParamPage | ParamSort | ParamInclude | ParamFields | ParamMeta
+	// ResourceParams: one resource (GET, and the response of POST and PATCH).
+	ResourceParams = ParamInclude | ParamFields | ParamMeta
+	// LinkageParams: the identifiers of a to-many relationship.
+	LinkageParams = ParamPage | ParamSort
+	// DeleteParams: DELETE of a collection.
+	DeleteParams = ParamFilter
+	// NoParams: the writes of relationships, DELETE of a resource.
+	NoParams Params = 0
+)
+
+// family is the family of a parameter's key, 0 for none.
+func family(key string) Params {
+	bracketed := func(prefix string) bool {
+		return strings.HasPrefix(key, prefix) && strings.HasSuffix(key, "]") && len(key) > len(prefix)+1
+	}
+	switch {
+	case key == "page[number]", key == "page[size]":
+		return ParamPage
+	case key == "sort":
+		return ParamSort
+	case key == "include":
+		return ParamInclude
+	case key == "meta":
+		return ParamMeta
+	case bracketed("filter["):
+		return ParamFilter
+	case bracketed("fields["):
+		return ParamFields
+	}
+	return 0
+}
+
+// unsupported refuses the parameters of params that are not in the families allowed.
+func unsupported(params []Param, allowed Params) Errors {
+	var errs Errors
+	for _, p := range params {
+		if f := family(p.Key); f == 0 || allowed&f == 0 {
+			errs = append(errs, BadParameter(p.Raw, TitleFilter, fmt.Sprintf("The query parameter %q is not supported here.", p.Key)))
+		}
+	}
+	return errs
+}
+
 // listParams is a parsed collection (or item) query.
 type listParams struct {
 	params     []Param
@@ -68,8 +128,11 @@ type listParams struct {
 // parseParams validates the query parameters of a request on resource r. Every problem is
 // reported, each with its parameter as source. collection says whether filter, sort and page
 // apply.
-func parseParams(s *Schema, r *Resource, params []Param, collection bool, lim Limits) (*listParams, Errors) {
-	if errs := checkCounts(params, collection, lim); errs != nil {
+func parseParams(s *Schema, r *Resource, params []Param, allowed Params, lim Limits) (*listParams, Errors) {
+	if errs := unsupported(params, allowed); errs != nil {
+		return nil, errs
+	}
+	if errs := checkCounts(params, lim); errs != nil {
 		return nil, errs // nothing else is read: the work stays bounded whatever the query's length
 	}
 	lp := &listParams{params: params, page: 1, size: lim.DefaultPageSize}
@@ -77,7 +140,7 @@ func parseParams(s *Schema, r *Resource, params []Param, collection bool, lim Li
 	filterValues := map[string]int{} // values per filter field so far, across repeated parameters
 	for _, p := range lp.params {
 		switch {
-		case p.Key == "page[number]" && collection:
+		case p.Key == "page[number]":
 			n, err := strconv.Atoi(p.Value)
 			switch {
 			case err != nil:
@@ -89,7 +152,7 @@ func parseParams(s *Schema, r *Resource, params []Param, collection bool, lim Li
 			default:
 				lp.page = n
 			}
-		case p.Key == "page[size]" && collection:
+		case p.Key == "page[size]":
 			n, err := strconv.Atoi(p.Value)
 			switch {
 			case err != nil:
@@ -103,7 +166,7 @@ func parseParams(s *Schema, r *Resource, params []Param, collection bool, lim Li
 			default:
 				lp.size = n
 			}
-		case p.Key == "sort" && collection:
+		case p.Key == "sort":
 			lp.sort, errs = parseSort(r, p, errs)
 		case p.Key == "meta":
 			for _, m := range strings.Split(p.Value, ",") {
@@ -119,7 +182,7 @@ func parseParams(s *Schema, r *Resource, params []Param, collection bool, lim Li
 			var e Errors
 			lp.include, e = parseInclude(r, p, lim.MaxIncludeDepth)
 			errs = append(errs, e...)
-		case strings.HasPrefix(p.Key, "filter[") && collection:
+		case strings.HasPrefix(p.Key, "filter["):
 			c, n, e := parseFilter(r, p, lim.MaxFilterValues-filterValues[p.Key], lim.MaxFilterValues)
 			filterValues[p.Key] += n
 			errs = append(errs, e...)
@@ -136,7 +199,7 @@ func parseParams(s *Schema, r *Resource, params []Param, collection bool, lim Li
 // checkCounts applies the bounds on how many filter parameters, sort fields and include paths a
 // request may have (api.md section 20), before any of them is read. Repeated parameters count
 // together; include paths count as written (the prefixes they imply are not counted).
-func checkCounts(params []Param, collection bool, lim Limits) Errors {
+func checkCounts(params []Param, lim Limits) Errors {
 	var filters, sorts, includes int
 	for _, p := range params {
 		switch {
@@ -146,9 +209,9 @@ func checkCounts(params []Param, collection bool, lim Limits) Errors {
 					includes++
 				}
 			}
-		case p.Key == "sort" && collection:
+		case p.Key == "sort":
 			sorts += strings.Count(p.Value, ",") + 1
-		case strings.HasPrefix(p.Key, "filter[") && collection:
+		case strings.HasPrefix(p.Key, "filter["):
 			filters++
 		}
 	}

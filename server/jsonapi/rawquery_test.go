@@ -97,7 +97,7 @@ func FuzzParseParams(f *testing.F) {
 	}
 	s, r := testSchema(f)
 	f.Fuzz(func(t *testing.T, raw string) {
-		lp, errs := parseParams(s, r, ParseQuery(raw), true, DefaultLimits)
+		lp, errs := parseParams(s, r, ParseQuery(raw), CollectionParams, DefaultLimits)
 		for _, e := range errs {
 			if e.Status != 400 || e.Parameter == "" {
 				t.Fatalf("error without a parameter: %+v", e)

@@ -28,9 +28,9 @@ func (a *API) relation(c *call, id, assoc string) (int, *Record, bool) {
 }
 
 // beginRelated starts a GET of a subresource or relationship: it resolves the association,
-// loads the parent and reads the query parameters for the related type. On a problem it answers
-// the request and returns a nil call.
-func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, assoc string) (*call, int, *Record, *listParams) {
+// loads the parent and reads the query parameters for the related type, those of the families
+// toMany or toOne allow. On a problem it answers the request and returns a nil call.
+func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, assoc string, toMany, toOne Params) (*call, int, *Record, *listParams) {
 	c, ok := a.begin(w, r, typ)
 	if !ok {
 		return nil, 0, nil, nil
@@ -39,7 +39,11 @@ func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, asso
 	if !ok {
 		return nil, 0, nil, nil
 	}
-	lp := c.params(c.res.targets[i], c.res.Rels[i].ToMany)
+	allowed := toOne
+	if c.res.Rels[i].ToMany {
+		allowed = toMany
+	}
+	lp := c.params(c.res.targets[i], allowed)
 	if lp == nil {
 		return nil, 0, nil, nil
 	}
@@ -49,7 +53,7 @@ func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, asso
 // Related answers GET /api/{type}/{id}/{association}: the related resource (or null) of a
 // to-one, a full collection of the related type for a to-many.
 func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
-	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc)
+	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc, CollectionParams, ResourceParams)
 	if c == nil {
 		return
 	}
@@ -92,7 +96,7 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 // Relationship answers GET /api/{type}/{id}/relationships/{association}: resource identifiers;
 // a to-many is paged and sorted like a collection.
 func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
-	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc)
+	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc, LinkageParams, NoParams)
 	if c == nil {
 		return
 	}
@@ -213,8 +217,8 @@ func (a *API) DeleteRelationship(w http.ResponseWriter, r *http.Request, typ, id
 }
 
 func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string, change relationshipChange) {
-	c, ok := a.begin(w, r, typ)
-	if !ok {
+	c, _ := a.beginParams(w, r, typ, NoParams)
+	if c == nil {
 		return
 	}
 	i := c.res.RelIndex(assoc)
