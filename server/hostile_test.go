@@ -318,7 +318,8 @@ func TestHostileRequestShapes(t *testing.T) {
 		account1 := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
 		runCases(t, env, []apiCase{
 			{name: "an unknown parameter", req: apitest.Request{Path: "/api/accounts?foo=1"}, status: 400, want: unsupported("foo")},
-			{name: "an unclosed filter bracket", req: apitest.Request{Path: "/api/accounts?filter%5Bid=1"}, status: 400, want: unsupported("filter")},
+			{name: "an unclosed filter bracket", req: apitest.Request{Path: "/api/accounts?filter%5Bid=1"}, status: 400, want: unsupported("filter[id=1")},
+			{name: "a value without =", req: apitest.Request{Path: "/api/accounts?page%5Bsize%5D1"}, status: 400, want: unsupported("page[size]1")},
 			{name: "sort of one resource", req: apitest.Request{Path: "/api/accounts/1?sort=name"}, status: 400, want: unsupported("sort")},
 			{name: "filter of a relationship", req: apitest.Request{Path: "/api/accounts/1/relationships/contacts?filter[id]=1"}, status: 400,
 				want: unsupported("filter[id]")},

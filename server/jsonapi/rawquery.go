@@ -67,7 +67,11 @@ func parsePart(s string) Param {
 		p.Key = key[:i]
 		p.Op = Operator(strings.TrimSuffix(key[i+1:], "]"))
 	}
+	filter := strings.HasPrefix(key, "filter[")
 	for _, so := range shortOps {
+		if !filter && so.op != OpEq {
+			continue // only filters take operators
+		}
 		if strings.HasPrefix(rest, so.tok) {
 			rest = rest[len(so.tok):]
 			if so.op != OpEq {
@@ -83,6 +87,10 @@ func parsePart(s string) Param {
 			return p
 		}
 	}
-	p.Value = rest
-	return p
+	if rest == "" {
+		return p // a key without a value
+	}
+	// Not a form of ours (`page[size]5`, `sort!=x`): the whole part is the parameter's name,
+	// which no operation reads, rather than a value guessed at.
+	return Param{Key: s, Raw: s}
 }

@@ -108,3 +108,20 @@ func FuzzParseParams(f *testing.F) {
 		}
 	})
 }
+
+// Only filters take operators, and only "=" separates any other key from its value: a part in
+// another form is named as a whole (and no operation reads such a parameter).
+func TestParseQueryMalformedParts(t *testing.T) {
+	for raw, want := range map[string]Param{
+		"page[size]1":      {Key: "page[size]1", Raw: "page[size]1"},
+		"sort!=name":       {Key: "sort!=name", Raw: "sort!=name"},
+		"filter[name]Acme": {Key: "filter[name]Acme", Raw: "filter[name]Acme"},
+		"include":          {Key: "include", Raw: "include"},
+		"filter[name]~=a":  {Key: "filter[name]", Op: OpContains, Value: "a", Raw: "filter[name]"},
+	} {
+		got := ParseQuery(raw)
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q: %+v, want %+v", raw, got, want)
+		}
+	}
+}
