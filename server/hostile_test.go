@@ -351,3 +351,17 @@ func TestHostileRequestShapes(t *testing.T) {
 		}
 	})
 }
+
+// What a request is decides first: an unknown type is a 404 and a method a path does not have a
+// 405 whatever else the request carries; only the operations read its headers (found by
+// FuzzHTTP: a bad X-Include on an unknown type was a 400).
+func TestHostileOrderOfChecks(t *testing.T) {
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		bad := map[string]string{"X-Include": "\x88", "X-Currency": "ZZZ"}
+		env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: "/api/nothing", Header: bad}).
+			Expect(t, 404, protoError(404, "entity type constraint", "Unknown entity type: nothing.", ""))
+		env.Do(apitest.Request{Method: http.MethodPut, Path: "/api/accounts/1", Header: bad}).ExpectStatus(t, 405)
+		env.Do(apitest.Request{Path: "/api/accounts", Header: map[string]string{"X-Currency": "ZZZ"}}).
+			Expect(t, 400, protoError(400, "value constraint", `The currency "ZZZ" does not exist.`, protoHeader("X-Currency")))
+	})
+}

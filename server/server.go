@@ -64,7 +64,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := &jsonapi.API{Schema: schema, Store: st, Limits: cfg.Limits}
+	api := &jsonapi.API{Schema: schema, Store: st, Limits: cfg.Limits, Prepare: prepare(db)}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -105,7 +105,6 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	e.GET("/api/doc/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", gen.SpecYAML) })
 	e.GET("/api/doc/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, gen.SpecJSON) })
 
-	e.Use(requestContext(db))
 	gen.RegisterHandlers(e, &gen.Operations{Engine: &engine{api: api}})
 	addMethodRules(e, spec, allow)
 	return e, nil
@@ -216,29 +215,23 @@ type discardBody struct{ http.ResponseWriter }
 
 func (discardBody) Write(b []byte) (int, error) { return len(b), nil }
 
-// requestContext puts the caller and the request's localization and currency into the context
-// of API requests (not of the health checks and the schema documents).
-func requestContext(db *store.DB) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			if !strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/api/doc") {
-				return next(c)
-			}
-			if err := jsonapi.CheckHeaders(r.Header); err != nil {
-				return err // before anything reads them (the locale is looked up in the database)
-			}
-			if err := jsonapi.CheckHost(r.Host); err != nil {
-				return err // links are built from it
-			}
-			ctx := auth.With(r.Context(), auth.Admin) // until authentication exists: user 1
-			ctx, err := resources.WithLocale(ctx, db, r)
-			if err != nil {
-				return err
-			}
-			c.SetRequest(r.WithContext(ctx))
-			return next(c)
+// prepare completes an API request once the engine has matched it to an operation: the headers
+// the API reads hold storable text, the Host makes valid links, and the context carries the
+// caller and the request's localization and currency.
+func prepare(db *store.DB) func(r *http.Request) (*http.Request, error) {
+	return func(r *http.Request) (*http.Request, error) {
+		if err := jsonapi.CheckHeaders(r.Header); err != nil {
+			return nil, err // before anything reads them (the locale is looked up in the database)
 		}
+		if err := jsonapi.CheckHost(r.Host); err != nil {
+			return nil, err // links are built from it
+		}
+		ctx := auth.With(r.Context(), auth.Admin) // until authentication exists: user 1
+		ctx, err := resources.WithLocale(ctx, db, r)
+		if err != nil {
+			return nil, err
+		}
+		return r.WithContext(ctx), nil
 	}
 }
 

@@ -15,6 +15,11 @@ type API struct {
 	Schema *Schema
 	Store  Store
 	Limits Limits
+	// Prepare, when set, completes a request once the engine knows that it is one of its
+	// operations (after content negotiation, the resource type and the text of the URL are
+	// checked): it checks what else the request carries (headers) and returns it with what the
+	// store needs in its context (the caller, the localization), or an error to answer.
+	Prepare func(r *http.Request) (*http.Request, error)
 }
 
 // call is the state of one request.
@@ -50,6 +55,14 @@ func (a *API) begin(w http.ResponseWriter, r *http.Request, typ string) (*call, 
 	if errs := queryTextErrors(c.query); errs != nil {
 		c.fail(errs)
 		return nil, false
+	}
+	if a.Prepare != nil {
+		pr, err := a.Prepare(r)
+		if err != nil {
+			c.fail(err)
+			return nil, false
+		}
+		c.r = pr
 	}
 	return c, true
 }
@@ -130,6 +143,7 @@ func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
 	if c == nil {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	if q := c.pageQuery(c.res, lp, nil); q != nil {
 		c.writeCollection(r.Context(), q, lp)
 	}
@@ -171,6 +185,7 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 	if c == nil {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	rec, err := a.load(r.Context(), c.res, id)
 	switch {
 	case err != nil:
@@ -195,6 +210,7 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 	if c == nil {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
 		cur, err := a.loadLocked(ctx, c.res, id, LockDelete)
 		switch {
@@ -221,6 +237,7 @@ func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
 	if !ok {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	lp, errs := parseParams(a.Schema, c.res, c.query, DeleteParams, a.Limits)
 	if !slices.ContainsFunc(c.query, func(p Param) bool { return family(p.Key) == ParamFilter }) {
 		// reported with the other problems: paging or sorting alone is no filter either

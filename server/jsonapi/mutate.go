@@ -63,6 +63,7 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 	if c == nil {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	in, included, err := readBody(r, c.res, c.plain())
 	if err != nil {
 		c.fail(err)

@@ -57,6 +57,7 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 	if c == nil {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	rel, target := &c.res.Rels[i], c.res.targets[i]
 	ctx := r.Context()
 	if rel.ToMany {
@@ -100,6 +101,7 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 	if c == nil {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	rel, target := &c.res.Rels[i], c.res.targets[i]
 	v := c.view(lp)
 	self := v.base + "/api/" + c.res.Type + "/" + pathEscape(parent.ID)
@@ -221,6 +223,7 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 	if c == nil {
 		return
 	}
+	r = c.r // with the context Prepare gave it
 	i := c.res.RelIndex(assoc)
 	if i < 0 {
 		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
