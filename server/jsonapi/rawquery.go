@@ -49,8 +49,8 @@ func parsePart(s string) Param {
 	// A bracketed key: name[a][b]... ; the key ends after the last bracket group that follows
 	// the name directly.
 	end := strings.IndexAny(s, "[=!<>*~^$")
-	if end < 0 {
-		return Param{Key: s, Raw: s}
+	if end <= 0 {
+		return Param{Key: s, Raw: s} // no operator or value, or no name (`=0`): the part is a name
 	}
 	for end < len(s) && s[end] == '[' {
 		close := strings.IndexByte(s[end:], ']')

@@ -117,6 +117,7 @@ func TestParseQueryMalformedParts(t *testing.T) {
 		"sort!=name":       {Key: "sort!=name", Raw: "sort!=name"},
 		"filter[name]Acme": {Key: "filter[name]Acme", Raw: "filter[name]Acme"},
 		"include":          {Key: "include", Raw: "include"},
+		"=0":               {Key: "=0", Raw: "=0"},
 		"filter[name]~=a":  {Key: "filter[name]", Op: OpContains, Value: "a", Raw: "filter[name]"},
 	} {
 		got := ParseQuery(raw)
