@@ -2,7 +2,11 @@
 
 package gen
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+)
 
 // OperationKind is what an operation does, by the shape of its path and its method.
 type OperationKind string
@@ -42,6 +46,18 @@ type Operations struct {
 }
 
 var _ ServerInterface = (*Operations)(nil)
+
+// pathParam is a parameter of the path, decoded. (Routing follows the decoded path unless an id
+// holds an escaped slash; then the router's values are still escaped.)
+func pathParam(c echo.Context, name string) string {
+	v := c.Param(name)
+	if c.Request().URL.RawPath != "" {
+		if u, err := url.PathUnescape(v); err == nil {
+			return u
+		}
+	}
+	return v
+}
 
 // AddAccountContactsRelationship hands the operation to the engine.
 func (o *Operations) AddAccountContactsRelationship(c echo.Context, id Id, _ AddAccountContactsRelationshipParams) error {
@@ -991,4 +1007,583 @@ func (o *Operations) UpdateUserRolesRelationship(c echo.Context, id Id, _ Update
 // UpdateWeightUnit hands the operation to the engine.
 func (o *Operations) UpdateWeightUnit(c echo.Context, id Id, _ UpdateWeightUnitParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpUpdate, Type: "weightunits", ID: id, Association: ""})
+}
+
+// RegisterOperations registers every operation of the document on router, each handing the
+// request straight to the engine with what its path says. It is used instead of the generated
+// wrapper's RegisterHandlers, whose binding of the declared query parameters would answer a
+// value of the wrong type or a repeated parameter with an error of its own before the engine
+// sees the request: the engine reads the raw query string itself (the short filter forms are
+// not key=value pairs) and reports every problem as a JSON:API error with its parameter.
+func RegisterOperations(router EchoRouter, engine Engine) {
+	router.DELETE("/api/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "accounts"})
+	})
+	router.GET("/api/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "accounts"})
+	})
+	router.POST("/api/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "accounts"})
+	})
+	router.DELETE("/api/accounts/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "accounts", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/accounts/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "accounts", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/accounts/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "accounts", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/accounts/:id/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: pathParam(c, "id"), Association: "contacts"})
+	})
+	router.GET("/api/accounts/:id/defaultContact", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: pathParam(c, "id"), Association: "defaultContact"})
+	})
+	router.GET("/api/accounts/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/accounts/:id/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.DELETE("/api/accounts/:id/relationships/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "contacts"})
+	})
+	router.GET("/api/accounts/:id/relationships/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "contacts"})
+	})
+	router.PATCH("/api/accounts/:id/relationships/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "contacts"})
+	})
+	router.POST("/api/accounts/:id/relationships/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "contacts"})
+	})
+	router.GET("/api/accounts/:id/relationships/defaultContact", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "defaultContact"})
+	})
+	router.PATCH("/api/accounts/:id/relationships/defaultContact", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "defaultContact"})
+	})
+	router.GET("/api/accounts/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.PATCH("/api/accounts/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/accounts/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.PATCH("/api/accounts/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "accounts", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.GET("/api/asyncoperations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "asyncoperations"})
+	})
+	router.GET("/api/asyncoperations/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "asyncoperations", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/asyncoperations/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "asyncoperations", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/asyncoperations/:id/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "asyncoperations", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.GET("/api/asyncoperations/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "asyncoperations", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/asyncoperations/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "asyncoperations", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.DELETE("/api/businessunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "businessunits"})
+	})
+	router.GET("/api/businessunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "businessunits"})
+	})
+	router.POST("/api/businessunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "businessunits"})
+	})
+	router.DELETE("/api/businessunits/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "businessunits", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/businessunits/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "businessunits", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/businessunits/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "businessunits", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/businessunits/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "businessunits", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/businessunits/:id/parentBusinessUnit", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "businessunits", ID: pathParam(c, "id"), Association: "parentBusinessUnit"})
+	})
+	router.GET("/api/businessunits/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.PATCH("/api/businessunits/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/businessunits/:id/relationships/parentBusinessUnit", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "parentBusinessUnit"})
+	})
+	router.PATCH("/api/businessunits/:id/relationships/parentBusinessUnit", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "parentBusinessUnit"})
+	})
+	router.DELETE("/api/businessunits/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.GET("/api/businessunits/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.PATCH("/api/businessunits/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.POST("/api/businessunits/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "businessunits", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.GET("/api/businessunits/:id/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "businessunits", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.DELETE("/api/calls", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "calls"})
+	})
+	router.GET("/api/calls", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "calls"})
+	})
+	router.POST("/api/calls", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "calls"})
+	})
+	router.DELETE("/api/calls/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "calls", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/calls/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "calls", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/calls/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "calls", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/calls/:id/account", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: pathParam(c, "id"), Association: "account"})
+	})
+	router.GET("/api/calls/:id/contact", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: pathParam(c, "id"), Association: "contact"})
+	})
+	router.GET("/api/calls/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/calls/:id/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "calls", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.GET("/api/calls/:id/relationships/account", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "account"})
+	})
+	router.PATCH("/api/calls/:id/relationships/account", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "account"})
+	})
+	router.GET("/api/calls/:id/relationships/contact", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "contact"})
+	})
+	router.PATCH("/api/calls/:id/relationships/contact", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "contact"})
+	})
+	router.GET("/api/calls/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.PATCH("/api/calls/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/calls/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.PATCH("/api/calls/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "calls", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.DELETE("/api/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "contacts"})
+	})
+	router.GET("/api/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "contacts"})
+	})
+	router.POST("/api/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "contacts"})
+	})
+	router.DELETE("/api/contacts/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "contacts", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/contacts/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "contacts", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/contacts/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "contacts", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/contacts/:id/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: pathParam(c, "id"), Association: "accounts"})
+	})
+	router.GET("/api/contacts/:id/calls", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: pathParam(c, "id"), Association: "calls"})
+	})
+	router.GET("/api/contacts/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/contacts/:id/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.DELETE("/api/contacts/:id/relationships/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "accounts"})
+	})
+	router.GET("/api/contacts/:id/relationships/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "accounts"})
+	})
+	router.PATCH("/api/contacts/:id/relationships/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "accounts"})
+	})
+	router.POST("/api/contacts/:id/relationships/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "accounts"})
+	})
+	router.GET("/api/contacts/:id/relationships/calls", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "calls"})
+	})
+	router.GET("/api/contacts/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.PATCH("/api/contacts/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/contacts/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.PATCH("/api/contacts/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.GET("/api/contacts/:id/relationships/source", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "source"})
+	})
+	router.PATCH("/api/contacts/:id/relationships/source", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "contacts", ID: pathParam(c, "id"), Association: "source"})
+	})
+	router.GET("/api/contacts/:id/source", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "contacts", ID: pathParam(c, "id"), Association: "source"})
+	})
+	router.GET("/api/contactsources", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "contactsources"})
+	})
+	router.GET("/api/contactsources/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "contactsources", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/countries", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "countries"})
+	})
+	router.GET("/api/countries/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "countries", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/countries/:id/regions", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "countries", ID: pathParam(c, "id"), Association: "regions"})
+	})
+	router.GET("/api/countries/:id/relationships/regions", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "countries", ID: pathParam(c, "id"), Association: "regions"})
+	})
+	router.GET("/api/currencies", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "currencies"})
+	})
+	router.GET("/api/currencies/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "currencies", ID: pathParam(c, "id")})
+	})
+	router.DELETE("/api/localizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "localizations"})
+	})
+	router.GET("/api/localizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "localizations"})
+	})
+	router.POST("/api/localizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "localizations"})
+	})
+	router.DELETE("/api/localizations/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "localizations", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/localizations/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "localizations", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/localizations/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "localizations", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/localizations/:id/parentLocalization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "localizations", ID: pathParam(c, "id"), Association: "parentLocalization"})
+	})
+	router.GET("/api/localizations/:id/relationships/parentLocalization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "localizations", ID: pathParam(c, "id"), Association: "parentLocalization"})
+	})
+	router.PATCH("/api/localizations/:id/relationships/parentLocalization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "localizations", ID: pathParam(c, "id"), Association: "parentLocalization"})
+	})
+	router.DELETE("/api/organizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "organizations"})
+	})
+	router.GET("/api/organizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "organizations"})
+	})
+	router.POST("/api/organizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "organizations"})
+	})
+	router.DELETE("/api/organizations/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "organizations", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/organizations/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "organizations", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/organizations/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "organizations", ID: pathParam(c, "id")})
+	})
+	router.DELETE("/api/productprices", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "productprices"})
+	})
+	router.GET("/api/productprices", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "productprices"})
+	})
+	router.POST("/api/productprices", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "productprices"})
+	})
+	router.DELETE("/api/productprices/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "productprices", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/productprices/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "productprices", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/productprices/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "productprices", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/productprices/:id/currency", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "productprices", ID: pathParam(c, "id"), Association: "currency"})
+	})
+	router.GET("/api/productprices/:id/product", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "productprices", ID: pathParam(c, "id"), Association: "product"})
+	})
+	router.GET("/api/productprices/:id/relationships/currency", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "productprices", ID: pathParam(c, "id"), Association: "currency"})
+	})
+	router.PATCH("/api/productprices/:id/relationships/currency", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "productprices", ID: pathParam(c, "id"), Association: "currency"})
+	})
+	router.GET("/api/productprices/:id/relationships/product", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "productprices", ID: pathParam(c, "id"), Association: "product"})
+	})
+	router.PATCH("/api/productprices/:id/relationships/product", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "productprices", ID: pathParam(c, "id"), Association: "product"})
+	})
+	router.DELETE("/api/products", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "products"})
+	})
+	router.GET("/api/products", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "products"})
+	})
+	router.POST("/api/products", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "products"})
+	})
+	router.DELETE("/api/products/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "products", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/products/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "products", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/products/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "products", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/products/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "products", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/products/:id/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "products", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.GET("/api/products/:id/prices", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "products", ID: pathParam(c, "id"), Association: "prices"})
+	})
+	router.GET("/api/products/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "products", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.PATCH("/api/products/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "products", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/products/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "products", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.PATCH("/api/products/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "products", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.GET("/api/products/:id/relationships/prices", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "products", ID: pathParam(c, "id"), Association: "prices"})
+	})
+	router.GET("/api/regions", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "regions"})
+	})
+	router.GET("/api/regions/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "regions", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/regions/:id/country", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "regions", ID: pathParam(c, "id"), Association: "country"})
+	})
+	router.GET("/api/regions/:id/relationships/country", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "regions", ID: pathParam(c, "id"), Association: "country"})
+	})
+	router.DELETE("/api/taxjurisdictions", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "taxjurisdictions"})
+	})
+	router.GET("/api/taxjurisdictions", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "taxjurisdictions"})
+	})
+	router.POST("/api/taxjurisdictions", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "taxjurisdictions"})
+	})
+	router.DELETE("/api/taxjurisdictions/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "taxjurisdictions", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/taxjurisdictions/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "taxjurisdictions", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/taxjurisdictions/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "taxjurisdictions", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/taxjurisdictions/:id/country", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "taxjurisdictions", ID: pathParam(c, "id"), Association: "country"})
+	})
+	router.GET("/api/taxjurisdictions/:id/region", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "taxjurisdictions", ID: pathParam(c, "id"), Association: "region"})
+	})
+	router.GET("/api/taxjurisdictions/:id/relationships/country", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "taxjurisdictions", ID: pathParam(c, "id"), Association: "country"})
+	})
+	router.PATCH("/api/taxjurisdictions/:id/relationships/country", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "taxjurisdictions", ID: pathParam(c, "id"), Association: "country"})
+	})
+	router.GET("/api/taxjurisdictions/:id/relationships/region", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "taxjurisdictions", ID: pathParam(c, "id"), Association: "region"})
+	})
+	router.PATCH("/api/taxjurisdictions/:id/relationships/region", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "taxjurisdictions", ID: pathParam(c, "id"), Association: "region"})
+	})
+	router.DELETE("/api/userroles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "userroles"})
+	})
+	router.GET("/api/userroles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "userroles"})
+	})
+	router.POST("/api/userroles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "userroles"})
+	})
+	router.DELETE("/api/userroles/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "userroles", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/userroles/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "userroles", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/userroles/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "userroles", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/userroles/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "userroles", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/userroles/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "userroles", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.PATCH("/api/userroles/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "userroles", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.DELETE("/api/userroles/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "userroles", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.GET("/api/userroles/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "userroles", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.PATCH("/api/userroles/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "userroles", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.POST("/api/userroles/:id/relationships/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "userroles", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.GET("/api/userroles/:id/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "userroles", ID: pathParam(c, "id"), Association: "users"})
+	})
+	router.DELETE("/api/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "users"})
+	})
+	router.GET("/api/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "users"})
+	})
+	router.POST("/api/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "users"})
+	})
+	router.DELETE("/api/users/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "users", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/users/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "users", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/users/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "users", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/users/:id/businessUnits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: pathParam(c, "id"), Association: "businessUnits"})
+	})
+	router.GET("/api/users/:id/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/users/:id/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.DELETE("/api/users/:id/relationships/businessUnits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "users", ID: pathParam(c, "id"), Association: "businessUnits"})
+	})
+	router.GET("/api/users/:id/relationships/businessUnits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: pathParam(c, "id"), Association: "businessUnits"})
+	})
+	router.PATCH("/api/users/:id/relationships/businessUnits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: pathParam(c, "id"), Association: "businessUnits"})
+	})
+	router.POST("/api/users/:id/relationships/businessUnits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "users", ID: pathParam(c, "id"), Association: "businessUnits"})
+	})
+	router.GET("/api/users/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.PATCH("/api/users/:id/relationships/organization", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: pathParam(c, "id"), Association: "organization"})
+	})
+	router.GET("/api/users/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.PATCH("/api/users/:id/relationships/owner", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: pathParam(c, "id"), Association: "owner"})
+	})
+	router.DELETE("/api/users/:id/relationships/roles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteRelationship, Type: "users", ID: pathParam(c, "id"), Association: "roles"})
+	})
+	router.GET("/api/users/:id/relationships/roles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelationship, Type: "users", ID: pathParam(c, "id"), Association: "roles"})
+	})
+	router.PATCH("/api/users/:id/relationships/roles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdateRelationship, Type: "users", ID: pathParam(c, "id"), Association: "roles"})
+	})
+	router.POST("/api/users/:id/relationships/roles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "users", ID: pathParam(c, "id"), Association: "roles"})
+	})
+	router.GET("/api/users/:id/roles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "users", ID: pathParam(c, "id"), Association: "roles"})
+	})
+	router.DELETE("/api/weightunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDeleteList, Type: "weightunits"})
+	})
+	router.GET("/api/weightunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpList, Type: "weightunits"})
+	})
+	router.POST("/api/weightunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpCreate, Type: "weightunits"})
+	})
+	router.DELETE("/api/weightunits/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpDelete, Type: "weightunits", ID: pathParam(c, "id")})
+	})
+	router.GET("/api/weightunits/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpGet, Type: "weightunits", ID: pathParam(c, "id")})
+	})
+	router.PATCH("/api/weightunits/:id", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpUpdate, Type: "weightunits", ID: pathParam(c, "id")})
+	})
 }

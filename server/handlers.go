@@ -7,8 +7,8 @@ import (
 	"webapi/server/jsonapi"
 )
 
-// engine serves the operations of the generated server interface (gen.Operations hands each
-// one over with its kind, type, id and association) with the JSON:API engine.
+// engine serves the operations of the document (gen.RegisterOperations hands each one over
+// with its kind, type, id and association) with the JSON:API engine.
 type engine struct {
 	api *jsonapi.API
 }

@@ -328,6 +328,18 @@ func TestHostileRequestShapes(t *testing.T) {
 			{name: "a parameter of a relationship write", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts/1/relationships/contacts?x=1",
 				Body: `{"data":[]}`}, status: 400, want: unsupported("x")},
 			{name: "an escaped path", req: apitest.Request{Path: "/api/%61ccounts/%31"}, status: 200, want: account1},
+			// a parameter repeated is the engine's to read (filters combine with AND), not a
+			// binding error of the generated wrapper
+			{name: "a repeated filter", req: apitest.Request{Path: "/api/accounts?filter[id]=1,2&filter[id]=2&fields[accounts]=name", Header: qNoLinks},
+				status: 200, want: `{"data":[{"type":"accounts","id":"2","attributes":{"name":"Account 02"}}]}`},
+			{name: "a repeated sort continues the list", req: apitest.Request{Path: "/api/accounts?sort=-name&sort=id&fields[accounts]=name&fields[accounts]=description",
+				Header: qNoLinks}, status: 200, want: `{"data":[{"type":"accounts","id":"2","attributes":{"name":"Account 02","description":null}},
+				{"type":"accounts","id":"1","attributes":{"name":"Account 01","description":null}}]}`},
+			{name: "a field sorted twice across repeats", req: apitest.Request{Path: "/api/accounts?sort=name&sort=-name"}, status: 400,
+				want: protoError(400, "sort constraint", `Sorting by "name" field is requested more than once.`, protoParam("sort"))},
+			{name: "a repeated include", req: apitest.Request{Path: "/api/accounts/1?include=owner&include=organization&fields[accounts]=name&fields[users]=username&fields[organizations]=name",
+				Header: qNoLinks}, status: 200, want: `{"data":{"type":"accounts","id":"1","attributes":{"name":"Account 01"}},
+				"included":[{"type":"users","id":"1","attributes":{"username":"admin"}},{"type":"organizations","id":"1","attributes":{"name":"<any>"}}]}`},
 			{name: "an empty id", req: apitest.Request{Path: "/api/accounts//contacts"}, status: 404,
 				want: protoError(404, "not found http exception", "The requested resource does not exist.", "")},
 			{name: "a trailing slash", req: apitest.Request{Path: "/api/accounts/"}, status: 404,

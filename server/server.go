@@ -105,7 +105,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	e.GET("/api/doc/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", gen.SpecYAML) })
 	e.GET("/api/doc/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, gen.SpecJSON) })
 
-	gen.RegisterHandlers(e, &gen.Operations{Engine: &engine{api: api}})
+	gen.RegisterOperations(e, &engine{api: api})
 	addMethodRules(e, spec, allow)
 	return e, nil
 }

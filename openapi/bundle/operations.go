@@ -20,6 +20,7 @@ func operationsGo(doc *openapi3.T) ([]byte, error) {
 	type op struct {
 		method, kind, typ, assoc string
 		params                   bool // oapi-codegen passes a Params struct only when there are non-path parameters
+		httpMethod, route        string
 	}
 	var ops []op
 	for path, item := range doc.Paths.Map() {
@@ -40,7 +41,9 @@ func operationsGo(doc *openapi3.T) ([]byte, error) {
 			for _, p := range o.Parameters {
 				hasParams = hasParams || p.Value.In != openapi3.ParameterInPath
 			}
-			ops = append(ops, op{method: upperFirst(o.OperationID), kind: kind, typ: parts[0], assoc: assoc, params: hasParams})
+			route := strings.NewReplacer("{", ":", "}", "").Replace(path)
+			ops = append(ops, op{method: upperFirst(o.OperationID), kind: kind, typ: parts[0], assoc: assoc, params: hasParams,
+				httpMethod: method, route: route})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].method < ops[j].method })
@@ -49,7 +52,11 @@ func operationsGo(doc *openapi3.T) ([]byte, error) {
 
 package gen
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+)
 
 // OperationKind is what an operation does, by the shape of its path and its method.
 type OperationKind string
@@ -89,6 +96,18 @@ type Operations struct {
 }
 
 var _ ServerInterface = (*Operations)(nil)
+
+// pathParam is a parameter of the path, decoded. (Routing follows the decoded path unless an id
+// holds an escaped slash; then the router's values are still escaped.)
+func pathParam(c echo.Context, name string) string {
+	v := c.Param(name)
+	if c.Request().URL.RawPath != "" {
+		if u, err := url.PathUnescape(v); err == nil {
+			return u
+		}
+	}
+	return v
+}
 `)
 	for _, o := range ops {
 		var params []string
@@ -103,6 +122,35 @@ var _ ServerInterface = (*Operations)(nil)
 		fmt.Fprintf(&b, "\n// %s hands the operation to the engine.\nfunc (o *Operations) %s(c echo.Context%s) error {\n\treturn o.Engine.Serve(c, Operation{Kind: %s, Type: %q, ID: %s, Association: %q})\n}\n",
 			o.method, o.method, joinParams(params), o.kind, o.typ, id, o.assoc)
 	}
+	// RegisterOperations: the routes of the document straight to the engine.
+	b.WriteString(`
+// RegisterOperations registers every operation of the document on router, each handing the
+// request straight to the engine with what its path says. It is used instead of the generated
+// wrapper's RegisterHandlers, whose binding of the declared query parameters would answer a
+// value of the wrong type or a repeated parameter with an error of its own before the engine
+// sees the request: the engine reads the raw query string itself (the short filter forms are
+// not key=value pairs) and reports every problem as a JSON:API error with its parameter.
+func RegisterOperations(router EchoRouter, engine Engine) {
+`)
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].route != ops[j].route {
+			return ops[i].route < ops[j].route
+		}
+		return ops[i].httpMethod < ops[j].httpMethod
+	})
+	for _, o := range ops {
+		id := ""
+		if strings.Contains(o.route, ":id") {
+			id = `, ID: pathParam(c, "id")`
+		}
+		assoc := ""
+		if o.assoc != "" {
+			assoc = fmt.Sprintf(", Association: %q", o.assoc)
+		}
+		fmt.Fprintf(&b, "\trouter.%s(%q, func(c echo.Context) error {\n\t\treturn engine.Serve(c, Operation{Kind: %s, Type: %q%s%s})\n\t})\n",
+			o.httpMethod, o.route, o.kind, o.typ, id, assoc)
+	}
+	b.WriteString("}\n")
 	return format.Source(b.Bytes())
 }
 

@@ -167,7 +167,7 @@ func parseParams(s *Schema, r *Resource, params []Param, allowed Params, lim Lim
 				lp.size = n
 			}
 		case p.Key == "sort":
-			lp.sort, errs = parseSort(r, p, errs)
+			lp.sort, errs = parseSort(r, p, lp.sort, errs)
 		case p.Key == "meta":
 			for _, m := range strings.Split(p.Value, ",") {
 				if m == "title" {
@@ -179,8 +179,8 @@ func parseParams(s *Schema, r *Resource, params []Param, allowed Params, lim Lim
 		case strings.HasPrefix(p.Key, "fields[") && strings.HasSuffix(p.Key, "]"):
 			errs = parseFields(s, lp, p, errs)
 		case p.Key == "include":
-			var e Errors
-			lp.include, e = parseInclude(r, p, lim.MaxIncludeDepth)
+			paths, e := parseInclude(r, p, lim.MaxIncludeDepth)
+			lp.include = append(lp.include, paths...) // a repeated include adds its paths
 			errs = append(errs, e...)
 		case strings.HasPrefix(p.Key, "filter["):
 			c, n, e := parseFilter(r, p, lim.MaxFilterValues-filterValues[p.Key], lim.MaxFilterValues)
@@ -235,9 +235,8 @@ func expected(param, kind, given string) *Error {
 	return BadParameter(param, TitleUnexpectedValue, fmt.Sprintf("Expected %s value. Given %q.", kind, given))
 }
 
-func parseSort(r *Resource, p Param, errs Errors) ([]SortKey, Errors) {
-	var keys []SortKey
-	var names []string // the fields named so far (a few: checkCounts bounds them)
+// parseSort appends the sort fields of p to keys (a repeated sort parameter continues the list).
+func parseSort(r *Resource, p Param, keys []SortKey, errs Errors) ([]SortKey, Errors) {
 	for _, f := range strings.Split(p.Value, ",") {
 		desc := strings.HasPrefix(f, "-")
 		name := strings.TrimPrefix(f, "-")
@@ -246,12 +245,11 @@ func parseSort(r *Resource, p Param, errs Errors) ([]SortKey, Errors) {
 			errs = append(errs, BadParameter(p.Raw, TitleSort, fmt.Sprintf("Sorting by %q field is not supported.", name)))
 			continue
 		}
-		if slices.Contains(names, name) {
+		if slices.ContainsFunc(keys, func(k SortKey) bool { return k.Attr == i }) {
 			// the second mention could never change the order: it is a mistake of the client
 			errs = append(errs, BadParameter(p.Raw, TitleSort, fmt.Sprintf("Sorting by %q field is requested more than once.", name)))
 			continue
 		}
-		names = append(names, name)
 		keys = append(keys, SortKey{Attr: i, Desc: desc})
 	}
 	return keys, errs
@@ -277,6 +275,14 @@ func parseFields(s *Schema, lp *listParams, p Param, errs Errors) Errors {
 	}
 	if lp.fields == nil {
 		lp.fields = map[*Resource]*fieldSet{}
+	}
+	if prev := lp.fields[t]; prev != nil { // a repeated fields[type] adds its fields
+		for i := range fs.attrs {
+			fs.attrs[i] = fs.attrs[i] || prev.attrs[i]
+		}
+		for i := range fs.rels {
+			fs.rels[i] = fs.rels[i] || prev.rels[i]
+		}
 	}
 	lp.fields[t] = fs
 	return errs
