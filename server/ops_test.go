@@ -59,3 +59,36 @@ func TestRecoveryHidesInternals(t *testing.T) {
 		t.Fatal("the response leaks the panic")
 	}
 }
+
+// The served documents carry an entity tag and are revalidated, not downloaded again: a client
+// that has the current one gets 304 (the sandbox and generators in CI fetch them often). Both
+// forms list JSON:API before plain JSON, so clients generated from either send JSON:API.
+func TestSchemaDocumentsRevalidate(t *testing.T) {
+	env := apitest.New(t, storetest.Backends(t)[0])
+	for _, path := range []string{"/api/doc/openapi.yaml", "/api/doc/openapi.json"} {
+		res := env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: path})
+		tag := res.Header.Get("ETag")
+		if res.Status != 200 || len(tag) < 10 || res.Header.Get("Cache-Control") != "no-cache" {
+			t.Fatalf("GET %s: %d, ETag %q, Cache-Control %q", path, res.Status, tag, res.Header.Get("Cache-Control"))
+		}
+		for _, inm := range []string{tag, `"other", ` + tag, "W/" + tag, "*"} {
+			res := env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: path, Header: map[string]string{"If-None-Match": inm}})
+			if res.Status != http.StatusNotModified || len(res.Body) != 0 || res.Header.Get("ETag") != tag {
+				t.Fatalf("GET %s with If-None-Match %s: %d, %d bytes", path, inm, res.Status, len(res.Body))
+			}
+		}
+		res = env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: path, Header: map[string]string{"If-None-Match": `"stale"`}})
+		if res.Status != 200 || len(res.Body) == 0 {
+			t.Fatalf("GET %s with a stale tag: %d", path, res.Status)
+		}
+		res = env.DoUnlisted(apitest.Request{Method: http.MethodHead, Path: path})
+		if res.Status != 200 || len(res.Body) != 0 || res.Header.Get("ETag") != tag {
+			t.Fatalf("HEAD %s: %d, %d bytes, ETag %q", path, res.Status, len(res.Body), res.Header.Get("ETag"))
+		}
+	}
+	js := string(gen.SpecJSON)
+	post := js[strings.Index(js, `"operationId": "createAccount"`):]
+	if strings.Index(post, "application/vnd.api+json") > strings.Index(post, `"application/json"`) {
+		t.Fatal("the JSON form lists application/json before application/vnd.api+json")
+	}
+}

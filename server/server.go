@@ -5,10 +5,13 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -102,12 +105,58 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		}
 		return c.String(http.StatusOK, "ok\n")
 	})
-	e.GET("/api/doc/openapi.yaml", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/yaml", gen.SpecYAML) })
-	e.GET("/api/doc/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, gen.SpecJSON) })
+	for path, doc := range map[string]document{
+		"/api/doc/openapi.yaml": newDocument("application/yaml", gen.SpecYAML),
+		"/api/doc/openapi.json": newDocument(echo.MIMEApplicationJSON, gen.SpecJSON),
+	} {
+		e.GET(path, doc.serve)
+		e.HEAD(path, doc.serve)
+	}
 
 	gen.RegisterOperations(e, &engine{api: api})
 	addMethodRules(e, spec, allow)
 	return e, nil
+}
+
+// document is one served form of the OpenAPI document. It never changes while the server runs,
+// so its entity tag is computed once; clients (the sandbox, generators in CI) revalidate with
+// If-None-Match and get 304 instead of the whole document again.
+type document struct {
+	contentType string
+	body        []byte
+	etag        string
+}
+
+func newDocument(contentType string, body []byte) document {
+	sum := sha256.Sum256(body)
+	return document{contentType: contentType, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
+}
+
+func (d document) serve(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("ETag", d.etag)
+	h.Set("Cache-Control", "no-cache")
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagListed(inm, d.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if c.Request().Method == http.MethodHead {
+		h.Set(echo.HeaderContentType, d.contentType)
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(d.body)))
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Blob(http.StatusOK, d.contentType, d.body)
+}
+
+// etagListed reports whether an If-None-Match header names tag (or is *); weak tags compare
+// weakly, as If-None-Match requires.
+func etagListed(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == tag {
+			return true
+		}
+	}
+	return false
 }
 
 // embeddedSpec parses the embedded document once per process (about 80 ms): servers built

@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -70,13 +69,13 @@ func run(src, out string) error {
 	if err := doc.Validate(context.Background()); err != nil {
 		return fmt.Errorf("invalid document: %w", err)
 	}
-	js, err := json.MarshalIndent(doc, "", "  ")
+	js, err := orderedJSON(root)
 	if err != nil {
 		return err
 	}
 	files := map[string][]byte{
 		"openapi.yaml":   yml.Bytes(),
-		"openapi.json":   append(js, '\n'),
+		"openapi.json":   js,
 		"openapi.gen.go": []byte(embedGo),
 	}
 	ops, err := operationsGo(doc)
