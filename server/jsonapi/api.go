@@ -331,14 +331,12 @@ func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 // joinErrors reports validation errors found at different stages together; an error that is not
 // a validation error wins.
 func joinErrors(errs Errors, err error) error {
-	switch e := err.(type) {
-	case nil:
-	case Errors:
-		errs = append(errs, e...)
-	case *Error:
-		errs = append(errs, e)
-	default:
-		return err
+	if err != nil {
+		more, ok := validation(err)
+		if !ok {
+			return err
+		}
+		errs = append(errs, more...)
 	}
 	if len(errs) == 0 {
 		return nil

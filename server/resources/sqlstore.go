@@ -521,15 +521,15 @@ func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
 	if p.decl.Before != nil {
 		if err := p.decl.Before(ctx, h); err != nil {
 			var more jsonapi.Errors
-			switch e := err.(type) {
-			case jsonapi.Errors:
-				more = e
-			case *jsonapi.Error:
-				more = jsonapi.Errors{e}
+			var one *jsonapi.Error
+			switch {
+			case errors.As(err, &more):
+				errs = append(errs, more...)
+			case errors.As(err, &one):
+				errs = append(errs, one)
 			default:
 				return err
 			}
-			errs = append(errs, more...)
 		}
 	}
 	if errs != nil {
