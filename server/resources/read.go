@@ -28,7 +28,9 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 	var last []any // the order keys of the last row read (keyset chunks)
 	read := func(ctx context.Context, each func(*jsonapi.Record) bool) error {
 		if p.decl.Prepare != nil {
-			p.decl.Prepare(ctx)
+			if err := p.decl.Prepare(ctx); err != nil {
+				return err
+			}
 		}
 		return query.Find(ctx, s.db, sel, func(row query.Row) bool {
 			if sel.Keys {
