@@ -1,9 +1,6 @@
 package server_test
 
 import (
-	"fmt"
-	"net/url"
-	"strings"
 	"testing"
 
 	"webapi/server/apitest"
@@ -32,34 +29,4 @@ func runCases(t *testing.T, env *apitest.Env, cases []apiCase) {
 			}
 		})
 	}
-}
-
-// uriOf is a link as the server writes it for a URL or path as a test sends it: its query
-// percent-encoded as RFC 3986 requires (api.md section 20), each parameter decoded first, so
-// uriOf of a link is that link. Written independently of the server's encoder.
-func uriOf(u string) string {
-	const literal = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;=:@/?"
-	path, query, ok := strings.Cut(u, "?")
-	if !ok {
-		return u
-	}
-	var parts []string
-	for _, part := range strings.Split(query, "&") {
-		if part == "" {
-			continue
-		}
-		if dec, err := url.QueryUnescape(part); err == nil {
-			part = dec
-		}
-		var b strings.Builder
-		for _, c := range []byte(part) {
-			if strings.IndexByte(literal, c) >= 0 {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, "%%%02X", c)
-			}
-		}
-		parts = append(parts, b.String())
-	}
-	return path + "?" + strings.Join(parts, "&")
 }

@@ -73,7 +73,7 @@ func tbSeedAccounts(t *testing.T, db *store.DB, n int) {
 // tbExpect503 checks a 503 of api.md section 20: Retry-After 1 and one error with the detail.
 func tbExpect503(t *testing.T, res *apitest.Response, detail string) {
 	t.Helper()
-	res.Expect(t, http.StatusServiceUnavailable, protoError(503, "service unavailable", detail, ""))
+	res.Expect(t, http.StatusServiceUnavailable, errorDoc(503, "service unavailable", detail, ""))
 	if got := res.Header.Get("Retry-After"); got != "1" {
 		t.Fatalf("Retry-After %q, want 1", got)
 	}
@@ -211,7 +211,7 @@ func TestDeadlineAndConnectionWait(t *testing.T) {
 			// nothing was changed by the request that timed out, and service resumes
 			res = env.Do(apitest.Request{Path: "/api/accounts/1?fields[accounts]=description"})
 			res.ExpectStatus(t, http.StatusOK)
-			if got := ccAttr(t, res, "description"); got != nil {
+			if got := attrOf(t, res, "description"); got != nil {
 				t.Fatalf("description %v after a PATCH that timed out", got)
 			}
 			env.Do(patch).ExpectStatus(t, http.StatusOK)
