@@ -74,6 +74,7 @@ func cmSetParent(id, parent string) string {
 }
 
 func TestCommerceLocalizations(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		env.Do(apitest.Request{Path: "/api/localizations"}).
 			Expect(t, 200, listDoc(selfLinks("/api/localizations"), cmEnglish, cmGerman, cmFrench))
@@ -175,6 +176,7 @@ var (
 )
 
 func TestCommerceReferenceData(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		notFound := errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
 		get := func(path string, want string) apiCase {
@@ -219,6 +221,7 @@ func TestCommerceReferenceData(t *testing.T) {
 // ----- asyncoperations -----
 
 func TestCommerceAsyncOperations(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		env.Do(apitest.Request{Path: "/api/asyncoperations"}).Expect(t, 200, listDoc(selfLinks("/api/asyncoperations")))
 
@@ -297,6 +300,7 @@ const (
 )
 
 func TestCommerceProducts(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		create(t, env, "localizations", cmLocalizationBody("Swiss German", "de", "de_CH", "2")) // 4 → 2
 
@@ -433,6 +437,7 @@ func TestCommerceProducts(t *testing.T) {
 }
 
 func TestCommerceProductPrices(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		create(t, env, "products", cmProductBody("CHAIR-1", cmChairNames, ""))
 		create(t, env, "products", cmProductBody("LAMP-1", cmLampNames, ""))
@@ -516,6 +521,7 @@ func cmWeightUnit(id, rates string) string {
 }
 
 func TestCommerceWeightUnits(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		kg := cmWeightUnit("kg", `{"lbs":2.20462}`)
 		lbs := cmWeightUnit("lbs", `{"kg":0.453592}`)
@@ -592,6 +598,7 @@ func cmJurisdictionPatch(id, attrs, rels string) string {
 }
 
 func TestCommerceTaxJurisdictions(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const zips = `[{"from":"90001","to":"90099"},{"from":"94105","to":null}]`
 		ca := cmJurisdiction("1", "US-CA-SALES", `"California sales tax"`, `"CA"`, zips, "US", "US-CA")

@@ -54,6 +54,7 @@ func ccCount(t *testing.T, env *apitest.Env, path string) string {
 }
 
 func TestConcurrentIfMatch(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		id := create(t, env, "accounts", writeDoc("accounts", "", `{"name":"Race"}`, ""))
 		tag := env.Do(apitest.Request{Path: "/api/accounts/" + id}).Header.Get("ETag")
@@ -93,6 +94,7 @@ func TestConcurrentIfMatch(t *testing.T) {
 }
 
 func TestConcurrentUpsert(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 50
 		reqs := make([]apitest.Request, n)
@@ -126,6 +128,7 @@ func TestConcurrentUpsert(t *testing.T) {
 }
 
 func TestConcurrentUniqueValues(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 20
 		reqs := make([]apitest.Request, n)
@@ -156,6 +159,7 @@ func TestConcurrentUniqueValues(t *testing.T) {
 }
 
 func TestConcurrentCallsKeepCountsExact(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		account := create(t, env, "accounts", writeDoc("accounts", "", `{"name":"Busy"}`, ""))
 		contact := create(t, env, "contacts", writeDoc("contacts", "", `{"firstName":"Busy"}`, ""))
@@ -213,6 +217,7 @@ func TestConcurrentCallsKeepCountsExact(t *testing.T) {
 // Writes racing deletes of the same or related records answer 404 or 400 with a pointer,
 // never 500, and leave no reference to a deleted record.
 func TestConcurrentWritesAndDeletes(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 15
 		var reqs []apitest.Request
@@ -273,6 +278,7 @@ func TestConcurrentWritesAndDeletes(t *testing.T) {
 
 // Adding the same members to a to-many relationship at once: every request succeeds.
 func TestConcurrentRelationshipAdds(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		a := create(t, env, "accounts", writeDoc("accounts", "", `{"name":"Shared"}`, ""))
 		c1 := create(t, env, "contacts", writeDoc("contacts", "", `{"firstName":"One"}`, ""))
@@ -296,6 +302,7 @@ func TestConcurrentRelationshipAdds(t *testing.T) {
 // SQLite's single writer: parallel writers wait their turn rather than fail; past the queue's
 // bound they get 503 with Retry-After, never 500, and every 201 is a stored record.
 func TestSQLiteWriterQueue(t *testing.T) {
+	t.Parallel()
 	b := storetest.Backend{Name: string(store.SQLite)}
 	post := func(i int) apitest.Request {
 		return apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":"Q%d"}}}`, i)}
@@ -347,6 +354,7 @@ func TestSQLiteWriterQueue(t *testing.T) {
 // localized names need a second query — all succeed: no request waits for a second database
 // connection while it holds one, so the capped pool cannot deadlock.
 func TestConcurrentRequests(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		env.Do(apitest.Request{Method: "POST", Path: "/api/products",
 			Body: `{"data":{"type":"products","attributes":{"sku":"P-1","names":[{"localization":null,"value":"Chair"},{"localization":"2","value":"Stuhl"}]}}}`}).ExpectStatus(t, 201)

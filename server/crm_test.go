@@ -65,6 +65,7 @@ func accountPlain(id, name string) string {
 }
 
 func TestAccounts(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		admin := ident("users", "1")
 		s.step("create", func(s *scene) {
@@ -185,6 +186,7 @@ func contactPlain(id, more, accounts string) string {
 }
 
 func TestContacts(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		const annAttrs = `"namePrefix":"Dr.","firstName":"Ann","middleName":"B.","lastName":"Smith","nameSuffix":"Jr.","gender":"female",
 			"birthday":"1980-02-29","jobTitle":"CTO","description":"Met at a fair","primaryEmail":"ann@example.com","primaryPhone":"+1 555 0100"`
@@ -304,6 +306,7 @@ func sourceResource(id, name string) string {
 }
 
 func TestContactSources(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		s.step("collection", func(s *scene) {
 			// ordered by id: the codes in alphabetical order
@@ -371,6 +374,7 @@ func callBody(attrs, rels string) string {
 }
 
 func TestCalls(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		contact := func(id string) string { return `{"data":{"type":"contacts","id":"` + id + `"}}` }
 		account := func(id string) string { return `{"data":{"type":"accounts","id":"` + id + `"}}` }

@@ -13,6 +13,7 @@ import (
 )
 
 func TestDecimalsAreExact(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		create(t, env, "products", cmProductBody("CHAIR-1", cmChairNames, ""))
 

@@ -41,6 +41,7 @@ func hostileSeed(t *testing.T, env *apitest.Env) {
 }
 
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		hostileSeed(t, env)
 		post := func(typ, body string) apitest.Request {
@@ -222,6 +223,7 @@ func TestHostileInput(t *testing.T) {
 
 // Control characters other than NUL are text: they are stored and returned as sent.
 func TestHostileControlCharacters(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: protoAccountBody("tab\there\u0001\u001f\u007f")})
 		res.ExpectStatus(t, http.StatusCreated)
@@ -265,6 +267,7 @@ func rawExchange(t *testing.T, srv *httptest.Server, head, body string, wait tim
 // A body shorter than its Content-Length is a 400 (it was a 500), and one slower than the read
 // deadline a 408; nothing is stored.
 func TestHostileBodies(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
@@ -302,6 +305,7 @@ func hostileBodies(t *testing.T, env *apitest.Env) {
 // DELETE), a needlessly escaped path is the same resource, an empty path segment names nothing,
 // and a Host that would make links invalid is refused.
 func TestHostileRequestShapes(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		unsupported := func(param string) string {
@@ -348,6 +352,7 @@ func TestHostileRequestShapes(t *testing.T) {
 // 405 whatever else the request carries; only the operations read its headers (found by
 // FuzzHTTP: a bad X-Include on an unknown type was a 400).
 func TestHostileOrderOfChecks(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		bad := map[string]string{"X-Include": "\x88", "X-Currency": "ZZZ"}
 		env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: "/api/nothing", Header: bad}).

@@ -172,6 +172,7 @@ const incGartner = `{"data":{"type":"accounts","attributes":{"name":"Gartner man
 		{"type":"contacts","id":"nancy_jones","attributes":{"firstName":"Nancy","lastName":"Jones","primaryEmail":"nancy.jones@example.com"}}]}`
 
 func TestIncludedReferenceExample(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		gartner := map[string]any{"name": "Gartner management group"}
 		john := map[string]any{"firstName": "John", "lastName": "Doe", "primaryEmail": "john.doe@example.com"}
@@ -236,6 +237,7 @@ func TestIncludedReferenceExample(t *testing.T) {
 // ---- writing through included: errors and atomicity ----
 
 func TestIncludedErrors(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		// account accepts a body of an account named X linked to the contacts with the given
@@ -299,6 +301,7 @@ func TestIncludedErrors(t *testing.T) {
 }
 
 func TestIncludedAtomic(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		t.Run("a create whose last included resource fails", func(t *testing.T) {
@@ -337,6 +340,7 @@ func TestIncludedAtomic(t *testing.T) {
 // ---- upsert ----
 
 func TestUpsert(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		acme := map[string]any{"name": "Acme"}
@@ -536,6 +540,7 @@ func (c incValidateCase) run(t *testing.T, env *apitest.Env) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		initech := map[string]any{"name": "Initech", "description": "validated"}

@@ -12,6 +12,7 @@ import (
 // Lists longer than databases take as statement parameters are refused (filters) or read in
 // chunks (relationship checks) instead of failing with a 500.
 func TestLongLists(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		ids := make([]string, 1001)
 		for i := range ids {

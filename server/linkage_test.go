@@ -12,6 +12,7 @@ import (
 // The linkage of a to-many relationship inside a document is capped (1000 identifiers by
 // default); the relationship endpoint pages through all of them.
 func TestLinkageLimit(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		now := env.DB.TimeValue(time.Now())
 		values := make([]string, 1001)

@@ -188,6 +188,7 @@ func orgResource(id, name string, description any, enabled bool) string {
 }
 
 func TestOrganizations(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		s.step("create", func(s *scene) {
 			s.create("organizations", "2", `{"data":{"type":"organizations","attributes":{"name":"Acme Holding","description":"The parent company"}}}`,
@@ -270,6 +271,7 @@ func buPlain(id, name string) string {
 }
 
 func TestBusinessUnits(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		sales := func(phone any, website, parent string) string {
 			return buResource("2", `"name":"Sales","phone":`+jsonText(phone)+`,"email":"sales@example.com","website":`+jsonText(website),
@@ -408,6 +410,7 @@ func roleResource(id, role, label string, description any, permissions, org, use
 }
 
 func TestUserRoles(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		admin := roleResource("1", "ROLE_ADMINISTRATOR", "Administrator", nil, permissionMatrix("system", "system"), "null", idents("users", "1"))
 		user := roleResource("2", "ROLE_USER", "User", nil, permissionMatrix("organization", "user", "accounts", "contacts", "calls"), "null", "[]")
@@ -571,6 +574,7 @@ func (s *scene) checkPassword(id, password string) string {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		admin := userResource("1", userAttrs("admin", "admin@example.com", `"firstName":"John","lastName":"Doe"`),
 			idents("userroles", "1"), idents("businessunits", "1"), ident("businessunits", "1"))

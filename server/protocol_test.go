@@ -76,6 +76,7 @@ const protoUnsupportedMedia = `The "Content-Type" request header must be "applic
 const protoNotAcceptable = `Only JSON representation of the requested resource is supported (the "Accept" header names none that is acceptable).`
 
 func TestProtocolContentType(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		post := func(ct string) apitest.Request {
@@ -107,6 +108,7 @@ func TestProtocolContentType(t *testing.T) {
 }
 
 func TestProtocolAccept(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		account := itemDoc("/api/accounts/1", protoAccount(1, "Account 01"))
@@ -137,6 +139,7 @@ func TestProtocolAccept(t *testing.T) {
 }
 
 func TestProtocolPlainFormat(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		plain := map[string]string{"Accept": "application/json"}
@@ -179,6 +182,7 @@ func TestProtocolPlainFormat(t *testing.T) {
 }
 
 func TestProtocolHeadAndOptions(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 12)
 		for _, path := range []string{"/api/accounts", "/api/accounts?page[number]=2", "/api/accounts/3", "/api/accounts/99", "/api/currencies/EUR"} {
@@ -213,6 +217,7 @@ func TestProtocolHeadAndOptions(t *testing.T) {
 }
 
 func TestProtocolMethodNotAllowed(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		const coll, item, readOnly = "DELETE, GET, HEAD, OPTIONS, POST", "DELETE, GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
@@ -240,6 +245,7 @@ func TestProtocolMethodNotAllowed(t *testing.T) {
 }
 
 func TestProtocolNotFound(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		unknownType := errorDoc(404, "entity type constraint", "Unknown entity type: nope.", "")
@@ -267,6 +273,7 @@ func TestProtocolNotFound(t *testing.T) {
 }
 
 func TestProtocolMalformedDocuments(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		post := func(body string, invalid bool) apitest.Request {
@@ -303,6 +310,7 @@ func TestProtocolMalformedDocuments(t *testing.T) {
 }
 
 func TestProtocolConditionalRequests(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		created := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: protoAccountBody("Acme")})
 		created.ExpectStatus(t, http.StatusCreated)
@@ -369,6 +377,7 @@ func TestProtocolConditionalRequests(t *testing.T) {
 }
 
 func TestProtocolPaging(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 25)
 		page := func(path string, ids []int, links string) apiCase {
@@ -424,6 +433,7 @@ func TestProtocolPaging(t *testing.T) {
 }
 
 func TestProtocolSortFieldsMeta(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 3)
 		const u = apiHost + "/api/accounts"
@@ -464,6 +474,7 @@ func TestProtocolSortFieldsMeta(t *testing.T) {
 }
 
 func TestProtocolXInclude(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 3)
 		x := func(v string) map[string]string { return map[string]string{"X-Include": v} }
@@ -501,6 +512,7 @@ func TestProtocolXInclude(t *testing.T) {
 }
 
 func TestProtocolBodyLimit(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		huge := strings.Repeat("x", 11<<20)
@@ -522,6 +534,7 @@ func TestProtocolBodyLimit(t *testing.T) {
 }
 
 func TestProtocolDeleteCollection(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 5)
 		del := func(path string, x string) apitest.Request {
@@ -550,6 +563,7 @@ func TestProtocolDeleteCollection(t *testing.T) {
 }
 
 func TestProtocolLocaleHeaders(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		account := itemDoc("/api/accounts/1", protoAccount(1, "Account 01"))
@@ -571,6 +585,7 @@ func TestProtocolLocaleHeaders(t *testing.T) {
 }
 
 func TestProtocolRequestLocalID(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		// data.id of a POST to a type with server-assigned integer ids is request-local: not stored
 		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts",

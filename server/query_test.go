@@ -64,11 +64,13 @@ type qFilter struct {
 }
 
 // qRunFilters reads /api/typ?<query> for each row (every record: page[size]=-1) and asserts the
-// ids of the result.
+// ids of the result. The rows only read, so they run in parallel, after the caller's function
+// has returned: what follows a call must not change the data.
 func qRunFilters(t *testing.T, env *apitest.Env, typ string, rows []qFilter) {
 	t.Helper()
 	for _, r := range rows {
 		t.Run(r.query, func(t *testing.T) {
+			t.Parallel()
 			res := env.For(t).Do(apitest.Request{Path: "/api/" + typ + "?" + r.query + "&page[size]=-1", Header: qNoLinks})
 			res.ExpectStatus(t, http.StatusOK)
 			if got, want := idsOf(t, res), qStrings(r.want); strings.Join(got, ",") != strings.Join(want, ",") {
@@ -179,6 +181,7 @@ func qSeed(t *testing.T, env *apitest.Env) {
 // ---- filters ----
 
 func TestQueryFilterInteger(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("calls duration (nullable)", func(t *testing.T) {
@@ -243,6 +246,7 @@ func TestQueryFilterInteger(t *testing.T) {
 }
 
 func TestQueryFilterDateTime(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("calls callDateTime", func(t *testing.T) {
@@ -329,6 +333,7 @@ func TestQueryFilterDateTime(t *testing.T) {
 // TestQueryFilterShownDateTime: the createdAt the API shows for a new record (set by the server,
 // with microseconds in the database) finds that record.
 func TestQueryFilterShownDateTime(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		// the fixed organization 1 may have been made in the same second
 		old := env.DB.TimeValue(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -360,6 +365,7 @@ func TestQueryFilterShownDateTime(t *testing.T) {
 }
 
 func TestQueryFilterDate(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		qRunFilters(t, env, "contacts", []qFilter{
@@ -381,6 +387,7 @@ func TestQueryFilterDate(t *testing.T) {
 }
 
 func TestQueryFilterBoolean(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("organizations enabled", func(t *testing.T) {
@@ -410,6 +417,7 @@ func TestQueryFilterBoolean(t *testing.T) {
 }
 
 func TestQueryFilterEnum(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("contacts gender", func(t *testing.T) {
@@ -436,6 +444,7 @@ func TestQueryFilterEnum(t *testing.T) {
 }
 
 func TestQueryFilterString(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("accounts name", func(t *testing.T) {
@@ -509,6 +518,7 @@ func TestQueryFilterString(t *testing.T) {
 // ones, and string sorting is the same code point order on both databases, also when the
 // PostgreSQL column has a language's collation (as a database created with en_US would).
 func TestQueryUnicodeText(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
@@ -537,6 +547,7 @@ func TestQueryUnicodeText(t *testing.T) {
 }
 
 func TestQueryFilterAssociations(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("to-one: accounts owner", func(t *testing.T) {
@@ -613,6 +624,7 @@ func TestQueryFilterAssociations(t *testing.T) {
 }
 
 func TestQueryFilterCombinations(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		qRunFilters(t, env, "accounts", []qFilter{
@@ -673,6 +685,7 @@ func TestQueryFilterCombinations(t *testing.T) {
 // ---- errors ----
 
 func TestQueryErrors(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		const pageSize = "The value should be greater than or equals to 1, or -1 for every record."
@@ -754,8 +767,9 @@ func TestQueryErrors(t *testing.T) {
 			{"/api/accounts/1/contacts?sort=name", []apiError{badParam("sort", "sort constraint", `Sorting by "name" field is not supported.`)}},
 			{"/api/accounts/1/contacts?page[size]=0", []apiError{badParam("page[size]", "filter constraint", pageSize)}},
 		}
-		for _, r := range rows {
+		for _, r := range rows { // refused reads: in parallel
 			t.Run(r.path, func(t *testing.T) {
+				t.Parallel()
 				res := env.For(t).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": "totalCount;noHateoas"}})
 				if r.errs == nil {
 					res.ExpectStatus(t, http.StatusOK)
@@ -773,6 +787,7 @@ func TestQueryErrors(t *testing.T) {
 // ---- sorting and paging ----
 
 func TestQuerySort(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("accounts", func(t *testing.T) {
@@ -828,6 +843,7 @@ var qAccountNames = map[int]string{1: "Acme Corp", 2: "acme labs", 3: "Zeta, Inc
 	7: "Under_score", 8: "UnderXscore", 9: "Globex", 10: "Globex", 11: `Back\slash`}
 
 func TestQueryPaging(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		const u = apiHost + "/api/accounts"
@@ -863,8 +879,9 @@ func TestQueryPaging(t *testing.T) {
 				`"self":"` + u + `?filter%5Bname%5D~50%25&fields%5Baccounts%5D=name&page%5Bsize%5D=1"`, "1"},
 			{"nothing matches", "filter[name]=nope&fields[accounts]=name", nil, `"self":"` + u + `?filter%5Bname%5D=nope&fields%5Baccounts%5D=name"`, "0"},
 		}
-		for _, r := range rows {
+		for _, r := range rows { // reads: in parallel
 			t.Run(r.name, func(t *testing.T) {
+				t.Parallel()
 				res := env.For(t).Do(apitest.Request{Path: "/api/accounts?" + r.query, Header: count})
 				res.Expect(t, http.StatusOK, `{"data":`+qNames(qAccountNames, r.ids...)+`,"links":{`+r.links+`}}`)
 				if got := res.Header.Get("X-Include-Total-Count"); got != r.total {
@@ -916,10 +933,14 @@ type qDocCase struct {
 	total      string // the X-Include-Total-Count it must send ("" = none)
 }
 
+// qRunDocs sends each row's GET and asserts the document. The rows only read, so they run in
+// parallel, after the caller's function has returned: what follows a call must not change the
+// data.
 func qRunDocs(t *testing.T, env *apitest.Env, rows []qDocCase) {
 	t.Helper()
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
+			t.Parallel()
 			x := "totalCount"
 			if !r.links {
 				x += ";noHateoas"
@@ -934,6 +955,7 @@ func qRunDocs(t *testing.T, env *apitest.Env, rows []qDocCase) {
 }
 
 func TestQueryInclude(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		name := func(s string) string { return `"name":` + jsonText(s) }
@@ -1036,6 +1058,7 @@ func TestQueryInclude(t *testing.T) {
 // TestQuerySubresources: a to-many subresource is a collection of the related type with all of
 // section 7.
 func TestQuerySubresources(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		firstName := func(s string) string { return `"firstName":` + jsonText(s) }
@@ -1091,6 +1114,7 @@ func TestQuerySubresources(t *testing.T) {
 // ---- DELETE of a collection ----
 
 func TestQueryDeleteCollection(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		counts := map[string]string{"X-Include": "deletedCount;totalCount"}

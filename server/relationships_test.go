@@ -166,6 +166,7 @@ func rlDocumentRelationships(t *testing.T) []string {
 }
 
 func TestRelationshipsSubresources(t *testing.T) {
+	t.Parallel()
 	covered := map[string]bool{}
 	for _, r := range rlEveryRelationship {
 		covered[r.typ+"/"+r.assoc] = true
@@ -233,6 +234,7 @@ func rlContact(id, firstName string) string {
 func rlGet(path string) apitest.Request { return apitest.Request{Path: path} }
 
 func TestRelationshipsToManyCollection(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		createAs(t, env, "contacts", "4", `{"data":{"type":"contacts","attributes":{"firstName":"Dee","lastName":"Smith"},
@@ -307,6 +309,7 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 // ---- relationship endpoints: reading identifiers ----
 
 func TestRelationshipsIdentifiers(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		const rel = "/api/countries/US/relationships/regions"
@@ -393,6 +396,7 @@ func rlIdentBody(typ, id string) string {
 }
 
 func TestRelationshipsWrite(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		rlApply(t, env, []rlChange{
@@ -452,6 +456,7 @@ func TestRelationshipsWrite(t *testing.T) {
 // ---- relationship endpoints: the methods a relationship does not have ----
 
 func TestRelationshipsMethodNotAllowed(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		const toOne, readOnly = "GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
@@ -484,6 +489,7 @@ func TestRelationshipsMethodNotAllowed(t *testing.T) {
 // ---- relationship endpoints: errors ----
 
 func TestRelationshipsErrors(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		req := func(method, rel, body string, invalid bool) apitest.Request {
@@ -533,6 +539,7 @@ func TestRelationshipsErrors(t *testing.T) {
 // ---- relationship endpoints in the plain format ----
 
 func TestRelationshipsPlain(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		accept := map[string]string{"Accept": "application/json"}
@@ -581,6 +588,7 @@ func TestRelationshipsPlain(t *testing.T) {
 // ---- what follows a relationship change ----
 
 func TestRelationshipsSideEffects(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		comm := func(typ, id, last, in, out string, times, timesIn, timesOut int) apiCase {
@@ -641,6 +649,7 @@ func TestRelationshipsSideEffects(t *testing.T) {
 // ---- conditional relationship writes ----
 
 func TestRelationshipsConditional(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		etag := func() string {

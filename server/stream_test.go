@@ -46,6 +46,7 @@ func stSeedContacts(t *testing.T, db *store.DB, n int) {
 }
 
 func TestUnpagedListIsThePages(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 2600 // three chunks of 1,000
 		stSeedContacts(t, env.DB, n)
@@ -87,6 +88,7 @@ func TestUnpagedListIsThePages(t *testing.T) {
 }
 
 func TestIncludedResourcesBounded(t *testing.T) {
+	t.Parallel()
 	lim := jsonapi.Limits{MaxIncluded: 5}
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {

@@ -4,6 +4,11 @@ package server_test
 // reading hold no database connection, a request that cannot get a connection in time or runs
 // past its deadline gets 503 with Retry-After, and service resumes by itself after the database
 // ends every session.
+//
+// Unlike the other tests of the package, these do not run in parallel with other tests (their
+// backends do with each other): they time waits and deadlines of a few hundred milliseconds
+// (a request must hold the pool's only connection within 300 ms, say), which a machine busy
+// with other tests would blur. Sequential tests run before the parallel ones, on a quiet machine.
 
 import (
 	"context"

@@ -10,8 +10,10 @@ import (
 // createdAt and updatedAt are set by the server: values sent for them are ignored, not refused
 // (api.md section 3). The document marks them readOnly, so such requests are Tolerated.
 func TestTimestampsSentAreIgnored(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
 			env := apitest.New(t, b)
 			res := env.Do(apitest.Request{Method: "POST", Path: "/api/accounts", Invalid: true, Tolerated: true,
 				Body: `{"data":{"type":"accounts","attributes":{"name":"Acme","createdAt":"2000-01-01T00:00:00Z","updatedAt":"2000-01-01T00:00:00Z"}}}`})
