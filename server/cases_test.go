@@ -15,7 +15,8 @@ type apiCase struct {
 	header map[string]string // response headers that must have these values ("" = absent)
 }
 
-// runCases runs each case as a subtest over the same server, in order.
+// runCases runs each case as a subtest over the same server, in order (not in parallel: a row
+// may rely on what the rows before it wrote).
 func runCases(t *testing.T, env *apitest.Env, cases []apiCase) {
 	t.Helper()
 	for _, c := range cases {

@@ -139,6 +139,8 @@ type incFailCase struct {
 	want    []apiError
 }
 
+// incFails runs the cases one after the other (not in parallel: each compares the row counts of
+// every table before and after its request, which a request beside it would change).
 func incFails(t *testing.T, env *apitest.Env, cases []incFailCase) {
 	t.Helper()
 	for _, c := range cases {

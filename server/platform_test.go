@@ -141,7 +141,8 @@ type failCase struct {
 }
 
 // fails runs the failures (against /api/typ unless a row names a path) and asserts that each
-// is refused with exactly its errors, all reported together.
+// is refused with exactly its errors, all reported together. They run as steps, in order: a
+// failure that wrongly succeeded must not change what the next ones see unnoticed.
 func (s *scene) fails(typ string, rows []failCase) {
 	s.t.Helper()
 	for _, f := range rows {

@@ -365,6 +365,7 @@ type rlChange struct {
 	plain  bool // Accept and Content-Type application/json, a bare id body
 }
 
+// rlApply makes the changes in order, each on what the previous ones left (so not in parallel).
 func rlApply(t *testing.T, env *apitest.Env, changes []rlChange) {
 	t.Helper()
 	for _, c := range changes {
