@@ -495,7 +495,7 @@ func baseRelLinks(self, name string) bRelLinks {
 	return bRelLinks{Self: self + "/relationships/" + name, Related: self + "/" + name}
 }
 
-// toOne is a to-one relationship; id "" is null.
+// baseToOne is a to-one relationship; id "" is null.
 func baseToOne(self, name, typ, id string) bToOne {
 	rel := bToOne{Links: baseRelLinks(self, name)}
 	if id != "" {
