@@ -96,6 +96,7 @@ func (baseCountingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQue
 // TestBaselineMatches checks that the baseline answers the benchmark requests with exactly our
 // documents.
 func TestBaselineMatches(t *testing.T) {
+	t.Parallel()
 	be := basePostgresBackend(t)
 	db := storetest.Open(t, be)
 	if err := demo.Seed(context.Background(), db, 1, nil); err != nil {
@@ -107,8 +108,9 @@ func TestBaselineMatches(t *testing.T) {
 	}
 	pool, _ := openBaselinePool(t, be, db)
 	base := baselineHandler(pool)
-	for _, tc := range baselineCases {
+	for _, tc := range baselineCases { // reads: in parallel
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			get := func(h http.Handler) []byte {
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "http://bench.test"+tc.path, nil))
@@ -493,7 +495,7 @@ func baseRelLinks(self, name string) bRelLinks {
 	return bRelLinks{Self: self + "/relationships/" + name, Related: self + "/" + name}
 }
 
-// toOne is a to-one relationship; id "" is null.
+// baseToOne is a to-one relationship; id "" is null.
 func baseToOne(self, name, typ, id string) bToOne {
 	rel := bToOne{Links: baseRelLinks(self, name)}
 	if id != "" {

@@ -1,9 +1,6 @@
 package server_test
 
 import (
-	"fmt"
-	"net/url"
-	"strings"
 	"testing"
 
 	"webapi/server/apitest"
@@ -18,7 +15,8 @@ type apiCase struct {
 	header map[string]string // response headers that must have these values ("" = absent)
 }
 
-// runCases runs each case as a subtest over the same server, in order.
+// runCases runs each case as a subtest over the same server, in order (not in parallel: a row
+// may rely on what the rows before it wrote).
 func runCases(t *testing.T, env *apitest.Env, cases []apiCase) {
 	t.Helper()
 	for _, c := range cases {
@@ -32,34 +30,4 @@ func runCases(t *testing.T, env *apitest.Env, cases []apiCase) {
 			}
 		})
 	}
-}
-
-// uriOf is a link as the server writes it for a URL or path as a test sends it: its query
-// percent-encoded as RFC 3986 requires (api.md section 20), each parameter decoded first, so
-// uriOf of a link is that link. Written independently of the server's encoder.
-func uriOf(u string) string {
-	const literal = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;=:@/?"
-	path, query, ok := strings.Cut(u, "?")
-	if !ok {
-		return u
-	}
-	var parts []string
-	for _, part := range strings.Split(query, "&") {
-		if part == "" {
-			continue
-		}
-		if dec, err := url.QueryUnescape(part); err == nil {
-			part = dec
-		}
-		var b strings.Builder
-		for _, c := range []byte(part) {
-			if strings.IndexByte(literal, c) >= 0 {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, "%%%02X", c)
-			}
-		}
-		parts = append(parts, b.String())
-	}
-	return path + "?" + strings.Join(parts, "&")
 }

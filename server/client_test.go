@@ -12,6 +12,7 @@ import (
 // The generated Go client works against the server: typed requests (bracketed parameters
 // included) and typed JSON:API responses.
 func TestGeneratedClient(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		client, err := gen.NewClientWithResponses("http://api.test", gen.WithHTTPClient(&http.Client{Transport: env.Transport()}))
 		if err != nil {

@@ -2,8 +2,7 @@ package server_test
 
 // Scenario tests of the commerce types (domain.md "Commerce" and asyncoperations): localizations,
 // currencies, countries, regions, products, productprices, weightunits, taxjurisdictions and
-// asyncoperations. The helpers of protocol_test.go (protoBackends, runCases, protoError, …) are
-// shared.
+// asyncoperations. The expectations (documents, error objects) are those of expect_test.go.
 
 import (
 	"fmt"
@@ -17,120 +16,6 @@ import (
 	"webapi/server/apitest"
 	"webapi/store"
 )
-
-// cmE is one expected validation error.
-type cmE struct{ title, detail, pointer string }
-
-// cmErrors is the error document of a request that failed with these errors.
-func cmErrors(status int, errs ...cmE) string {
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		parts[i] = fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s,"source":{"pointer":%s}}`,
-			status, jsonText(e.title), jsonText(e.detail), jsonText(e.pointer))
-	}
-	return `{"errors":[` + strings.Join(parts, ",") + `]}`
-}
-
-func cmAttr(name string) string { return "/data/attributes/" + name }
-func cmLink(name string) string { return "/data/relationships/" + name + "/data" }
-
-func cmNotBlank(ptr string) cmE {
-	return cmE{"not blank constraint", "This value should not be blank.", ptr}
-}
-func cmTooLong(ptr string, n int) cmE {
-	return cmE{"length constraint", fmt.Sprintf("This value is too long. It should have %d characters or less.", n), ptr}
-}
-func cmChoice(ptr string) cmE {
-	return cmE{"choice constraint", "The value you selected is not a valid choice.", ptr}
-}
-func cmType(ptr, typ string) cmE {
-	return cmE{"type constraint", "This value should be of type " + typ + ".", ptr}
-}
-func cmTaken(ptr string) cmE {
-	return cmE{"unique entity constraint", "This value is already used.", ptr}
-}
-func cmNoEntity(ptr string) cmE { return cmE{"form constraint", "The entity does not exist.", ptr} }
-func cmExtra(ptr, name string) cmE {
-	return cmE{"extra fields constraint", fmt.Sprintf("This form should not contain extra fields: %q.", name), ptr}
-}
-
-// cmObject is a resource object of typ/id with its self link; attrs and rels are JSON object
-// bodies ("" = the member is absent).
-func cmObject(typ, id, attrs, rels string) string {
-	s := fmt.Sprintf(`{"type":%q,"id":%q,"links":{"self":"%s/api/%s/%s"}`, typ, id, protoBase, typ, id)
-	if attrs != "" {
-		s += `,"attributes":{` + attrs + `}`
-	}
-	if rels != "" {
-		s += `,"relationships":{` + rels + `}`
-	}
-	return s + "}"
-}
-
-// cmRels renders relationship members of typ/id: name, linkage, name, linkage, …
-func cmRels(typ, id string, nameAndData ...string) string {
-	parts := make([]string, 0, len(nameAndData)/2)
-	for i := 0; i < len(nameAndData); i += 2 {
-		parts = append(parts, jsonText(nameAndData[i])+":"+protoRel(typ, id, nameAndData[i], nameAndData[i+1]))
-	}
-	return strings.Join(parts, ",")
-}
-
-// cmIdents is a to-many linkage.
-func cmIdents(typ string, ids ...string) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = protoIdent(typ, id)
-	}
-	return "[" + strings.Join(parts, ",") + "]"
-}
-
-// cmCollection is a collection document without paging links beyond self.
-func cmCollection(self string, objects ...string) string {
-	return `{"data":[` + strings.Join(objects, ",") + `],"links":{"self":` + jsonText(uriOf(protoBase+self)) + `}}`
-}
-
-// cmCreate posts body to /api/typ, asserts 201 with Location and ETag, and returns the new id.
-func cmCreate(t *testing.T, env *apitest.Env, typ, body string) string {
-	t.Helper()
-	res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/" + typ, Body: body})
-	res.ExpectStatus(t, http.StatusCreated)
-	doc, _ := res.JSON(t).(map[string]any)
-	data, _ := doc["data"].(map[string]any)
-	id, _ := data["id"].(string)
-	if id == "" {
-		t.Fatalf("POST /api/%s: no id in %s", typ, res.Body)
-	}
-	if loc := res.Header.Get("Location"); loc != protoBase+"/api/"+typ+"/"+id {
-		t.Fatalf("POST /api/%s: Location %q", typ, loc)
-	}
-	if res.Header.Get("ETag") == "" {
-		t.Fatalf("POST /api/%s: no ETag", typ)
-	}
-	return id
-}
-
-// cmCreated asserts a 201 answer: the exact document, Location and ETag.
-func cmCreated(t *testing.T, res *apitest.Response, location, want string) {
-	t.Helper()
-	res.Expect(t, http.StatusCreated, want)
-	if got := res.Header.Get("Location"); got != protoBase+location {
-		t.Fatalf("Location %q, want %q", got, protoBase+location)
-	}
-	if res.Header.Get("ETag") == "" {
-		t.Fatal("no ETag on a created resource")
-	}
-}
-
-// cmDeleted deletes path, expecting 204 without a body, then a 404 on GET.
-func cmDeleted(t *testing.T, env *apitest.Env, path string) {
-	t.Helper()
-	env.Do(apitest.Request{Method: http.MethodDelete, Path: path}).Expect(t, http.StatusNoContent, "")
-	env.Do(apitest.Request{Path: path}).Expect(t, http.StatusNotFound,
-		protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", ""))
-	env.Do(apitest.Request{Method: http.MethodDelete, Path: path}).Expect(t, http.StatusNotFound,
-		protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", ""))
-}
 
 // cmReadOnly asserts that a read-only type refuses every write with 405 and its Allow header.
 func cmReadOnly(t *testing.T, env *apitest.Env, typ, id, attrs string) {
@@ -158,11 +43,11 @@ func cmReadOnly(t *testing.T, env *apitest.Env, typ, id, attrs string) {
 func cmLocalization(id, name, lang, format string, isDefault bool, parent string) string {
 	link := "null"
 	if parent != "" {
-		link = protoIdent("localizations", parent)
+		link = ident("localizations", parent)
 	}
-	return cmObject("localizations", id,
+	return resObject("localizations", id,
 		fmt.Sprintf(`"name":%s,"languageCode":%q,"formattingCode":%q,"default":%t`, jsonText(name), lang, format, isDefault),
-		cmRels("localizations", id, "parentLocalization", link))
+		relData{"parentLocalization", link})
 }
 
 var (
@@ -183,22 +68,23 @@ func cmLocalizationBody(name, lang, format, parent string) string {
 func cmSetParent(id, parent string) string {
 	link := "null"
 	if parent != "" {
-		link = protoIdent("localizations", parent)
+		link = ident("localizations", parent)
 	}
 	return fmt.Sprintf(`{"data":{"type":"localizations","id":%q,"relationships":{"parentLocalization":{"data":%s}}}}`, id, link)
 }
 
 func TestCommerceLocalizations(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		env.Do(apitest.Request{Path: "/api/localizations"}).
-			Expect(t, 200, cmCollection("/api/localizations", cmEnglish, cmGerman, cmFrench))
-		env.Do(apitest.Request{Path: "/api/localizations/2"}).Expect(t, 200, protoItem(cmGerman, "/api/localizations/2"))
+			Expect(t, 200, listDoc(selfLinks("/api/localizations"), cmEnglish, cmGerman, cmFrench))
+		env.Do(apitest.Request{Path: "/api/localizations/2"}).Expect(t, 200, itemDoc("/api/localizations/2", cmGerman))
 
 		// create, read, update
 		swiss := cmLocalization("4", "Swiss German", "de", "de_CH", false, "2")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/localizations",
-			Body: cmLocalizationBody("Swiss German", "de", "de_CH", "2")}), "/api/localizations/4", protoItem(swiss, "/api/localizations/4"))
-		env.Do(apitest.Request{Path: "/api/localizations/4"}).Expect(t, 200, protoItem(swiss, "/api/localizations/4"))
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/localizations",
+			Body: cmLocalizationBody("Swiss German", "de", "de_CH", "2")}), "localizations", "4", itemDoc("/api/localizations/4", swiss))
+		env.Do(apitest.Request{Path: "/api/localizations/4"}).Expect(t, 200, itemDoc("/api/localizations/4", swiss))
 		env.Do(apitest.Request{Path: "/api/localizations?filter[languageCode]=de&sort=-name&meta=title", Header: map[string]string{"X-Include": "noHateoas"}}).
 			Expect(t, 200, `{"data":[
 				{"type":"localizations","id":"4","meta":{"title":"Swiss German"},"attributes":{"name":"Swiss German","languageCode":"de","formattingCode":"de_CH","default":false},"relationships":{"parentLocalization":{"data":{"type":"localizations","id":"2"}}}},
@@ -206,68 +92,68 @@ func TestCommerceLocalizations(t *testing.T) {
 		renamed := cmLocalization("4", "Schweizerdeutsch", "de", "de_CH", false, "2")
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/4",
 			Body: `{"data":{"type":"localizations","id":"4","attributes":{"name":"Schweizerdeutsch"}}}`}).
-			Expect(t, 200, protoItem(renamed, "/api/localizations/4"))
+			Expect(t, 200, itemDoc("/api/localizations/4", renamed))
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/4", Body: cmSetParent("4", "")}).
-			Expect(t, 200, protoItem(cmLocalization("4", "Schweizerdeutsch", "de", "de_CH", false, ""), "/api/localizations/4"))
+			Expect(t, 200, itemDoc("/api/localizations/4", cmLocalization("4", "Schweizerdeutsch", "de", "de_CH", false, "")))
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/4", Body: cmSetParent("4", "2")}).
-			Expect(t, 200, protoItem(renamed, "/api/localizations/4"))
-		cmCreate(t, env, "localizations", cmLocalizationBody("Basel German", "de", "de_CH", "4")) // 5 → 4 → 2
+			Expect(t, 200, itemDoc("/api/localizations/4", renamed))
+		create(t, env, "localizations", cmLocalizationBody("Basel German", "de", "de_CH", "4")) // 5 → 4 → 2
 
 		// errors
-		cycle := cmE{"form constraint", "The parent cannot be the record itself or one of its descendants.", cmLink("parentLocalization")}
+		cycle := invalid(linkAt("parentLocalization"), "form constraint", "The parent cannot be the record itself or one of its descendants.")
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/localizations", Body: body, Invalid: invalid}
 		}
 		runCases(t, env, []apiCase{
 			{name: "parent is itself", req: apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/1", Body: cmSetParent("1", "1")},
-				status: 400, want: cmErrors(400, cycle)},
+				status: 400, want: errorsDoc(cycle)},
 			{name: "parent is a child", req: apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/2", Body: cmSetParent("2", "4")},
-				status: 400, want: cmErrors(400, cycle)},
+				status: 400, want: errorsDoc(cycle)},
 			{name: "parent is a grandchild", req: apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/2", Body: cmSetParent("2", "5")},
-				status: 400, want: cmErrors(400, cycle)},
+				status: 400, want: errorsDoc(cycle)},
 			{name: "parent does not exist", req: apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/2", Body: cmSetParent("2", "99")},
-				status: 400, want: cmErrors(400, cmNoEntity(cmLink("parentLocalization")))},
+				status: 400, want: errorsDoc(noEntity(linkAt("parentLocalization")))},
 			{name: "required", req: post(`{"data":{"type":"localizations","attributes":{}}}`, true), status: 400,
-				want: cmErrors(400, cmNotBlank(cmAttr("name")), cmNotBlank(cmAttr("languageCode")), cmNotBlank(cmAttr("formattingCode")))},
+				want: errorsDoc(notBlank(attrAt("name")), notBlank(attrAt("languageCode")), notBlank(attrAt("formattingCode")))},
 			{name: "blank", req: post(cmLocalizationBody("  ", "de", "de_AT", ""), false), status: 400,
-				want: cmErrors(400, cmNotBlank(cmAttr("name")))},
+				want: errorsDoc(notBlank(attrAt("name")))},
 			{name: "length", req: post(cmLocalizationBody("Long", "de", strings.Repeat("x", 17), ""), true), status: 400,
-				want: cmErrors(400, cmTooLong(cmAttr("formattingCode"), 16))},
+				want: errorsDoc(tooLong(attrAt("formattingCode"), 16))},
 			{name: "type", req: post(`{"data":{"type":"localizations","attributes":{"name":42,"languageCode":"de","formattingCode":"de_AT"}}}`, true), status: 400,
-				want: cmErrors(400, cmType(cmAttr("name"), "string"))},
+				want: errorsDoc(wrongType(attrAt("name"), "string"))},
 			{name: "read-only and unknown fields", req: post(`{"data":{"type":"localizations","attributes":{"name":"X","languageCode":"x","formattingCode":"x","default":true,"foo":1}}}`, true), status: 400,
-				want: cmErrors(400, cmExtra(cmAttr("default"), "default"), cmExtra(cmAttr("foo"), "foo"))},
+				want: errorsDoc(extraField(attrAt("default")), extraField(attrAt("foo")))},
 			{name: "missing parent on create", req: post(cmLocalizationBody("Austrian German", "de", "de_AT", "99"), false), status: 400,
-				want: cmErrors(400, cmNoEntity(cmLink("parentLocalization")))},
+				want: errorsDoc(noEntity(linkAt("parentLocalization")))},
 			{name: "null for a required attribute", req: apitest.Request{Method: http.MethodPatch, Path: "/api/localizations/4", Invalid: true,
 				Body: `{"data":{"type":"localizations","id":"4","attributes":{"languageCode":null}}}`}, status: 400,
-				want: cmErrors(400, cmNotBlank(cmAttr("languageCode")))},
+				want: errorsDoc(notBlank(attrAt("languageCode")))},
 		})
 		// the refused writes changed nothing
-		env.Do(apitest.Request{Path: "/api/localizations?page[size]=-1"}).Expect(t, 200, cmCollection("/api/localizations?page[size]=-1",
+		env.Do(apitest.Request{Path: "/api/localizations?page[size]=-1"}).Expect(t, 200, listDoc(selfLinks("/api/localizations?page[size]=-1"),
 			cmEnglish, cmGerman, cmFrench, renamed, cmLocalization("5", "Basel German", "de", "de_CH", false, "4")))
 
 		// deleting a parent leaves its children without one
-		cmDeleted(t, env, "/api/localizations/4")
+		expectDeleted(t, env, "/api/localizations/4")
 		env.Do(apitest.Request{Path: "/api/localizations/5"}).
-			Expect(t, 200, protoItem(cmLocalization("5", "Basel German", "de", "de_CH", false, ""), "/api/localizations/5"))
+			Expect(t, 200, itemDoc("/api/localizations/5", cmLocalization("5", "Basel German", "de", "de_CH", false, "")))
 	})
 }
 
 // ----- read-only reference data -----
 
 func cmCurrency(id, name, symbol string) string {
-	return cmObject("currencies", id, fmt.Sprintf(`"name":%s,"symbol":%s`, jsonText(name), jsonText(symbol)), "")
+	return resObject("currencies", id, fmt.Sprintf(`"name":%s,"symbol":%s`, jsonText(name), jsonText(symbol)))
 }
 
 func cmCountry(id, name, iso3 string, regions ...string) string {
-	return cmObject("countries", id, fmt.Sprintf(`"name":%s,"iso3Code":%q`, jsonText(name), iso3),
-		cmRels("countries", id, "regions", cmIdents("regions", regions...)))
+	return resObject("countries", id, fmt.Sprintf(`"name":%s,"iso3Code":%q`, jsonText(name), iso3),
+		relData{"regions", idents("regions", regions...)})
 }
 
 func cmRegion(id, name, code, country string) string {
-	return cmObject("regions", id, fmt.Sprintf(`"name":%s,"code":%q`, jsonText(name), code),
-		cmRels("regions", id, "country", protoIdent("countries", country)))
+	return resObject("regions", id, fmt.Sprintf(`"name":%s,"code":%q`, jsonText(name), code),
+		relData{"country", ident("countries", country)})
 }
 
 var (
@@ -290,33 +176,34 @@ var (
 )
 
 func TestCommerceReferenceData(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		notFound := protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
+		notFound := errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
 		get := func(path string, want string) apiCase {
 			return apiCase{name: path, req: apitest.Request{Path: path}, status: 200, want: want}
 		}
 		runCases(t, env, []apiCase{
-			get("/api/currencies", cmCollection("/api/currencies", cmEUR, cmGBP, cmJPY, cmUSD)),
-			get("/api/currencies/JPY", protoItem(cmJPY, "/api/currencies/JPY")),
-			get("/api/currencies?sort=-id&filter[id]=EUR,USD", cmCollection("/api/currencies?sort=-id&filter[id]=EUR,USD", cmUSD, cmEUR)),
+			get("/api/currencies", listDoc(selfLinks("/api/currencies"), cmEUR, cmGBP, cmJPY, cmUSD)),
+			get("/api/currencies/JPY", itemDoc("/api/currencies/JPY", cmJPY)),
+			get("/api/currencies?sort=-id&filter[id]=EUR,USD", listDoc(selfLinks("/api/currencies?sort=-id&filter[id]=EUR,USD"), cmUSD, cmEUR)),
 			{name: "currency title", req: apitest.Request{Path: "/api/currencies/EUR?meta=title", Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
 				want: `{"data":{"type":"currencies","id":"EUR","meta":{"title":"Euro"},"attributes":{"name":"Euro","symbol":"€"}}}`},
 			{name: "unknown currency", req: apitest.Request{Path: "/api/currencies/XXX"}, status: 404, want: notFound},
 			{name: "a currency code is case-sensitive", req: apitest.Request{Path: "/api/currencies/usd"}, status: 404, want: notFound},
 
-			get("/api/countries", cmCollection("/api/countries", cmCA, cmDE, cmFR, cmGB, cmUS)),
-			get("/api/countries/DE", protoItem(cmDE, "/api/countries/DE")),
-			get("/api/countries?sort=name", cmCollection("/api/countries?sort=name", cmCA, cmFR, cmDE, cmGB, cmUS)),
-			get("/api/countries?filter[name][contains]=UNITED&sort=-name", cmCollection("/api/countries?filter[name][contains]=UNITED&sort=-name", cmUS, cmGB)),
-			get("/api/countries?filter[iso3Code]=FRA", cmCollection("/api/countries?filter[iso3Code]=FRA", cmFR)),
+			get("/api/countries", listDoc(selfLinks("/api/countries"), cmCA, cmDE, cmFR, cmGB, cmUS)),
+			get("/api/countries/DE", itemDoc("/api/countries/DE", cmDE)),
+			get("/api/countries?sort=name", listDoc(selfLinks("/api/countries?sort=name"), cmCA, cmFR, cmDE, cmGB, cmUS)),
+			get("/api/countries?filter[name][contains]=UNITED&sort=-name", listDoc(selfLinks("/api/countries?filter[name][contains]=UNITED&sort=-name"), cmUS, cmGB)),
+			get("/api/countries?filter[iso3Code]=FRA", listDoc(selfLinks("/api/countries?filter[iso3Code]=FRA"), cmFR)),
 			{name: "country title", req: apitest.Request{Path: "/api/countries/GB?meta=title&fields[countries]=iso3Code", Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
 				want: `{"data":{"type":"countries","id":"GB","meta":{"title":"United Kingdom"},"attributes":{"iso3Code":"GBR"}}}`},
 			{name: "unknown country", req: apitest.Request{Path: "/api/countries/ZZ"}, status: 404, want: notFound},
 
-			get("/api/regions", cmCollection("/api/regions", cmBerlin, cmBavaria, cmCalifornia, cmNewYork, cmTexas)),
-			get("/api/regions/US-NY", protoItem(cmNewYork, "/api/regions/US-NY")),
-			get("/api/regions?filter[country]=DE&sort=name", cmCollection("/api/regions?filter[country]=DE&sort=name", cmBavaria, cmBerlin)),
-			get("/api/regions?filter[name][starts_with]=new", cmCollection("/api/regions?filter[name][starts_with]=new", cmNewYork)),
+			get("/api/regions", listDoc(selfLinks("/api/regions"), cmBerlin, cmBavaria, cmCalifornia, cmNewYork, cmTexas)),
+			get("/api/regions/US-NY", itemDoc("/api/regions/US-NY", cmNewYork)),
+			get("/api/regions?filter[country]=DE&sort=name", listDoc(selfLinks("/api/regions?filter[country]=DE&sort=name"), cmBavaria, cmBerlin)),
+			get("/api/regions?filter[name][starts_with]=new", listDoc(selfLinks("/api/regions?filter[name][starts_with]=new"), cmNewYork)),
 			{name: "region title", req: apitest.Request{Path: "/api/regions/US-TX?meta=title&fields[regions]=", Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
 				want: `{"data":{"type":"regions","id":"US-TX","meta":{"title":"Texas"}}}`},
 			{name: "unknown region", req: apitest.Request{Path: "/api/regions/US-ZZ"}, status: 404, want: notFound},
@@ -325,17 +212,18 @@ func TestCommerceReferenceData(t *testing.T) {
 		cmReadOnly(t, env, "countries", "US", `"name":"USA"`)
 		cmReadOnly(t, env, "regions", "US-CA", `"name":"Cal"`)
 		// nothing changed
-		env.Do(apitest.Request{Path: "/api/currencies/USD"}).Expect(t, 200, protoItem(cmUSD, "/api/currencies/USD"))
-		env.Do(apitest.Request{Path: "/api/countries/US"}).Expect(t, 200, protoItem(cmUS, "/api/countries/US"))
-		env.Do(apitest.Request{Path: "/api/regions/US-CA"}).Expect(t, 200, protoItem(cmCalifornia, "/api/regions/US-CA"))
+		env.Do(apitest.Request{Path: "/api/currencies/USD"}).Expect(t, 200, itemDoc("/api/currencies/USD", cmUSD))
+		env.Do(apitest.Request{Path: "/api/countries/US"}).Expect(t, 200, itemDoc("/api/countries/US", cmUS))
+		env.Do(apitest.Request{Path: "/api/regions/US-CA"}).Expect(t, 200, itemDoc("/api/regions/US-CA", cmCalifornia))
 	})
 }
 
 // ----- asyncoperations -----
 
 func TestCommerceAsyncOperations(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		env.Do(apitest.Request{Path: "/api/asyncoperations"}).Expect(t, 200, cmCollection("/api/asyncoperations"))
+		env.Do(apitest.Request{Path: "/api/asyncoperations"}).Expect(t, 200, listDoc(selfLinks("/api/asyncoperations")))
 
 		// No request creates operations yet (the batch API is section 12): store two directly.
 		created := store.NewTime(time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC))
@@ -354,8 +242,8 @@ func TestCommerceAsyncOperations(t *testing.T) {
 			}
 		}
 		op := func(id, attrs string) string {
-			return cmObject("asyncoperations", id, attrs,
-				cmRels("asyncoperations", id, "owner", protoIdent("users", "1"), "organization", protoIdent("organizations", "1")))
+			return resObject("asyncoperations", id, attrs,
+				relData{"owner", ident("users", "1")}, relData{"organization", ident("organizations", "1")})
 		}
 		op1 := op("1", `"status":"new","progress":null,"createdAt":"2024-03-01T10:00:00Z","updatedAt":"2024-03-01T10:00:00Z",
 			"elapsedTime":0,"entityType":"accounts","summary":null`)
@@ -363,18 +251,18 @@ func TestCommerceAsyncOperations(t *testing.T) {
 			"elapsedTime":5,"entityType":"contacts",
 			"summary":{"aggregateTime":4870,"readCount":3,"writeCount":2,"errorCount":1,"createCount":2,"updateCount":0}`)
 		runCases(t, env, []apiCase{
-			{name: "item", req: apitest.Request{Path: "/api/asyncoperations/1"}, status: 200, want: protoItem(op1, "/api/asyncoperations/1")},
-			{name: "finished item", req: apitest.Request{Path: "/api/asyncoperations/2"}, status: 200, want: protoItem(op2, "/api/asyncoperations/2")},
-			{name: "collection", req: apitest.Request{Path: "/api/asyncoperations"}, status: 200, want: cmCollection("/api/asyncoperations", op1, op2)},
+			{name: "item", req: apitest.Request{Path: "/api/asyncoperations/1"}, status: 200, want: itemDoc("/api/asyncoperations/1", op1)},
+			{name: "finished item", req: apitest.Request{Path: "/api/asyncoperations/2"}, status: 200, want: itemDoc("/api/asyncoperations/2", op2)},
+			{name: "collection", req: apitest.Request{Path: "/api/asyncoperations"}, status: 200, want: listDoc(selfLinks("/api/asyncoperations"), op1, op2)},
 			{name: "filter and sort", req: apitest.Request{Path: "/api/asyncoperations?filter[status]=success,new&sort=-updatedAt"}, status: 200,
-				want: cmCollection("/api/asyncoperations?filter[status]=success,new&sort=-updatedAt", op2, op1)},
+				want: listDoc(selfLinks("/api/asyncoperations?filter[status]=success,new&sort=-updatedAt"), op2, op1)},
 			{name: "filter by entity type", req: apitest.Request{Path: "/api/asyncoperations?filter[entityType]=accounts"}, status: 200,
-				want: cmCollection("/api/asyncoperations?filter[entityType]=accounts", op1)},
+				want: listDoc(selfLinks("/api/asyncoperations?filter[entityType]=accounts"), op1)},
 			{name: "missing", req: apitest.Request{Path: "/api/asyncoperations/3"}, status: 404,
-				want: protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
+				want: errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
 		})
 		cmReadOnly(t, env, "asyncoperations", "1", `"status":"cancelled"`)
-		env.Do(apitest.Request{Path: "/api/asyncoperations/1"}).Expect(t, 200, protoItem(op1, "/api/asyncoperations/1"))
+		env.Do(apitest.Request{Path: "/api/asyncoperations/1"}).Expect(t, 200, itemDoc("/api/asyncoperations/1", op1))
 	})
 }
 
@@ -382,11 +270,10 @@ func TestCommerceAsyncOperations(t *testing.T) {
 
 // cmProduct is a product owned by business unit 1 in organization org; names and price are JSON.
 func cmProduct(id, sku, names, name, status, price, org string, prices ...string) string {
-	return cmObject("products", id,
+	return resObject("products", id,
 		fmt.Sprintf(`"sku":%s,"names":%s,"name":%s,"status":%q,"price":%s,"createdAt":"<any>","updatedAt":"<any>"`,
 			jsonText(sku), names, jsonText(name), status, price),
-		cmRels("products", id, "prices", cmIdents("productprices", prices...),
-			"owner", protoIdent("businessunits", "1"), "organization", protoIdent("organizations", org)))
+		relData{"prices", idents("productprices", prices...)}, relData{"owner", ident("businessunits", "1")}, relData{"organization", ident("organizations", org)})
 }
 
 func cmProductBody(sku, names, more string) string {
@@ -394,8 +281,8 @@ func cmProductBody(sku, names, more string) string {
 }
 
 func cmPrice(id, value, quantity, product, currency string) string {
-	return cmObject("productprices", id, fmt.Sprintf(`"value":%q,"quantity":%q`, value, quantity),
-		cmRels("productprices", id, "product", protoIdent("products", product), "currency", protoIdent("currencies", currency)))
+	return resObject("productprices", id, fmt.Sprintf(`"value":%q,"quantity":%q`, value, quantity),
+		relData{"product", ident("products", product)}, relData{"currency", ident("currencies", currency)})
 }
 
 func cmPriceBody(value, quantity, product, currency string) string {
@@ -413,23 +300,24 @@ const (
 )
 
 func TestCommerceProducts(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		cmCreate(t, env, "localizations", cmLocalizationBody("Swiss German", "de", "de_CH", "2")) // 4 → 2
+		create(t, env, "localizations", cmLocalizationBody("Swiss German", "de", "de_CH", "2")) // 4 → 2
 
 		chair := cmProduct("1", "CHAIR-1", cmChairNames, "Chair", "enabled", "null", "1")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products", Body: cmProductBody("CHAIR-1", cmChairNames, "")}),
-			"/api/products/1", protoItem(chair, "/api/products/1"))
-		env.Do(apitest.Request{Path: "/api/products/1"}).Expect(t, 200, protoItem(chair, "/api/products/1"))
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products", Body: cmProductBody("CHAIR-1", cmChairNames, "")}),
+			"products", "1", itemDoc("/api/products/1", chair))
+		env.Do(apitest.Request{Path: "/api/products/1"}).Expect(t, 200, itemDoc("/api/products/1", chair))
 		lamp := cmProduct("2", "LAMP-1", cmLampNames, "Lamp (US)", "disabled", "null", "1")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products", Body: cmProductBody("LAMP-1", cmLampNames, `,"status":"disabled"`)}),
-			"/api/products/2", protoItem(lamp, "/api/products/2"))
-		env.Do(apitest.Request{Path: "/api/products"}).Expect(t, 200, cmCollection("/api/products", chair, lamp))
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products", Body: cmProductBody("LAMP-1", cmLampNames, `,"status":"disabled"`)}),
+			"products", "2", itemDoc("/api/products/2", lamp))
+		env.Do(apitest.Request{Path: "/api/products"}).Expect(t, 200, listDoc(selfLinks("/api/products"), chair, lamp))
 
 		// prices: quantity 1 in each currency, and a quantity 10 price that the price attribute ignores
-		cmCreate(t, env, "productprices", cmPriceBody("12.5", "", "1", "USD"))
-		cmCreate(t, env, "productprices", cmPriceBody("11.00", "1", "1", "EUR"))
-		cmCreate(t, env, "productprices", cmPriceBody("9.99", "10", "1", "USD"))
-		cmCreate(t, env, "productprices", cmPriceBody("8", "10", "1", "GBP"))
+		create(t, env, "productprices", cmPriceBody("12.5", "", "1", "USD"))
+		create(t, env, "productprices", cmPriceBody("11.00", "1", "1", "EUR"))
+		create(t, env, "productprices", cmPriceBody("9.99", "10", "1", "USD"))
+		create(t, env, "productprices", cmPriceBody("8", "10", "1", "GBP"))
 
 		// name by X-Localization-ID (falling back along parentLocalization to the default) and price by X-Currency
 		view := func(path string, h map[string]string, want string) apiCase {
@@ -467,7 +355,7 @@ func TestCommerceProducts(t *testing.T) {
 			view("/api/products?filter[sku][starts_with]=chair&filter[status]=enabled&fields[products]=sku", nil,
 				`{"data":[{"type":"products","id":"1","attributes":{"sku":"CHAIR-1"}}]}`),
 			view("/api/products/1?fields[products]=prices", nil,
-				`{"data":{"type":"products","id":"1","relationships":{"prices":{"data":`+cmIdents("productprices", "1", "2", "3", "4")+`}}}}`),
+				`{"data":{"type":"products","id":"1","relationships":{"prices":{"data":`+idents("productprices", "1", "2", "3", "4")+`}}}}`),
 		})
 
 		// unknown localizations and currencies
@@ -488,55 +376,53 @@ func TestCommerceProducts(t *testing.T) {
 		// update: only the members sent change
 		chairDisabled := cmProduct("1", "CHAIR-1", cmChairNames, "Chair", "disabled", usd, "1", "1", "2", "3", "4")
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/products/1", Body: `{"data":{"type":"products","id":"1","attributes":{"status":"disabled"}}}`}).
-			Expect(t, 200, protoItem(chairDisabled, "/api/products/1"))
+			Expect(t, 200, itemDoc("/api/products/1", chairDisabled))
 		const armchair = `[{"localization":"3","value":"Fauteuil"},{"localization":null,"value":"Armchair"}]`
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/products/1", Header: map[string]string{"X-Localization-ID": "2", "X-Currency": "EUR"},
 			Body: `{"data":{"type":"products","id":"1","attributes":{"names":` + armchair + `}}}`}).
-			Expect(t, 200, protoItem(cmProduct("1", "CHAIR-1", armchair, "Armchair", "disabled", eur, "1", "1", "2", "3", "4"), "/api/products/1"))
+			Expect(t, 200, itemDoc("/api/products/1", cmProduct("1", "CHAIR-1", armchair, "Armchair", "disabled", eur, "1", "1", "2", "3", "4")))
 
 		// sku is unique per organization
-		cmCreate(t, env, "organizations", `{"data":{"type":"organizations","attributes":{"name":"Second"}}}`)
+		create(t, env, "organizations", `{"data":{"type":"organizations","attributes":{"name":"Second"}}}`)
 		other := `,"relationships":{"organization":{"data":{"type":"organizations","id":"2"}}}`
 		otherChair := cmProduct("3", "CHAIR-1", `[{"localization":null,"value":"Other chair"}]`, "Other chair", "enabled", "null", "2")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products",
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products",
 			Body: strings.TrimSuffix(cmProductBody("CHAIR-1", `[{"localization":null,"value":"Other chair"}]`, ""), "}}") + other + "}}"}),
-			"/api/products/3", protoItem(otherChair, "/api/products/3"))
+			"products", "3", itemDoc("/api/products/3", otherChair))
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/products/3", Body: `{"data":{"type":"products","id":"3","attributes":{"sku":"LAMP-1"}}}`}).
-			Expect(t, 200, protoItem(cmProduct("3", "LAMP-1", `[{"localization":null,"value":"Other chair"}]`, "Other chair", "enabled", "null", "2"), "/api/products/3"))
+			Expect(t, 200, itemDoc("/api/products/3", cmProduct("3", "LAMP-1", `[{"localization":null,"value":"Other chair"}]`, "Other chair", "enabled", "null", "2")))
 
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/products", Body: body, Invalid: invalid}
 		}
 		names := func(entries string) string { return cmProductBody("NEW-1", entries, "") }
-		oneDefault := cmE{"not blank constraint", "Exactly one name must have no localization: it is the default name.", cmAttr("names")}
+		oneDefault := invalid(attrAt("names"), "not blank constraint", "Exactly one name must have no localization: it is the default name.")
 		runCases(t, env, []apiCase{
 			{name: "sku taken", req: post(cmProductBody("LAMP-1", `[{"localization":null,"value":"Lamp"}]`, ""), false), status: 400,
-				want: cmErrors(400, cmTaken(cmAttr("sku")))},
+				want: errorsDoc(taken(attrAt("sku")))},
 			{name: "sku taken on update", req: apitest.Request{Method: http.MethodPatch, Path: "/api/products/2",
-				Body: `{"data":{"type":"products","id":"2","attributes":{"sku":"CHAIR-1"}}}`}, status: 400, want: cmErrors(400, cmTaken(cmAttr("sku")))},
-			{name: "no default name", req: post(names(`[{"localization":"2","value":"Neu"}]`), false), status: 400, want: cmErrors(400, oneDefault)},
+				Body: `{"data":{"type":"products","id":"2","attributes":{"sku":"CHAIR-1"}}}`}, status: 400, want: errorsDoc(taken(attrAt("sku")))},
+			{name: "no default name", req: post(names(`[{"localization":"2","value":"Neu"}]`), false), status: 400, want: errorsDoc(oneDefault)},
 			{name: "two default names", req: post(names(`[{"localization":null,"value":"New"},{"localization":null,"value":"Novel"}]`), false), status: 400,
-				want: cmErrors(400, oneDefault)},
+				want: errorsDoc(oneDefault)},
 			{name: "no default name on update", req: apitest.Request{Method: http.MethodPatch, Path: "/api/products/2",
-				Body: `{"data":{"type":"products","id":"2","attributes":{"names":[{"localization":"1","value":"Lamp"}]}}}`}, status: 400, want: cmErrors(400, oneDefault)},
+				Body: `{"data":{"type":"products","id":"2","attributes":{"names":[{"localization":"1","value":"Lamp"}]}}}`}, status: 400, want: errorsDoc(oneDefault)},
 			{name: "unknown and repeated localizations, blank value", req: post(names(`[{"localization":null,"value":" "},{"localization":"99","value":"?"},{"localization":"2","value":"Neu"},{"localization":"2","value":"Neuer"}]`), false),
-				status: 400, want: cmErrors(400,
-					cmNotBlank(cmAttr("names/0/value")),
-					cmNoEntity(cmAttr("names/1/localization")),
-					cmE{"unique entity constraint", "The product already has a name for this localization.", cmAttr("names/3/localization")})},
+				status: 400, want: errorsDoc(notBlank(attrAt("names/0/value")),
+					noEntity(attrAt("names/1/localization")),
+					invalid(attrAt("names/3/localization"), "unique entity constraint", "The product already has a name for this localization."))},
 			{name: "required", req: post(`{"data":{"type":"products","attributes":{"status":"enabled"}}}`, true), status: 400,
-				want: cmErrors(400, cmNotBlank(cmAttr("sku")), cmNotBlank(cmAttr("names")))},
+				want: errorsDoc(notBlank(attrAt("sku")), notBlank(attrAt("names")))},
 			{name: "length, choice and type", req: post(`{"data":{"type":"products","attributes":{"sku":"`+strings.Repeat("s", 256)+`","names":[{"localization":null,"value":"X"}],"status":"gone"}}}`, true),
-				status: 400, want: cmErrors(400, cmTooLong(cmAttr("sku"), 255), cmChoice(cmAttr("status")))},
+				status: 400, want: errorsDoc(tooLong(attrAt("sku"), 255), badChoice(attrAt("status")))},
 			{name: "type", req: post(`{"data":{"type":"products","attributes":{"sku":7,"names":[{"localization":null,"value":"X"}]}}}`, true),
-				status: 400, want: cmErrors(400, cmType(cmAttr("sku"), "string"))},
+				status: 400, want: errorsDoc(wrongType(attrAt("sku"), "string"))},
 			{name: "read-only and unknown fields", req: post(`{"data":{"type":"products","attributes":{"sku":"X","names":[{"localization":null,"value":"X"}],"foo":1,"price":{"value":"1","currency":"USD"},"name":"X"},
 				"relationships":{"prices":{"data":[]}}}}`, true),
-				status: 400, want: cmErrors(400, cmExtra(cmAttr("name"), "name"), cmExtra(cmAttr("price"), "price"), cmExtra(cmAttr("foo"), "foo"),
-					cmExtra("/data/relationships/prices", "prices"))},
+				status: 400, want: errorsDoc(extraField(attrAt("name")), extraField(attrAt("price")), extraField(attrAt("foo")), extraField("/data/relationships/prices"))},
 			{name: "missing owner and organization", req: post(`{"data":{"type":"products","attributes":{"sku":"X","names":[{"localization":null,"value":"X"}]},
 				"relationships":{"owner":{"data":{"type":"businessunits","id":"99"}},"organization":{"data":{"type":"organizations","id":"99"}}}}}`, false),
-				status: 400, want: cmErrors(400, cmNoEntity(cmLink("owner")), cmNoEntity(cmLink("organization")))},
+				status: 400, want: errorsDoc(noEntity(linkAt("owner")), noEntity(linkAt("organization")))},
 		})
 		env.Do(apitest.Request{Path: "/api/products?fields[products]=sku", Header: map[string]string{"X-Include": "noHateoas"}}).Expect(t, 200, `{"data":[
 			{"type":"products","id":"1","attributes":{"sku":"CHAIR-1"}},
@@ -544,145 +430,146 @@ func TestCommerceProducts(t *testing.T) {
 			{"type":"products","id":"3","attributes":{"sku":"LAMP-1"}}]}`)
 
 		// deleting a product deletes its prices
-		cmDeleted(t, env, "/api/products/1")
-		env.Do(apitest.Request{Path: "/api/productprices"}).Expect(t, 200, cmCollection("/api/productprices"))
-		cmDeleted(t, env, "/api/products/3")
+		expectDeleted(t, env, "/api/products/1")
+		env.Do(apitest.Request{Path: "/api/productprices"}).Expect(t, 200, listDoc(selfLinks("/api/productprices")))
+		expectDeleted(t, env, "/api/products/3")
 	})
 }
 
 func TestCommerceProductPrices(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		cmCreate(t, env, "products", cmProductBody("CHAIR-1", cmChairNames, ""))
-		cmCreate(t, env, "products", cmProductBody("LAMP-1", cmLampNames, ""))
+		create(t, env, "products", cmProductBody("CHAIR-1", cmChairNames, ""))
+		create(t, env, "products", cmProductBody("LAMP-1", cmLampNames, ""))
 
 		first := cmPrice("1", "12.5000", "1.0000", "1", "USD")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: cmPriceBody("12.5", "", "1", "USD")}),
-			"/api/productprices/1", protoItem(first, "/api/productprices/1"))
-		env.Do(apitest.Request{Path: "/api/productprices/1"}).Expect(t, 200, protoItem(first, "/api/productprices/1"))
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: cmPriceBody("12.5", "", "1", "USD")}),
+			"productprices", "1", itemDoc("/api/productprices/1", first))
+		env.Do(apitest.Request{Path: "/api/productprices/1"}).Expect(t, 200, itemDoc("/api/productprices/1", first))
 		bulk := cmPrice("2", "10.0000", "10.0000", "1", "USD")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: cmPriceBody("10", "10", "1", "USD")}),
-			"/api/productprices/2", protoItem(bulk, "/api/productprices/2"))
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: cmPriceBody("10", "10", "1", "USD")}),
+			"productprices", "2", itemDoc("/api/productprices/2", bulk))
 		free := cmPrice("3", "0.0000", "0.5000", "1", "EUR")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: cmPriceBody("0", "0.5", "1", "EUR")}),
-			"/api/productprices/3", protoItem(free, "/api/productprices/3"))
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: cmPriceBody("0", "0.5", "1", "EUR")}),
+			"productprices", "3", itemDoc("/api/productprices/3", free))
 		lamp := cmPrice("4", "30.0000", "1.0000", "2", "USD")
-		cmCreate(t, env, "productprices", cmPriceBody("30.0000", "1", "2", "USD"))
+		create(t, env, "productprices", cmPriceBody("30.0000", "1", "2", "USD"))
 
 		runCases(t, env, []apiCase{
-			{name: "collection", req: apitest.Request{Path: "/api/productprices"}, status: 200, want: cmCollection("/api/productprices", first, bulk, free, lamp)},
+			{name: "collection", req: apitest.Request{Path: "/api/productprices"}, status: 200, want: listDoc(selfLinks("/api/productprices"), first, bulk, free, lamp)},
 			{name: "by product, sorted by value", req: apitest.Request{Path: "/api/productprices?filter[product]=1&sort=-value"}, status: 200,
-				want: cmCollection("/api/productprices?filter[product]=1&sort=-value", first, bulk, free)},
+				want: listDoc(selfLinks("/api/productprices?filter[product]=1&sort=-value"), first, bulk, free)},
 			{name: "by currency and quantity", req: apitest.Request{Path: "/api/productprices?filter[currency]=USD&filter[quantity]=1"}, status: 200,
-				want: cmCollection("/api/productprices?filter[currency]=USD&filter[quantity]=1", first, lamp)},
+				want: listDoc(selfLinks("/api/productprices?filter[currency]=USD&filter[quantity]=1"), first, lamp)},
 			{name: "value range", req: apitest.Request{Path: "/api/productprices?filter[value]=10..20"}, status: 200,
-				want: cmCollection("/api/productprices?filter[value]=10..20", first, bulk)},
+				want: listDoc(selfLinks("/api/productprices?filter[value]=10..20"), first, bulk)},
 		})
 
 		// update: only the members sent change
 		first = cmPrice("1", "13.0000", "1.0000", "1", "USD")
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/productprices/1", Body: `{"data":{"type":"productprices","id":"1","attributes":{"value":"13"}}}`}).
-			Expect(t, 200, protoItem(first, "/api/productprices/1"))
+			Expect(t, 200, itemDoc("/api/productprices/1", first))
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/productprices/3",
 			Body: `{"data":{"type":"productprices","id":"3","relationships":{"currency":{"data":{"type":"currencies","id":"GBP"}}}}}`}).
-			Expect(t, 200, protoItem(cmPrice("3", "0.0000", "0.5000", "1", "GBP"), "/api/productprices/3"))
+			Expect(t, 200, itemDoc("/api/productprices/3", cmPrice("3", "0.0000", "0.5000", "1", "GBP")))
 		env.Do(apitest.Request{Path: "/api/products/1?fields[products]=price", Header: map[string]string{"X-Include": "noHateoas"}}).
 			Expect(t, 200, `{"data":{"type":"products","id":"1","attributes":{"price":{"value":"13.0000","currency":"USD"}}}}`)
 
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: body, Invalid: invalid}
 		}
-		duplicate := cmE{"unique entity constraint", "A price for this product, currency and quantity already exists.", cmAttr("quantity")}
+		duplicate := invalid(attrAt("quantity"), "unique entity constraint", "A price for this product, currency and quantity already exists.")
 		runCases(t, env, []apiCase{
-			{name: "same product, currency and quantity", req: post(cmPriceBody("1", "1.00", "1", "USD"), false), status: 400, want: cmErrors(400, duplicate)},
-			{name: "same with the default quantity", req: post(cmPriceBody("1", "", "2", "USD"), false), status: 400, want: cmErrors(400, duplicate)},
+			{name: "same product, currency and quantity", req: post(cmPriceBody("1", "1.00", "1", "USD"), false), status: 400, want: errorsDoc(duplicate)},
+			{name: "same with the default quantity", req: post(cmPriceBody("1", "", "2", "USD"), false), status: 400, want: errorsDoc(duplicate)},
 			{name: "duplicate by update", req: apitest.Request{Method: http.MethodPatch, Path: "/api/productprices/2",
-				Body: `{"data":{"type":"productprices","id":"2","attributes":{"quantity":"1"}}}`}, status: 400, want: cmErrors(400, duplicate)},
+				Body: `{"data":{"type":"productprices","id":"2","attributes":{"quantity":"1"}}}`}, status: 400, want: errorsDoc(duplicate)},
 			{name: "duplicate by moving to another product", req: apitest.Request{Method: http.MethodPatch, Path: "/api/productprices/4",
-				Body: `{"data":{"type":"productprices","id":"4","relationships":{"product":{"data":{"type":"products","id":"1"}}}}}`}, status: 400, want: cmErrors(400, duplicate)},
+				Body: `{"data":{"type":"productprices","id":"4","relationships":{"product":{"data":{"type":"products","id":"1"}}}}}`}, status: 400, want: errorsDoc(duplicate)},
 			{name: "negative value", req: post(cmPriceBody("-0.01", "", "2", "EUR"), false), status: 400,
-				want: cmErrors(400, cmE{"range constraint", "This value should be 0 or more.", cmAttr("value")})},
+				want: errorsDoc(invalid(attrAt("value"), "range constraint", "This value should be 0 or more."))},
 			{name: "zero quantity", req: post(cmPriceBody("1", "0", "2", "EUR"), false), status: 400,
-				want: cmErrors(400, cmE{"range constraint", "This value should be greater than 0.", cmAttr("quantity")})},
+				want: errorsDoc(invalid(attrAt("quantity"), "range constraint", "This value should be greater than 0."))},
 			{name: "negative quantity and value", req: post(cmPriceBody("-1", "-1", "2", "EUR"), false), status: 400,
-				want: cmErrors(400, cmE{"range constraint", "This value should be 0 or more.", cmAttr("value")},
-					cmE{"range constraint", "This value should be greater than 0.", cmAttr("quantity")})},
+				want: errorsDoc(invalid(attrAt("value"), "range constraint", "This value should be 0 or more."), invalid(attrAt("quantity"), "range constraint", "This value should be greater than 0."))},
 			{name: "too precise (the document declares the bound)", req: post(cmPriceBody("1.23456", "", "2", "EUR"), true), status: 400,
-				want: cmErrors(400, cmE{"range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", cmAttr("value")})},
-			{name: "not a decimal", req: post(cmPriceBody("cheap", "", "2", "EUR"), true), status: 400, want: cmErrors(400, cmType(cmAttr("value"), "decimal"))},
+				want: errorsDoc(invalid(attrAt("value"), "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point."))},
+			{name: "not a decimal", req: post(cmPriceBody("cheap", "", "2", "EUR"), true), status: 400, want: errorsDoc(wrongType(attrAt("value"), "decimal"))},
 			{name: "required", req: post(`{"data":{"type":"productprices","attributes":{},"relationships":{}}}`, true), status: 400,
-				want: cmErrors(400, cmNotBlank(cmAttr("value")), cmNotBlank(cmLink("product")), cmNotBlank(cmLink("currency")))},
+				want: errorsDoc(notBlank(attrAt("value")), notBlank(linkAt("product")), notBlank(linkAt("currency")))},
 			{name: "null value", req: apitest.Request{Method: http.MethodPatch, Path: "/api/productprices/1", Invalid: true,
-				Body: `{"data":{"type":"productprices","id":"1","attributes":{"value":null}}}`}, status: 400, want: cmErrors(400, cmNotBlank(cmAttr("value")))},
+				Body: `{"data":{"type":"productprices","id":"1","attributes":{"value":null}}}`}, status: 400, want: errorsDoc(notBlank(attrAt("value")))},
 			{name: "missing product and currency", req: post(cmPriceBody("1", "", "99", "XXX"), false), status: 400,
-				want: cmErrors(400, cmNoEntity(cmLink("product")), cmNoEntity(cmLink("currency")))},
+				want: errorsDoc(noEntity(linkAt("product")), noEntity(linkAt("currency")))},
 			{name: "unknown field", req: post(`{"data":{"type":"productprices","attributes":{"value":"1","price":"1"},
 				"relationships":{"product":{"data":{"type":"products","id":"2"}},"currency":{"data":{"type":"currencies","id":"EUR"}}}}}`, true),
-				status: 400, want: cmErrors(400, cmExtra(cmAttr("price"), "price"))},
+				status: 400, want: errorsDoc(extraField(attrAt("price")))},
 		})
 		env.Do(apitest.Request{Path: "/api/productprices?page[size]=-1"}).Expect(t, 200,
-			cmCollection("/api/productprices?page[size]=-1", first, bulk, cmPrice("3", "0.0000", "0.5000", "1", "GBP"), lamp))
+			listDoc(selfLinks("/api/productprices?page[size]=-1"), first, bulk, cmPrice("3", "0.0000", "0.5000", "1", "GBP"), lamp))
 
-		cmDeleted(t, env, "/api/productprices/1")
+		expectDeleted(t, env, "/api/productprices/1")
 		env.Do(apitest.Request{Path: "/api/products/1?fields[products]=price,prices", Header: map[string]string{"X-Include": "noHateoas"}}).
-			Expect(t, 200, `{"data":{"type":"products","id":"1","attributes":{"price":null},"relationships":{"prices":{"data":`+cmIdents("productprices", "2", "3")+`}}}}`)
+			Expect(t, 200, `{"data":{"type":"products","id":"1","attributes":{"price":null},"relationships":{"prices":{"data":`+idents("productprices", "2", "3")+`}}}}`)
 	})
 }
 
 // ----- weightunits -----
 
 func cmWeightUnit(id, rates string) string {
-	return cmObject("weightunits", id, `"conversionRates":`+rates, "")
+	return resObject("weightunits", id, `"conversionRates":`+rates)
 }
 
 func TestCommerceWeightUnits(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		kg := cmWeightUnit("kg", `{"lbs":2.20462}`)
 		lbs := cmWeightUnit("lbs", `{"kg":0.453592}`)
-		env.Do(apitest.Request{Path: "/api/weightunits"}).Expect(t, 200, cmCollection("/api/weightunits", kg, lbs))
-		env.Do(apitest.Request{Path: "/api/weightunits/lbs"}).Expect(t, 200, protoItem(lbs, "/api/weightunits/lbs"))
+		env.Do(apitest.Request{Path: "/api/weightunits"}).Expect(t, 200, listDoc(selfLinks("/api/weightunits"), kg, lbs))
+		env.Do(apitest.Request{Path: "/api/weightunits/lbs"}).Expect(t, 200, itemDoc("/api/weightunits/lbs", lbs))
 
 		// the client assigns the id
 		gram := cmWeightUnit("g", `{"kg":0.001,"lbs":0.00220462}`)
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/weightunits",
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/weightunits",
 			Body: `{"data":{"type":"weightunits","id":"g","attributes":{"conversionRates":{"kg":0.001,"lbs":0.00220462}}}}`}),
-			"/api/weightunits/g", protoItem(gram, "/api/weightunits/g"))
-		env.Do(apitest.Request{Path: "/api/weightunits/g"}).Expect(t, 200, protoItem(gram, "/api/weightunits/g"))
+			"weightunits", "g", itemDoc("/api/weightunits/g", gram))
+		env.Do(apitest.Request{Path: "/api/weightunits/g"}).Expect(t, 200, itemDoc("/api/weightunits/g", gram))
 		env.Do(apitest.Request{Path: "/api/weightunits?meta=title&sort=-id", Header: map[string]string{"X-Include": "noHateoas"}}).Expect(t, 200, `{"data":[
 			{"type":"weightunits","id":"lbs","meta":{"title":"lbs"},"attributes":{"conversionRates":{"kg":0.453592}}},
 			{"type":"weightunits","id":"kg","meta":{"title":"kg"},"attributes":{"conversionRates":{"lbs":2.20462}}},
 			{"type":"weightunits","id":"g","meta":{"title":"g"},"attributes":{"conversionRates":{"kg":0.001,"lbs":0.00220462}}}]}`)
 		env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/weightunits", Body: `{"data":{"type":"weightunits","id":"t"}}`}).
-			Expect(t, 201, protoItem(cmWeightUnit("t", "null"), "/api/weightunits/t"))
+			Expect(t, 201, itemDoc("/api/weightunits/t", cmWeightUnit("t", "null")))
 
 		// update
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/weightunits/g", Body: `{"data":{"type":"weightunits","id":"g","attributes":{"conversionRates":null}}}`}).
-			Expect(t, 200, protoItem(cmWeightUnit("g", "null"), "/api/weightunits/g"))
+			Expect(t, 200, itemDoc("/api/weightunits/g", cmWeightUnit("g", "null")))
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/weightunits/g", Body: `{"data":{"type":"weightunits","id":"g","attributes":{"conversionRates":{"kg":0.001}}}}`}).
-			Expect(t, 200, protoItem(cmWeightUnit("g", `{"kg":0.001}`), "/api/weightunits/g"))
+			Expect(t, 200, itemDoc("/api/weightunits/g", cmWeightUnit("g", `{"kg":0.001}`)))
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/weightunits/g", Body: `{"data":{"type":"weightunits","id":"g"}}`}).
-			Expect(t, 200, protoItem(cmWeightUnit("g", `{"kg":0.001}`), "/api/weightunits/g"))
+			Expect(t, 200, itemDoc("/api/weightunits/g", cmWeightUnit("g", `{"kg":0.001}`)))
 
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/weightunits", Body: body, Invalid: invalid}
 		}
 		runCases(t, env, []apiCase{
 			{name: "without an id", req: post(`{"data":{"type":"weightunits","attributes":{"conversionRates":{"kg":1}}}}`, true), status: 400,
-				want: cmErrors(400, cmNotBlank("/data/id"))},
+				want: errorsDoc(notBlank("/data/id"))},
 			{name: "with an empty id", req: post(`{"data":{"type":"weightunits","id":"","attributes":{"conversionRates":{"kg":1}}}}`, false), status: 400,
-				want: cmErrors(400, cmNotBlank("/data/id"))},
+				want: errorsDoc(notBlank("/data/id"))},
 			{name: "with an existing id", req: post(`{"data":{"type":"weightunits","id":"kg","attributes":{"conversionRates":{"g":1000}}}}`, false), status: 409,
-				want: cmErrors(409, cmE{"conflict constraint", "The entity already exists.", "/data/id"})},
+				want: errorDoc(409, "conflict constraint", "The entity already exists.", atPointer("/data/id"))},
 			{name: "rates that are not numbers", req: post(`{"data":{"type":"weightunits","id":"oz","attributes":{"conversionRates":{"kg":"a lot"}}}}`, true), status: 400,
-				want: cmErrors(400, cmE{"type constraint", "This value should be of type number.", cmAttr("conversionRates") + "/kg"})},
+				want: errorsDoc(invalid(attrAt("conversionRates")+"/kg", "type constraint", "This value should be of type number."))},
 			{name: "unknown field", req: post(`{"data":{"type":"weightunits","id":"oz","attributes":{"symbol":"oz"}}}`, true), status: 400,
-				want: cmErrors(400, cmExtra(cmAttr("symbol"), "symbol"))},
+				want: errorsDoc(extraField(attrAt("symbol")))},
 			{name: "missing", req: apitest.Request{Path: "/api/weightunits/oz"}, status: 404,
-				want: protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
+				want: errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
 		})
-		env.Do(apitest.Request{Path: "/api/weightunits/kg"}).Expect(t, 200, protoItem(kg, "/api/weightunits/kg"))
+		env.Do(apitest.Request{Path: "/api/weightunits/kg"}).Expect(t, 200, itemDoc("/api/weightunits/kg", kg))
 
-		cmDeleted(t, env, "/api/weightunits/g")
-		env.Do(apitest.Request{Path: "/api/weightunits?filter[id]=g,kg,t"}).Expect(t, 200, cmCollection("/api/weightunits?filter[id]=g,kg,t", kg, cmWeightUnit("t", "null")))
+		expectDeleted(t, env, "/api/weightunits/g")
+		env.Do(apitest.Request{Path: "/api/weightunits?filter[id]=g,kg,t"}).Expect(t, 200, listDoc(selfLinks("/api/weightunits?filter[id]=g,kg,t"), kg, cmWeightUnit("t", "null")))
 	})
 }
 
@@ -691,11 +578,11 @@ func TestCommerceWeightUnits(t *testing.T) {
 func cmJurisdiction(id, code, description, regionText, zipCodes, country, region string) string {
 	regionLink := "null"
 	if region != "" {
-		regionLink = protoIdent("regions", region)
+		regionLink = ident("regions", region)
 	}
-	return cmObject("taxjurisdictions", id,
+	return resObject("taxjurisdictions", id,
 		fmt.Sprintf(`"code":%s,"description":%s,"regionText":%s,"zipCodes":%s`, jsonText(code), description, regionText, zipCodes),
-		cmRels("taxjurisdictions", id, "country", protoIdent("countries", country), "region", regionLink))
+		relData{"country", ident("countries", country)}, relData{"region", regionLink})
 }
 
 func cmJurisdictionBody(code, attrs, country, region string) string {
@@ -711,28 +598,29 @@ func cmJurisdictionPatch(id, attrs, rels string) string {
 }
 
 func TestCommerceTaxJurisdictions(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const zips = `[{"from":"90001","to":"90099"},{"from":"94105","to":null}]`
 		ca := cmJurisdiction("1", "US-CA-SALES", `"California sales tax"`, `"CA"`, zips, "US", "US-CA")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions",
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions",
 			Body: cmJurisdictionBody("US-CA-SALES", `,"description":"California sales tax","regionText":"CA","zipCodes":`+zips, "US", "US-CA")}),
-			"/api/taxjurisdictions/1", protoItem(ca, "/api/taxjurisdictions/1"))
-		env.Do(apitest.Request{Path: "/api/taxjurisdictions/1"}).Expect(t, 200, protoItem(ca, "/api/taxjurisdictions/1"))
+			"taxjurisdictions", "1", itemDoc("/api/taxjurisdictions/1", ca))
+		env.Do(apitest.Request{Path: "/api/taxjurisdictions/1"}).Expect(t, 200, itemDoc("/api/taxjurisdictions/1", ca))
 		berlin := cmJurisdiction("2", "DE-BE-VAT", "null", "null", "[]", "DE", "DE-BE")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions",
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions",
 			Body: cmJurisdictionBody("DE-BE-VAT", `,"zipCodes":[]`, "DE", "DE-BE")}),
-			"/api/taxjurisdictions/2", protoItem(berlin, "/api/taxjurisdictions/2"))
+			"taxjurisdictions", "2", itemDoc("/api/taxjurisdictions/2", berlin))
 		gb := cmJurisdiction("3", "GB-VAT", "null", "null", `[{"from":"SW1A","to":null}]`, "GB", "")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions",
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions",
 			Body: cmJurisdictionBody("GB-VAT", `,"zipCodes":[{"from":"SW1A","to":null}]`, "GB", "")}),
-			"/api/taxjurisdictions/3", protoItem(gb, "/api/taxjurisdictions/3"))
+			"taxjurisdictions", "3", itemDoc("/api/taxjurisdictions/3", gb))
 
 		runCases(t, env, []apiCase{
-			{name: "collection", req: apitest.Request{Path: "/api/taxjurisdictions"}, status: 200, want: cmCollection("/api/taxjurisdictions", ca, berlin, gb)},
+			{name: "collection", req: apitest.Request{Path: "/api/taxjurisdictions"}, status: 200, want: listDoc(selfLinks("/api/taxjurisdictions"), ca, berlin, gb)},
 			{name: "by country", req: apitest.Request{Path: "/api/taxjurisdictions?filter[country]=DE,GB&sort=-code"}, status: 200,
-				want: cmCollection("/api/taxjurisdictions?filter[country]=DE,GB&sort=-code", gb, berlin)},
+				want: listDoc(selfLinks("/api/taxjurisdictions?filter[country]=DE,GB&sort=-code"), gb, berlin)},
 			{name: "by code", req: apitest.Request{Path: "/api/taxjurisdictions?filter[code][ends_with]=vat&filter[region][exists]=yes"}, status: 200,
-				want: cmCollection("/api/taxjurisdictions?filter[code][ends_with]=vat&filter[region][exists]=yes", berlin)},
+				want: listDoc(selfLinks("/api/taxjurisdictions?filter[code][ends_with]=vat&filter[region][exists]=yes"), berlin)},
 			{name: "title", req: apitest.Request{Path: "/api/taxjurisdictions/3?meta=title&fields[taxjurisdictions]=", Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
 				want: `{"data":{"type":"taxjurisdictions","id":"3","meta":{"title":"GB-VAT"}}}`},
 		})
@@ -740,18 +628,18 @@ func TestCommerceTaxJurisdictions(t *testing.T) {
 		// update: only the members sent change
 		ca = cmJurisdiction("1", "US-CA-SALES", "null", `"CA"`, zips, "US", "US-CA")
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/taxjurisdictions/1", Body: cmJurisdictionPatch("1", `"description":null`, "")}).
-			Expect(t, 200, protoItem(ca, "/api/taxjurisdictions/1"))
+			Expect(t, 200, itemDoc("/api/taxjurisdictions/1", ca))
 		berlin = cmJurisdiction("2", "DE-BY-VAT", "null", "null", "[]", "DE", "DE-BY")
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/taxjurisdictions/2",
 			Body: cmJurisdictionPatch("2", `"code":"DE-BY-VAT"`, `"region":{"data":{"type":"regions","id":"DE-BY"}}`)}).
-			Expect(t, 200, protoItem(berlin, "/api/taxjurisdictions/2"))
+			Expect(t, 200, itemDoc("/api/taxjurisdictions/2", berlin))
 		gb = cmJurisdiction("3", "GB-VAT", "null", "null", `[{"from":"SW1A","to":"SW1Z"}]`, "US", "US-NY")
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/taxjurisdictions/3",
 			Body: cmJurisdictionPatch("3", `"zipCodes":[{"from":"SW1A","to":"SW1Z"}]`, `"country":{"data":{"type":"countries","id":"US"}},"region":{"data":{"type":"regions","id":"US-NY"}}`)}).
-			Expect(t, 200, protoItem(gb, "/api/taxjurisdictions/3"))
+			Expect(t, 200, itemDoc("/api/taxjurisdictions/3", gb))
 		gb = cmJurisdiction("3", "GB-VAT", "null", "null", `[{"from":"SW1A","to":"SW1Z"}]`, "US", "")
 		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/taxjurisdictions/3", Body: cmJurisdictionPatch("3", "", `"region":{"data":null}`)}).
-			Expect(t, 200, protoItem(gb, "/api/taxjurisdictions/3"))
+			Expect(t, 200, itemDoc("/api/taxjurisdictions/3", gb))
 
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/taxjurisdictions", Body: body, Invalid: invalid}
@@ -759,28 +647,28 @@ func TestCommerceTaxJurisdictions(t *testing.T) {
 		patch := func(id, attrs, rels string) apitest.Request {
 			return apitest.Request{Method: http.MethodPatch, Path: "/api/taxjurisdictions/" + id, Body: cmJurisdictionPatch(id, attrs, rels)}
 		}
-		foreign := cmE{"form constraint", "The region does not belong to the country.", cmLink("region")}
+		foreign := invalid(linkAt("region"), "form constraint", "The region does not belong to the country.")
 		runCases(t, env, []apiCase{
-			{name: "region of another country", req: post(cmJurisdictionBody("X", "", "US", "DE-BE"), false), status: 400, want: cmErrors(400, foreign)},
-			{name: "country changed under the region", req: patch("1", "", `"country":{"data":{"type":"countries","id":"DE"}}`), status: 400, want: cmErrors(400, foreign)},
-			{name: "region changed to another country's", req: patch("2", "", `"region":{"data":{"type":"regions","id":"US-TX"}}`), status: 400, want: cmErrors(400, foreign)},
-			{name: "code taken", req: post(cmJurisdictionBody("GB-VAT", "", "GB", ""), false), status: 400, want: cmErrors(400, cmTaken(cmAttr("code")))},
-			{name: "code taken on update", req: patch("1", `"code":"DE-BY-VAT"`, ""), status: 400, want: cmErrors(400, cmTaken(cmAttr("code")))},
+			{name: "region of another country", req: post(cmJurisdictionBody("X", "", "US", "DE-BE"), false), status: 400, want: errorsDoc(foreign)},
+			{name: "country changed under the region", req: patch("1", "", `"country":{"data":{"type":"countries","id":"DE"}}`), status: 400, want: errorsDoc(foreign)},
+			{name: "region changed to another country's", req: patch("2", "", `"region":{"data":{"type":"regions","id":"US-TX"}}`), status: 400, want: errorsDoc(foreign)},
+			{name: "code taken", req: post(cmJurisdictionBody("GB-VAT", "", "GB", ""), false), status: 400, want: errorsDoc(taken(attrAt("code")))},
+			{name: "code taken on update", req: patch("1", `"code":"DE-BY-VAT"`, ""), status: 400, want: errorsDoc(taken(attrAt("code")))},
 			{name: "required", req: post(`{"data":{"type":"taxjurisdictions","attributes":{"description":"x"},"relationships":{}}}`, true), status: 400,
-				want: cmErrors(400, cmNotBlank(cmAttr("code")), cmNotBlank(cmLink("country")))},
-			{name: "null country", req: patch("1", "", `"country":{"data":null}`), status: 400, want: cmErrors(400, cmNotBlank(cmLink("country")))},
+				want: errorsDoc(notBlank(attrAt("code")), notBlank(linkAt("country")))},
+			{name: "null country", req: patch("1", "", `"country":{"data":null}`), status: 400, want: errorsDoc(notBlank(linkAt("country")))},
 			{name: "length", req: post(cmJurisdictionBody("X", `,"regionText":"`+strings.Repeat("r", 256)+`"`, "US", ""), true), status: 400,
-				want: cmErrors(400, cmTooLong(cmAttr("regionText"), 255))},
+				want: errorsDoc(tooLong(attrAt("regionText"), 255))},
 			{name: "missing country and region", req: post(cmJurisdictionBody("X", "", "ZZ", "ZZ-AA"), false), status: 400,
-				want: cmErrors(400, cmNoEntity(cmLink("country")), cmNoEntity(cmLink("region")))},
+				want: errorsDoc(noEntity(linkAt("country")), noEntity(linkAt("region")))},
 			{name: "zip code without from", req: post(cmJurisdictionBody("X", `,"zipCodes":[{"to":"1"}]`, "US", ""), true), status: 400,
-				want: cmErrors(400, cmE{"not blank constraint", "This value should not be blank.", cmAttr("zipCodes") + "/0/from"})},
+				want: errorsDoc(invalid(attrAt("zipCodes")+"/0/from", "not blank constraint", "This value should not be blank."))},
 			{name: "unknown field", req: post(cmJurisdictionBody("X", `,"rate":"0.19"`, "US", ""), true), status: 400,
-				want: cmErrors(400, cmExtra(cmAttr("rate"), "rate"))},
+				want: errorsDoc(extraField(attrAt("rate")))},
 		})
-		env.Do(apitest.Request{Path: "/api/taxjurisdictions"}).Expect(t, 200, cmCollection("/api/taxjurisdictions", ca, berlin, gb))
+		env.Do(apitest.Request{Path: "/api/taxjurisdictions"}).Expect(t, 200, listDoc(selfLinks("/api/taxjurisdictions"), ca, berlin, gb))
 
-		cmDeleted(t, env, "/api/taxjurisdictions/2")
-		env.Do(apitest.Request{Path: "/api/taxjurisdictions"}).Expect(t, 200, cmCollection("/api/taxjurisdictions", ca, gb))
+		expectDeleted(t, env, "/api/taxjurisdictions/2")
+		env.Do(apitest.Request{Path: "/api/taxjurisdictions"}).Expect(t, 200, listDoc(selfLinks("/api/taxjurisdictions"), ca, gb))
 	})
 }

@@ -46,34 +46,6 @@ func ccOnly(t *testing.T, res []*apitest.Response, allowed ...int) {
 	}
 }
 
-// ccData decodes the data member of a response.
-func ccData(t *testing.T, res *apitest.Response) map[string]any {
-	t.Helper()
-	var doc struct {
-		Data map[string]any `json:"data"`
-	}
-	if err := json.Unmarshal(res.Body, &doc); err != nil {
-		t.Fatalf("%v: %s", err, res.Body)
-	}
-	return doc.Data
-}
-
-func ccAttr(t *testing.T, res *apitest.Response, name string) any {
-	t.Helper()
-	return ccData(t, res)["attributes"].(map[string]any)[name]
-}
-
-func ccCreate(t *testing.T, env *apitest.Env, typ, attrs, rels string) string {
-	t.Helper()
-	body := fmt.Sprintf(`{"data":{"type":%q,"attributes":%s`, typ, attrs)
-	if rels != "" {
-		body += `,"relationships":` + rels
-	}
-	res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/" + typ, Body: body + "}}"})
-	res.ExpectStatus(t, http.StatusCreated)
-	return ccData(t, res)["id"].(string)
-}
-
 func ccCount(t *testing.T, env *apitest.Env, path string) string {
 	t.Helper()
 	res := env.Do(apitest.Request{Method: http.MethodHead, Path: path, Header: map[string]string{"X-Include": "totalCount"}})
@@ -82,8 +54,9 @@ func ccCount(t *testing.T, env *apitest.Env, path string) string {
 }
 
 func TestConcurrentIfMatch(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		id := ccCreate(t, env, "accounts", `{"name":"Race"}`, "")
+		id := create(t, env, "accounts", writeDoc("accounts", "", `{"name":"Race"}`, ""))
 		tag := env.Do(apitest.Request{Path: "/api/accounts/" + id}).Header.Get("ETag")
 		const n = 20
 		reqs := make([]apitest.Request, n)
@@ -96,13 +69,13 @@ func TestConcurrentIfMatch(t *testing.T) {
 		winner := ""
 		for _, r := range res {
 			if r.Status == 200 {
-				winner = ccAttr(t, r, "name").(string)
+				winner = attrOf(t, r, "name").(string)
 			} else {
-				r.Expect(t, 412, protoError(412, "precondition failed exception",
-					"The resource has been modified: its ETag does not match If-Match.", protoHeader("If-Match")))
+				r.Expect(t, 412, errorDoc(412, "precondition failed exception",
+					"The resource has been modified: its ETag does not match If-Match.", atHeader("If-Match")))
 			}
 		}
-		if got := ccAttr(t, env.Do(apitest.Request{Path: "/api/accounts/" + id}), "name"); got != winner {
+		if got := attrOf(t, env.Do(apitest.Request{Path: "/api/accounts/" + id}), "name"); got != winner {
 			t.Fatalf("stored name %q, the successful PATCH wrote %q", got, winner)
 		}
 
@@ -121,6 +94,7 @@ func TestConcurrentIfMatch(t *testing.T) {
 }
 
 func TestConcurrentUpsert(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 50
 		reqs := make([]apitest.Request, n)
@@ -132,7 +106,7 @@ func TestConcurrentUpsert(t *testing.T) {
 		ccExpectStatuses(t, res, map[int]int{201: 1, 200: n - 1})
 		ids := map[string]bool{}
 		for _, r := range res {
-			ids[ccData(t, r)["id"].(string)] = true
+			ids[dataOf(t, r)["id"].(string)] = true
 		}
 		if len(ids) != 1 {
 			t.Fatalf("the upserts answered %d different records, want 1", len(ids))
@@ -154,6 +128,7 @@ func TestConcurrentUpsert(t *testing.T) {
 }
 
 func TestConcurrentUniqueValues(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 20
 		reqs := make([]apitest.Request, n)
@@ -165,7 +140,7 @@ func TestConcurrentUniqueValues(t *testing.T) {
 		ccExpectStatuses(t, res, map[int]int{201: 1, 400: n - 1})
 		for _, r := range res {
 			if r.Status == 400 {
-				r.Expect(t, 400, protoError(400, "unique entity constraint", "This value is already used.", protoPointer("/data/attributes/username")))
+				r.Expect(t, 400, errorDoc(400, "unique entity constraint", "This value is already used.", atPointer("/data/attributes/username")))
 			}
 		}
 		// a client-assigned id created twice at once: one 201, the others 409
@@ -177,16 +152,17 @@ func TestConcurrentUniqueValues(t *testing.T) {
 		ccExpectStatuses(t, res, map[int]int{201: 1, 409: n - 1})
 		for _, r := range res {
 			if r.Status == 409 {
-				r.Expect(t, 409, protoError(409, "conflict constraint", "The entity already exists.", protoPointer("/data/id")))
+				r.Expect(t, 409, errorDoc(409, "conflict constraint", "The entity already exists.", atPointer("/data/id")))
 			}
 		}
 	})
 }
 
 func TestConcurrentCallsKeepCountsExact(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		account := ccCreate(t, env, "accounts", `{"name":"Busy"}`, "")
-		contact := ccCreate(t, env, "contacts", `{"firstName":"Busy"}`, "")
+		account := create(t, env, "accounts", writeDoc("accounts", "", `{"name":"Busy"}`, ""))
+		contact := create(t, env, "contacts", writeDoc("contacts", "", `{"firstName":"Busy"}`, ""))
 		const n = 100
 		reqs := make([]apitest.Request, n)
 		for i := range reqs {
@@ -204,20 +180,20 @@ func TestConcurrentCallsKeepCountsExact(t *testing.T) {
 		for _, path := range []string{"/api/accounts/" + account, "/api/contacts/" + contact} {
 			r := env.Do(apitest.Request{Path: path})
 			for name, want := range map[string]float64{"timesContacted": n, "timesContactedIn": 75, "timesContactedOut": 25} {
-				if got := ccAttr(t, r, name); got != want {
+				if got := attrOf(t, r, name); got != want {
 					t.Errorf("%s %s = %v, want %v", path, name, got, want)
 				}
 			}
-			if got := ccAttr(t, r, "lastContactedDate"); got != "2024-05-01T10:01:39Z" {
+			if got := attrOf(t, r, "lastContactedDate"); got != "2024-05-01T10:01:39Z" {
 				t.Errorf("%s lastContactedDate = %v", path, got)
 			}
 		}
 
 		// and moving and deleting them concurrently keeps both sides exact
-		other := ccCreate(t, env, "accounts", `{"name":"Other"}`, "")
+		other := create(t, env, "accounts", writeDoc("accounts", "", `{"name":"Other"}`, ""))
 		var ids []string
 		for _, r := range res {
-			ids = append(ids, ccData(t, r)["id"].(string))
+			ids = append(ids, dataOf(t, r)["id"].(string))
 		}
 		reqs = reqs[:0]
 		for i, id := range ids {
@@ -231,7 +207,7 @@ func TestConcurrentCallsKeepCountsExact(t *testing.T) {
 		res = env.DoParallel(reqs)
 		ccExpectStatuses(t, res, map[int]int{204: n / 2, 200: n / 2})
 		for path, want := range map[string]float64{"/api/accounts/" + account: 0, "/api/accounts/" + other: n / 2, "/api/contacts/" + contact: n / 2} {
-			if got := ccAttr(t, env.Do(apitest.Request{Path: path}), "timesContacted"); got != want {
+			if got := attrOf(t, env.Do(apitest.Request{Path: path}), "timesContacted"); got != want {
 				t.Errorf("%s timesContacted = %v, want %v", path, got, want)
 			}
 		}
@@ -241,13 +217,14 @@ func TestConcurrentCallsKeepCountsExact(t *testing.T) {
 // Writes racing deletes of the same or related records answer 404 or 400 with a pointer,
 // never 500, and leave no reference to a deleted record.
 func TestConcurrentWritesAndDeletes(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 15
 		var reqs []apitest.Request
 		var accounts, contacts []string
 		for i := 0; i < n; i++ {
-			accounts = append(accounts, ccCreate(t, env, "accounts", fmt.Sprintf(`{"name":"A%d"}`, i), ""))
-			contacts = append(contacts, ccCreate(t, env, "contacts", fmt.Sprintf(`{"firstName":"C%d"}`, i), ""))
+			accounts = append(accounts, create(t, env, "accounts", writeDoc("accounts", "", fmt.Sprintf(`{"name":"A%d"}`, i), "")))
+			contacts = append(contacts, create(t, env, "contacts", writeDoc("contacts", "", fmt.Sprintf(`{"firstName":"C%d"}`, i), "")))
 		}
 		for i := 0; i < n; i++ {
 			a, c := accounts[i], contacts[i]
@@ -301,10 +278,11 @@ func TestConcurrentWritesAndDeletes(t *testing.T) {
 
 // Adding the same members to a to-many relationship at once: every request succeeds.
 func TestConcurrentRelationshipAdds(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		a := ccCreate(t, env, "accounts", `{"name":"Shared"}`, "")
-		c1 := ccCreate(t, env, "contacts", `{"firstName":"One"}`, "")
-		c2 := ccCreate(t, env, "contacts", `{"firstName":"Two"}`, "")
+		a := create(t, env, "accounts", writeDoc("accounts", "", `{"name":"Shared"}`, ""))
+		c1 := create(t, env, "contacts", writeDoc("contacts", "", `{"firstName":"One"}`, ""))
+		c2 := create(t, env, "contacts", writeDoc("contacts", "", `{"firstName":"Two"}`, ""))
 		reqs := make([]apitest.Request, 20)
 		for i := range reqs {
 			reqs[i] = apitest.Request{Method: http.MethodPost, Path: "/api/accounts/" + a + "/relationships/contacts",
@@ -324,6 +302,7 @@ func TestConcurrentRelationshipAdds(t *testing.T) {
 // SQLite's single writer: parallel writers wait their turn rather than fail; past the queue's
 // bound they get 503 with Retry-After, never 500, and every 201 is a stored record.
 func TestSQLiteWriterQueue(t *testing.T) {
+	t.Parallel()
 	b := storetest.Backend{Name: string(store.SQLite)}
 	post := func(i int) apitest.Request {
 		return apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":"Q%d"}}}`, i)}
@@ -375,6 +354,7 @@ func TestSQLiteWriterQueue(t *testing.T) {
 // localized names need a second query — all succeed: no request waits for a second database
 // connection while it holds one, so the capped pool cannot deadlock.
 func TestConcurrentRequests(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		env.Do(apitest.Request{Method: "POST", Path: "/api/products",
 			Body: `{"data":{"type":"products","attributes":{"sku":"P-1","names":[{"localization":null,"value":"Chair"},{"localization":"2","value":"Stuhl"}]}}}`}).ExpectStatus(t, 201)

@@ -13,15 +13,16 @@ import (
 )
 
 func TestDecimalsAreExact(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		cmCreate(t, env, "products", cmProductBody("CHAIR-1", cmChairNames, ""))
+		create(t, env, "products", cmProductBody("CHAIR-1", cmChairNames, ""))
 
 		// 1 and 2 differ in the last digit only (one float64 apart is more than that); 9.5 and
 		// 10 sort the other way round as text.
 		big := cmPrice("1", "123456789012345.1234", "1.0000", "1", "USD")
-		cmCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices",
-			Body: cmPriceBody("123456789012345.1234", "1", "1", "USD")}), "/api/productprices/1", protoItem(big, "/api/productprices/1"))
-		env.Do(apitest.Request{Path: "/api/productprices/1"}).Expect(t, 200, protoItem(big, "/api/productprices/1"))
+		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/productprices",
+			Body: cmPriceBody("123456789012345.1234", "1", "1", "USD")}), "productprices", "1", itemDoc("/api/productprices/1", big))
+		env.Do(apitest.Request{Path: "/api/productprices/1"}).Expect(t, 200, itemDoc("/api/productprices/1", big))
 		for _, body := range []string{
 			cmPriceBody("123456789012345.1233", "2", "1", "USD"), // 2
 			cmPriceBody("0.0001", "0.5", "1", "USD"),             // 3
@@ -29,7 +30,7 @@ func TestDecimalsAreExact(t *testing.T) {
 			cmPriceBody("0010.50", "100", "1", "USD"),            // 5: leading and trailing zeros
 			cmPriceBody("999999999999999.9999", "0.0001", "1", "USD"),
 		} {
-			cmCreate(t, env, "productprices", body)
+			create(t, env, "productprices", body)
 		}
 
 		// values of the prices with these ids, in this order
@@ -77,9 +78,9 @@ func TestDecimalsAreExact(t *testing.T) {
 			get("sort=-quantity,value", "5", "4", "2", "1", "3", "6"),
 			// values no price can hold are refused (api.md section 20), not compared
 			{name: "more than 4 decimals", req: apitest.Request{Path: "/api/productprices?filter[value][lt]=0.00005"}, status: 400,
-				want: protoError(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", protoParam("filter[value][lt]"))},
+				want: errorDoc(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", atParam("filter[value][lt]"))},
 			{name: "more than 15 digits", req: apitest.Request{Path: "/api/productprices?filter[value][gt]=1000000000000000"}, status: 400,
-				want: protoError(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", protoParam("filter[value][gt]"))},
+				want: errorDoc(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", atParam("filter[value][gt]"))},
 		})
 
 		// a product's price is the one for quantity 1, however the quantity was written
@@ -87,19 +88,19 @@ func TestDecimalsAreExact(t *testing.T) {
 			Expect(t, 200, `{"data":{"type":"products","id":"1","attributes":{"price":{"value":"123456789012345.1234","currency":"USD"}}}}`)
 
 		// quantity 1 and 1.0 are the same quantity
-		duplicate := cmE{"unique entity constraint", "A price for this product, currency and quantity already exists.", cmAttr("quantity")}
+		duplicate := invalid(attrAt("quantity"), "unique entity constraint", "A price for this product, currency and quantity already exists.")
 		post := func(body string) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/productprices", Body: body}
 		}
 		runCases(t, env, []apiCase{
-			{name: "quantity 1.0", req: post(cmPriceBody("5", "1.0", "1", "USD")), status: 400, want: cmErrors(400, duplicate)},
-			{name: "quantity 1.0000", req: post(cmPriceBody("5", "1.0000", "1", "USD")), status: 400, want: cmErrors(400, duplicate)},
-			{name: "default quantity", req: post(cmPriceBody("5", "", "1", "USD")), status: 400, want: cmErrors(400, duplicate)},
+			{name: "quantity 1.0", req: post(cmPriceBody("5", "1.0", "1", "USD")), status: 400, want: errorsDoc(duplicate)},
+			{name: "quantity 1.0000", req: post(cmPriceBody("5", "1.0000", "1", "USD")), status: 400, want: errorsDoc(duplicate)},
+			{name: "default quantity", req: post(cmPriceBody("5", "", "1", "USD")), status: 400, want: errorsDoc(duplicate)},
 			{name: "quantity 0.50 by update", req: apitest.Request{Method: http.MethodPatch, Path: "/api/productprices/2",
-				Body: `{"data":{"type":"productprices","id":"2","attributes":{"quantity":"0.50"}}}`}, status: 400, want: cmErrors(400, duplicate)},
+				Body: `{"data":{"type":"productprices","id":"2","attributes":{"quantity":"0.50"}}}`}, status: 400, want: errorsDoc(duplicate)},
 		})
 		// a quantity that differs in the fourth decimal is another quantity
-		cmCreated(t, env.Do(post(cmPriceBody("5", "1.0001", "1", "USD"))), "/api/productprices/7",
-			protoItem(cmPrice("7", "5.0000", "1.0001", "1", "USD"), "/api/productprices/7"))
+		expectCreated(t, env.Do(post(cmPriceBody("5", "1.0001", "1", "USD"))), "productprices",
+			"7", itemDoc("/api/productprices/7", cmPrice("7", "5.0000", "1.0001", "1", "USD")))
 	})
 }

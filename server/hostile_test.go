@@ -40,16 +40,8 @@ func hostileSeed(t *testing.T, env *apitest.Env) {
 	}
 }
 
-// hostileIDs is the data of a collection of the given type and ids, without links.
-func hostileIDs(typ string, ids ...string) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = protoIdent(typ, id)
-	}
-	return "[" + strings.Join(parts, ",") + "]"
-}
-
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		hostileSeed(t, env)
 		post := func(typ, body string) apitest.Request {
@@ -64,15 +56,15 @@ func TestHostileInput(t *testing.T) {
 			return get("/api/" + typ + "?" + query + "&fields[" + typ + "]=")
 		}
 		list := func(typ string, ids ...string) string {
-			return `{"data":` + hostileIDs(typ, ids...) + `}`
+			return `{"data":` + idents(typ, ids...) + `}`
 		}
-		attr := func(name string) string { return protoPointer("/data/attributes/" + name) }
+		attr := func(name string) string { return atPointer("/data/attributes/" + name) }
 		typeErr := func(name, kind string) string {
-			return protoError(400, "type constraint", "This value should be of type "+kind+".", attr(name))
+			return errorDoc(400, "type constraint", "This value should be of type "+kind+".", attr(name))
 		}
-		text := func(source string) string { return protoError(400, "value constraint", hostileText, source) }
+		text := func(source string) string { return errorDoc(400, "value constraint", hostileText, source) }
 		filterErr := func(param, detail string) string {
-			return protoError(400, "filter constraint", detail, protoParam(param))
+			return errorDoc(400, "filter constraint", detail, atParam(param))
 		}
 		long := strings.Repeat("x", 256)
 		years := "This value should be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z."
@@ -100,14 +92,15 @@ func TestHostileInput(t *testing.T) {
 			contacts = append(contacts, fmt.Sprintf(`{"type":"contacts","id":"c%d"}`, i))
 			includedContacts = append(includedContacts, fmt.Sprintf(`{"type":"contacts","id":"c%d","attributes":{"firstName":"C"}}`, i))
 		}
-		var missing, missingErrs []string
+		var missing []string
+		var missingErrs []apiError
 		for i := range 150 {
-			missing = append(missing, fmt.Sprintf(`{"type":"contacts","id":"%d"}`, 9000+i))
+			missing = append(missing, fmt.Sprint(9000+i))
 			if i < 100 {
-				missingErrs = append(missingErrs, fmt.Sprintf(`{"status":"400","title":"form constraint","detail":"The entity does not exist.","source":{"pointer":"/data/%d"}}`, i))
+				missingErrs = append(missingErrs, noEntity(fmt.Sprintf("/data/%d", i)))
 			}
 		}
-		missingErrs = append(missingErrs, `{"status":"400","title":"too many errors","detail":"50 more errors were left out: a response lists at most 100."}`)
+		missingErrs = append(missingErrs, apiError{title: "too many errors", detail: "50 more errors were left out: a response lists at most 100."})
 
 		runCases(t, env, []apiCase{
 			// every kind of attribute with values of the wrong type or out of range
@@ -126,59 +119,59 @@ func TestHostileInput(t *testing.T) {
 			{name: "a decimal of 1e309", req: invalid(post("productprices", strings.Replace(cmPriceBody("0", "", "1", "EUR"), `"value":"0"`, `"value":1e309`, 1))),
 				status: 400, want: typeErr("value", "decimal")},
 			{name: "a decimal of 16 digits", req: invalid(post("productprices", cmPriceBody("1234567890123456", "", "1", "EUR"))),
-				status: 400, want: protoError(400, "range constraint", digits, attr("value"))},
+				status: 400, want: errorDoc(400, "range constraint", digits, attr("value"))},
 			{name: "a JSON array where an object goes", req: invalid(post("weightunits", `{"data":{"type":"weightunits","id":"w","attributes":{"conversionRates":[1]}}}`)),
 				status: 400, want: typeErr("conversionRates", "object")},
 			{name: "an oversized string", req: invalid(post("calls", callBody(`"subject":"`+strings.Repeat("é", 10000)+`","callDateTime":"2024-01-01T00:00:00Z","direction":"incoming"`, ""))),
-				status: 400, want: protoError(400, "length constraint", "This value is too long. It should have 255 characters or less.", attr("subject"))},
-			{name: "a date-time in year 0", req: call(`"callDateTime":"0000-06-01T00:00:00Z"`), status: 400, want: protoError(400, "range constraint", years, attr("callDateTime"))},
-			{name: "a date-time in year 10000 in UTC", req: call(`"callDateTime":"9999-12-31T23:59:59-01:00"`), status: 400, want: protoError(400, "range constraint", years, attr("callDateTime"))},
-			{name: "a date-time in year 0 in UTC", req: call(`"callDateTime":"0001-01-01T00:00:00+01:00"`), status: 400, want: protoError(400, "range constraint", years, attr("callDateTime"))},
+				status: 400, want: errorDoc(400, "length constraint", "This value is too long. It should have 255 characters or less.", attr("subject"))},
+			{name: "a date-time in year 0", req: call(`"callDateTime":"0000-06-01T00:00:00Z"`), status: 400, want: errorDoc(400, "range constraint", years, attr("callDateTime"))},
+			{name: "a date-time in year 10000 in UTC", req: call(`"callDateTime":"9999-12-31T23:59:59-01:00"`), status: 400, want: errorDoc(400, "range constraint", years, attr("callDateTime"))},
+			{name: "a date-time in year 0 in UTC", req: call(`"callDateTime":"0001-01-01T00:00:00+01:00"`), status: 400, want: errorDoc(400, "range constraint", years, attr("callDateTime"))},
 			{name: "a date-time of five-digit year", req: invalid(call(`"callDateTime":"10000-01-01T00:00:00Z"`)), status: 400,
-				want: protoError(400, "type constraint", "This value is not a valid datetime.", attr("callDateTime"))},
+				want: errorDoc(400, "type constraint", "This value is not a valid datetime.", attr("callDateTime"))},
 			{name: "a date in year 0", req: post("contacts", `{"data":{"type":"contacts","attributes":{"firstName":"A","birthday":"0000-02-29"}}}`),
-				status: 400, want: protoError(400, "range constraint", "This value should be between 0001-01-01 and 9999-12-31.", attr("birthday"))},
+				status: 400, want: errorDoc(400, "range constraint", "This value should be between 0001-01-01 and 9999-12-31.", attr("birthday"))},
 
 			// text that can never be stored, wherever it comes
 			{name: "NUL in an attribute", req: call(`"callDateTime":"2024-01-01T00:00:00Z","notes":"a\u0000b"`), status: 400, want: text(attr("notes"))},
 			{name: "invalid UTF-8 in an attribute", req: call("\"callDateTime\":\"2024-01-01T00:00:00Z\",\"notes\":\"caf\xe9\""), status: 400, want: text(attr("notes"))},
 			{name: "an unpaired surrogate in an attribute", req: call(`"callDateTime":"2024-01-01T00:00:00Z","notes":"\ud800"`), status: 400, want: text(attr("notes"))},
 			{name: "NUL in an attribute name", req: invalid(call(`"callDateTime":"2024-01-01T00:00:00Z","no\u0000tes":"x"`)), status: 400,
-				want: text(protoPointer("/data/attributes/no\uFFFDtes"))},
+				want: text(atPointer("/data/attributes/no\uFFFDtes"))},
 			{name: "NUL in a related id", req: post("contacts", `{"data":{"type":"contacts","attributes":{"firstName":"A"},"relationships":{"source":{"data":{"type":"contactsources","id":"tv\u0000"}}}}}`),
-				status: 400, want: text(protoPointer("/data/relationships/source/data/id"))},
-			{name: "NUL in a client-assigned id", req: post("weightunits", `{"data":{"type":"weightunits","id":"k\u0000g"}}`), status: 400, want: text(protoPointer("/data/id"))},
+				status: 400, want: text(atPointer("/data/relationships/source/data/id"))},
+			{name: "NUL in a client-assigned id", req: post("weightunits", `{"data":{"type":"weightunits","id":"k\u0000g"}}`), status: 400, want: text(atPointer("/data/id"))},
 			{name: "invalid UTF-8 in meta", req: post("accounts", "{\"data\":{\"type\":\"accounts\",\"meta\":{\"upsert\":[\"na\xffme\"]},\"attributes\":{\"name\":\"A\"}}}"),
-				status: 400, want: text(protoPointer("/data/meta/upsert/0"))},
+				status: 400, want: text(atPointer("/data/meta/upsert/0"))},
 			{name: "NUL in a plain body", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: `{"name":"A\u0000"}`,
 				Header: map[string]string{"Content-Type": "application/json", "Accept": "application/json"}},
 				status: 400, want: `[{"code":400,"title":"value constraint","detail":"` + hostileText + `","source":"/name"}]`},
 			{name: "NUL in a relationship body", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts/1/relationships/contacts",
-				Body: `{"data":[{"type":"contacts","id":"1\u0000"}]}`}, status: 400, want: text(protoPointer("/data/0/id"))},
-			{name: "NUL in a filter value", req: get("/api/calls?filter[subject]~%00"), status: 400, want: text(protoParam("filter[subject]"))},
-			{name: "invalid UTF-8 in a filter value", req: get("/api/calls?filter[subject]=%FF"), status: 400, want: text(protoParam("filter[subject]"))},
-			{name: "NUL in a filter name", req: get("/api/calls?filter[sub%00ject]=x"), status: 400, want: text(protoParam("filter[sub\uFFFDject]"))},
-			{name: "NUL in sort", req: get("/api/calls?sort=%00"), status: 400, want: text(protoParam("sort"))},
-			{name: "invalid UTF-8 in include", req: get("/api/calls?include=%C3"), status: 400, want: text(protoParam("include"))},
-			{name: "NUL in fields", req: get("/api/calls?fields[calls]=sub%00ject"), status: 400, want: text(protoParam("fields[calls]"))},
-			{name: "NUL in page[size] of an item", req: get("/api/calls/1?page[size]=%00"), status: 400, want: text(protoParam("page[size]"))},
-			{name: "NUL in X-Currency", req: apitest.Request{Path: "/api/products/1", Header: map[string]string{"X-Currency": "US\x00D"}}, status: 400, want: text(protoHeader("X-Currency"))},
+				Body: `{"data":[{"type":"contacts","id":"1\u0000"}]}`}, status: 400, want: text(atPointer("/data/0/id"))},
+			{name: "NUL in a filter value", req: get("/api/calls?filter[subject]~%00"), status: 400, want: text(atParam("filter[subject]"))},
+			{name: "invalid UTF-8 in a filter value", req: get("/api/calls?filter[subject]=%FF"), status: 400, want: text(atParam("filter[subject]"))},
+			{name: "NUL in a filter name", req: get("/api/calls?filter[sub%00ject]=x"), status: 400, want: text(atParam("filter[sub\uFFFDject]"))},
+			{name: "NUL in sort", req: get("/api/calls?sort=%00"), status: 400, want: text(atParam("sort"))},
+			{name: "invalid UTF-8 in include", req: get("/api/calls?include=%C3"), status: 400, want: text(atParam("include"))},
+			{name: "NUL in fields", req: get("/api/calls?fields[calls]=sub%00ject"), status: 400, want: text(atParam("fields[calls]"))},
+			{name: "NUL in page[size] of an item", req: get("/api/calls/1?page[size]=%00"), status: 400, want: text(atParam("page[size]"))},
+			{name: "NUL in X-Currency", req: apitest.Request{Path: "/api/products/1", Header: map[string]string{"X-Currency": "US\x00D"}}, status: 400, want: text(atHeader("X-Currency"))},
 			{name: "invalid UTF-8 in X-Localization-ID", req: apitest.Request{Path: "/api/products/1", Header: map[string]string{"X-Localization-ID": "\xff"}}, status: 400,
-				want: text(protoHeader("X-Localization-ID"))},
+				want: text(atHeader("X-Localization-ID"))},
 			{name: "NUL in If-None-Match", req: apitest.Request{Path: "/api/accounts/1", Header: map[string]string{"If-None-Match": "\"a\x00\""}}, status: 400,
-				want: text(protoHeader("If-None-Match"))},
+				want: text(atHeader("If-None-Match"))},
 			{name: "NUL in X-Include", req: apitest.Request{Path: "/api/accounts", Header: map[string]string{"X-Include": "totalCount\x00"}}, status: 400,
-				want: text(protoHeader("X-Include"))},
+				want: text(atHeader("X-Include"))},
 			{name: "NUL in an id of the path", req: get("/api/currencies/US%00D"), status: 400,
-				want: protoError(400, "value constraint", "The URL path should be valid UTF-8 text without NUL characters.", "")},
+				want: errorDoc(400, "value constraint", "The URL path should be valid UTF-8 text without NUL characters.", "")},
 			{name: "invalid UTF-8 in an id of the path", req: get("/api/countries/%FF/relationships/regions"), status: 400,
-				want: protoError(400, "value constraint", "The URL path should be valid UTF-8 text without NUL characters.", "")},
+				want: errorDoc(400, "value constraint", "The URL path should be valid UTF-8 text without NUL characters.", "")},
 			{name: "control characters are text", req: ids("calls", "filter[subject]=%01%1F"), status: 200, want: list("calls")},
 
 			// the resource bounds
-			{name: "2000 sort terms", req: get("/api/calls?sort=" + sortTerms), status: 400, want: protoError(400, "sort constraint", "Sorting accepts at most 10 fields.", protoParam("sort"))},
+			{name: "2000 sort terms", req: get("/api/calls?sort=" + sortTerms), status: 400, want: errorDoc(400, "sort constraint", "Sorting accepts at most 10 fields.", atParam("sort"))},
 			{name: "a field sorted twice", req: get("/api/accounts?sort=name,-name"), status: 400,
-				want: protoError(400, "sort constraint", `Sorting by "name" field is requested more than once.`, protoParam("sort"))},
+				want: errorDoc(400, "sort constraint", `Sorting by "name" field is requested more than once.`, atParam("sort"))},
 			{name: "1500 repeated filters", req: get("/api/accounts?" + filters), status: 400, want: filterErr("filter", "A request may have at most 50 filter parameters.")},
 			{name: "1001 values of one filter over two parameters", req: get("/api/accounts?filter[id]=" + strings.Join(ids600, ",") + "&filter[id][neq]=" + strings.Join(ids401, ",")),
 				status: 400, want: filterErr("filter[id][neq]", "A filter accepts at most 1000 values.")},
@@ -192,22 +185,22 @@ func TestHostileInput(t *testing.T) {
 			{name: "page[number] 1000000", req: get("/api/accounts?page[number]=1000000"), status: 200, want: `{"data":[]}`},
 			{name: "1001 resources in a write document", req: post("accounts", `{"data":{"type":"accounts","attributes":{"name":"Many"},"relationships":{"contacts":{"data":[`+
 				strings.Join(contacts, ",")+`]}}},"included":[`+strings.Join(append(includedContacts, includedContacts[0]), ",")+`]}`), status: 400,
-				want: protoError(400, "request data constraint", "A request document may hold at most 1000 resources (data and included).", protoPointer("/included"))},
+				want: errorDoc(400, "request data constraint", "A request document may hold at most 1000 resources (data and included).", atPointer("/included"))},
 			{name: "a client-assigned id of 256 characters", req: post("weightunits", `{"data":{"type":"weightunits","id":"`+long+`"}}`), status: 400,
-				want: protoError(400, "length constraint", "This value is too long. It should have 255 characters or less.", protoPointer("/data/id"))},
+				want: errorDoc(400, "length constraint", "This value is too long. It should have 255 characters or less.", atPointer("/data/id"))},
 			{name: "a related code of 256 characters", req: post("contacts", `{"data":{"type":"contacts","attributes":{"firstName":"A"},"relationships":{"source":{"data":{"type":"contactsources","id":"`+long+`"}}}}}`),
-				status: 400, want: protoError(400, "length constraint", "This value is too long. It should have 255 characters or less.", protoPointer("/data/relationships/source/data/id"))},
+				status: 400, want: errorDoc(400, "length constraint", "This value is too long. It should have 255 characters or less.", atPointer("/data/relationships/source/data/id"))},
 			{name: "a code of 256 characters in the path", req: get("/api/currencies/" + long), status: 404,
-				want: protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
+				want: errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
 			{name: "150 related records that do not exist", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts/1/relationships/contacts",
-				Body: `{"data":[` + strings.Join(missing, ",") + `]}`}, status: 400, want: `{"errors":[` + strings.Join(missingErrs, ",") + `]}`},
+				Body: `{"data":` + idents("contacts", missing...) + `}`}, status: 400, want: errorsDoc(missingErrs...)},
 
 			// filter values the databases could not store, and periods that end after 9999
-			{name: "a filter in year 0", req: get("/api/calls?filter[callDateTime]=0000"), status: 400, want: protoError(400, "range constraint", years, protoParam("filter[callDateTime]"))},
+			{name: "a filter in year 0", req: get("/api/calls?filter[callDateTime]=0000"), status: 400, want: errorDoc(400, "range constraint", years, atParam("filter[callDateTime]"))},
 			{name: "a filter in year 10000 in UTC", req: get("/api/calls?filter[callDateTime][gte]=9999-12-31T23:59:59-01:00"), status: 400,
-				want: protoError(400, "range constraint", years, protoParam("filter[callDateTime][gte]"))},
+				want: errorDoc(400, "range constraint", years, atParam("filter[callDateTime][gte]"))},
 			{name: "a filter of 16 decimal digits", req: get("/api/productprices?filter[value]=1234567890123456"), status: 400,
-				want: protoError(400, "range constraint", digits, protoParam("filter[value]"))},
+				want: errorDoc(400, "range constraint", digits, atParam("filter[value]"))},
 			{name: "year 9999", req: ids("calls", "filter[callDateTime]=9999"), status: 200, want: list("calls", "2")},
 			{name: "the last second", req: ids("calls", "filter[callDateTime]=9999-12-31T23:59:59Z"), status: 200, want: list("calls", "2")},
 			{name: "after December 9999", req: ids("calls", "filter[callDateTime]>9999-12"), status: 200, want: list("calls")},
@@ -230,6 +223,7 @@ func TestHostileInput(t *testing.T) {
 
 // Control characters other than NUL are text: they are stored and returned as sent.
 func TestHostileControlCharacters(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: protoAccountBody("tab\there\u0001\u001f\u007f")})
 		res.ExpectStatus(t, http.StatusCreated)
@@ -273,6 +267,7 @@ func rawExchange(t *testing.T, srv *httptest.Server, head, body string, wait tim
 // A body shorter than its Content-Length is a 400 (it was a 500), and one slower than the read
 // deadline a 408; nothing is stored.
 func TestHostileBodies(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
@@ -310,12 +305,13 @@ func hostileBodies(t *testing.T, env *apitest.Env) {
 // DELETE), a needlessly escaped path is the same resource, an empty path segment names nothing,
 // and a Host that would make links invalid is refused.
 func TestHostileRequestShapes(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		unsupported := func(param string) string {
-			return protoError(400, "filter constraint", fmt.Sprintf("The query parameter %q is not supported here.", param), protoParam(param))
+			return errorDoc(400, "filter constraint", fmt.Sprintf("The query parameter %q is not supported here.", param), atParam(param))
 		}
-		account1 := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
+		account1 := itemDoc("/api/accounts/1", protoAccount(1, "Account 01"))
 		runCases(t, env, []apiCase{
 			{name: "an unknown parameter", req: apitest.Request{Path: "/api/accounts?foo=1"}, status: 400, want: unsupported("foo")},
 			{name: "an unclosed filter bracket", req: apitest.Request{Path: "/api/accounts?filter%5Bid=1"}, status: 400, want: unsupported("filter[id=1")},
@@ -341,15 +337,15 @@ func TestHostileRequestShapes(t *testing.T) {
 				Header: qNoLinks}, status: 200, want: `{"data":{"type":"accounts","id":"1","attributes":{"name":"Account 01"}},
 				"included":[{"type":"users","id":"1","attributes":{"username":"admin"}},{"type":"organizations","id":"1","attributes":{"name":"<any>"}}]}`},
 			{name: "an empty id", req: apitest.Request{Path: "/api/accounts//contacts"}, status: 404,
-				want: protoError(404, "not found http exception", "The requested resource does not exist.", "")},
+				want: errorDoc(404, "not found http exception", "The requested resource does not exist.", "")},
 			{name: "a trailing slash", req: apitest.Request{Path: "/api/accounts/"}, status: 404,
-				want: protoError(404, "not found http exception", "The requested resource does not exist.", "")},
+				want: errorDoc(404, "not found http exception", "The requested resource does not exist.", "")},
 			// the response of a write takes fields and include, as GET does
 			{name: "POST with fields", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts?fields[accounts]=name",
 				Body: protoAccountBody("Third"), Header: map[string]string{"X-Include": "noHateoas"}}, status: 201,
 				want: `{"data":{"type":"accounts","id":"3","attributes":{"name":"Third"}}}`},
 			{name: "a referenced record cannot go", req: apitest.Request{Method: http.MethodDelete, Path: "/api/users/1"}, status: 409,
-				want: protoError(409, "conflict constraint", "The operation conflicts with records that refer to this one (or that it refers to).", "")},
+				want: errorDoc(409, "conflict constraint", "The operation conflicts with records that refer to this one (or that it refers to).", "")},
 		})
 		// a Host that would make every link an invalid URI
 		req := httptest.NewRequest(http.MethodGet, "http://api.test/api/accounts/1", nil)
@@ -357,7 +353,7 @@ func TestHostileRequestShapes(t *testing.T) {
 		rec := httptest.NewRecorder()
 		env.Handler.ServeHTTP(rec, req)
 		res := &apitest.Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
-		res.Expect(t, 400, protoError(400, "value constraint", "The Host header should be a host name or address, with an optional port.", protoHeader("Host")))
+		res.Expect(t, 400, errorDoc(400, "value constraint", "The Host header should be a host name or address, with an optional port.", atHeader("Host")))
 		if err := apitest.ValidateErrorDocument(res); err != nil {
 			t.Fatal(err)
 		}
@@ -368,12 +364,13 @@ func TestHostileRequestShapes(t *testing.T) {
 // 405 whatever else the request carries; only the operations read its headers (found by
 // FuzzHTTP: a bad X-Include on an unknown type was a 400).
 func TestHostileOrderOfChecks(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		bad := map[string]string{"X-Include": "\x88", "X-Currency": "ZZZ"}
 		env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: "/api/nothing", Header: bad}).
-			Expect(t, 404, protoError(404, "entity type constraint", "Unknown entity type: nothing.", ""))
+			Expect(t, 404, errorDoc(404, "entity type constraint", "Unknown entity type: nothing.", ""))
 		env.Do(apitest.Request{Method: http.MethodPut, Path: "/api/accounts/1", Header: bad}).ExpectStatus(t, 405)
 		env.Do(apitest.Request{Path: "/api/accounts", Header: map[string]string{"X-Currency": "ZZZ"}}).
-			Expect(t, 400, protoError(400, "value constraint", `The currency "ZZZ" does not exist.`, protoHeader("X-Currency")))
+			Expect(t, 400, errorDoc(400, "value constraint", `The currency "ZZZ" does not exist.`, atHeader("X-Currency")))
 	})
 }

@@ -1,8 +1,8 @@
 package server_test
 
 // Tests of api.md sections 10 and 11: creating and updating related resources through the
-// top-level `included` of a POST or PATCH, upsert and validate, on every backend. The rl helpers
-// are in relationships_test.go.
+// top-level `included` of a POST or PATCH, upsert and validate, on every backend, over the data of
+// rlSeed (relationships_test.go).
 
 import (
 	"encoding/json"
@@ -16,28 +16,6 @@ import (
 
 // ---- expected documents ----
 
-// incRel is one relationship of an expected resource object: its name and linkage.
-type incRel struct{ name, data string }
-
-// incObject is the resource object typ/id with its self link, meta (a JSON object text, "" =
-// absent), attributes and relationships (in document order, each with its links).
-func incObject(typ, id, meta string, attrs map[string]any, rels ...incRel) string {
-	self := rlBase + "/api/" + typ + "/" + id
-	s := `{"type":` + jsonText(typ) + `,"id":` + jsonText(id) + `,"links":{"self":` + jsonText(self) + `}`
-	if meta != "" {
-		s += `,"meta":` + meta
-	}
-	s += `,"attributes":` + jsonText(attrs)
-	if len(rels) > 0 {
-		parts := make([]string, len(rels))
-		for i, r := range rels {
-			parts[i] = jsonText(r.name) + ":" + rlRelDoc(typ, id, r.name, r.data)
-		}
-		s += `,"relationships":{` + strings.Join(parts, ",") + `}`
-	}
-	return s + "}"
-}
-
 // incWith merges maps into a new one; later ones win.
 func incWith(maps ...map[string]any) map[string]any {
 	out := map[string]any{}
@@ -49,8 +27,8 @@ func incWith(maps ...map[string]any) map[string]any {
 	return out
 }
 
-// incMeta is the meta of an included resource the request wrote.
-func incMeta(includeID string) string { return `{"includeId":` + jsonText(includeID) + `}` }
+// incMeta is the meta of an included resource the request wrote (its members).
+func incMeta(includeID string) string { return `"includeId":` + jsonText(includeID) }
 
 var (
 	incStamps  = map[string]any{"createdAt": apitest.Any, "updatedAt": apitest.Any}
@@ -58,8 +36,8 @@ var (
 		"timesContacted": 0, "timesContactedIn": 0, "timesContactedOut": 0}
 	incContactBlank = map[string]any{"namePrefix": nil, "firstName": nil, "middleName": nil, "lastName": nil, "nameSuffix": nil,
 		"gender": nil, "birthday": nil, "jobTitle": nil, "description": nil, "primaryEmail": nil, "primaryPhone": nil}
-	incAdmin = rlOne("users", "1")
-	incOrg   = rlOne("organizations", "1")
+	incAdmin = ident("users", "1")
+	incOrg   = ident("organizations", "1")
 	// incCall1 is the communication of account 1 and contact 1 of rlSeed (their call 1).
 	incCall1 = map[string]any{"lastContactedDate": "2024-03-01T10:00:00Z", "lastContactedDateIn": "2024-03-01T10:00:00Z",
 		"timesContacted": 1, "timesContactedIn": 1}
@@ -68,34 +46,34 @@ var (
 
 // incAccount is an account without calls owned by the administrator.
 func incAccount(id, meta string, attrs map[string]any, contacts, defaultContact string) string {
-	return incObject("accounts", id, meta, incWith(map[string]any{"description": nil}, incNoCalls, incStamps, attrs),
-		incRel{"contacts", contacts}, incRel{"defaultContact", defaultContact}, incRel{"owner", incAdmin}, incRel{"organization", incOrg})
+	return withMeta(resObject("accounts", id, jsonMembers(incWith(map[string]any{"description": nil}, incNoCalls, incStamps, attrs)), relData{"contacts", contacts},
+		relData{"defaultContact", defaultContact}, relData{"owner", incAdmin}, relData{"organization", incOrg}), meta)
 }
 
 // incContact is a contact without calls owned by the administrator.
 func incContact(id, meta string, attrs map[string]any, source, accounts string) string {
-	return incObject("contacts", id, meta, incWith(incContactBlank, incNoCalls, incStamps, attrs),
-		incRel{"source", source}, incRel{"accounts", accounts}, incRel{"calls", "[]"}, incRel{"owner", incAdmin}, incRel{"organization", incOrg})
+	return withMeta(resObject("contacts", id, jsonMembers(incWith(incContactBlank, incNoCalls, incStamps, attrs)), relData{"source", source},
+		relData{"accounts", accounts}, relData{"calls", "[]"}, relData{"owner", incAdmin}, relData{"organization", incOrg}), meta)
 }
 
 // incAnn is contact 1 of rlSeed (with its call 1 and source website), more attributes changed.
 func incAnn(meta string, more map[string]any, accounts string) string {
-	return incObject("contacts", "1", meta, incWith(incContactBlank, incNoCalls, incStamps, incAnnAttrs, incCall1, more),
-		incRel{"source", rlOne("contactsources", "website")}, incRel{"accounts", accounts}, incRel{"calls", rlMany("calls", "1")},
-		incRel{"owner", incAdmin}, incRel{"organization", incOrg})
+	return withMeta(resObject("contacts", "1", jsonMembers(incWith(incContactBlank, incNoCalls, incStamps, incAnnAttrs, incCall1, more)), relData{"source", ident("contactsources", "website")},
+		relData{"accounts", accounts}, relData{"calls", idents("calls", "1")}, relData{"owner", incAdmin},
+		relData{"organization", incOrg}), meta)
 }
 
 // incProduct is a product of business unit 1 with a default name only and no prices.
 func incProduct(id, sku, name, status string) string {
-	return incObject("products", id, "", incWith(incStamps, map[string]any{"sku": sku, "names": []any{map[string]any{"localization": nil, "value": name}},
-		"name": name, "status": status, "price": nil}),
-		incRel{"prices", "[]"}, incRel{"owner", rlOne("businessunits", "1")}, incRel{"organization", incOrg})
+	return resObject("products", id, jsonMembers(incWith(incStamps, map[string]any{"sku": sku, "names": []any{map[string]any{"localization": nil, "value": name}},
+		"name": name, "status": status, "price": nil})), relData{"prices", "[]"},
+		relData{"owner", ident("businessunits", "1")}, relData{"organization", incOrg})
 }
 
 // incJurisdiction is a tax jurisdiction without zip codes.
 func incJurisdiction(id, code string, description any, country, region string) string {
-	return incObject("taxjurisdictions", id, "", map[string]any{"code": code, "description": description, "regionText": nil, "zipCodes": []any{}},
-		incRel{"country", country}, incRel{"region", region})
+	return resObject("taxjurisdictions", id, jsonMembers(map[string]any{"code": code, "description": description, "regionText": nil, "zipCodes": []any{}}), relData{"country", country},
+		relData{"region", region})
 }
 
 func incWeightUnit(id, rates string) string {
@@ -103,17 +81,7 @@ func incWeightUnit(id, rates string) string {
 	if err := json.Unmarshal([]byte(rates), &v); err != nil {
 		panic(err)
 	}
-	return incObject("weightunits", id, "", map[string]any{"conversionRates": v})
-}
-
-// incDoc is the document of a written resource: data, the included resources (none: absent)
-// and the resource's self link.
-func incDoc(typ, id, data string, included ...string) string {
-	s := `{"data":` + data
-	if len(included) > 0 {
-		s += `,"included":[` + strings.Join(included, ",") + `]`
-	}
-	return s + `,"links":{"self":` + jsonText(rlBase+"/api/"+typ+"/"+id) + `}}`
+	return resObject("weightunits", id, jsonMembers(map[string]any{"conversionRates": v}))
 }
 
 // ---- requests ----
@@ -124,24 +92,6 @@ func incPost(typ, body string) apitest.Request {
 
 func incPatch(typ, id, body string) apitest.Request {
 	return apitest.Request{Method: http.MethodPatch, Path: "/api/" + typ + "/" + id, Body: body}
-}
-
-// incExpectCreated asserts 201, the Location of typ/id and the exact document.
-func incExpectCreated(t *testing.T, res *apitest.Response, typ, id, want string) {
-	t.Helper()
-	res.Expect(t, http.StatusCreated, want)
-	if loc := res.Header.Get("Location"); loc != rlBase+"/api/"+typ+"/"+id {
-		t.Fatalf("Location %q, want %q", loc, rlBase+"/api/"+typ+"/"+id)
-	}
-}
-
-// incExpectUpdated asserts 200 without a Location and the exact document.
-func incExpectUpdated(t *testing.T, res *apitest.Response, want string) {
-	t.Helper()
-	res.Expect(t, http.StatusOK, want)
-	if loc := res.Header.Get("Location"); loc != "" {
-		t.Fatalf("Location %q on an update", loc)
-	}
 }
 
 // incCounts counts the rows of every table of the database.
@@ -186,9 +136,11 @@ type incFailCase struct {
 	req     apitest.Request
 	invalid bool // the document rejects the request too
 	status  int  // 0 = 400
-	want    []rlError
+	want    []apiError
 }
 
+// incFails runs the cases one after the other (not in parallel: each compares the row counts of
+// every table before and after its request, which a request beside it would change).
 func incFails(t *testing.T, env *apitest.Env, cases []incFailCase) {
 	t.Helper()
 	for _, c := range cases {
@@ -200,7 +152,7 @@ func incFails(t *testing.T, env *apitest.Env, cases []incFailCase) {
 			if status == 0 {
 				status = http.StatusBadRequest
 			}
-			env.Do(c.req).Expect(t, status, rlErrors(c.want...))
+			env.Do(c.req).Expect(t, status, errorsDoc(c.want...))
 			incUnchanged(t, env, before)
 		})
 	}
@@ -222,67 +174,64 @@ const incGartner = `{"data":{"type":"accounts","attributes":{"name":"Gartner man
 		{"type":"contacts","id":"nancy_jones","attributes":{"firstName":"Nancy","lastName":"Jones","primaryEmail":"nancy.jones@example.com"}}]}`
 
 func TestIncludedReferenceExample(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		gartner := map[string]any{"name": "Gartner management group"}
 		john := map[string]any{"firstName": "John", "lastName": "Doe", "primaryEmail": "john.doe@example.com"}
 		nancy := map[string]any{"firstName": "Nancy", "lastName": "Jones", "primaryEmail": "nancy.jones@example.com"}
-		website := rlOne("contactsources", "website")
-		account1 := rlMany("accounts", "1")
+		website := ident("contactsources", "website")
+		account1 := idents("accounts", "1")
 
 		t.Run("create", func(t *testing.T) {
 			env := env.For(t)
-			incExpectCreated(t, env.Do(incPost("accounts", incGartner)), "accounts", "1", incDoc("accounts", "1",
-				incAccount("1", "", gartner, rlMany("contacts", "1", "2"), rlOne("contacts", "1")),
+			expectCreated(t, env.Do(incPost("accounts", incGartner)), "accounts", "1", itemDoc(resURL("accounts", "1"), incAccount("1", "", gartner, idents("contacts", "1", "2"), ident("contacts", "1")),
 				incContact("1", incMeta("john_doe"), john, website, account1),
 				incContact("2", incMeta("nancy_jones"), nancy, "null", account1)))
 			// stored: each side shows the other
-			env.Do(rlGet("/api/accounts/1")).Expect(t, 200, rlDoc(incAccount("1", "", gartner, rlMany("contacts", "1", "2"), rlOne("contacts", "1")), "/api/accounts/1"))
-			env.Do(rlGet("/api/contacts/1")).Expect(t, 200, rlDoc(incContact("1", "", john, website, account1), "/api/contacts/1"))
-			env.Do(rlGet("/api/contacts/2")).Expect(t, 200, rlDoc(incContact("2", "", nancy, "null", account1), "/api/contacts/2"))
+			env.Do(rlGet("/api/accounts/1")).Expect(t, 200, itemDoc("/api/accounts/1", incAccount("1", "", gartner, idents("contacts", "1", "2"), ident("contacts", "1"))))
+			env.Do(rlGet("/api/contacts/1")).Expect(t, 200, itemDoc("/api/contacts/1", incContact("1", "", john, website, account1)))
+			env.Do(rlGet("/api/contacts/2")).Expect(t, 200, itemDoc("/api/contacts/2", incContact("2", "", nancy, "null", account1)))
 		})
 		t.Run("update", func(t *testing.T) {
 			env := env.For(t)
 			renamed := map[string]any{"name": "Gartner Inc."}
 			nancyMoved := incWith(nancy, map[string]any{"primaryEmail": "nancy@gartner.example.com"})
-			incExpectUpdated(t, env.Do(incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1","attributes":{"name":"Gartner Inc."},
+			expectUpdated(t, env.Do(incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1","attributes":{"name":"Gartner Inc."},
 				"relationships":{"defaultContact":{"data":{"type":"contacts","id":"2"}}}},
 				"included":[{"type":"contacts","id":"2","meta":{"update":true},"attributes":{"primaryEmail":"nancy@gartner.example.com"}}]}`)),
-				incDoc("accounts", "1", incAccount("1", "", renamed, rlMany("contacts", "1", "2"), rlOne("contacts", "2")),
-					incContact("2", incMeta("2"), nancyMoved, "null", account1)))
-			env.Do(rlGet("/api/accounts/1")).Expect(t, 200, rlDoc(incAccount("1", "", renamed, rlMany("contacts", "1", "2"), rlOne("contacts", "2")), "/api/accounts/1"))
-			env.Do(rlGet("/api/contacts/2")).Expect(t, 200, rlDoc(incContact("2", "", nancyMoved, "null", account1), "/api/contacts/2"))
-			env.Do(rlGet("/api/contacts/1")).Expect(t, 200, rlDoc(incContact("1", "", john, website, account1), "/api/contacts/1"))
+				itemDoc(resURL("accounts", "1"), incAccount("1", "", renamed, idents("contacts", "1", "2"), ident("contacts", "2")), incContact("2", incMeta("2"), nancyMoved, "null", account1)))
+			env.Do(rlGet("/api/accounts/1")).Expect(t, 200, itemDoc("/api/accounts/1", incAccount("1", "", renamed, idents("contacts", "1", "2"), ident("contacts", "2"))))
+			env.Do(rlGet("/api/contacts/2")).Expect(t, 200, itemDoc("/api/contacts/2", incContact("2", "", nancyMoved, "null", account1)))
+			env.Do(rlGet("/api/contacts/1")).Expect(t, 200, itemDoc("/api/contacts/1", incContact("1", "", john, website, account1)))
 		})
 		t.Run("update creating a related resource", func(t *testing.T) {
 			env := env.For(t)
 			jim := map[string]any{"firstName": "Jim", "gender": "male"}
-			incExpectUpdated(t, env.Do(incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1",
+			expectUpdated(t, env.Do(incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1",
 				"relationships":{"contacts":{"data":[{"type":"contacts","id":"1"},{"type":"contacts","id":"2"},{"type":"contacts","id":"jim"}]}}},
 				"included":[{"type":"contacts","id":"jim","attributes":{"firstName":"Jim","gender":"male"},
 					"relationships":{"source":{"data":{"type":"contactsources","id":"call"}}}}]}`)),
-				incDoc("accounts", "1", incAccount("1", "", map[string]any{"name": "Gartner Inc."}, rlMany("contacts", "1", "2", "3"), rlOne("contacts", "2")),
-					incContact("3", incMeta("jim"), jim, rlOne("contactsources", "call"), account1)))
+				itemDoc(resURL("accounts", "1"), incAccount("1", "", map[string]any{"name": "Gartner Inc."}, idents("contacts", "1", "2", "3"), ident("contacts", "2")), incContact("3", incMeta("jim"), jim, ident("contactsources", "call"), account1)))
 		})
 		t.Run("a new resource linked from an included one", func(t *testing.T) {
 			env := env.For(t)
 			// the contact is reachable through the call, which points at the primary account
-			incExpectCreated(t, env.Do(incPost("accounts", `{"data":{"type":"accounts","id":"acc","attributes":{"name":"Initech"}},
+			expectCreated(t, env.Do(incPost("accounts", `{"data":{"type":"accounts","id":"acc","attributes":{"name":"Initech"}},
 				"included":[
 					{"type":"calls","id":"c1","attributes":{"subject":"Kick-off","callDateTime":"2024-05-01T09:30:00Z","direction":"outgoing"},
 						"relationships":{"account":{"data":{"type":"accounts","id":"acc"}},"contact":{"data":{"type":"contacts","id":"peter"}}}},
 					{"type":"contacts","id":"peter","attributes":{"firstName":"Peter","lastName":"Gibbons"}}]}`)),
-				"accounts", "2", incDoc("accounts", "2",
-					incObject("accounts", "2", "", incWith(incStamps, map[string]any{"name": "Initech", "description": nil,
+				"accounts", "2", itemDoc(resURL("accounts", "2"), resObject("accounts", "2", jsonMembers(incWith(incStamps, map[string]any{"name": "Initech", "description": nil,
+					"lastContactedDate": "2024-05-01T09:30:00Z", "lastContactedDateIn": nil, "lastContactedDateOut": "2024-05-01T09:30:00Z",
+					"timesContacted": 1, "timesContactedIn": 0, "timesContactedOut": 1})), relData{"contacts", "[]"},
+					relData{"defaultContact", "null"}, relData{"owner", incAdmin}, relData{"organization", incOrg}),
+					withMeta(resObject("calls", "1", jsonMembers(incWith(incStamps, map[string]any{"subject": "Kick-off", "phoneNumber": nil, "notes": nil,
+						"callDateTime": "2024-05-01T09:30:00Z", "direction": "outgoing", "duration": nil})), relData{"contact", ident("contacts", "4")},
+						relData{"account", ident("accounts", "2")}, relData{"owner", incAdmin}, relData{"organization", incOrg}), incMeta("c1")),
+					withMeta(resObject("contacts", "4", jsonMembers(incWith(incContactBlank, incStamps, map[string]any{"firstName": "Peter", "lastName": "Gibbons",
 						"lastContactedDate": "2024-05-01T09:30:00Z", "lastContactedDateIn": nil, "lastContactedDateOut": "2024-05-01T09:30:00Z",
-						"timesContacted": 1, "timesContactedIn": 0, "timesContactedOut": 1}),
-						incRel{"contacts", "[]"}, incRel{"defaultContact", "null"}, incRel{"owner", incAdmin}, incRel{"organization", incOrg}),
-					incObject("calls", "1", incMeta("c1"), incWith(incStamps, map[string]any{"subject": "Kick-off", "phoneNumber": nil, "notes": nil,
-						"callDateTime": "2024-05-01T09:30:00Z", "direction": "outgoing", "duration": nil}),
-						incRel{"contact", rlOne("contacts", "4")}, incRel{"account", rlOne("accounts", "2")}, incRel{"owner", incAdmin}, incRel{"organization", incOrg}),
-					incObject("contacts", "4", incMeta("peter"), incWith(incContactBlank, incStamps, map[string]any{"firstName": "Peter", "lastName": "Gibbons",
-						"lastContactedDate": "2024-05-01T09:30:00Z", "lastContactedDateIn": nil, "lastContactedDateOut": "2024-05-01T09:30:00Z",
-						"timesContacted": 1, "timesContactedIn": 0, "timesContactedOut": 1}),
-						incRel{"source", "null"}, incRel{"accounts", "[]"}, incRel{"calls", rlMany("calls", "1")}, incRel{"owner", incAdmin}, incRel{"organization", incOrg})))
+						"timesContacted": 1, "timesContactedIn": 0, "timesContactedOut": 1})), relData{"source", "null"},
+						relData{"accounts", "[]"}, relData{"calls", idents("calls", "1")}, relData{"owner", incAdmin}, relData{"organization", incOrg}), incMeta("peter"))))
 		})
 	})
 }
@@ -290,6 +239,7 @@ func TestIncludedReferenceExample(t *testing.T) {
 // ---- writing through included: errors and atomicity ----
 
 func TestIncludedErrors(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		// account accepts a body of an account named X linked to the contacts with the given
@@ -297,7 +247,7 @@ func TestIncludedErrors(t *testing.T) {
 		account := func(contacts []string, included ...string) apitest.Request {
 			ids := make([]string, len(contacts))
 			for i, id := range contacts {
-				ids[i] = rlOne("contacts", id)
+				ids[i] = ident("contacts", id)
 			}
 			return incPost("accounts", `{"data":{"type":"accounts","attributes":{"name":"X"},"relationships":{"contacts":{"data":[`+strings.Join(ids, ",")+
 				`]}}},"included":[`+strings.Join(included, ",")+`]}`)
@@ -308,53 +258,52 @@ func TestIncludedErrors(t *testing.T) {
 		const unreachable = "The entity should have a relationship with the primary entity and this should be explicitly specified in the request."
 		incFails(t, env, []incFailCase{
 			{name: "an unreachable included resource", req: account([]string{"a"}, contact("a", `"firstName":"A"`), contact("b", `"firstName":"B"`)),
-				want: []rlError{{0, "request data constraint", unreachable, "/included/1"}}},
+				want: []apiError{invalid("/included/1", "request data constraint", unreachable)}},
 			{name: "reachable only from an unreachable one", req: account(nil,
 				contact("a", `"firstName":"A"`), `{"type":"calls","id":"c","attributes":{"subject":"S","callDateTime":"2024-01-01T00:00:00Z","direction":"incoming"},
 					"relationships":{"contact":{"data":{"type":"contacts","id":"a"}}}}`),
-				want: []rlError{{0, "request data constraint", unreachable, "/included/0"}, {0, "request data constraint", unreachable, "/included/1"}}},
+				want: []apiError{invalid("/included/0", "request data constraint", unreachable), invalid("/included/1", "request data constraint", unreachable)}},
 			{name: "validation errors in included resources",
 				req: account([]string{"a", "b"}, contact("a", `"firstName":"A","gender":"other"`), contact("b", `"primaryEmail":"not an address","birthday":7`)),
-				want: []rlError{{0, "choice constraint", "The value you selected is not a valid choice.", "/included/0/attributes/gender"},
-					{0, "type constraint", "This value should be of type date.", "/included/1/attributes/birthday"},
-					{0, "email constraint", "This value is not a valid email address.", "/included/1/attributes/primaryEmail"},
-					{0, "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.",
-						"/included/1/attributes/firstName"}}},
+				want: []apiError{invalid("/included/0/attributes/gender", "choice constraint", "The value you selected is not a valid choice."),
+					invalid("/included/1/attributes/birthday", "type constraint", "This value should be of type date."),
+					invalid("/included/1/attributes/primaryEmail", "email constraint", "This value is not a valid email address."),
+					invalid("/included/1/attributes/firstName", "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.")}},
 			{name: "errors of the primary and of an included resource together", invalid: true,
 				req: incPost("accounts", `{"data":{"type":"accounts","attributes":{"description":"no name"},"relationships":{"contacts":{"data":[{"type":"contacts","id":"a"}]}}},
 					"included":[{"type":"contacts","id":"a","attributes":{"firstName":"A","color":"red"}}]}`),
-				want: []rlError{{0, "not blank constraint", "This value should not be blank.", "/data/attributes/name"},
-					{0, "extra fields constraint", `This form should not contain extra fields: "color".`, "/included/0/attributes/color"}}},
+				want: []apiError{invalid("/data/attributes/name", "not blank constraint", "This value should not be blank."),
+					invalid("/included/0/attributes/color", "extra fields constraint", `This form should not contain extra fields: "color".`)}},
 			{name: "a missing related record in an included resource", req: account([]string{"a"}, `{"type":"contacts","id":"a","attributes":{"firstName":"A"},
 				"relationships":{"source":{"data":{"type":"contactsources","id":"radio"}}}}`),
-				want: []rlError{rlNoEntity("/included/0/relationships/source/data")}},
+				want: []apiError{noEntity("/included/0/relationships/source/data")}},
 			{name: "a rule of the type, checked at write time", req: account([]string{"a"}, contact("a", `"jobTitle":"CEO"`)),
-				want: []rlError{{0, "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.",
-					"/included/0/attributes/firstName"}}},
+				want: []apiError{invalid("/included/0/attributes/firstName", "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.")}},
 			{name: "an included update of a missing record", req: account([]string{"99"}, `{"type":"contacts","id":"99","meta":{"update":true},"attributes":{"firstName":"A"}}`),
-				want: []rlError{rlNoEntity("/included/0/id")}},
+				want: []apiError{noEntity("/included/0/id")}},
 			{name: "two meta options on an included resource", req: account([]string{"1"}, `{"type":"contacts","id":"1","meta":{"update":true,"upsert":true},"attributes":{"firstName":"A"}}`),
-				want: []rlError{{0, "request data constraint", "Only one meta option can be used.", "/included/0/meta"}}},
+				want: []apiError{invalid("/included/0/meta", "request data constraint", "Only one meta option can be used.")}},
 			{name: "two meta options on the primary data", req: incPost("accounts", `{"data":{"type":"accounts","meta":{"upsert":["name"],"validate":true},"attributes":{"name":"X"}}}`),
-				want: []rlError{{0, "request data constraint", "Only one meta option can be used.", "/meta"}}},
+				want: []apiError{invalid("/meta", "request data constraint", "Only one meta option can be used.")}},
 			{name: "two included resources with one id", req: account([]string{"a"}, contact("a", `"firstName":"A"`), contact("a", `"firstName":"B"`)),
-				want: []rlError{{0, "request data constraint", "Another resource of the request has the same type and id.", "/included/1"}}},
+				want: []apiError{invalid("/included/1", "request data constraint", "Another resource of the request has the same type and id.")}},
 			{name: "an included resource without an id", invalid: true, req: account(nil, `{"type":"contacts","attributes":{"firstName":"A"}}`),
-				want: []rlError{{0, "request data constraint", "The 'id' property is required.", "/included/0/id"}}},
+				want: []apiError{invalid("/included/0/id", "request data constraint", "The 'id' property is required.")}},
 			{name: "an included resource of an unknown type", req: account(nil, `{"type":"widgets","id":"w","attributes":{}}`),
-				want: []rlError{{0, "entity type constraint", "Unknown entity type: widgets.", "/included/0/type"}}},
+				want: []apiError{invalid("/included/0/type", "entity type constraint", "Unknown entity type: widgets.")}},
 			{name: "an included update of a type without updates", req: incPatch("contacts", "1",
 				`{"data":{"type":"contacts","id":"1","relationships":{"source":{"data":{"type":"contactsources","id":"tv"}}}},
 					"included":[{"type":"contactsources","id":"tv","meta":{"update":true},"attributes":{"name":"Television"}}]}`),
-				want: []rlError{{0, "action not allowed exception", `The resources of the type "contactsources" cannot be changed.`, "/included/0/type"}}},
+				want: []apiError{invalid("/included/0/type", "action not allowed exception", `The resources of the type "contactsources" cannot be changed.`)}},
 		})
-		env.Do(rlGet("/api/accounts?fields[accounts]=name")).Expect(t, 200, rlDoc(`[
+		env.Do(rlGet("/api/accounts?fields[accounts]=name")).Expect(t, 200, itemDoc("/api/accounts?fields[accounts]=name", `[
 			{"type":"accounts","id":"1","links":{"self":"http://api.test/api/accounts/1"},"attributes":{"name":"Acme"}},
-			{"type":"accounts","id":"2","links":{"self":"http://api.test/api/accounts/2"},"attributes":{"name":"Globex"}}]`, "/api/accounts?fields[accounts]=name"))
+			{"type":"accounts","id":"2","links":{"self":"http://api.test/api/accounts/2"},"attributes":{"name":"Globex"}}]`))
 	})
 }
 
 func TestIncludedAtomic(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		t.Run("a create whose last included resource fails", func(t *testing.T) {
@@ -368,8 +317,7 @@ func TestIncludedAtomic(t *testing.T) {
 					{"type":"calls","id":"call","attributes":{"subject":"S","callDateTime":"2024-01-01T00:00:00Z","direction":"incoming"},
 						"relationships":{"contact":{"data":{"type":"contacts","id":"ok"}}}},
 					{"type":"contacts","id":"bad","attributes":{"jobTitle":"nameless"}}]}`)).
-				Expect(t, 400, rlErrors(rlError{0, "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.",
-					"/included/2/attributes/firstName"}))
+				Expect(t, 400, errorsDoc(invalid("/included/2/attributes/firstName", "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.")))
 			incUnchanged(t, env, before)
 		})
 		t.Run("an update whose last included resource fails", func(t *testing.T) {
@@ -383,11 +331,10 @@ func TestIncludedAtomic(t *testing.T) {
 					{"type":"contacts","id":"1","meta":{"update":true},"attributes":{"firstName":"Annie"}},
 					{"type":"contacts","id":"new","attributes":{"firstName":"New"}},
 					{"type":"contacts","id":"3","meta":{"update":true},"attributes":{"firstName":null,"lastName":" "}}]}`)).
-				Expect(t, 400, rlErrors(rlError{0, "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.",
-					"/included/2/attributes/firstName"}))
+				Expect(t, 400, errorsDoc(invalid("/included/2/attributes/firstName", "not blank constraint", "At least one of the fields First name, Last name, Primary email or Primary phone must be defined.")))
 			incUnchanged(t, env, before)
-			env.Do(rlGet("/api/accounts/1")).Expect(t, 200, rlDoc(account1, "/api/accounts/1"))
-			env.Do(rlGet("/api/contacts/1")).Expect(t, 200, rlDoc(contact1, "/api/contacts/1"))
+			env.Do(rlGet("/api/accounts/1")).Expect(t, 200, itemDoc("/api/accounts/1", account1))
+			env.Do(rlGet("/api/contacts/1")).Expect(t, 200, itemDoc("/api/contacts/1", contact1))
 		})
 	})
 }
@@ -395,6 +342,7 @@ func TestIncludedAtomic(t *testing.T) {
 // ---- upsert ----
 
 func TestUpsert(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		acme := map[string]any{"name": "Acme"}
@@ -403,30 +351,29 @@ func TestUpsert(t *testing.T) {
 			upsert := func(name, description string) apitest.Request {
 				return incPost("accounts", `{"data":{"type":"accounts","meta":{"upsert":["name"]},"attributes":{"name":`+jsonText(name)+`,"description":`+jsonText(description)+`}}}`)
 			}
-			incExpectCreated(t, env.Do(upsert("Initech", "new")), "accounts", "3",
-				incDoc("accounts", "3", incAccount("3", "", map[string]any{"name": "Initech", "description": "new"}, "[]", "null")))
-			incExpectUpdated(t, env.Do(upsert("Acme", "found")),
-				incDoc("accounts", "1", incAccount("1", "", incWith(acme, incCall1, map[string]any{"description": "found"}), rlMany("contacts", "1", "2"), rlOne("contacts", "2"))))
-			incExpectUpdated(t, env.Do(upsert("Initech", "found again")),
-				incDoc("accounts", "3", incAccount("3", "", map[string]any{"name": "Initech", "description": "found again"}, "[]", "null")))
-			rlPost(t, env, "accounts", "4", `{"data":{"type":"accounts","attributes":{"name":"Acme"}}}`)
+			expectCreated(t, env.Do(upsert("Initech", "new")), "accounts", "3",
+				itemDoc(resURL("accounts", "3"), incAccount("3", "", map[string]any{"name": "Initech", "description": "new"}, "[]", "null")))
+			expectUpdated(t, env.Do(upsert("Acme", "found")),
+				itemDoc(resURL("accounts", "1"), incAccount("1", "", incWith(acme, incCall1, map[string]any{"description": "found"}), idents("contacts", "1", "2"), ident("contacts", "2"))))
+			expectUpdated(t, env.Do(upsert("Initech", "found again")),
+				itemDoc(resURL("accounts", "3"), incAccount("3", "", map[string]any{"name": "Initech", "description": "found again"}, "[]", "null")))
+			createAs(t, env, "accounts", "4", `{"data":{"type":"accounts","attributes":{"name":"Acme"}}}`)
 			before := incCounts(t, env)
 			env.Do(upsert("Acme", "ambiguous")).Expect(t, http.StatusConflict,
-				rlErrors(rlError{409, "conflict constraint", "The upsert operation founds more than one entity.", "/meta/upsert"}))
+				errorsDoc(apiError{409, "conflict constraint", "The upsert operation founds more than one entity.", atPointer("/meta/upsert")}))
 			incUnchanged(t, env, before)
-			env.Do(rlGet("/api/accounts?filter[name]=Acme&fields[accounts]=description")).Expect(t, 200, rlDoc(`[
+			env.Do(rlGet("/api/accounts?filter[name]=Acme&fields[accounts]=description")).Expect(t, 200, itemDoc("/api/accounts?filter[name]=Acme&fields[accounts]=description",
+				`[
 				{"type":"accounts","id":"1","links":{"self":"http://api.test/api/accounts/1"},"attributes":{"description":"found"}},
-				{"type":"accounts","id":"4","links":{"self":"http://api.test/api/accounts/4"},"attributes":{"description":null}}]`,
-				"/api/accounts?filter[name]=Acme&fields[accounts]=description"))
+				{"type":"accounts","id":"4","links":{"self":"http://api.test/api/accounts/4"},"attributes":{"description":null}}]`))
 		})
 		t.Run("contacts by primary email", func(t *testing.T) {
 			env := env.For(t)
 			upsert := func(email, jobTitle string) apitest.Request {
 				return incPost("contacts", `{"data":{"type":"contacts","meta":{"upsert":["primaryEmail"]},"attributes":{"primaryEmail":`+jsonText(email)+`,"jobTitle":`+jsonText(jobTitle)+`}}}`)
 			}
-			incExpectUpdated(t, env.Do(upsert("ann@example.com", "CTO")), incDoc("contacts", "1",
-				incAnn("", map[string]any{"jobTitle": "CTO"}, rlMany("accounts", "1"))))
-			incExpectCreated(t, env.Do(upsert("zoe@example.com", "CFO")), "contacts", "4", incDoc("contacts", "4", incContact("4", "",
+			expectUpdated(t, env.Do(upsert("ann@example.com", "CTO")), itemDoc(resURL("contacts", "1"), incAnn("", map[string]any{"jobTitle": "CTO"}, idents("accounts", "1"))))
+			expectCreated(t, env.Do(upsert("zoe@example.com", "CFO")), "contacts", "4", itemDoc(resURL("contacts", "4"), incContact("4", "",
 				map[string]any{"primaryEmail": "zoe@example.com", "jobTitle": "CFO"}, "null", "[]")))
 		})
 		t.Run("products by sku", func(t *testing.T) {
@@ -436,11 +383,11 @@ func TestUpsert(t *testing.T) {
 					`,"names":[{"localization":null,"value":`+jsonText(name)+`}],"status":`+jsonText(status)+`}}}`)
 			}
 			// prices of product 1 stay
-			p1 := incObject("products", "1", "", incWith(incStamps, map[string]any{"sku": "CHAIR-1", "names": []any{map[string]any{"localization": nil, "value": "Armchair"}},
-				"name": "Armchair", "status": "disabled", "price": map[string]any{"value": "10.5000", "currency": "USD"}}),
-				incRel{"prices", rlMany("productprices", "1", "2")}, incRel{"owner", rlOne("businessunits", "1")}, incRel{"organization", incOrg})
-			incExpectUpdated(t, env.Do(upsert("CHAIR-1", "Armchair", "disabled")), incDoc("products", "1", p1))
-			incExpectCreated(t, env.Do(upsert("DESK-1", "Desk", "enabled")), "products", "2", incDoc("products", "2", incProduct("2", "DESK-1", "Desk", "enabled")))
+			p1 := resObject("products", "1", jsonMembers(incWith(incStamps, map[string]any{"sku": "CHAIR-1", "names": []any{map[string]any{"localization": nil, "value": "Armchair"}},
+				"name": "Armchair", "status": "disabled", "price": map[string]any{"value": "10.5000", "currency": "USD"}})), relData{"prices", idents("productprices", "1", "2")},
+				relData{"owner", ident("businessunits", "1")}, relData{"organization", incOrg})
+			expectUpdated(t, env.Do(upsert("CHAIR-1", "Armchair", "disabled")), itemDoc(resURL("products", "1"), p1))
+			expectCreated(t, env.Do(upsert("DESK-1", "Desk", "enabled")), "products", "2", itemDoc(resURL("products", "2"), incProduct("2", "DESK-1", "Desk", "enabled")))
 		})
 		t.Run("tax jurisdictions by code", func(t *testing.T) {
 			env := env.For(t)
@@ -448,10 +395,8 @@ func TestUpsert(t *testing.T) {
 				return incPost("taxjurisdictions", `{"data":{"type":"taxjurisdictions","meta":{"upsert":["code"]},"attributes":{"code":`+jsonText(code)+
 					`,"description":`+jsonText(description)+`},"relationships":{"country":{"data":{"type":"countries","id":`+jsonText(country)+`}}}}}`)
 			}
-			incExpectUpdated(t, env.Do(upsert("DE-VAT", "German VAT", "DE")), incDoc("taxjurisdictions", "2",
-				incJurisdiction("2", "DE-VAT", "German VAT", rlOne("countries", "DE"), "null")))
-			incExpectCreated(t, env.Do(upsert("FR-VAT", "French VAT", "FR")), "taxjurisdictions", "3", incDoc("taxjurisdictions", "3",
-				incJurisdiction("3", "FR-VAT", "French VAT", rlOne("countries", "FR"), "null")))
+			expectUpdated(t, env.Do(upsert("DE-VAT", "German VAT", "DE")), itemDoc(resURL("taxjurisdictions", "2"), incJurisdiction("2", "DE-VAT", "German VAT", ident("countries", "DE"), "null")))
+			expectCreated(t, env.Do(upsert("FR-VAT", "French VAT", "FR")), "taxjurisdictions", "3", itemDoc(resURL("taxjurisdictions", "3"), incJurisdiction("3", "FR-VAT", "French VAT", ident("countries", "FR"), "null")))
 		})
 		t.Run("weight units by id", func(t *testing.T) {
 			env := env.For(t)
@@ -461,19 +406,19 @@ func TestUpsert(t *testing.T) {
 			patch := func(id, upsert, rates string) apitest.Request {
 				return incPatch("weightunits", id, `{"data":{"type":"weightunits","id":`+jsonText(id)+`,"meta":{"upsert":`+upsert+`},"attributes":{"conversionRates":`+rates+`}}}`)
 			}
-			incExpectCreated(t, env.Do(post("g", "true", `{"kg":0.001}`)), "weightunits", "g", incDoc("weightunits", "g", incWeightUnit("g", `{"kg":0.001}`)))
-			incExpectUpdated(t, env.Do(post("g", `["id"]`, `{"kg":0.001,"lbs":0.00220462}`)), incDoc("weightunits", "g", incWeightUnit("g", `{"kg":0.001,"lbs":0.00220462}`)))
-			incExpectCreated(t, env.Do(post("oz", `["id"]`, `{"g":28.3495}`)), "weightunits", "oz", incDoc("weightunits", "oz", incWeightUnit("oz", `{"g":28.3495}`)))
-			incExpectUpdated(t, env.Do(post("kg", "true", `{"lbs":2.2}`)), incDoc("weightunits", "kg", incWeightUnit("kg", `{"lbs":2.2}`)))
-			incExpectCreated(t, env.Do(patch("st", "true", `{"lbs":14}`)), "weightunits", "st", incDoc("weightunits", "st", incWeightUnit("st", `{"lbs":14}`)))
-			incExpectUpdated(t, env.Do(patch("st", `["id"]`, `{"lbs":14,"kg":6.35}`)), incDoc("weightunits", "st", incWeightUnit("st", `{"lbs":14,"kg":6.35}`)))
-			incExpectUpdated(t, env.Do(patch("lbs", "true", `null`)), incDoc("weightunits", "lbs", incWeightUnit("lbs", `null`)))
+			expectCreated(t, env.Do(post("g", "true", `{"kg":0.001}`)), "weightunits", "g", itemDoc(resURL("weightunits", "g"), incWeightUnit("g", `{"kg":0.001}`)))
+			expectUpdated(t, env.Do(post("g", `["id"]`, `{"kg":0.001,"lbs":0.00220462}`)), itemDoc(resURL("weightunits", "g"), incWeightUnit("g", `{"kg":0.001,"lbs":0.00220462}`)))
+			expectCreated(t, env.Do(post("oz", `["id"]`, `{"g":28.3495}`)), "weightunits", "oz", itemDoc(resURL("weightunits", "oz"), incWeightUnit("oz", `{"g":28.3495}`)))
+			expectUpdated(t, env.Do(post("kg", "true", `{"lbs":2.2}`)), itemDoc(resURL("weightunits", "kg"), incWeightUnit("kg", `{"lbs":2.2}`)))
+			expectCreated(t, env.Do(patch("st", "true", `{"lbs":14}`)), "weightunits", "st", itemDoc(resURL("weightunits", "st"), incWeightUnit("st", `{"lbs":14}`)))
+			expectUpdated(t, env.Do(patch("st", `["id"]`, `{"lbs":14,"kg":6.35}`)), itemDoc(resURL("weightunits", "st"), incWeightUnit("st", `{"lbs":14,"kg":6.35}`)))
+			expectUpdated(t, env.Do(patch("lbs", "true", `null`)), itemDoc(resURL("weightunits", "lbs"), incWeightUnit("lbs", `null`)))
 			// without upsert, PATCH of a missing id is still a 404
-			env.Do(incPatch("weightunits", "t", `{"data":{"type":"weightunits","id":"t","attributes":{"conversionRates":null}}}`)).Expect(t, 404, rlNotFound)
+			env.Do(incPatch("weightunits", "t", `{"data":{"type":"weightunits","id":"t","attributes":{"conversionRates":null}}}`)).Expect(t, 404, notFoundDoc)
 		})
 		t.Run("not allowed", func(t *testing.T) {
-			notAllowed := func(detail string) []rlError {
-				return []rlError{{0, "value constraint", detail, "/meta/upsert"}}
+			notAllowed := func(detail string) []apiError {
+				return []apiError{invalid("/meta/upsert", "value constraint", detail)}
 			}
 			incFails(t, env.For(t), []incFailCase{
 				{name: "a type without upsert", req: incPost("calls", `{"data":{"type":"calls","meta":{"upsert":true},
@@ -506,15 +451,14 @@ func TestUpsert(t *testing.T) {
 				"included":[
 					{"type":"contacts","id":"bob","meta":{"upsert":["primaryEmail"]},"attributes":{"primaryEmail":"ann@example.com","jobTitle":"Chair"}},
 					{"type":"contacts","id":"eve","meta":{"upsert":["primaryEmail"]},"attributes":{"firstName":"Eve","primaryEmail":"eve@example.com"}}]}`))
-			incExpectCreated(t, res, "accounts", "5", incDoc("accounts", "5",
-				incAccount("5", "", map[string]any{"name": "Umbrella"}, rlMany("contacts", "1", "5"), "null"),
-				incAnn(incMeta("bob"), map[string]any{"jobTitle": "Chair"}, rlMany("accounts", "1", "5")),
-				incContact("5", incMeta("eve"), map[string]any{"firstName": "Eve", "primaryEmail": "eve@example.com"}, "null", rlMany("accounts", "5"))))
+			expectCreated(t, res, "accounts", "5", itemDoc(resURL("accounts", "5"), incAccount("5", "", map[string]any{"name": "Umbrella"}, idents("contacts", "1", "5"), "null"),
+				incAnn(incMeta("bob"), map[string]any{"jobTitle": "Chair"}, idents("accounts", "1", "5")),
+				incContact("5", incMeta("eve"), map[string]any{"firstName": "Eve", "primaryEmail": "eve@example.com"}, "null", idents("accounts", "5"))))
 			incFails(t, env, []incFailCase{
 				{name: "not allowed inside included", req: incPost("accounts", `{"data":{"type":"accounts","attributes":{"name":"X"},
 					"relationships":{"contacts":{"data":[{"type":"contacts","id":"c"}]}}},
 					"included":[{"type":"contacts","id":"c","meta":{"upsert":["lastName"]},"attributes":{"lastName":"Smith"}}]}`),
-					want: []rlError{{0, "value constraint", "The upsert operation cannot use this field to find an entity.", "/included/0/meta/upsert"}}},
+					want: []apiError{invalid("/included/0/meta/upsert", "value constraint", "The upsert operation cannot use this field to find an entity.")}},
 			})
 		})
 	})
@@ -573,9 +517,9 @@ func (c incValidateCase) run(t *testing.T, env *apitest.Env) {
 		t.Helper()
 		ids := incIDsOf(t, res)
 		if c.status == http.StatusCreated {
-			incExpectCreated(t, res, strings.TrimPrefix(c.req.Path, "/api/"), ids[""], c.want(ids))
+			expectCreated(t, res, strings.TrimPrefix(c.req.Path, "/api/"), ids[""], c.want(ids))
 		} else {
-			incExpectUpdated(t, res, c.want(ids))
+			expectUpdated(t, res, c.want(ids))
 		}
 		return ids
 	}
@@ -584,20 +528,21 @@ func (c incValidateCase) run(t *testing.T, env *apitest.Env) {
 	ids := expect(env.Do(validated))
 	incUnchanged(t, env, before)
 	if c.status == http.StatusCreated {
-		env.Do(rlGet(c.req.Path+"/"+ids[""])).Expect(t, 404, rlNotFound)
+		env.Do(rlGet(c.req.Path+"/"+ids[""])).Expect(t, 404, notFoundDoc)
 	}
 	for k, id := range ids {
 		if k != "" && k != id { // an included resource it created (contacts in these cases)
-			env.Do(rlGet("/api/contacts/"+id)).Expect(t, 404, rlNotFound)
+			env.Do(rlGet("/api/contacts/"+id)).Expect(t, 404, notFoundDoc)
 		}
 	}
 	for i, path := range kept {
-		env.Do(rlGet(path)).Expect(t, 200, rlDoc(unchanged[i], path))
+		env.Do(rlGet(path)).Expect(t, 200, itemDoc(path, unchanged[i]))
 	}
 	expect(env.Do(c.req))
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		initech := map[string]any{"name": "Initech", "description": "validated"}
@@ -607,37 +552,37 @@ func TestValidate(t *testing.T) {
 				req: incPost("accounts", `{"data":{"type":"accounts","attributes":{"name":"Initech","description":"validated"},
 					"relationships":{"contacts":{"data":[{"type":"contacts","id":"3"}]}}}}`),
 				want: func(ids incIDs) string {
-					return incDoc("accounts", ids[""], incAccount(ids[""], "", initech, rlMany("contacts", "3"), "null"))
+					return itemDoc(resURL("accounts", ids[""]), incAccount(ids[""], "", initech, idents("contacts", "3"), "null"))
 				}},
 			{name: "update an account", status: 200,
 				req: incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1","attributes":{"description":"validated"},
 					"relationships":{"defaultContact":{"data":{"type":"contacts","id":"3"}}}}}`),
 				want: func(incIDs) string {
-					return incDoc("accounts", "1", incAccount("1", "", incWith(acme, map[string]any{"description": "validated"}), rlMany("contacts", "1", "2", "3"), rlOne("contacts", "3")))
+					return itemDoc(resURL("accounts", "1"), incAccount("1", "", incWith(acme, map[string]any{"description": "validated"}), idents("contacts", "1", "2", "3"), ident("contacts", "3")))
 				}},
 			{name: "create a contact", status: 201,
 				req: incPost("contacts", `{"data":{"type":"contacts","attributes":{"firstName":"Val","primaryEmail":"val@example.com"}}}`),
 				want: func(ids incIDs) string {
-					return incDoc("contacts", ids[""], incContact(ids[""], "", map[string]any{"firstName": "Val", "primaryEmail": "val@example.com"}, "null", "[]"))
+					return itemDoc(resURL("contacts", ids[""]), incContact(ids[""], "", map[string]any{"firstName": "Val", "primaryEmail": "val@example.com"}, "null", "[]"))
 				}},
 			{name: "update a contact", status: 200,
 				req: incPatch("contacts", "1", `{"data":{"type":"contacts","id":"1","attributes":{"jobTitle":"CTO"},
 					"relationships":{"accounts":{"data":[{"type":"accounts","id":"1"},{"type":"accounts","id":"2"}]}}}}`),
 				want: func(incIDs) string {
-					return incDoc("contacts", "1", incAnn("", map[string]any{"jobTitle": "CTO"}, rlMany("accounts", "1", "2")))
+					return itemDoc(resURL("contacts", "1"), incAnn("", map[string]any{"jobTitle": "CTO"}, idents("accounts", "1", "2")))
 				}},
 			{name: "create a product", status: 201,
 				req: incPost("products", `{"data":{"type":"products","attributes":{"sku":"DESK-1","names":[{"localization":null,"value":"Desk"}]}}}`),
 				want: func(ids incIDs) string {
-					return incDoc("products", ids[""], incProduct(ids[""], "DESK-1", "Desk", "enabled"))
+					return itemDoc(resURL("products", ids[""]), incProduct(ids[""], "DESK-1", "Desk", "enabled"))
 				}},
 			{name: "update a product", status: 200,
 				req: incPatch("products", "1", `{"data":{"type":"products","id":"1","attributes":{"status":"disabled"}}}`),
 				want: func(incIDs) string {
-					return incDoc("products", "1", incObject("products", "1", "", incWith(incStamps, map[string]any{"sku": "CHAIR-1",
+					return itemDoc(resURL("products", "1"), resObject("products", "1", jsonMembers(incWith(incStamps, map[string]any{"sku": "CHAIR-1",
 						"names": []any{map[string]any{"localization": nil, "value": "Chair"}}, "name": "Chair", "status": "disabled",
-						"price": map[string]any{"value": "10.5000", "currency": "USD"}}),
-						incRel{"prices", rlMany("productprices", "1", "2")}, incRel{"owner", rlOne("businessunits", "1")}, incRel{"organization", incOrg}))
+						"price": map[string]any{"value": "10.5000", "currency": "USD"}})), relData{"prices", idents("productprices", "1", "2")},
+						relData{"owner", ident("businessunits", "1")}, relData{"organization", incOrg}))
 				}},
 			{name: "create an account with included contacts", status: 201,
 				req: incPost("accounts", `{"data":{"type":"accounts","attributes":{"name":"Initech","description":"validated"},
@@ -647,17 +592,15 @@ func TestValidate(t *testing.T) {
 				kept: []string{"/api/contacts/1"},
 				want: func(ids incIDs) string {
 					id, contact := ids[""], ids["new"]
-					return incDoc("accounts", id, incAccount(id, "", initech, rlMany("contacts", "1", contact), rlOne("contacts", contact)),
-						incContact(contact, incMeta("new"), map[string]any{"firstName": "New"}, "null", rlMany("accounts", id)),
-						incAnn(incMeta("1"), map[string]any{"jobTitle": "Advisor"}, rlMany("accounts", "1", "2", id)))
+					return itemDoc(resURL("accounts", id), incAccount(id, "", initech, idents("contacts", "1", contact), ident("contacts", contact)), incContact(contact, incMeta("new"), map[string]any{"firstName": "New"}, "null", idents("accounts", id)),
+						incAnn(incMeta("1"), map[string]any{"jobTitle": "Advisor"}, idents("accounts", "1", "2", id)))
 				}},
 			{name: "update an account with included contacts", status: 200,
 				req: incPatch("accounts", "2", `{"data":{"type":"accounts","id":"2","attributes":{"name":"Globex Corp."},
 					"relationships":{"contacts":{"data":[{"type":"contacts","id":"new"}]}}},
 					"included":[{"type":"contacts","id":"new","attributes":{"lastName":"Newman"}}]}`),
 				want: func(ids incIDs) string {
-					return incDoc("accounts", "2", incAccount("2", "", map[string]any{"name": "Globex Corp."}, rlMany("contacts", ids["new"]), "null"),
-						incContact(ids["new"], incMeta("new"), map[string]any{"lastName": "Newman"}, "null", rlMany("accounts", "2")))
+					return itemDoc(resURL("accounts", "2"), incAccount("2", "", map[string]any{"name": "Globex Corp."}, idents("contacts", ids["new"]), "null"), incContact(ids["new"], incMeta("new"), map[string]any{"lastName": "Newman"}, "null", idents("accounts", "2")))
 				}},
 		}
 		for _, c := range cases {
@@ -667,16 +610,16 @@ func TestValidate(t *testing.T) {
 			incFails(t, env.For(t), []incFailCase{
 				{name: "a type without validate", req: incPost("calls", `{"data":{"type":"calls","meta":{"validate":true},
 					"attributes":{"subject":"S","callDateTime":"2024-01-01T00:00:00Z","direction":"incoming"}}}`),
-					want: []rlError{{0, "value constraint", "The option is not supported.", "/meta/validate"}}},
+					want: []apiError{invalid("/meta/validate", "value constraint", "The option is not supported.")}},
 				{name: "a type without validate, on PATCH", req: incPatch("calls", "1", `{"data":{"type":"calls","id":"1","meta":{"validate":true},"attributes":{"subject":"S"}}}`),
-					want: []rlError{{0, "value constraint", "The option is not supported.", "/meta/validate"}}},
+					want: []apiError{invalid("/meta/validate", "value constraint", "The option is not supported.")}},
 				{name: "an included resource of a type without validate", req: incPost("accounts", `{"data":{"type":"accounts","id":"x","attributes":{"name":"X"}},
 					"included":[{"type":"calls","id":"c","meta":{"validate":true},"attributes":{"subject":"S","callDateTime":"2024-01-01T00:00:00Z","direction":"incoming"},
 						"relationships":{"account":{"data":{"type":"accounts","id":"x"}}}}]}`),
-					want: []rlError{{0, "value constraint", "The option is not supported.", "/included/0/meta/validate"}}},
+					want: []apiError{invalid("/included/0/meta/validate", "value constraint", "The option is not supported.")}},
 				{name: "validation errors are reported as by the real request", req: incPost("accounts", `{"data":{"type":"accounts","meta":{"validate":true},
 					"attributes":{"name":" "},"relationships":{"contacts":{"data":[{"type":"contacts","id":"99"}]}}}}`),
-					want: []rlError{{0, "not blank constraint", "This value should not be blank.", "/data/attributes/name"}, rlNoEntity("/data/relationships/contacts/data/0")}},
+					want: []apiError{invalid("/data/attributes/name", "not blank constraint", "This value should not be blank."), noEntity("/data/relationships/contacts/data/0")}},
 			})
 		})
 	})

@@ -12,6 +12,7 @@ import (
 // Lists longer than databases take as statement parameters are refused (filters) or read in
 // chunks (relationship checks) instead of failing with a 500.
 func TestLongLists(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		ids := make([]string, 1001)
 		for i := range ids {
@@ -24,16 +25,17 @@ func TestLongLists(t *testing.T) {
 
 		// 700 related ids that do not exist: the first 100 are reported, with their positions, and
 		// one more error says how many were left out (api.md section 20)
-		var idents, errs []string
+		var related []string
+		var errs []apiError
 		for i := range 700 {
-			idents = append(idents, fmt.Sprintf(`{"type":"contacts","id":"%d"}`, 100000+i))
+			related = append(related, fmt.Sprint(100000+i))
 			if i < 100 {
-				errs = append(errs, fmt.Sprintf(`{"status":"400","title":"form constraint","detail":"The entity does not exist.","source":{"pointer":"/data/relationships/contacts/data/%d"}}`, i))
+				errs = append(errs, noEntity(fmt.Sprintf("%s/%d", linkAt("contacts"), i)))
 			}
 		}
-		errs = append(errs, `{"status":"400","title":"too many errors","detail":"600 more errors were left out: a response lists at most 100."}`)
+		errs = append(errs, apiError{title: "too many errors", detail: "600 more errors were left out: a response lists at most 100."})
 		res = env.Do(apitest.Request{Method: "POST", Path: "/api/accounts",
-			Body: `{"data":{"type":"accounts","attributes":{"name":"Many"},"relationships":{"contacts":{"data":[` + strings.Join(idents, ",") + `]}}}}`})
-		res.Expect(t, 400, `{"errors":[`+strings.Join(errs, ",")+`]}`)
+			Body: writeDoc("accounts", "", `{"name":"Many"}`, `{"contacts":{"data":`+idents("contacts", related...)+`}}`)})
+		res.Expect(t, 400, errorsDoc(errs...))
 	})
 }

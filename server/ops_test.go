@@ -14,8 +14,10 @@ import (
 )
 
 func TestHealthAndSchemaDocuments(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
 			env := apitest.New(t, b)
 			for _, tc := range []struct {
 				path, contentType string
@@ -46,6 +48,7 @@ func TestHealthAndSchemaDocuments(t *testing.T) {
 
 // A panic is answered with a 500 that carries the request id and nothing internal.
 func TestRecoveryHidesInternals(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, storetest.Backends(t)[0])
 	env.Handler.GET("/api/accounts/:id/explode", func(echo.Context) error { panic("secret internal detail") })
 	res := env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: "/api/accounts/1/explode"})

@@ -9,6 +9,7 @@ import (
 // In the plain format the meta title goes under "meta": users have a "title" attribute (the job
 // title) of their own.
 func TestPlainMetaTitle(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		plain := map[string]string{"Accept": "application/json"}
 		res := env.Do(apitest.Request{Path: "/api/users/1?meta=title&fields[users]=username,title", Header: plain})

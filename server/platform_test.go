@@ -3,7 +3,8 @@ package server_test
 // Scenario tests of the platform types of domain.md: organizations, businessunits, userroles and
 // users. Every scenario runs on every backend over a fresh database whose fixed rows
 // (store/fixed_rows.go) it relies on: organization 1, business unit 1, roles 1-3 and user 1
-// (admin, John Doe). The helpers in the first half are shared with crm_test.go.
+// (admin, John Doe). The scenario helpers (scene) are shared with crm_test.go; the expectations
+// are those of expect_test.go.
 
 import (
 	"encoding/json"
@@ -62,7 +63,7 @@ func (s *scene) expect(method, path, body string, status int, want string) *apit
 // UTC, and the exact document with want as the resource object.
 func (s *scene) create(typ, id, body, want string) *apitest.Response {
 	s.t.Helper()
-	res := s.expect("POST", "/api/"+typ, body, 201, itemDocument(resURL(typ, id), want))
+	res := s.expect("POST", "/api/"+typ, body, 201, itemDoc(resURL(typ, id), want))
 	if got := res.Header.Get("Location"); got != resURL(typ, id) {
 		s.t.Fatalf("Location %q, want %q", got, resURL(typ, id))
 	}
@@ -76,7 +77,7 @@ func (s *scene) create(typ, id, body, want string) *apitest.Response {
 // read GETs the resource and asserts the exact document (want is the resource object).
 func (s *scene) read(typ, id, want string) *apitest.Response {
 	s.t.Helper()
-	res := s.expect("GET", "/api/"+typ+"/"+id, "", 200, itemDocument(resURL(typ, id), want))
+	res := s.expect("GET", "/api/"+typ+"/"+id, "", 200, itemDoc(resURL(typ, id), want))
 	s.checkETag(res)
 	return res
 }
@@ -85,19 +86,17 @@ func (s *scene) read(typ, id, want string) *apitest.Response {
 // asserts 200 with the exact document.
 func (s *scene) update(typ, id, attrs, rels, want string) *apitest.Response {
 	s.t.Helper()
-	res := s.expect("PATCH", "/api/"+typ+"/"+id, patchBody(typ, id, attrs, rels), 200, itemDocument(resURL(typ, id), want))
+	res := s.expect("PATCH", "/api/"+typ+"/"+id, writeDoc(typ, id, attrs, rels), 200, itemDoc(resURL(typ, id), want))
 	s.checkETag(res)
 	return res
 }
 
-// remove deletes typ/id: 204 without a body, then the resource is gone (GET, PATCH and a
-// second DELETE answer 404).
+// remove deletes typ/id: 204 without a body, then the resource is gone (GET, a second DELETE
+// and PATCH answer 404).
 func (s *scene) remove(typ, id string) {
 	s.t.Helper()
-	s.expect("DELETE", "/api/"+typ+"/"+id, "", 204, "")
-	s.expect("GET", "/api/"+typ+"/"+id, "", 404, notFoundDoc)
-	s.expect("PATCH", "/api/"+typ+"/"+id, patchBody(typ, id, "", ""), 404, notFoundDoc)
-	s.expect("DELETE", "/api/"+typ+"/"+id, "", 404, notFoundDoc)
+	expectDeleted(s.t, s.env, "/api/"+typ+"/"+id)
+	s.expect("PATCH", "/api/"+typ+"/"+id, writeDoc(typ, id, "", ""), 404, notFoundDoc)
 }
 
 // title GETs typ/id with meta=title and asserts the title.
@@ -105,15 +104,8 @@ func (s *scene) title(typ, id, want string) {
 	s.t.Helper()
 	res := s.send("GET", "/api/"+typ+"/"+id+"?meta=title", "")
 	res.ExpectStatus(s.t, 200)
-	var doc struct {
-		Data struct {
-			Meta map[string]any `json:"meta"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(res.Body, &doc); err != nil {
-		s.t.Fatal(err)
-	}
-	if got := doc.Data.Meta["title"]; got != want {
+	meta, _ := dataOf(s.t, res)["meta"].(map[string]any)
+	if got := meta["title"]; got != want {
 		s.t.Fatalf("%s/%s: title %q, want %q", typ, id, got, want)
 	}
 }
@@ -131,16 +123,8 @@ var isoDateTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 // date-times.
 func (s *scene) checkStamps(res *apitest.Response) {
 	s.t.Helper()
-	var doc struct {
-		Data struct {
-			Attributes map[string]any `json:"attributes"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(res.Body, &doc); err != nil {
-		s.t.Fatal(err)
-	}
-	created, _ := doc.Data.Attributes["createdAt"].(string)
-	updated, _ := doc.Data.Attributes["updatedAt"].(string)
+	created, _ := attrOf(s.t, res, "createdAt").(string)
+	updated, _ := attrOf(s.t, res, "updatedAt").(string)
 	if !isoDateTime.MatchString(created) || created != updated {
 		s.t.Fatalf("createdAt %q, updatedAt %q: want equal ISO 8601 UTC date-times", created, updated)
 	}
@@ -157,7 +141,8 @@ type failCase struct {
 }
 
 // fails runs the failures (against /api/typ unless a row names a path) and asserts that each
-// is refused with exactly its errors, all reported together.
+// is refused with exactly its errors, all reported together. They run as steps, in order: a
+// failure that wrongly succeeded must not change what the next ones see unnoticed.
 func (s *scene) fails(typ string, rows []failCase) {
 	s.t.Helper()
 	for _, f := range rows {
@@ -177,91 +162,8 @@ func (s *scene) fails(typ string, rows []failCase) {
 
 // ---- expected documents ----
 
-const apiHost = "http://api.test"
-
 // stamps are the server-set timestamps of a resource (checked by checkStamps on create).
 const stamps = `"createdAt":"<any>","updatedAt":"<any>"`
-
-// notFoundDoc is the 404 of a missing resource (api.md section 5).
-const notFoundDoc = `{"errors":[{"status":"404","title":"not found http exception","detail":"An entity with the requested identifier does not exist."}]}`
-
-func resURL(typ, id string) string { return apiHost + "/api/" + typ + "/" + id }
-
-// js is v as JSON: q("x") = `"x"`, q(nil) = `null`.
-func jsonText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-// ident is a resource identifier.
-func toOne(typ, id string) string { return `{"type":` + jsonText(typ) + `,"id":` + jsonText(id) + `}` }
-
-// idents is the linkage of a to-many relationship.
-func toMany(typ string, ids ...string) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = toOne(typ, id)
-	}
-	return "[" + strings.Join(parts, ",") + "]"
-}
-
-// rel is one relationship of an expected resource object: its name and linkage.
-type relData struct{ name, data string }
-
-// resource is the expected resource object typ/id with its self link, attrs (the members of the
-// attributes object, without braces) and rels in document order, each with its links.
-func resObject(typ, id, attrs string, rels ...relData) string {
-	self := resURL(typ, id)
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"type":%s,"id":%s,"links":{"self":%s},"attributes":{%s}`, jsonText(typ), jsonText(id), jsonText(self), attrs)
-	if len(rels) > 0 {
-		b.WriteString(`,"relationships":{`)
-		for i, r := range rels {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, `%s:{"data":%s,"links":{"self":%s,"related":%s}}`, jsonText(r.name), r.data,
-				jsonText(self+"/relationships/"+r.name), jsonText(self+"/"+r.name))
-		}
-		b.WriteByte('}')
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-// itemDocument is a single-resource document.
-func itemDocument(self, res string) string {
-	return `{"data":` + res + `,"links":{"self":` + jsonText(uriOf(self)) + `}}`
-}
-
-// listDocument is a collection document with the given top-level links (a JSON object text).
-func listDocument(links string, items ...string) string {
-	return `{"data":[` + strings.Join(items, ",") + `],"links":` + links + `}`
-}
-
-// pageLinks are the links of page (1-based) of the collection of typ with the default page
-// size, when last is the number of the last page: self is the URL requested (page 1 without
-// parameters, later pages with ?page[number]=N), the others are built by the server.
-func pageLinks(typ string, page, last int) string {
-	coll := apiHost + "/api/" + typ
-	pageURL := func(n int) string {
-		if n == 1 {
-			return coll
-		}
-		return fmt.Sprintf("%s?page%%5Bnumber%%5D=%d", coll, n)
-	}
-	links := `{"self":` + jsonText(coll)
-	if page > 1 {
-		links = fmt.Sprintf(`{"self":%s,"first":%s,"prev":%s`, jsonText(fmt.Sprintf("%s?page%%5Bnumber%%5D=%d", coll, page)), jsonText(coll), jsonText(pageURL(page-1)))
-	}
-	if page < last {
-		links += `,"next":` + jsonText(pageURL(page+1))
-	}
-	return links + "}"
-}
 
 // expectPages reads the collection of typ page by page (the default page size is 10, the
 // default order is by id) and asserts that the pages hold exactly items, in order.
@@ -273,77 +175,11 @@ func (s *scene) expectPages(typ string, items []string) {
 		if page > 1 {
 			path += fmt.Sprintf("?page[number]=%d", page)
 		}
-		s.expect("GET", path, "", 200, listDocument(pageLinks(typ, page, last), items[(page-1)*10:min(page*10, len(items))]...))
+		s.expect("GET", path, "", 200, listDoc(pageLinks(typ, page, last), items[(page-1)*10:min(page*10, len(items))]...))
 	}
 }
 
-// patchBody is a PATCH document for typ/id with the given attributes and relationships (JSON
-// object texts, "" = absent).
-func patchBody(typ, id, attrs, rels string) string {
-	b := `{"data":{"type":` + jsonText(typ) + `,"id":` + jsonText(id)
-	if attrs != "" {
-		b += `,"attributes":` + attrs
-	}
-	if rels != "" {
-		b += `,"relationships":` + rels
-	}
-	return b + "}}"
-}
-
-// ---- expected errors ----
-
-// apiError is one expected error object of a 400 response.
-type apiError struct{ title, detail, pointer string }
-
-func errorsDoc(errs ...apiError) string {
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		parts[i] = fmt.Sprintf(`{"status":"400","title":%s,"detail":%s,"source":{"pointer":%s}}`, jsonText(e.title), jsonText(e.detail), jsonText(e.pointer))
-	}
-	return `{"errors":[` + strings.Join(parts, ",") + `]}`
-}
-
-// Pointers into a request document.
-func attrAt(name string) string { return "/data/attributes/" + name }
-func relAt(name string) string  { return "/data/relationships/" + name }
-func linkAt(name string) string { return "/data/relationships/" + name + "/data" }
-
-// The validation errors of api.md section 5 (details as the engine words them).
-func notBlank(ptr string) apiError {
-	return apiError{"not blank constraint", "This value should not be blank.", ptr}
-}
-func notNull(ptr string) apiError {
-	return apiError{"not null constraint", "This value should not be null.", ptr}
-}
-func tooLong(ptr string, n int) apiError {
-	return apiError{"length constraint", fmt.Sprintf("This value is too long. It should have %d characters or less.", n), ptr}
-}
-func badEmail(ptr string) apiError {
-	return apiError{"email constraint", "This value is not a valid email address.", ptr}
-}
-func badChoice(ptr string) apiError {
-	return apiError{"choice constraint", "The value you selected is not a valid choice.", ptr}
-}
-func badPattern(ptr string) apiError {
-	return apiError{"regex constraint", "This value is not valid.", ptr}
-}
-func taken(ptr string) apiError {
-	return apiError{"unique entity constraint", "This value is already used.", ptr}
-}
-func wrongType(ptr, typ string) apiError {
-	return apiError{"type constraint", "This value should be of type " + typ + ".", ptr}
-}
-func noEntity(ptr string) apiError {
-	return apiError{"form constraint", "The entity does not exist.", ptr}
-}
-
-// extra is the error of an unknown or read-only field; the pointer ends with the field's name.
-func extraField(ptr string) apiError {
-	name := ptr[strings.LastIndex(ptr, "/")+1:]
-	return apiError{"extra fields constraint", fmt.Sprintf("This form should not contain extra fields: %q.", name), ptr}
-}
-
-// long is a string of n characters.
+// repeatX is a string of n characters.
 func repeatX(n int) string { return strings.Repeat("x", n) }
 
 // ---- organizations ----
@@ -353,6 +189,7 @@ func orgResource(id, name string, description any, enabled bool) string {
 }
 
 func TestOrganizations(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		s.step("create", func(s *scene) {
 			s.create("organizations", "2", `{"data":{"type":"organizations","attributes":{"name":"Acme Holding","description":"The parent company"}}}`,
@@ -386,7 +223,7 @@ func TestOrganizations(t *testing.T) {
 				{name: "name taken", body: `{"data":{"type":"organizations","attributes":{"name":"Default Organization"}}}`,
 					want: []apiError{taken(attrAt("name"))}},
 				{name: "name taken on update", method: "PATCH", path: "/api/organizations/2",
-					body: patchBody("organizations", "2", `{"name":"Default Organization"}`, ""),
+					body: writeDoc("organizations", "2", `{"name":"Default Organization"}`, ""),
 					want: []apiError{taken(attrAt("name"))}},
 				{name: "unknown attribute", body: `{"data":{"type":"organizations","attributes":{"name":"X","color":"red"}}}`, invalid: true,
 					want: []apiError{extraField(attrAt("color"))}},
@@ -431,29 +268,30 @@ func buResource(id, attrs, org, parent, users string) string {
 
 // buPlain is a business unit with only a name, in organization 1, without parent or users.
 func buPlain(id, name string) string {
-	return buResource(id, `"name":`+jsonText(name)+`,"phone":null,"email":null,"website":null`, toOne("organizations", "1"), "null", "[]")
+	return buResource(id, `"name":`+jsonText(name)+`,"phone":null,"email":null,"website":null`, ident("organizations", "1"), "null", "[]")
 }
 
 func TestBusinessUnits(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		sales := func(phone any, website, parent string) string {
 			return buResource("2", `"name":"Sales","phone":`+jsonText(phone)+`,"email":"sales@example.com","website":`+jsonText(website),
-				toOne("organizations", "1"), parent, "[]")
+				ident("organizations", "1"), parent, "[]")
 		}
 		s.step("create", func(s *scene) {
 			s.create("businessunits", "2", `{"data":{"type":"businessunits","attributes":{"name":"Sales","phone":"+1 555 0100","email":"sales@example.com","website":"https://sales.example.com"},
 				"relationships":{"parentBusinessUnit":{"data":{"type":"businessunits","id":"1"}}}}}`,
-				sales("+1 555 0100", "https://sales.example.com", toOne("businessunits", "1")))
+				sales("+1 555 0100", "https://sales.example.com", ident("businessunits", "1")))
 		})
 		s.step("create in another organization", func(s *scene) {
 			s.create("organizations", "2", `{"data":{"type":"organizations","attributes":{"name":"Other"}}}`, orgResource("2", "Other", nil, true))
 			s.create("businessunits", "3", `{"data":{"type":"businessunits","attributes":{"name":"Berlin"},"relationships":{"organization":{"data":{"type":"organizations","id":"2"}}}}}`,
-				buResource("3", `"name":"Berlin","phone":null,"email":null,"website":null`, toOne("organizations", "2"), "null", "[]"))
+				buResource("3", `"name":"Berlin","phone":null,"email":null,"website":null`, ident("organizations", "2"), "null", "[]"))
 		})
 		s.step("read", func(s *scene) {
 			s.read("businessunits", "1", buResource("1", `"name":"Main","phone":null,"email":null,"website":null`,
-				toOne("organizations", "1"), "null", toMany("users", "1")))
-			s.read("businessunits", "2", sales("+1 555 0100", "https://sales.example.com", toOne("businessunits", "1")))
+				ident("organizations", "1"), "null", idents("users", "1")))
+			s.read("businessunits", "2", sales("+1 555 0100", "https://sales.example.com", ident("businessunits", "1")))
 		})
 		s.step("update changes only the members sent", func(s *scene) {
 			s.update("businessunits", "2", `{"phone":null,"website":"https://sales.example.org"}`, `{"parentBusinessUnit":{"data":null}}`,
@@ -463,21 +301,21 @@ func TestBusinessUnits(t *testing.T) {
 		s.step("users is the inverse of users.businessUnits", func(s *scene) {
 			s.update("businessunits", "2", "", `{"users":{"data":[{"type":"users","id":"1"}]}}`,
 				buResource("2", `"name":"Sales","phone":null,"email":"sales@example.com","website":"https://sales.example.org"`,
-					toOne("organizations", "1"), "null", toMany("users", "1")))
+					ident("organizations", "1"), "null", idents("users", "1")))
 			s.expect("GET", "/api/users/1?fields[users]=businessUnits", "", 200,
-				itemDocument(apiHost+"/api/users/1?fields[users]=businessUnits", `{"type":"users","id":"1","links":{"self":"`+apiHost+`/api/users/1"},
-				"relationships":{"businessUnits":{"data":`+toMany("businessunits", "1", "2")+`,"links":{"self":"`+apiHost+`/api/users/1/relationships/businessUnits","related":"`+apiHost+`/api/users/1/businessUnits"}}}}`))
+				itemDoc(apiHost+"/api/users/1?fields[users]=businessUnits", `{"type":"users","id":"1","links":{"self":"`+apiHost+`/api/users/1"},
+				"relationships":{"businessUnits":{"data":`+idents("businessunits", "1", "2")+`,"links":{"self":"`+apiHost+`/api/users/1/relationships/businessUnits","related":"`+apiHost+`/api/users/1/businessUnits"}}}}`))
 		})
 		s.step("no cycles of parents", func(s *scene) {
 			// 1 ← 2 ← 4: neither 1 nor 2 may become a child of 2 or 4.
 			s.update("businessunits", "2", "", `{"parentBusinessUnit":{"data":{"type":"businessunits","id":"1"}}}`,
 				buResource("2", `"name":"Sales","phone":null,"email":"sales@example.com","website":"https://sales.example.org"`,
-					toOne("organizations", "1"), toOne("businessunits", "1"), toMany("users", "1")))
+					ident("organizations", "1"), ident("businessunits", "1"), idents("users", "1")))
 			s.create("businessunits", "4", `{"data":{"type":"businessunits","attributes":{"name":"Inside sales"},"relationships":{"parentBusinessUnit":{"data":{"type":"businessunits","id":"2"}}}}}`,
-				buResource("4", `"name":"Inside sales","phone":null,"email":null,"website":null`, toOne("organizations", "1"), toOne("businessunits", "2"), "[]"))
-			cycle := apiError{"form constraint", "The parent cannot be the record itself or one of its descendants.", linkAt("parentBusinessUnit")}
+				buResource("4", `"name":"Inside sales","phone":null,"email":null,"website":null`, ident("organizations", "1"), ident("businessunits", "2"), "[]"))
+			cycle := invalid(linkAt("parentBusinessUnit"), "form constraint", "The parent cannot be the record itself or one of its descendants.")
 			parent := func(id, parent string) string {
-				return patchBody("businessunits", id, "", `{"parentBusinessUnit":{"data":{"type":"businessunits","id":"`+parent+`"}}}`)
+				return writeDoc("businessunits", id, "", `{"parentBusinessUnit":{"data":{"type":"businessunits","id":"`+parent+`"}}}`)
 			}
 			s.fails("businessunits", []failCase{
 				{name: "itself", method: "PATCH", path: "/api/businessunits/2", body: parent("2", "2"), want: []apiError{cycle}},
@@ -485,7 +323,7 @@ func TestBusinessUnits(t *testing.T) {
 				{name: "its grandchild", method: "PATCH", path: "/api/businessunits/1", body: parent("1", "4"), want: []apiError{cycle}},
 			})
 			s.read("businessunits", "1", buResource("1", `"name":"Main","phone":null,"email":null,"website":null`,
-				toOne("organizations", "1"), "null", toMany("users", "1")))
+				ident("organizations", "1"), "null", idents("users", "1")))
 		})
 		s.step("errors", func(s *scene) {
 			s.fails("businessunits", []failCase{
@@ -493,7 +331,7 @@ func TestBusinessUnits(t *testing.T) {
 					want: []apiError{notBlank(attrAt("name"))}},
 				{name: "name blank", body: `{"data":{"type":"businessunits","attributes":{"name":""}}}`, invalid: true,
 					want: []apiError{notBlank(attrAt("name"))}},
-				{name: "name blank on update", method: "PATCH", path: "/api/businessunits/2", body: patchBody("businessunits", "2", `{"name":" "}`, ""),
+				{name: "name blank on update", method: "PATCH", path: "/api/businessunits/2", body: writeDoc("businessunits", "2", `{"name":" "}`, ""),
 					want: []apiError{notBlank(attrAt("name"))}},
 				{name: "name too long", body: `{"data":{"type":"businessunits","attributes":{"name":"` + repeatX(256) + `"}}}`, invalid: true,
 					want: []apiError{tooLong(attrAt("name"), 255)}},
@@ -512,7 +350,7 @@ func TestBusinessUnits(t *testing.T) {
 				{name: "organization null", body: `{"data":{"type":"businessunits","attributes":{"name":"X"},"relationships":{"organization":{"data":null}}}}`,
 					want: []apiError{notBlank(linkAt("organization"))}},
 				{name: "user does not exist", method: "PATCH", path: "/api/businessunits/2",
-					body: patchBody("businessunits", "2", "", `{"users":{"data":[{"type":"users","id":"1"},{"type":"users","id":"99"}]}}`),
+					body: writeDoc("businessunits", "2", "", `{"users":{"data":[{"type":"users","id":"1"},{"type":"users","id":"99"}]}}`),
 					want: []apiError{noEntity(linkAt("users") + "/1")}},
 				{name: "several problems", body: `{"data":{"type":"businessunits","attributes":{"name":"","email":"nope","fax":"1"},
 					"relationships":{"organization":{"data":{"type":"organizations","id":"98"}},"parentBusinessUnit":{"data":{"type":"businessunits","id":"99"}}}}}`, invalid: true,
@@ -522,11 +360,11 @@ func TestBusinessUnits(t *testing.T) {
 		})
 		s.step("collection", func(s *scene) {
 			items := []string{
-				buResource("1", `"name":"Main","phone":null,"email":null,"website":null`, toOne("organizations", "1"), "null", toMany("users", "1")),
+				buResource("1", `"name":"Main","phone":null,"email":null,"website":null`, ident("organizations", "1"), "null", idents("users", "1")),
 				buResource("2", `"name":"Sales","phone":null,"email":"sales@example.com","website":"https://sales.example.org"`,
-					toOne("organizations", "1"), toOne("businessunits", "1"), toMany("users", "1")),
-				buResource("3", `"name":"Berlin","phone":null,"email":null,"website":null`, toOne("organizations", "2"), "null", "[]"),
-				buResource("4", `"name":"Inside sales","phone":null,"email":null,"website":null`, toOne("organizations", "1"), toOne("businessunits", "2"), "[]"),
+					ident("organizations", "1"), ident("businessunits", "1"), idents("users", "1")),
+				buResource("3", `"name":"Berlin","phone":null,"email":null,"website":null`, ident("organizations", "2"), "null", "[]"),
+				buResource("4", `"name":"Inside sales","phone":null,"email":null,"website":null`, ident("organizations", "1"), ident("businessunits", "2"), "[]"),
 			}
 			for i := 5; i <= 11; i++ {
 				id, name := fmt.Sprint(i), fmt.Sprintf("Unit %d", 20-i)
@@ -573,15 +411,16 @@ func roleResource(id, role, label string, description any, permissions, org, use
 }
 
 func TestUserRoles(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
-		admin := roleResource("1", "ROLE_ADMINISTRATOR", "Administrator", nil, permissionMatrix("system", "system"), "null", toMany("users", "1"))
+		admin := roleResource("1", "ROLE_ADMINISTRATOR", "Administrator", nil, permissionMatrix("system", "system"), "null", idents("users", "1"))
 		user := roleResource("2", "ROLE_USER", "User", nil, permissionMatrix("organization", "user", "accounts", "contacts", "calls"), "null", "[]")
 		manager := roleResource("3", "ROLE_MANAGER", "Manager", nil,
 			permissionMatrix("organization", "division", "accounts", "contacts", "calls", "products", "productprices"), "null", "[]")
 		const salesPerms = `{"accounts":{"VIEW":"organization","CREATE":"user","EDIT":"user","DELETE":"none"},"calls":{"VIEW":"businessUnit"}}`
 		s.step("create", func(s *scene) {
 			s.create("userroles", "4", `{"data":{"type":"userroles","attributes":{"role":"ROLE_SALES","label":"Sales","description":"Sells things","permissions":`+salesPerms+`}}}`,
-				roleResource("4", "ROLE_SALES", "Sales", "Sells things", salesPerms, toOne("organizations", "1"), "[]"))
+				roleResource("4", "ROLE_SALES", "Sales", "Sells things", salesPerms, ident("organizations", "1"), "[]"))
 		})
 		s.step("create for every organization, without permissions", func(s *scene) {
 			s.create("userroles", "5", `{"data":{"type":"userroles","attributes":{"role":"ROLE_AUDITOR","label":"Auditor"},"relationships":{"organization":{"data":null}}}}`,
@@ -591,16 +430,16 @@ func TestUserRoles(t *testing.T) {
 			s.read("userroles", "1", admin)
 			s.read("userroles", "2", user)
 			s.read("userroles", "3", manager)
-			s.read("userroles", "4", roleResource("4", "ROLE_SALES", "Sales", "Sells things", salesPerms, toOne("organizations", "1"), "[]"))
+			s.read("userroles", "4", roleResource("4", "ROLE_SALES", "Sales", "Sells things", salesPerms, ident("organizations", "1"), "[]"))
 		})
 		s.step("update changes only the members sent", func(s *scene) {
 			const perms = `{"contacts":{"VIEW":"division","CREATE":"businessUnit","EDIT":"user","DELETE":"none"}}`
 			s.update("userroles", "4", `{"label":"Sales team","description":null,"permissions":`+perms+`}`, "",
-				roleResource("4", "ROLE_SALES", "Sales team", nil, perms, toOne("organizations", "1"), "[]"))
+				roleResource("4", "ROLE_SALES", "Sales team", nil, perms, ident("organizations", "1"), "[]"))
 			s.update("userroles", "4", "", `{"users":{"data":[{"type":"users","id":"1"}]}}`,
-				roleResource("4", "ROLE_SALES", "Sales team", nil, perms, toOne("organizations", "1"), toMany("users", "1")))
+				roleResource("4", "ROLE_SALES", "Sales team", nil, perms, ident("organizations", "1"), idents("users", "1")))
 			s.update("userroles", "4", `{"role":"ROLE_SALES_TEAM"}`, `{"organization":{"data":null}}`,
-				roleResource("4", "ROLE_SALES_TEAM", "Sales team", nil, perms, "null", toMany("users", "1")))
+				roleResource("4", "ROLE_SALES_TEAM", "Sales team", nil, perms, "null", idents("users", "1")))
 		})
 		s.step("errors", func(s *scene) {
 			role := func(attrs string) string { return `{"data":{"type":"userroles","attributes":` + attrs + `}}` }
@@ -613,19 +452,19 @@ func TestUserRoles(t *testing.T) {
 					want: []apiError{badPattern(attrAt("role"))}},
 				{name: "role taken", body: role(`{"role":"ROLE_USER","label":"X"}`),
 					want: []apiError{taken(attrAt("role"))}},
-				{name: "role taken on update", method: "PATCH", path: "/api/userroles/4", body: patchBody("userroles", "4", `{"role":"ROLE_MANAGER"}`, ""),
+				{name: "role taken on update", method: "PATCH", path: "/api/userroles/4", body: writeDoc("userroles", "4", `{"role":"ROLE_MANAGER"}`, ""),
 					want: []apiError{taken(attrAt("role"))}},
 				{name: "label too long", body: role(`{"role":"ROLE_X","label":"` + repeatX(256) + `"}`), invalid: true,
 					want: []apiError{tooLong(attrAt("label"), 255)}},
 				{name: "permission on an unknown type", body: role(`{"role":"ROLE_X","label":"X","permissions":{"spaceships":{"VIEW":"system"}}}`),
-					want: []apiError{{"choice constraint", `"spaceships" is not a resource type.`, attrAt("permissions") + "/spaceships"}}},
+					want: []apiError{invalid(attrAt("permissions")+"/spaceships", "choice constraint", `"spaceships" is not a resource type.`)}},
 				{name: "unknown level", body: role(`{"role":"ROLE_X","label":"X","permissions":{"accounts":{"VIEW":"everything"}}}`), invalid: true,
-					want: []apiError{{"choice constraint", "The value you selected is not a valid choice.", attrAt("permissions") + "/accounts/VIEW"}}},
+					want: []apiError{invalid(attrAt("permissions")+"/accounts/VIEW", "choice constraint", "The value you selected is not a valid choice.")}},
 				{name: "unknown permission", body: role(`{"role":"ROLE_X","label":"X","permissions":{"accounts":{"READ":"user"}}}`), invalid: true,
-					want: []apiError{{"extra fields constraint", `This form should not contain extra fields: "READ".`, attrAt("permissions") + "/accounts/READ"}}},
+					want: []apiError{invalid(attrAt("permissions")+"/accounts/READ", "extra fields constraint", `This form should not contain extra fields: "READ".`)}},
 				{name: "permissions not an object", body: role(`{"role":"ROLE_X","label":"X","permissions":"all"}`), invalid: true,
-					want: []apiError{{"type constraint", "This value should be of type object.", attrAt("permissions")}}},
-				{name: "permissions null", method: "PATCH", path: "/api/userroles/4", body: patchBody("userroles", "4", `{"permissions":null}`, ""), invalid: true,
+					want: []apiError{invalid(attrAt("permissions"), "type constraint", "This value should be of type object.")}},
+				{name: "permissions null", method: "PATCH", path: "/api/userroles/4", body: writeDoc("userroles", "4", `{"permissions":null}`, ""), invalid: true,
 					want: []apiError{notNull(attrAt("permissions"))}},
 				{name: "unknown attribute", body: role(`{"role":"ROLE_X","label":"X","level":3}`), invalid: true,
 					want: []apiError{extraField(attrAt("level"))}},
@@ -641,11 +480,11 @@ func TestUserRoles(t *testing.T) {
 		s.step("collection", func(s *scene) {
 			perms := `{"contacts":{"VIEW":"division","CREATE":"businessUnit","EDIT":"user","DELETE":"none"}}`
 			items := []string{admin, user, manager,
-				roleResource("4", "ROLE_SALES_TEAM", "Sales team", nil, perms, "null", toMany("users", "1")),
+				roleResource("4", "ROLE_SALES_TEAM", "Sales team", nil, perms, "null", idents("users", "1")),
 				roleResource("5", "ROLE_AUDITOR", "Auditor", nil, "{}", "null", "[]")}
 			for i := 6; i <= 11; i++ {
 				id, r := fmt.Sprint(i), fmt.Sprintf("ROLE_R%d", i)
-				want := roleResource(id, r, "Role "+id, nil, `{"users":{"VIEW":"user"}}`, toOne("organizations", "1"), "[]")
+				want := roleResource(id, r, "Role "+id, nil, `{"users":{"VIEW":"user"}}`, ident("organizations", "1"), "[]")
 				s.create("userroles", id, `{"data":{"type":"userroles","attributes":{"role":"`+r+`","label":"Role `+id+`","permissions":{"users":{"VIEW":"user"}}}}}`, want)
 				items = append(items, want)
 			}
@@ -658,8 +497,8 @@ func TestUserRoles(t *testing.T) {
 		s.step("delete", func(s *scene) {
 			s.remove("userroles", "4")
 			s.expect("GET", "/api/users/1?fields[users]=roles", "", 200,
-				itemDocument(apiHost+"/api/users/1?fields[users]=roles", `{"type":"users","id":"1","links":{"self":"`+apiHost+`/api/users/1"},
-				"relationships":{"roles":{"data":`+toMany("userroles", "1")+`,"links":{"self":"`+apiHost+`/api/users/1/relationships/roles","related":"`+apiHost+`/api/users/1/roles"}}}}`))
+				itemDoc(apiHost+"/api/users/1?fields[users]=roles", `{"type":"users","id":"1","links":{"self":"`+apiHost+`/api/users/1"},
+				"relationships":{"roles":{"data":`+idents("userroles", "1")+`,"links":{"self":"`+apiHost+`/api/users/1/relationships/roles","related":"`+apiHost+`/api/users/1/roles"}}}}`))
 		})
 	})
 }
@@ -706,7 +545,7 @@ func userAttrs(username, email, more string) string {
 
 func userResource(id, attrs, roles, businessUnits, owner string) string {
 	return resObject("users", id, attrs, relData{"roles", roles}, relData{"businessUnits", businessUnits},
-		relData{"owner", owner}, relData{"organization", toOne("organizations", "1")})
+		relData{"owner", owner}, relData{"organization", ident("organizations", "1")})
 }
 
 // passwordHash reads the stored password of a user.
@@ -736,33 +575,34 @@ func (s *scene) checkPassword(id, password string) string {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
 		admin := userResource("1", userAttrs("admin", "admin@example.com", `"firstName":"John","lastName":"Doe"`),
-			toMany("userroles", "1"), toMany("businessunits", "1"), toOne("businessunits", "1"))
+			idents("userroles", "1"), idents("businessunits", "1"), ident("businessunits", "1"))
 		jane := func(more, roles string) string {
-			return userResource("2", userAttrs("jane.doe", "jane@example.com", more), roles, toMany("businessunits", "1"), toOne("businessunits", "1"))
+			return userResource("2", userAttrs("jane.doe", "jane@example.com", more), roles, idents("businessunits", "1"), ident("businessunits", "1"))
 		}
 		const janeAttrs = `"firstName":"Jane","lastName":"Doe","title":"Sales rep","birthday":"1990-05-17"`
 		s.step("create", func(s *scene) {
 			s.create("users", "2", `{"data":{"type":"users","attributes":{"username":"jane.doe","email":"jane@example.com","firstName":"Jane","lastName":"Doe",
 				"title":"Sales rep","birthday":"1990-05-17","password":"s3cret-pass"},
 				"relationships":{"roles":{"data":[{"type":"userroles","id":"2"}]},"businessUnits":{"data":[{"type":"businessunits","id":"1"}]}}}}`,
-				jane(janeAttrs, toMany("userroles", "2")))
+				jane(janeAttrs, idents("userroles", "2")))
 		})
 		s.step("the password is stored as a bcrypt hash", func(s *scene) {
 			s.checkPassword("2", "s3cret-pass")
 		})
 		s.step("read", func(s *scene) {
 			s.read("users", "1", admin)
-			s.read("users", "2", jane(janeAttrs, toMany("userroles", "2")))
+			s.read("users", "2", jane(janeAttrs, idents("userroles", "2")))
 		})
 		s.step("roles and businessUnits have inverses", func(s *scene) {
 			s.expect("GET", "/api/userroles/2?fields[userroles]=users", "", 200,
-				itemDocument(apiHost+"/api/userroles/2?fields[userroles]=users", `{"type":"userroles","id":"2","links":{"self":"`+apiHost+`/api/userroles/2"},
-				"relationships":{"users":{"data":`+toMany("users", "2")+`,"links":{"self":"`+apiHost+`/api/userroles/2/relationships/users","related":"`+apiHost+`/api/userroles/2/users"}}}}`))
+				itemDoc(apiHost+"/api/userroles/2?fields[userroles]=users", `{"type":"userroles","id":"2","links":{"self":"`+apiHost+`/api/userroles/2"},
+				"relationships":{"users":{"data":`+idents("users", "2")+`,"links":{"self":"`+apiHost+`/api/userroles/2/relationships/users","related":"`+apiHost+`/api/userroles/2/users"}}}}`))
 			s.expect("GET", "/api/businessunits/1?fields[businessunits]=users", "", 200,
-				itemDocument(apiHost+"/api/businessunits/1?fields[businessunits]=users", `{"type":"businessunits","id":"1","links":{"self":"`+apiHost+`/api/businessunits/1"},
-				"relationships":{"users":{"data":`+toMany("users", "1", "2")+`,"links":{"self":"`+apiHost+`/api/businessunits/1/relationships/users","related":"`+apiHost+`/api/businessunits/1/users"}}}}`))
+				itemDoc(apiHost+"/api/businessunits/1?fields[businessunits]=users", `{"type":"businessunits","id":"1","links":{"self":"`+apiHost+`/api/businessunits/1"},
+				"relationships":{"users":{"data":`+idents("users", "1", "2")+`,"links":{"self":"`+apiHost+`/api/businessunits/1/relationships/users","related":"`+apiHost+`/api/businessunits/1/users"}}}}`))
 		})
 		s.step("update changes only the members sent", func(s *scene) {
 			old := s.passwordHash("2")
@@ -779,12 +619,12 @@ func TestUsers(t *testing.T) {
 		s.step("owner", func(s *scene) {
 			s.create("businessunits", "2", `{"data":{"type":"businessunits","attributes":{"name":"Sales"}}}`, buPlain("2", "Sales"))
 			s.create("users", "3", `{"data":{"type":"users","attributes":{"username":"bob","email":"bob@example.com"},"relationships":{"owner":{"data":{"type":"businessunits","id":"2"}}}}}`,
-				userResource("3", userAttrs("bob", "bob@example.com", ""), "[]", "[]", toOne("businessunits", "2")))
+				userResource("3", userAttrs("bob", "bob@example.com", ""), "[]", "[]", ident("businessunits", "2")))
 			if hash := s.passwordHash("3"); hash != "" {
 				s.t.Fatalf("a user created without a password has the password %q", hash)
 			}
 			s.update("users", "3", "", `{"owner":{"data":{"type":"businessunits","id":"1"}}}`,
-				userResource("3", userAttrs("bob", "bob@example.com", ""), "[]", "[]", toOne("businessunits", "1")))
+				userResource("3", userAttrs("bob", "bob@example.com", ""), "[]", "[]", ident("businessunits", "1")))
 		})
 		s.step("errors", func(s *scene) {
 			user := func(attrs string) string { return `{"data":{"type":"users","attributes":` + attrs + `}}` }
@@ -802,15 +642,15 @@ func TestUsers(t *testing.T) {
 				{name: "email taken", body: user(`{"username":"other","email":"admin@example.com"}`),
 					want: []apiError{taken(attrAt("email"))}},
 				{name: "username and email taken on update", method: "PATCH", path: "/api/users/2",
-					body: patchBody("users", "2", `{"username":"admin","email":"admin@example.com"}`, ""),
+					body: writeDoc("users", "2", `{"username":"admin","email":"admin@example.com"}`, ""),
 					want: []apiError{taken(attrAt("username")), taken(attrAt("email"))}},
 				{name: "email", body: user(`{"username":"other","email":"other@"}`), invalid: true,
 					want: []apiError{badEmail(attrAt("email"))}},
 				{name: "password too short", body: user(`{"username":"other","email":"other@example.com","password":"1234567"}`), invalid: true,
-					want: []apiError{{"length constraint", "This value is too short. It should have 8 characters or more.", attrAt("password")}}},
+					want: []apiError{invalid(attrAt("password"), "length constraint", "This value is too short. It should have 8 characters or more.")}},
 				{name: "password too long for bcrypt", body: user(`{"username":"other","email":"other@example.com","password":"` + repeatX(73) + `"}`),
-					want: []apiError{{"length constraint", "This value is too long. It should have 72 bytes or less.", attrAt("password")}}},
-				{name: "password null", method: "PATCH", path: "/api/users/2", body: patchBody("users", "2", `{"password":null}`, ""), invalid: true,
+					want: []apiError{invalid(attrAt("password"), "length constraint", "This value is too long. It should have 72 bytes or less.")}},
+				{name: "password null", method: "PATCH", path: "/api/users/2", body: writeDoc("users", "2", `{"password":null}`, ""), invalid: true,
 					want: []apiError{notNull(attrAt("password"))}},
 				{name: "first name too long", body: user(`{"username":"other","email":"other@example.com","firstName":"` + repeatX(256) + `"}`), invalid: true,
 					want: []apiError{tooLong(attrAt("firstName"), 255)}},
@@ -821,17 +661,17 @@ func TestUsers(t *testing.T) {
 				{name: "wrong types", body: user(`{"username":"other","email":"other@example.com","enabled":"yes","birthday":19900517}`), invalid: true,
 					want: []apiError{wrongType(attrAt("birthday"), "date"), wrongType(attrAt("enabled"), "boolean")}},
 				{name: "not a date", body: user(`{"username":"other","email":"other@example.com","birthday":"1990-13-01"}`), invalid: true,
-					want: []apiError{{"type constraint", "This value is not a valid date.", attrAt("birthday")}}},
+					want: []apiError{invalid(attrAt("birthday"), "type constraint", "This value is not a valid date.")}},
 				{name: "role does not exist", body: `{"data":{"type":"users","attributes":{"username":"other","email":"other@example.com"},"relationships":{"roles":{"data":[{"type":"userroles","id":"1"},{"type":"userroles","id":"99"}]}}}}`,
 					want: []apiError{noEntity(linkAt("roles") + "/1")}},
 				{name: "owner does not exist", body: `{"data":{"type":"users","attributes":{"username":"other","email":"other@example.com"},"relationships":{"owner":{"data":{"type":"businessunits","id":"99"}}}}}`,
 					want: []apiError{noEntity(linkAt("owner"))}},
-				{name: "owner null", method: "PATCH", path: "/api/users/2", body: patchBody("users", "2", "", `{"owner":{"data":null}}`),
+				{name: "owner null", method: "PATCH", path: "/api/users/2", body: writeDoc("users", "2", "", `{"owner":{"data":null}}`),
 					want: []apiError{notBlank(linkAt("owner"))}},
 				{name: "several problems", body: `{"data":{"type":"users","attributes":{"username":"a b","email":"nope","password":"short","loginCount":1},
 					"relationships":{"businessUnits":{"data":[{"type":"businessunits","id":"99"}]},"owner":{"data":{"type":"businessunits","id":"98"}}}}}`, invalid: true,
 					want: []apiError{badPattern(attrAt("username")), badEmail(attrAt("email")),
-						{"length constraint", "This value is too short. It should have 8 characters or more.", attrAt("password")},
+						invalid(attrAt("password"), "length constraint", "This value is too short. It should have 8 characters or more."),
 						extraField(attrAt("loginCount")), noEntity(linkAt("businessUnits") + "/0"), noEntity(linkAt("owner"))}},
 			})
 			s.checkPassword("2", "n3w-passw0rd")
@@ -840,20 +680,20 @@ func TestUsers(t *testing.T) {
 			s.title("users", "1", "John Doe")
 			s.title("users", "3", "bob") // no name: the username
 			s.update("users", "3", `{"firstName":"  Robert   James ","lastName":""}`, "",
-				userResource("3", userAttrs("bob", "bob@example.com", `"firstName":"  Robert   James ","lastName":""`), "[]", "[]", toOne("businessunits", "1")))
+				userResource("3", userAttrs("bob", "bob@example.com", `"firstName":"  Robert   James ","lastName":""`), "[]", "[]", ident("businessunits", "1")))
 			s.title("users", "3", "Robert James")
 			s.update("users", "3", `{"firstName":null,"lastName":"Builder"}`, "",
-				userResource("3", userAttrs("bob", "bob@example.com", `"lastName":"Builder"`), "[]", "[]", toOne("businessunits", "1")))
+				userResource("3", userAttrs("bob", "bob@example.com", `"lastName":"Builder"`), "[]", "[]", ident("businessunits", "1")))
 			s.title("users", "3", "Builder")
 		})
 		s.step("collection", func(s *scene) {
 			items := []string{admin,
-				userResource("2", userAttrs("jane.doe", "jane@example.com", `"firstName":"Janet","lastName":"Doe","enabled":false`), "[]", toMany("businessunits", "1"), toOne("businessunits", "1")),
-				userResource("3", userAttrs("bob", "bob@example.com", `"lastName":"Builder"`), "[]", "[]", toOne("businessunits", "1")),
+				userResource("2", userAttrs("jane.doe", "jane@example.com", `"firstName":"Janet","lastName":"Doe","enabled":false`), "[]", idents("businessunits", "1"), ident("businessunits", "1")),
+				userResource("3", userAttrs("bob", "bob@example.com", `"lastName":"Builder"`), "[]", "[]", ident("businessunits", "1")),
 			}
 			for i := 4; i <= 11; i++ {
 				id, name := fmt.Sprint(i), fmt.Sprintf("user%d", i)
-				want := userResource(id, userAttrs(name, name+"@example.com", `"enabled":false`), "[]", "[]", toOne("businessunits", "1"))
+				want := userResource(id, userAttrs(name, name+"@example.com", `"enabled":false`), "[]", "[]", ident("businessunits", "1"))
 				s.create("users", id, `{"data":{"type":"users","attributes":{"username":"`+name+`","email":"`+name+`@example.com","enabled":false}}}`, want)
 				items = append(items, want)
 			}
@@ -862,8 +702,8 @@ func TestUsers(t *testing.T) {
 		s.step("delete", func(s *scene) {
 			s.remove("users", "2")
 			s.expect("GET", "/api/businessunits/1?fields[businessunits]=users", "", 200,
-				itemDocument(apiHost+"/api/businessunits/1?fields[businessunits]=users", `{"type":"businessunits","id":"1","links":{"self":"`+apiHost+`/api/businessunits/1"},
-				"relationships":{"users":{"data":`+toMany("users", "1")+`,"links":{"self":"`+apiHost+`/api/businessunits/1/relationships/users","related":"`+apiHost+`/api/businessunits/1/users"}}}}`))
+				itemDoc(apiHost+"/api/businessunits/1?fields[businessunits]=users", `{"type":"businessunits","id":"1","links":{"self":"`+apiHost+`/api/businessunits/1"},
+				"relationships":{"users":{"data":`+idents("users", "1")+`,"links":{"self":"`+apiHost+`/api/businessunits/1/relationships/users","related":"`+apiHost+`/api/businessunits/1/users"}}}}`))
 		})
 	})
 }

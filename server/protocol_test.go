@@ -14,30 +14,6 @@ import (
 	"webapi/server/apitest"
 )
 
-// protoBase is the scheme and host every request of the harness goes to.
-const protoBase = "http://api.test"
-
-// protoError is a JSON:API error document with one error; source is "" or a JSON object.
-func protoError(status int, title, detail, source string) string {
-	e := fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s`, status, jsonText(title), jsonText(detail))
-	if source != "" {
-		e += `,"source":` + source
-	}
-	return `{"errors":[` + e + `}]}`
-}
-
-func protoPointer(p string) string { return `{"pointer":` + jsonText(p) + `}` }
-func protoParam(p string) string   { return `{"parameter":` + jsonText(p) + `}` }
-func protoHeader(h string) string  { return `{"header":` + jsonText(h) + `}` }
-
-// protoRel is a relationship object of resource typ/id with its HATEOAS links.
-func protoRel(typ, id, name, data string) string {
-	self := protoBase + "/api/" + typ + "/" + id
-	return fmt.Sprintf(`{"data":%s,"links":{"self":"%s/relationships/%s","related":"%s/%s"}}`, data, self, name, self, name)
-}
-
-func protoIdent(typ, id string) string { return fmt.Sprintf(`{"type":%q,"id":%q}`, typ, id) }
-
 // protoAccount is the resource object of an account without calls, owned by the administrator.
 func protoAccount(id int, name string) string {
 	sid := fmt.Sprint(id)
@@ -46,14 +22,14 @@ func protoAccount(id int, name string) string {
 			"lastContactedDateOut":null,"timesContacted":0,"timesContactedIn":0,"timesContactedOut":0,
 			"createdAt":"<any>","updatedAt":"<any>"},
 		"relationships":{"contacts":%s,"defaultContact":%s,"owner":%s,"organization":%s}}`,
-		sid, protoBase, sid, jsonText(name),
-		protoRel("accounts", sid, "contacts", "[]"), protoRel("accounts", sid, "defaultContact", "null"),
-		protoRel("accounts", sid, "owner", protoIdent("users", "1")), protoRel("accounts", sid, "organization", protoIdent("organizations", "1")))
+		sid, apiHost, sid, jsonText(name),
+		relationship("accounts", sid, "contacts", "[]"), relationship("accounts", sid, "defaultContact", "null"),
+		relationship("accounts", sid, "owner", ident("users", "1")), relationship("accounts", sid, "organization", ident("organizations", "1")))
 }
 
 // protoAccountName is an account with fields[accounts]=name.
 func protoAccountName(id int) string {
-	return fmt.Sprintf(`{"type":"accounts","id":"%d","links":{"self":"%s/api/accounts/%d"},"attributes":{"name":"Account %02d"}}`, id, protoBase, id, id)
+	return fmt.Sprintf(`{"type":"accounts","id":"%d","links":{"self":"%s/api/accounts/%d"},"attributes":{"name":"Account %02d"}}`, id, apiHost, id, id)
 }
 
 // protoAccountNames renders the accounts with the given ids as protoAccountName.
@@ -87,7 +63,7 @@ func protoCreateAccounts(t *testing.T, env *apitest.Env, n int) {
 	for i := 1; i <= n; i++ {
 		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts",
 			Body: fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":"Account %02d"}}}`, i)})
-		res.Expect(t, http.StatusCreated, `{"data":`+protoAccount(i, fmt.Sprintf("Account %02d", i))+`,"links":{"self":"`+protoBase+fmt.Sprintf("/api/accounts/%d", i)+`"}}`)
+		res.Expect(t, http.StatusCreated, `{"data":`+protoAccount(i, fmt.Sprintf("Account %02d", i))+`,"links":{"self":"`+apiHost+fmt.Sprintf("/api/accounts/%d", i)+`"}}`)
 	}
 }
 
@@ -95,21 +71,18 @@ func protoAccountBody(name string) string {
 	return fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":%s}}}`, jsonText(name))
 }
 
-func protoItem(object, self string) string {
-	return `{"data":` + object + `,"links":{"self":` + jsonText(uriOf(protoBase+self)) + `}}`
-}
-
 const protoUnsupportedMedia = `The "Content-Type" request header must be "application/vnd.api+json" (without media type parameters other than "ext" and "profile") or "application/json".`
 
 const protoNotAcceptable = `Only JSON representation of the requested resource is supported (the "Accept" header names none that is acceptable).`
 
 func TestProtocolContentType(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		post := func(ct string) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Header: map[string]string{"Content-Type": ct}, Body: protoAccountBody("Acme")}
 		}
-		e415 := protoError(415, "unsupported media type http exception", protoUnsupportedMedia, protoHeader("Content-Type"))
+		e415 := errorDoc(415, "unsupported media type http exception", protoUnsupportedMedia, atHeader("Content-Type"))
 		// the document has no request body without a JSON media type
 		invalid := func(r apitest.Request) apitest.Request { r.Invalid = true; return r }
 		runCases(t, env, []apiCase{
@@ -121,9 +94,9 @@ func TestProtocolContentType(t *testing.T) {
 				Header: map[string]string{"Content-Type": "text/plain"}, Body: `{"data":{"type":"accounts","id":"1","attributes":{"name":"X"}}}`},
 				status: 415, want: e415},
 			{name: "POST JSON:API with ext", req: post(`application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`), status: 201,
-				want: protoItem(protoAccount(2, "Acme"), "/api/accounts/2"), header: map[string]string{"Content-Type": "application/vnd.api+json", "Location": protoBase + "/api/accounts/2"}},
+				want: itemDoc("/api/accounts/2", protoAccount(2, "Acme")), header: map[string]string{"Content-Type": "application/vnd.api+json", "Location": apiHost + "/api/accounts/2"}},
 			{name: "POST JSON:API with profile", req: post(`application/vnd.api+json; profile="https://example.com/profile"`), status: 201,
-				want: protoItem(protoAccount(3, "Acme"), "/api/accounts/3"), header: map[string]string{"Content-Type": "application/vnd.api+json"}},
+				want: itemDoc("/api/accounts/3", protoAccount(3, "Acme")), header: map[string]string{"Content-Type": "application/vnd.api+json"}},
 		})
 		// nothing was created by the refused requests
 		res := env.Do(apitest.Request{Path: "/api/accounts?fields[accounts]=name&page[size]=-1", Header: map[string]string{"X-Include": "noHateoas"}})
@@ -135,10 +108,11 @@ func TestProtocolContentType(t *testing.T) {
 }
 
 func TestProtocolAccept(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
-		account := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
-		e406 := protoError(406, "not acceptable http exception", protoNotAcceptable, "")
+		account := itemDoc("/api/accounts/1", protoAccount(1, "Account 01"))
+		e406 := errorDoc(406, "not acceptable http exception", protoNotAcceptable, "")
 		get := func(accept string) apitest.Request {
 			r := apitest.Request{Path: "/api/accounts/1"}
 			if accept != "-" {
@@ -165,6 +139,7 @@ func TestProtocolAccept(t *testing.T) {
 }
 
 func TestProtocolPlainFormat(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		plain := map[string]string{"Accept": "application/json"}
@@ -187,7 +162,7 @@ func TestProtocolPlainFormat(t *testing.T) {
 				want: `[{"id":1,"name":"Account 01","owner":1},{"id":2,"name":"Account 02","owner":1}]`},
 			{name: "create", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Header: plainBody,
 				Body: `{"name":"Plain Co","description":"flat","owner":1}`}, status: 201,
-				want: plainAccount(3, "Plain Co", `"flat"`), header: map[string]string{"Content-Type": "application/json", "Location": protoBase + "/api/accounts/3"}},
+				want: plainAccount(3, "Plain Co", `"flat"`), header: map[string]string{"Content-Type": "application/json", "Location": apiHost + "/api/accounts/3"}},
 			{name: "update", req: apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/3", Header: plainBody,
 				Body: `{"description":null}`}, status: 200, want: plainAccount(3, "Plain Co", "null"), header: isPlain},
 			{name: "read after update", req: apitest.Request{Path: "/api/accounts/3", Header: plain}, status: 200,
@@ -207,6 +182,7 @@ func TestProtocolPlainFormat(t *testing.T) {
 }
 
 func TestProtocolHeadAndOptions(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 12)
 		for _, path := range []string{"/api/accounts", "/api/accounts?page[number]=2", "/api/accounts/3", "/api/accounts/99", "/api/currencies/EUR"} {
@@ -241,6 +217,7 @@ func TestProtocolHeadAndOptions(t *testing.T) {
 }
 
 func TestProtocolMethodNotAllowed(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		const coll, item, readOnly = "DELETE, GET, HEAD, OPTIONS, POST", "DELETE, GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
@@ -263,15 +240,16 @@ func TestProtocolMethodNotAllowed(t *testing.T) {
 			notAllowed(http.MethodDelete, "/api/currencies/USD", readOnly, ""),
 		})
 		// the PUT changed nothing
-		env.Do(apitest.Request{Path: "/api/accounts/1"}).Expect(t, 200, protoItem(protoAccount(1, "Account 01"), "/api/accounts/1"))
+		env.Do(apitest.Request{Path: "/api/accounts/1"}).Expect(t, 200, itemDoc("/api/accounts/1", protoAccount(1, "Account 01")))
 	})
 }
 
 func TestProtocolNotFound(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
-		unknownType := protoError(404, "entity type constraint", "Unknown entity type: nope.", "")
-		notFound := protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
+		unknownType := errorDoc(404, "entity type constraint", "Unknown entity type: nope.", "")
+		notFound := errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", "")
 		var cases []apiCase
 		for _, r := range []apitest.Request{
 			{Path: "/api/nope"},
@@ -295,6 +273,7 @@ func TestProtocolNotFound(t *testing.T) {
 }
 
 func TestProtocolMalformedDocuments(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 2)
 		post := func(body string, invalid bool) apitest.Request {
@@ -303,34 +282,35 @@ func TestProtocolMalformedDocuments(t *testing.T) {
 		patch := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/1", Body: body, Invalid: invalid}
 		}
-		noData := protoError(400, "request data constraint", "The primary data object should exist.", protoPointer("/data"))
-		typeMismatch := protoError(409, "conflict constraint", "The 'type' property of the primary data object does not match the requested resource type.", protoPointer("/data/type"))
+		noData := errorDoc(400, "request data constraint", "The primary data object should exist.", atPointer("/data"))
+		typeMismatch := errorDoc(409, "conflict constraint", "The 'type' property of the primary data object does not match the requested resource type.", atPointer("/data/type"))
 		runCases(t, env, []apiCase{
 			{name: "POST malformed JSON", req: post(`{"data":`, true), status: 400,
-				want: protoError(400, "bad request http exception", "Invalid json message received. Parsing error at offset 8: unexpected end of JSON input.", "")},
+				want: errorDoc(400, "bad request http exception", "Invalid json message received. Parsing error at offset 8: unexpected end of JSON input.", "")},
 			{name: "PATCH malformed JSON", req: patch(`{"data":{"type":"accounts",}}`, true), status: 400,
-				want: protoError(400, "bad request http exception", "Invalid json message received. Parsing error at offset 28: invalid character '}' looking for beginning of object key string.", "")},
+				want: errorDoc(400, "bad request http exception", "Invalid json message received. Parsing error at offset 28: invalid character '}' looking for beginning of object key string.", "")},
 			{name: "POST without data", req: post(`{}`, true), status: 400, want: noData},
 			{name: "POST with null data", req: post(`{"data":null}`, true), status: 400, want: noData},
 			{name: "PATCH without data", req: patch(`{"meta":{}}`, true), status: 400, want: noData},
 			{name: "POST an array", req: post(`[]`, true), status: 400,
 				want: `{"errors":[{"status":"400","title":"request data constraint","detail":"The request document should be an object."}]}`},
 			{name: "POST without type", req: post(`{"data":{"attributes":{"name":"x"}}}`, true), status: 400,
-				want: protoError(400, "request data constraint", "The 'type' property is required.", protoPointer("/data/type"))},
+				want: errorDoc(400, "request data constraint", "The 'type' property is required.", atPointer("/data/type"))},
 			{name: "POST type mismatch", req: post(`{"data":{"type":"contacts","attributes":{"firstName":"x"}}}`, true), status: 409, want: typeMismatch},
 			{name: "PATCH type mismatch", req: patch(`{"data":{"type":"contacts","id":"1","attributes":{"firstName":"x"}}}`, true), status: 409, want: typeMismatch},
 			{name: "PATCH id mismatch", req: patch(`{"data":{"type":"accounts","id":"2","attributes":{"name":"x"}}}`, false), status: 409,
-				want: protoError(409, "conflict constraint", "The 'id' property of the primary data object does not match the 'id' parameter of the URI.", protoPointer("/data/id"))},
+				want: errorDoc(409, "conflict constraint", "The 'id' property of the primary data object does not match the 'id' parameter of the URI.", atPointer("/data/id"))},
 			{name: "PATCH without id", req: patch(`{"data":{"type":"accounts","attributes":{"name":"x"}}}`, true), status: 400,
-				want: protoError(400, "request data constraint", "The 'id' property is required.", protoPointer("/data/id"))},
+				want: errorDoc(400, "request data constraint", "The 'id' property is required.", atPointer("/data/id"))},
 		})
 		// nothing changed
 		env.Do(apitest.Request{Path: "/api/accounts?fields[accounts]=name&page[size]=-1"}).Expect(t, 200,
-			`{"data":`+protoAccountNames(1, 2)+`,"links":{"self":"`+protoBase+`/api/accounts?fields%5Baccounts%5D=name&page%5Bsize%5D=-1"}}`)
+			`{"data":`+protoAccountNames(1, 2)+`,"links":{"self":"`+apiHost+`/api/accounts?fields%5Baccounts%5D=name&page%5Bsize%5D=-1"}}`)
 	})
 }
 
 func TestProtocolConditionalRequests(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		created := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts", Body: protoAccountBody("Acme")})
 		created.ExpectStatus(t, http.StatusCreated)
@@ -339,7 +319,7 @@ func TestProtocolConditionalRequests(t *testing.T) {
 			t.Fatalf("POST ETag %q is not a strong entity tag", tag0)
 		}
 		get := env.Do(apitest.Request{Path: "/api/accounts/1"})
-		get.Expect(t, 200, protoItem(protoAccount(1, "Acme"), "/api/accounts/1"))
+		get.Expect(t, 200, itemDoc("/api/accounts/1", protoAccount(1, "Acme")))
 		if got := get.Header.Get("ETag"); got != tag0 {
 			t.Fatalf("GET ETag %q, POST gave %q", got, tag0)
 		}
@@ -354,7 +334,7 @@ func TestProtocolConditionalRequests(t *testing.T) {
 		}
 		// a weak tag never matches (the comparison is strong)
 		env.Do(apitest.Request{Path: "/api/accounts/1", Header: map[string]string{"If-None-Match": "W/" + tag0}}).
-			Expect(t, 200, protoItem(protoAccount(1, "Acme"), "/api/accounts/1"))
+			Expect(t, 200, itemDoc("/api/accounts/1", protoAccount(1, "Acme")))
 
 		// every update changes the tag, even one that sends the values the record already has
 		rename := func(name string, h map[string]string) *apitest.Response {
@@ -362,29 +342,29 @@ func TestProtocolConditionalRequests(t *testing.T) {
 				Body: fmt.Sprintf(`{"data":{"type":"accounts","id":"1","attributes":{"name":%q}}}`, name)})
 		}
 		same := rename("Acme", nil)
-		same.Expect(t, 200, protoItem(protoAccount(1, "Acme"), "/api/accounts/1"))
+		same.Expect(t, 200, itemDoc("/api/accounts/1", protoAccount(1, "Acme")))
 		tag1 := same.Header.Get("ETag")
 		if tag1 == "" || tag1 == tag0 {
 			t.Fatalf("ETag after PATCH %q, before %q: it must change on every update", tag1, tag0)
 		}
 		// the old tag no longer matches If-None-Match
 		env.Do(apitest.Request{Path: "/api/accounts/1", Header: map[string]string{"If-None-Match": tag0}}).
-			Expect(t, 200, protoItem(protoAccount(1, "Acme"), "/api/accounts/1"))
+			Expect(t, 200, itemDoc("/api/accounts/1", protoAccount(1, "Acme")))
 
 		// If-Match with a stale tag → 412, nothing changes
-		preconditionFailed := protoError(412, "precondition failed exception", "The resource has been modified: its ETag does not match If-Match.", protoHeader("If-Match"))
+		preconditionFailed := errorDoc(412, "precondition failed exception", "The resource has been modified: its ETag does not match If-Match.", atHeader("If-Match"))
 		rename("Stale", map[string]string{"If-Match": tag0}).Expect(t, http.StatusPreconditionFailed, preconditionFailed)
 		env.Do(apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/1", Header: map[string]string{"If-Match": tag0}}).
 			Expect(t, http.StatusPreconditionFailed, preconditionFailed)
 		after := env.Do(apitest.Request{Path: "/api/accounts/1"})
-		after.Expect(t, 200, protoItem(protoAccount(1, "Acme"), "/api/accounts/1"))
+		after.Expect(t, 200, itemDoc("/api/accounts/1", protoAccount(1, "Acme")))
 		if after.Header.Get("ETag") != tag1 {
 			t.Fatalf("ETag %q after refused writes, want %q", after.Header.Get("ETag"), tag1)
 		}
 
 		// If-Match with the current tag → the write happens
 		renamed := rename("Renamed", map[string]string{"If-Match": `"other", ` + tag1})
-		renamed.Expect(t, 200, protoItem(protoAccount(1, "Renamed"), "/api/accounts/1"))
+		renamed.Expect(t, 200, itemDoc("/api/accounts/1", protoAccount(1, "Renamed")))
 		tag2 := renamed.Header.Get("ETag")
 		if tag2 == tag1 || tag2 == "" {
 			t.Fatalf("ETag after rename %q, before %q", tag2, tag1)
@@ -392,24 +372,25 @@ func TestProtocolConditionalRequests(t *testing.T) {
 		env.Do(apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/1", Header: map[string]string{"If-Match": tag2}}).
 			Expect(t, http.StatusNoContent, "")
 		env.Do(apitest.Request{Path: "/api/accounts/1"}).
-			Expect(t, 404, protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", ""))
+			Expect(t, 404, errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", ""))
 	})
 }
 
 func TestProtocolPaging(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 25)
 		page := func(path string, ids []int, links string) apiCase {
 			return apiCase{name: path, req: apitest.Request{Path: path}, status: 200,
 				want: `{"data":` + protoAccountNames(ids...) + `,"links":{` + links + `}}`}
 		}
-		const u = protoBase + "/api/accounts"
+		const u = apiHost + "/api/accounts"
 		var full []string
 		for i := 1; i <= 10; i++ {
 			full = append(full, protoAccount(i, fmt.Sprintf("Account %02d", i)))
 		}
 		badParam := func(path, param, title, detail string) apiCase {
-			return apiCase{name: path, req: apitest.Request{Path: path}, status: 400, want: protoError(400, title, detail, protoParam(param))}
+			return apiCase{name: path, req: apitest.Request{Path: path}, status: 400, want: errorDoc(400, title, detail, atParam(param))}
 		}
 		runCases(t, env, []apiCase{
 			{name: "defaults", req: apitest.Request{Path: "/api/accounts"}, status: 200,
@@ -452,9 +433,10 @@ func TestProtocolPaging(t *testing.T) {
 }
 
 func TestProtocolSortFieldsMeta(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 3)
-		const u = protoBase + "/api/accounts"
+		const u = apiHost + "/api/accounts"
 		noLinks := map[string]string{"X-Include": "noHateoas"}
 		runCases(t, env, []apiCase{
 			{name: "sort=-id", req: apitest.Request{Path: "/api/accounts?sort=-id&fields[accounts]=name"}, status: 200,
@@ -462,9 +444,9 @@ func TestProtocolSortFieldsMeta(t *testing.T) {
 			{name: "sort=-name,id", req: apitest.Request{Path: "/api/accounts?sort=-name,id&fields[accounts]=name"}, status: 200,
 				want: `{"data":` + protoAccountNames(3, 2, 1) + `,"links":{"self":"` + u + `?sort=-name,id&fields%5Baccounts%5D=name"}}`},
 			{name: "sort=nope", req: apitest.Request{Path: "/api/accounts?sort=nope"}, status: 400,
-				want: protoError(400, "sort constraint", `Sorting by "nope" field is not supported.`, protoParam("sort"))},
+				want: errorDoc(400, "sort constraint", `Sorting by "nope" field is not supported.`, atParam("sort"))},
 			{name: "sort by a field that is not sortable", req: apitest.Request{Path: "/api/accounts?sort=id,description"}, status: 400,
-				want: protoError(400, "sort constraint", `Sorting by "description" field is not supported.`, protoParam("sort"))},
+				want: errorDoc(400, "sort constraint", `Sorting by "description" field is not supported.`, atParam("sort"))},
 			{name: "meta=title", req: apitest.Request{Path: "/api/accounts?meta=title&fields[accounts]=name&page[size]=2", Header: noLinks}, status: 200,
 				want: `{"data":[
 					{"type":"accounts","id":"1","meta":{"title":"Account 01"},"attributes":{"name":"Account 01"}},
@@ -472,26 +454,27 @@ func TestProtocolSortFieldsMeta(t *testing.T) {
 			{name: "meta=title on an item", req: apitest.Request{Path: "/api/accounts/3?meta=title&fields[accounts]=", Header: noLinks}, status: 200,
 				want: `{"data":{"type":"accounts","id":"3","meta":{"title":"Account 03"}}}`},
 			{name: "meta=nope", req: apitest.Request{Path: "/api/accounts?meta=nope"}, status: 400,
-				want: protoError(400, "filter constraint", `The "nope" is not known meta property. Known properties: title.`, protoParam("meta"))},
+				want: errorDoc(400, "filter constraint", `The "nope" is not known meta property. Known properties: title.`, atParam("meta"))},
 			{name: "fields[accounts]=name", req: apitest.Request{Path: "/api/accounts/2?fields[accounts]=name"}, status: 200,
-				want: protoItem(protoAccountName(2), "/api/accounts/2?fields[accounts]=name")},
+				want: itemDoc("/api/accounts/2?fields[accounts]=name", protoAccountName(2))},
 			{name: "fields[accounts]=name,owner", req: apitest.Request{Path: "/api/accounts/2?fields[accounts]=owner,name"}, status: 200,
 				want: `{"data":{"type":"accounts","id":"2","links":{"self":"` + u + `/2"},"attributes":{"name":"Account 02"},
-					"relationships":{"owner":` + protoRel("accounts", "2", "owner", protoIdent("users", "1")) + `}},
+					"relationships":{"owner":` + relationship("accounts", "2", "owner", ident("users", "1")) + `}},
 					"links":{"self":"` + u + `/2?fields%5Baccounts%5D=owner,name"}}`},
 			{name: "fields[accounts]=id", req: apitest.Request{Path: "/api/accounts?fields[accounts]=id&page[size]=1", Header: noLinks}, status: 200,
 				want: `{"data":[{"type":"accounts","id":"1"}]}`},
 			{name: "fields of an unrelated known type", req: apitest.Request{Path: "/api/accounts?fields[users]=username&fields[accounts]=name&page[size]=1", Header: noLinks}, status: 200,
 				want: `{"data":[{"type":"accounts","id":"1","attributes":{"name":"Account 01"}}]}`},
 			{name: "fields[nope]", req: apitest.Request{Path: "/api/accounts?fields[nope]=x"}, status: 400,
-				want: protoError(400, "filter constraint", "An entity type is not known.", protoParam("fields[nope]"))},
+				want: errorDoc(400, "filter constraint", "An entity type is not known.", atParam("fields[nope]"))},
 			{name: "fields[accounts]=nope", req: apitest.Request{Path: "/api/accounts/1?fields[accounts]=name,nope"}, status: 400,
-				want: protoError(400, "filter constraint", `The field "nope" is not known for the entity type "accounts".`, protoParam("fields[accounts]"))},
+				want: errorDoc(400, "filter constraint", `The field "nope" is not known for the entity type "accounts".`, atParam("fields[accounts]"))},
 		})
 	})
 }
 
 func TestProtocolXInclude(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 3)
 		x := func(v string) map[string]string { return map[string]string{"X-Include": v} }
@@ -502,7 +485,7 @@ func TestProtocolXInclude(t *testing.T) {
 				"relationships":{"contacts":{"data":[]},"defaultContact":{"data":null},"owner":{"data":{"type":"users","id":"1"}},
 				"organization":{"data":{"type":"organizations","id":"1"}}}}`, id, id)
 		}
-		const u = protoBase + "/api/accounts"
+		const u = apiHost + "/api/accounts"
 		runCases(t, env, []apiCase{
 			{name: "noHateoas on an item", req: apitest.Request{Path: "/api/accounts/2", Header: x("noHateoas")}, status: 200,
 				want: `{"data":` + bareAccount(2) + `}`},
@@ -523,16 +506,17 @@ func TestProtocolXInclude(t *testing.T) {
 				want:   `{"data":` + protoAccountNames(1) + `,"links":{"self":"` + u + `?page%5Bsize%5D=1&fields%5Baccounts%5D=name","next":"` + u + `?page%5Bsize%5D=1&fields%5Baccounts%5D=name&page%5Bnumber%5D=2"}}`,
 				header: map[string]string{"X-Include-Total-Count": ""}},
 			{name: "no count on errors", req: apitest.Request{Path: "/api/accounts?sort=nope", Header: x("totalCount")}, status: 400,
-				want: protoError(400, "sort constraint", `Sorting by "nope" field is not supported.`, protoParam("sort")), header: map[string]string{"X-Include-Total-Count": ""}},
+				want: errorDoc(400, "sort constraint", `Sorting by "nope" field is not supported.`, atParam("sort")), header: map[string]string{"X-Include-Total-Count": ""}},
 		})
 	})
 }
 
 func TestProtocolBodyLimit(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
 		huge := strings.Repeat("x", 11<<20)
-		tooLarge := protoError(413, "payload too large exception", "The request body is too large.", "")
+		tooLarge := errorDoc(413, "payload too large exception", "The request body is too large.", "")
 		runCases(t, env, []apiCase{
 			{name: "POST", req: apitest.Request{Method: http.MethodPost, Path: "/api/accounts",
 				Body: `{"data":{"type":"accounts","attributes":{"name":"Big","description":"` + huge + `"}}}`}, status: 413, want: tooLarge},
@@ -543,13 +527,14 @@ func TestProtocolBodyLimit(t *testing.T) {
 		desc := strings.Repeat("y", 9<<20)
 		res := env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/1?fields[accounts]=name",
 			Body: `{"data":{"type":"accounts","id":"1","attributes":{"description":"` + desc + `"}}}`})
-		res.Expect(t, 200, protoItem(protoAccountName(1), "/api/accounts/1"))
+		res.Expect(t, 200, itemDoc("/api/accounts/1", protoAccountName(1)))
 		env.Do(apitest.Request{Path: "/api/accounts?filter[id]=1&fields[accounts]=name&page[size]=1", Header: map[string]string{"X-Include": "noHateoas"}}).
 			Expect(t, 200, `{"data":[{"type":"accounts","id":"1","attributes":{"name":"Account 01"}}]}`)
 	})
 }
 
 func TestProtocolDeleteCollection(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 5)
 		del := func(path string, x string) apitest.Request {
@@ -557,12 +542,12 @@ func TestProtocolDeleteCollection(t *testing.T) {
 		}
 		runCases(t, env, []apiCase{
 			{name: "without a filter", req: del("/api/accounts", "deletedCount"), status: 400,
-				want: protoError(400, "filter constraint", "At least one filter must be provided.", ""), header: map[string]string{"X-Include-Deleted-Count": ""}},
+				want: errorDoc(400, "filter constraint", "At least one filter must be provided.", ""), header: map[string]string{"X-Include-Deleted-Count": ""}},
 			{name: "with only paging", req: del("/api/accounts?page[size]=1", ""), status: 400,
 				want: `{"errors":[{"status":"400","title":"filter constraint","detail":"The query parameter \"page[size]\" is not supported here.","source":{"parameter":"page[size]"}},
 					{"status":"400","title":"filter constraint","detail":"At least one filter must be provided."}]}`},
 			{name: "with a bad filter value", req: del("/api/accounts?filter[id]=abc", "deletedCount"), status: 400,
-				want: protoError(400, "unexpected value exception", `Expected integer value. Given "abc".`, protoParam("filter[id]"))},
+				want: errorDoc(400, "unexpected value exception", `Expected integer value. Given "abc".`, atParam("filter[id]"))},
 			{name: "filter[id]=2,4", req: del("/api/accounts?filter[id]=2,4", "deletedCount"), status: 204,
 				header: map[string]string{"X-Include-Deleted-Count": "2"}},
 			{name: "matching nothing", req: del("/api/accounts?filter[id]=2,4", "deletedCount;totalCount"), status: 204,
@@ -572,15 +557,16 @@ func TestProtocolDeleteCollection(t *testing.T) {
 			{name: "what is left", req: apitest.Request{Path: "/api/accounts?fields[accounts]=name", Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
 				want: `{"data":[{"type":"accounts","id":"1","attributes":{"name":"Account 01"}},{"type":"accounts","id":"3","attributes":{"name":"Account 03"}}]}`},
 			{name: "deleted one", req: apitest.Request{Path: "/api/accounts/2"}, status: 404,
-				want: protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
+				want: errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", "")},
 		})
 	})
 }
 
 func TestProtocolLocaleHeaders(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
-		account := protoItem(protoAccount(1, "Account 01"), "/api/accounts/1")
+		account := itemDoc("/api/accounts/1", protoAccount(1, "Account 01"))
 		badLocalization := `{"status":"400","title":"value constraint","detail":"The localization \"99\" does not exist.","source":{"header":"X-Localization-ID"}}`
 		badCurrency := `{"status":"400","title":"value constraint","detail":"The currency \"usd\" does not exist.","source":{"header":"X-Currency"}}`
 		runCases(t, env, []apiCase{
@@ -599,15 +585,16 @@ func TestProtocolLocaleHeaders(t *testing.T) {
 }
 
 func TestProtocolRequestLocalID(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		// data.id of a POST to a type with server-assigned integer ids is request-local: not stored
 		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts",
 			Body: `{"data":{"type":"accounts","id":"new-account","attributes":{"name":"Acme"}}}`})
-		res.Expect(t, http.StatusCreated, protoItem(protoAccount(1, "Acme"), "/api/accounts/1"))
-		if got := res.Header.Get("Location"); got != protoBase+"/api/accounts/1" {
+		res.Expect(t, http.StatusCreated, itemDoc("/api/accounts/1", protoAccount(1, "Acme")))
+		if got := res.Header.Get("Location"); got != apiHost+"/api/accounts/1" {
 			t.Fatalf("Location %q", got)
 		}
 		env.Do(apitest.Request{Path: "/api/accounts/new-account"}).Expect(t, 404,
-			protoError(404, "not found http exception", "An entity with the requested identifier does not exist.", ""))
+			errorDoc(404, "not found http exception", "An entity with the requested identifier does not exist.", ""))
 	})
 }

@@ -5,7 +5,7 @@ package server_test
 // (/api/{type}/{id}/relationships/{association}) with their reads, writes, errors, the plain
 // format and the behaviours that follow a relationship change (both sides of an association,
 // communication fields, the default contact). Every test runs on every backend over a fresh
-// database that rlSeed fills. The rl helpers are shared with included_test.go.
+// database that rlSeed fills (shared with included_test.go).
 
 import (
 	"encoding/json"
@@ -21,60 +21,6 @@ import (
 	"webapi/server/apitest"
 	"webapi/store"
 )
-
-// rlBase is the scheme and host of every request of the harness.
-const rlBase = "http://api.test"
-
-// rlNotFound is the 404 of a missing resource.
-const rlNotFound = `{"errors":[{"status":"404","title":"not found http exception","detail":"An entity with the requested identifier does not exist."}]}`
-
-// rlOne is a resource identifier; rlMany the linkage of a to-many relationship.
-func rlOne(typ, id string) string { return `{"type":` + jsonText(typ) + `,"id":` + jsonText(id) + `}` }
-
-func rlMany(typ string, ids ...string) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = rlOne(typ, id)
-	}
-	return "[" + strings.Join(parts, ",") + "]"
-}
-
-// rlRelDoc is the relationship document of typ/id/assoc with the given linkage.
-func rlRelDoc(typ, id, assoc, data string) string {
-	self := rlBase + "/api/" + typ + "/" + id
-	return `{"data":` + data + `,"links":{"self":` + jsonText(self+"/relationships/"+assoc) + `,"related":` + jsonText(self+"/"+assoc) + `}}`
-}
-
-// rlDoc is a document with primary data (a resource, null or an array) and a self link.
-func rlDoc(data, self string) string {
-	return `{"data":` + data + `,"links":{"self":` + jsonText(uriOf(rlBase+self)) + `}}`
-}
-
-// rlError is one expected error object; status 0 means 400.
-type rlError struct {
-	status                 int
-	title, detail, pointer string
-}
-
-// rlErrors is the error document of the given errors (source omitted when pointer is "").
-func rlErrors(errs ...rlError) string {
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		if e.status == 0 {
-			e.status = 400
-		}
-		s := fmt.Sprintf(`{"status":"%d","title":%s,"detail":%s`, e.status, jsonText(e.title), jsonText(e.detail))
-		if e.pointer != "" {
-			s += `,"source":{"pointer":` + jsonText(e.pointer) + `}`
-		}
-		parts[i] = s + "}"
-	}
-	return `{"errors":[` + strings.Join(parts, ",") + `]}`
-}
-
-func rlNoEntity(ptr string) rlError {
-	return rlError{0, "form constraint", "The entity does not exist.", ptr}
-}
 
 // rlData GETs path (which must answer 200) and returns its primary data as JSON text.
 func rlData(t *testing.T, env *apitest.Env, path string, header map[string]string) string {
@@ -93,16 +39,6 @@ func rlData(t *testing.T, env *apitest.Env, path string, header map[string]strin
 	return string(doc.Data)
 }
 
-// rlPost creates a resource and asserts that it got the id want.
-func rlPost(t *testing.T, env *apitest.Env, typ, want, body string) {
-	t.Helper()
-	res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/" + typ, Body: body})
-	res.ExpectStatus(t, http.StatusCreated)
-	if loc := res.Header.Get("Location"); loc != rlBase+"/api/"+typ+"/"+want {
-		t.Fatalf("POST /api/%s: Location %q, want id %s", typ, loc, want)
-	}
-}
-
 // rlSeed writes the records the relationship tests start from:
 //
 //	businessunits 2 Sales (parent 1 Main); users 2 jane (roles 2, business units 1 and 2)
@@ -113,30 +49,30 @@ func rlPost(t *testing.T, env *apitest.Env, typ, want, body string) {
 //	taxjurisdictions 1 CA-SALES (US, US-CA), 2 DE-VAT (DE); asyncoperations 1
 func rlSeed(t *testing.T, env *apitest.Env) {
 	t.Helper()
-	rlPost(t, env, "businessunits", "2", `{"data":{"type":"businessunits","attributes":{"name":"Sales"},"relationships":{
+	createAs(t, env, "businessunits", "2", `{"data":{"type":"businessunits","attributes":{"name":"Sales"},"relationships":{
 		"organization":{"data":{"type":"organizations","id":"1"}},"parentBusinessUnit":{"data":{"type":"businessunits","id":"1"}}}}}`)
-	rlPost(t, env, "users", "2", `{"data":{"type":"users","attributes":{"username":"jane","email":"jane@example.com","firstName":"Jane","lastName":"Roe"},
+	createAs(t, env, "users", "2", `{"data":{"type":"users","attributes":{"username":"jane","email":"jane@example.com","firstName":"Jane","lastName":"Roe"},
 		"relationships":{"roles":{"data":[{"type":"userroles","id":"2"}]},"businessUnits":{"data":[{"type":"businessunits","id":"1"},{"type":"businessunits","id":"2"}]}}}}`)
-	rlPost(t, env, "contacts", "1", `{"data":{"type":"contacts","attributes":{"firstName":"Ann","lastName":"Smith","primaryEmail":"ann@example.com"},
+	createAs(t, env, "contacts", "1", `{"data":{"type":"contacts","attributes":{"firstName":"Ann","lastName":"Smith","primaryEmail":"ann@example.com"},
 		"relationships":{"source":{"data":{"type":"contactsources","id":"website"}}}}}`)
-	rlPost(t, env, "contacts", "2", `{"data":{"type":"contacts","attributes":{"firstName":"Bob","lastName":"Jones"}}}`)
-	rlPost(t, env, "contacts", "3", `{"data":{"type":"contacts","attributes":{"firstName":"Cid","lastName":"Brown"}}}`)
-	rlPost(t, env, "accounts", "1", `{"data":{"type":"accounts","attributes":{"name":"Acme"},"relationships":{
+	createAs(t, env, "contacts", "2", `{"data":{"type":"contacts","attributes":{"firstName":"Bob","lastName":"Jones"}}}`)
+	createAs(t, env, "contacts", "3", `{"data":{"type":"contacts","attributes":{"firstName":"Cid","lastName":"Brown"}}}`)
+	createAs(t, env, "accounts", "1", `{"data":{"type":"accounts","attributes":{"name":"Acme"},"relationships":{
 		"contacts":{"data":[{"type":"contacts","id":"1"},{"type":"contacts","id":"2"}]},"defaultContact":{"data":{"type":"contacts","id":"2"}}}}}`)
-	rlPost(t, env, "accounts", "2", `{"data":{"type":"accounts","attributes":{"name":"Globex"}}}`)
-	rlPost(t, env, "calls", "1", `{"data":{"type":"calls","attributes":{"subject":"Intro","callDateTime":"2024-03-01T10:00:00Z","direction":"incoming"},
+	createAs(t, env, "accounts", "2", `{"data":{"type":"accounts","attributes":{"name":"Globex"}}}`)
+	createAs(t, env, "calls", "1", `{"data":{"type":"calls","attributes":{"subject":"Intro","callDateTime":"2024-03-01T10:00:00Z","direction":"incoming"},
 		"relationships":{"contact":{"data":{"type":"contacts","id":"1"}},"account":{"data":{"type":"accounts","id":"1"}}}}}`)
-	rlPost(t, env, "calls", "2", `{"data":{"type":"calls","attributes":{"subject":"Cold call","callDateTime":"2024-03-02T10:00:00Z","direction":"outgoing"}}}`)
-	rlPost(t, env, "localizations", "4", `{"data":{"type":"localizations","attributes":{"name":"Swiss German","languageCode":"de","formattingCode":"de_CH"},
+	createAs(t, env, "calls", "2", `{"data":{"type":"calls","attributes":{"subject":"Cold call","callDateTime":"2024-03-02T10:00:00Z","direction":"outgoing"}}}`)
+	createAs(t, env, "localizations", "4", `{"data":{"type":"localizations","attributes":{"name":"Swiss German","languageCode":"de","formattingCode":"de_CH"},
 		"relationships":{"parentLocalization":{"data":{"type":"localizations","id":"2"}}}}}`)
-	rlPost(t, env, "products", "1", `{"data":{"type":"products","attributes":{"sku":"CHAIR-1","names":[{"localization":null,"value":"Chair"}]}}}`)
-	rlPost(t, env, "productprices", "1", `{"data":{"type":"productprices","attributes":{"value":"10.5"},"relationships":{
+	createAs(t, env, "products", "1", `{"data":{"type":"products","attributes":{"sku":"CHAIR-1","names":[{"localization":null,"value":"Chair"}]}}}`)
+	createAs(t, env, "productprices", "1", `{"data":{"type":"productprices","attributes":{"value":"10.5"},"relationships":{
 		"product":{"data":{"type":"products","id":"1"}},"currency":{"data":{"type":"currencies","id":"USD"}}}}}`)
-	rlPost(t, env, "productprices", "2", `{"data":{"type":"productprices","attributes":{"value":"9"},"relationships":{
+	createAs(t, env, "productprices", "2", `{"data":{"type":"productprices","attributes":{"value":"9"},"relationships":{
 		"product":{"data":{"type":"products","id":"1"}},"currency":{"data":{"type":"currencies","id":"EUR"}}}}}`)
-	rlPost(t, env, "taxjurisdictions", "1", `{"data":{"type":"taxjurisdictions","attributes":{"code":"CA-SALES"},"relationships":{
+	createAs(t, env, "taxjurisdictions", "1", `{"data":{"type":"taxjurisdictions","attributes":{"code":"CA-SALES"},"relationships":{
 		"country":{"data":{"type":"countries","id":"US"}},"region":{"data":{"type":"regions","id":"US-CA"}}}}}`)
-	rlPost(t, env, "taxjurisdictions", "2", `{"data":{"type":"taxjurisdictions","attributes":{"code":"DE-VAT"},"relationships":{
+	createAs(t, env, "taxjurisdictions", "2", `{"data":{"type":"taxjurisdictions","attributes":{"code":"DE-VAT"},"relationships":{
 		"country":{"data":{"type":"countries","id":"DE"}}}}}`)
 	// No request creates asynchronous operations here (that is the batch API): store one.
 	at := store.NewTime(time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC))
@@ -230,6 +166,7 @@ func rlDocumentRelationships(t *testing.T) []string {
 }
 
 func TestRelationshipsSubresources(t *testing.T) {
+	t.Parallel()
 	covered := map[string]bool{}
 	for _, r := range rlEveryRelationship {
 		covered[r.typ+"/"+r.assoc] = true
@@ -253,14 +190,14 @@ func TestRelationshipsSubresources(t *testing.T) {
 				var data, linkage string
 				switch {
 				case r.toMany:
-					data, linkage = "["+strings.Join(related, ",")+"]", rlMany(r.target, r.ids...)
+					data, linkage = "["+strings.Join(related, ",")+"]", idents(r.target, r.ids...)
 				case len(r.ids) == 0:
 					data, linkage = "null", "null"
 				default:
-					data, linkage = related[0], rlOne(r.target, r.ids[0])
+					data, linkage = related[0], ident(r.target, r.ids[0])
 				}
 				res := env.Do(apitest.Request{Path: path, Header: map[string]string{"X-Include": "totalCount"}})
-				res.Expect(t, http.StatusOK, rlDoc(data, path))
+				res.Expect(t, http.StatusOK, itemDoc(path, data))
 				count := ""
 				if r.toMany {
 					count = fmt.Sprint(len(r.ids))
@@ -269,20 +206,20 @@ func TestRelationshipsSubresources(t *testing.T) {
 					t.Fatalf("X-Include-Total-Count %q, want %q", got, count)
 				}
 				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.id + "/relationships/" + r.assoc}).
-					Expect(t, http.StatusOK, rlRelDoc(r.typ, r.id, r.assoc, linkage))
+					Expect(t, http.StatusOK, relationship(r.typ, r.id, r.assoc, linkage))
 				// the linkage inside the parent's own document agrees
 				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.id + "?fields[" + r.typ + "]=" + r.assoc}).
-					Expect(t, http.StatusOK, rlDoc(`{"type":`+jsonText(r.typ)+`,"id":`+jsonText(r.id)+`,"links":{"self":`+jsonText(rlBase+"/api/"+r.typ+"/"+r.id)+
-						`},"relationships":{`+jsonText(r.assoc)+`:`+rlRelDoc(r.typ, r.id, r.assoc, linkage)+`}}`, "/api/"+r.typ+"/"+r.id+"?fields["+r.typ+"]="+r.assoc))
+					Expect(t, http.StatusOK, itemDoc("/api/"+r.typ+"/"+r.id+"?fields["+r.typ+"]="+r.assoc, `{"type":`+jsonText(r.typ)+`,"id":`+jsonText(r.id)+`,"links":{"self":`+jsonText(apiHost+"/api/"+r.typ+"/"+r.id)+
+						`},"relationships":{`+jsonText(r.assoc)+`:`+relationship(r.typ, r.id, r.assoc, linkage)+`}}`))
 				// a missing parent
-				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.missing + "/" + r.assoc}).Expect(t, http.StatusNotFound, rlNotFound)
-				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.missing + "/relationships/" + r.assoc}).Expect(t, http.StatusNotFound, rlNotFound)
+				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.missing + "/" + r.assoc}).Expect(t, http.StatusNotFound, notFoundDoc)
+				env.Do(apitest.Request{Path: "/api/" + r.typ + "/" + r.missing + "/relationships/" + r.assoc}).Expect(t, http.StatusNotFound, notFoundDoc)
 			})
 		}
 		t.Run("an id that is not valid for the type", func(t *testing.T) {
 			env := env.For(t)
-			env.Do(apitest.Request{Path: "/api/accounts/abc/contacts"}).Expect(t, http.StatusNotFound, rlNotFound)
-			env.Do(apitest.Request{Path: "/api/accounts/abc/relationships/defaultContact"}).Expect(t, http.StatusNotFound, rlNotFound)
+			env.Do(apitest.Request{Path: "/api/accounts/abc/contacts"}).Expect(t, http.StatusNotFound, notFoundDoc)
+			env.Do(apitest.Request{Path: "/api/accounts/abc/relationships/defaultContact"}).Expect(t, http.StatusNotFound, notFoundDoc)
 		})
 	})
 }
@@ -291,15 +228,16 @@ func TestRelationshipsSubresources(t *testing.T) {
 
 // rlContact is a contact rendered with fields[contacts]=firstName.
 func rlContact(id, firstName string) string {
-	return `{"type":"contacts","id":` + jsonText(id) + `,"links":{"self":` + jsonText(rlBase+"/api/contacts/"+id) + `},"attributes":{"firstName":` + jsonText(firstName) + `}}`
+	return `{"type":"contacts","id":` + jsonText(id) + `,"links":{"self":` + jsonText(apiHost+"/api/contacts/"+id) + `},"attributes":{"firstName":` + jsonText(firstName) + `}}`
 }
 
 func rlGet(path string) apitest.Request { return apitest.Request{Path: path} }
 
 func TestRelationshipsToManyCollection(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
-		rlPost(t, env, "contacts", "4", `{"data":{"type":"contacts","attributes":{"firstName":"Dee","lastName":"Smith"},
+		createAs(t, env, "contacts", "4", `{"data":{"type":"contacts","attributes":{"firstName":"Dee","lastName":"Smith"},
 			"relationships":{"accounts":{"data":[{"type":"accounts","id":"1"}]}}}}`)
 		ann, bob, dee := rlContact("1", "Ann"), rlContact("2", "Bob"), rlContact("4", "Dee")
 		const coll = "/api/accounts/1/contacts"
@@ -309,41 +247,41 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 			return apitest.Request{Path: path, Header: map[string]string{"X-Include": "totalCount"}}
 		}
 		page := func(query, data, more string) string {
-			return `{"data":` + data + `,"links":{"self":` + jsonText(uriOf(rlBase+q(query))) + more + `}}`
+			return `{"data":` + data + `,"links":{"self":` + jsonText(uriOf(apiHost+q(query))) + more + `}}`
 		}
 		runCases(t, env, []apiCase{
-			{name: "sort", req: rlGet(q("sort=-firstName")), status: 200, want: rlDoc("["+dee+","+bob+","+ann+"]", q("sort=-firstName"))},
-			{name: "filter", req: rlGet(q("filter[lastName]=Smith")), status: 200, want: rlDoc("["+ann+","+dee+"]", q("filter[lastName]=Smith"))},
-			{name: "filter with an operator", req: rlGet(q("filter[id]>1")), status: 200, want: rlDoc("["+bob+","+dee+"]", q("filter[id]>1"))},
-			{name: "filter by a relationship", req: rlGet(q("filter[source]=website")), status: 200, want: rlDoc("["+ann+"]", q("filter[source]=website"))},
-			{name: "filter matching none", req: rlGet(q("filter[firstName]=Zed")), status: 200, want: rlDoc("[]", q("filter[firstName]=Zed"))},
+			{name: "sort", req: rlGet(q("sort=-firstName")), status: 200, want: itemDoc(q("sort=-firstName"), "["+dee+","+bob+","+ann+"]")},
+			{name: "filter", req: rlGet(q("filter[lastName]=Smith")), status: 200, want: itemDoc(q("filter[lastName]=Smith"), "["+ann+","+dee+"]")},
+			{name: "filter with an operator", req: rlGet(q("filter[id]>1")), status: 200, want: itemDoc(q("filter[id]>1"), "["+bob+","+dee+"]")},
+			{name: "filter by a relationship", req: rlGet(q("filter[source]=website")), status: 200, want: itemDoc(q("filter[source]=website"), "["+ann+"]")},
+			{name: "filter matching none", req: rlGet(q("filter[firstName]=Zed")), status: 200, want: itemDoc(q("filter[firstName]=Zed"), "[]")},
 			{name: "first page", req: withTotal(q("page[size]=2")), status: 200, header: total("3"),
-				want: page("page[size]=2", "["+ann+","+bob+"]", `,"next":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2&page%5Bnumber%5D=2"))},
+				want: page("page[size]=2", "["+ann+","+bob+"]", `,"next":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2&page%5Bnumber%5D=2"))},
 			{name: "last page", req: withTotal(q("page[size]=2&page[number]=2")), status: 200, header: total("3"),
-				want: page("page[size]=2&page[number]=2", "["+dee+"]", `,"first":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2")+
-					`,"prev":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2"))},
+				want: page("page[size]=2&page[number]=2", "["+dee+"]", `,"first":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2")+
+					`,"prev":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=2"))},
 			{name: "middle page", req: rlGet(q("page[size]=1&page[number]=2&sort=-id")), status: 200,
-				want: page("page[size]=1&page[number]=2&sort=-id", "["+bob+"]", `,"first":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id")+
-					`,"prev":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id")+
-					`,"next":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id&page%5Bnumber%5D=3"))},
+				want: page("page[size]=1&page[number]=2&sort=-id", "["+bob+"]", `,"first":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id")+
+					`,"prev":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id")+
+					`,"next":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName&page%5Bsize%5D=1&sort=-id&page%5Bnumber%5D=3"))},
 			{name: "past the end", req: rlGet(q("page[number]=5")), status: 200,
-				want: page("page[number]=5", "[]", `,"first":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName")+
-					`,"prev":`+jsonText(rlBase+coll+"?fields%5Bcontacts%5D=firstName&page%5Bnumber%5D=4"))},
+				want: page("page[number]=5", "[]", `,"first":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName")+
+					`,"prev":`+jsonText(apiHost+coll+"?fields%5Bcontacts%5D=firstName&page%5Bnumber%5D=4"))},
 			{name: "total count with a filter", req: withTotal(q("filter[lastName]=Smith")), status: 200, header: total("2"),
-				want: rlDoc("["+ann+","+dee+"]", q("filter[lastName]=Smith"))},
+				want: itemDoc(q("filter[lastName]=Smith"), "["+ann+","+dee+"]")},
 			{name: "include and fields of the included type", req: rlGet(coll + "?fields[contacts]=firstName,source&include=source&fields[contactsources]=name&filter[id]=1"), status: 200,
 				want: `{"data":[{"type":"contacts","id":"1","links":{"self":"http://api.test/api/contacts/1"},"attributes":{"firstName":"Ann"},
-					"relationships":{"source":` + rlRelDoc("contacts", "1", "source", rlOne("contactsources", "website")) + `}}],
+					"relationships":{"source":` + relationship("contacts", "1", "source", ident("contactsources", "website")) + `}}],
 					"included":[{"type":"contactsources","id":"website","links":{"self":"http://api.test/api/contactsources/website"},"attributes":{"name":"Website"}}],
 					"links":{"self":"http://api.test/api/accounts/1/contacts?fields%5Bcontacts%5D=firstName,source&include=source&fields%5Bcontactsources%5D=name&filter%5Bid%5D=1"}}`},
 			{name: "include back to the parent", req: rlGet(coll + "?fields[contacts]=accounts&include=accounts&fields[accounts]=name&filter[id]=2"), status: 200,
 				want: `{"data":[{"type":"contacts","id":"2","links":{"self":"http://api.test/api/contacts/2"},
-					"relationships":{"accounts":` + rlRelDoc("contacts", "2", "accounts", rlMany("accounts", "1")) + `}}],
+					"relationships":{"accounts":` + relationship("contacts", "2", "accounts", idents("accounts", "1")) + `}}],
 					"included":[{"type":"accounts","id":"1","links":{"self":"http://api.test/api/accounts/1"},"attributes":{"name":"Acme"}}],
 					"links":{"self":"http://api.test/api/accounts/1/contacts?fields%5Bcontacts%5D=accounts&include=accounts&fields%5Baccounts%5D=name&filter%5Bid%5D=2"}}`},
 			{name: "meta title", req: rlGet(coll + "?fields[contacts]=&meta=title&filter[id]=1,4"), status: 200,
-				want: rlDoc(`[{"type":"contacts","id":"1","links":{"self":"http://api.test/api/contacts/1"},"meta":{"title":"Ann Smith"}},
-					{"type":"contacts","id":"4","links":{"self":"http://api.test/api/contacts/4"},"meta":{"title":"Dee Smith"}}]`, coll+"?fields[contacts]=&meta=title&filter[id]=1,4")},
+				want: itemDoc(coll+"?fields[contacts]=&meta=title&filter[id]=1,4", `[{"type":"contacts","id":"1","links":{"self":"http://api.test/api/contacts/1"},"meta":{"title":"Ann Smith"}},
+					{"type":"contacts","id":"4","links":{"self":"http://api.test/api/contacts/4"},"meta":{"title":"Dee Smith"}}]`)},
 			{name: "no links", req: apitest.Request{Path: q("filter[id]=2"), Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
 				want: `{"data":[{"type":"contacts","id":"2","attributes":{"firstName":"Bob"}}]}`},
 			{name: "the filters of another type", req: apitest.Request{Path: coll + "?filter[name]=Acme"}, status: 400,
@@ -353,15 +291,15 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 			{name: "unknown include", req: apitest.Request{Path: coll + "?include=owner.nope"}, status: 400,
 				want: `{"errors":[{"status":"400","title":"filter constraint","detail":"The relationship \"owner.nope\" does not exist.","source":{"parameter":"include"}}]}`},
 			{name: "regions of a country, by name", req: rlGet("/api/countries/US/regions?filter[name][contains]=york&fields[regions]=name"), status: 200,
-				want: rlDoc(`[{"type":"regions","id":"US-NY","links":{"self":"http://api.test/api/regions/US-NY"},"attributes":{"name":"New York"}}]`,
-					"/api/countries/US/regions?filter[name][contains]=york&fields[regions]=name")},
+				want: itemDoc("/api/countries/US/regions?filter[name][contains]=york&fields[regions]=name",
+					`[{"type":"regions","id":"US-NY","links":{"self":"http://api.test/api/regions/US-NY"},"attributes":{"name":"New York"}}]`)},
 			{name: "business units of a user, sorted", req: rlGet("/api/users/2/businessUnits?sort=-name&fields[businessunits]=name"), status: 200,
-				want: rlDoc(`[{"type":"businessunits","id":"2","links":{"self":"http://api.test/api/businessunits/2"},"attributes":{"name":"Sales"}},
-					{"type":"businessunits","id":"1","links":{"self":"http://api.test/api/businessunits/1"},"attributes":{"name":"Main"}}]`,
-					"/api/users/2/businessUnits?sort=-name&fields[businessunits]=name")},
+				want: itemDoc("/api/users/2/businessUnits?sort=-name&fields[businessunits]=name",
+					`[{"type":"businessunits","id":"2","links":{"self":"http://api.test/api/businessunits/2"},"attributes":{"name":"Sales"}},
+					{"type":"businessunits","id":"1","links":{"self":"http://api.test/api/businessunits/1"},"attributes":{"name":"Main"}}]`)},
 			{name: "a to-one with include, fields and meta", req: rlGet("/api/accounts/1/defaultContact?fields[contacts]=firstName,accounts&include=accounts&fields[accounts]=name&meta=title"), status: 200,
 				want: `{"data":{"type":"contacts","id":"2","links":{"self":"http://api.test/api/contacts/2"},"meta":{"title":"Bob Jones"},"attributes":{"firstName":"Bob"},
-					"relationships":{"accounts":` + rlRelDoc("contacts", "2", "accounts", rlMany("accounts", "1")) + `}},
+					"relationships":{"accounts":` + relationship("contacts", "2", "accounts", idents("accounts", "1")) + `}},
 					"included":[{"type":"accounts","id":"1","links":{"self":"http://api.test/api/accounts/1"},"meta":{"title":"Acme"},"attributes":{"name":"Acme"}}],
 					"links":{"self":"http://api.test/api/accounts/1/defaultContact?fields%5Bcontacts%5D=firstName,accounts&include=accounts&fields%5Baccounts%5D=name&meta=title"}}`},
 		})
@@ -371,6 +309,7 @@ func TestRelationshipsToManyCollection(t *testing.T) {
 // ---- relationship endpoints: reading identifiers ----
 
 func TestRelationshipsIdentifiers(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		const rel = "/api/countries/US/relationships/regions"
@@ -378,21 +317,21 @@ func TestRelationshipsIdentifiers(t *testing.T) {
 			return `"links":{"self":"http://api.test/api/countries/US/relationships/regions","related":"http://api.test/api/countries/US/regions"` + more + `}`
 		}
 		runCases(t, env, []apiCase{
-			{name: "to-many", req: rlGet(rel), status: 200, want: rlRelDoc("countries", "US", "regions", rlMany("regions", "US-CA", "US-NY", "US-TX"))},
-			{name: "to-many sorted", req: rlGet(rel + "?sort=-name"), status: 200, want: rlRelDoc("countries", "US", "regions", rlMany("regions", "US-TX", "US-NY", "US-CA"))},
+			{name: "to-many", req: rlGet(rel), status: 200, want: relationship("countries", "US", "regions", idents("regions", "US-CA", "US-NY", "US-TX"))},
+			{name: "to-many sorted", req: rlGet(rel + "?sort=-name"), status: 200, want: relationship("countries", "US", "regions", idents("regions", "US-TX", "US-NY", "US-CA"))},
 			{name: "to-many first page", req: apitest.Request{Path: rel + "?page[size]=2", Header: map[string]string{"X-Include": "totalCount"}}, status: 200,
 				header: map[string]string{"X-Include-Total-Count": "3"},
-				want:   `{"data":` + rlMany("regions", "US-CA", "US-NY") + `,` + links(`,"next":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&page%5Bnumber%5D=2"`) + `}`},
+				want:   `{"data":` + idents("regions", "US-CA", "US-NY") + `,` + links(`,"next":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&page%5Bnumber%5D=2"`) + `}`},
 			{name: "to-many last page", req: rlGet(rel + "?page[size]=2&page[number]=2&sort=name"), status: 200,
-				want: `{"data":` + rlMany("regions", "US-TX") + `,` + links(`,"first":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&sort=name"`+
+				want: `{"data":` + idents("regions", "US-TX") + `,` + links(`,"first":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&sort=name"`+
 					`,"prev":"http://api.test/api/countries/US/relationships/regions?page%5Bsize%5D=2&sort=name"`) + `}`},
-			{name: "to-many without paging", req: rlGet(rel + "?page[size]=-1"), status: 200, want: rlRelDoc("countries", "US", "regions", rlMany("regions", "US-CA", "US-NY", "US-TX"))},
+			{name: "to-many without paging", req: rlGet(rel + "?page[size]=-1"), status: 200, want: relationship("countries", "US", "regions", idents("regions", "US-CA", "US-NY", "US-TX"))},
 			{name: "to-many without links", req: apitest.Request{Path: rel, Header: map[string]string{"X-Include": "noHateoas"}}, status: 200,
-				want: `{"data":` + rlMany("regions", "US-CA", "US-NY", "US-TX") + `}`},
-			{name: "empty to-many", req: rlGet("/api/accounts/2/relationships/contacts"), status: 200, want: rlRelDoc("accounts", "2", "contacts", "[]")},
-			{name: "to-one", req: rlGet("/api/accounts/1/relationships/defaultContact"), status: 200, want: rlRelDoc("accounts", "1", "defaultContact", rlOne("contacts", "2"))},
-			{name: "to-one null", req: rlGet("/api/accounts/2/relationships/defaultContact"), status: 200, want: rlRelDoc("accounts", "2", "defaultContact", "null")},
-			{name: "to-one with a string id", req: rlGet("/api/contacts/1/relationships/source"), status: 200, want: rlRelDoc("contacts", "1", "source", rlOne("contactsources", "website"))},
+				want: `{"data":` + idents("regions", "US-CA", "US-NY", "US-TX") + `}`},
+			{name: "empty to-many", req: rlGet("/api/accounts/2/relationships/contacts"), status: 200, want: relationship("accounts", "2", "contacts", "[]")},
+			{name: "to-one", req: rlGet("/api/accounts/1/relationships/defaultContact"), status: 200, want: relationship("accounts", "1", "defaultContact", ident("contacts", "2"))},
+			{name: "to-one null", req: rlGet("/api/accounts/2/relationships/defaultContact"), status: 200, want: relationship("accounts", "2", "defaultContact", "null")},
+			{name: "to-one with a string id", req: rlGet("/api/contacts/1/relationships/source"), status: 200, want: relationship("contacts", "1", "source", ident("contactsources", "website"))},
 			{name: "bad sort", req: rlGet(rel + "?sort=nope"), status: 400,
 				want: `{"errors":[{"status":"400","title":"sort constraint","detail":"Sorting by \"nope\" field is not supported.","source":{"parameter":"sort"}}]}`},
 			{name: "bad page size", req: rlGet(rel + "?page[size]=0"), status: 400,
@@ -412,7 +351,7 @@ func rlExpectLinks(t *testing.T, env *apitest.Env, links []rlLinked) {
 	for _, l := range links {
 		parts := strings.Split(l.rel, "/")
 		env.Do(apitest.Request{Path: "/api/" + parts[0] + "/" + parts[1] + "/relationships/" + parts[2]}).
-			Expect(t, http.StatusOK, rlRelDoc(parts[0], parts[1], parts[2], l.data))
+			Expect(t, http.StatusOK, relationship(parts[0], parts[1], parts[2], l.data))
 	}
 }
 
@@ -426,6 +365,7 @@ type rlChange struct {
 	plain  bool // Accept and Content-Type application/json, a bare id body
 }
 
+// rlApply makes the changes in order, each on what the previous ones left (so not in parallel).
 func rlApply(t *testing.T, env *apitest.Env, changes []rlChange) {
 	t.Helper()
 	for _, c := range changes {
@@ -448,67 +388,68 @@ func rlRelPath(rel string) string {
 	return parts[0] + "/" + parts[1] + "/relationships/" + parts[2]
 }
 
-func rlIdentsBody(typ string, ids ...string) string { return `{"data":` + rlMany(typ, ids...) + `}` }
+func rlIdentsBody(typ string, ids ...string) string { return `{"data":` + idents(typ, ids...) + `}` }
 func rlIdentBody(typ, id string) string {
 	if id == "" {
 		return `{"data":null}`
 	}
-	return `{"data":` + rlOne(typ, id) + `}`
+	return `{"data":` + ident(typ, id) + `}`
 }
 
 func TestRelationshipsWrite(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		rlApply(t, env, []rlChange{
 			{name: "replace a to-many", method: "PATCH", path: "accounts/2/contacts", body: rlIdentsBody("contacts", "3", "1"),
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "1", "3")}, {"contacts/1/accounts", rlMany("accounts", "1", "2")},
-					{"contacts/3/accounts", rlMany("accounts", "2")}, {"accounts/1/contacts", rlMany("contacts", "1", "2")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "1", "3")}, {"contacts/1/accounts", idents("accounts", "1", "2")},
+					{"contacts/3/accounts", idents("accounts", "2")}, {"accounts/1/contacts", idents("contacts", "1", "2")}}},
 			{name: "add members, one already present", method: "POST", path: "accounts/2/contacts", body: rlIdentsBody("contacts", "3", "2"),
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "1", "2", "3")}, {"contacts/2/accounts", rlMany("accounts", "1", "2")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "1", "2", "3")}, {"contacts/2/accounts", idents("accounts", "1", "2")}}},
 			{name: "add present members only", method: "POST", path: "accounts/2/contacts", body: rlIdentsBody("contacts", "1", "2"),
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "1", "2", "3")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "1", "2", "3")}}},
 			{name: "add nothing", method: "POST", path: "accounts/2/contacts", body: rlIdentsBody("contacts"),
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "1", "2", "3")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "1", "2", "3")}}},
 			{name: "remove members", method: "DELETE", path: "accounts/2/contacts", body: rlIdentsBody("contacts", "1", "3"),
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "2")}, {"contacts/1/accounts", rlMany("accounts", "1")},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "2")}, {"contacts/1/accounts", idents("accounts", "1")},
 					{"contacts/3/accounts", "[]"}}},
 			{name: "remove absent members", method: "DELETE", path: "accounts/2/contacts", body: rlIdentsBody("contacts", "1", "3"),
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "2")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "2")}}},
 			{name: "clear a to-many", method: "PATCH", path: "accounts/2/contacts", body: rlIdentsBody("contacts"),
-				after: []rlLinked{{"accounts/2/contacts", "[]"}, {"contacts/2/accounts", rlMany("accounts", "1")}}},
+				after: []rlLinked{{"accounts/2/contacts", "[]"}, {"contacts/2/accounts", idents("accounts", "1")}}},
 			{name: "add from the inverse side", method: "POST", path: "contacts/3/accounts", body: rlIdentsBody("accounts", "1", "2"),
-				after: []rlLinked{{"contacts/3/accounts", rlMany("accounts", "1", "2")}, {"accounts/1/contacts", rlMany("contacts", "1", "2", "3")},
-					{"accounts/2/contacts", rlMany("contacts", "3")}}},
+				after: []rlLinked{{"contacts/3/accounts", idents("accounts", "1", "2")}, {"accounts/1/contacts", idents("contacts", "1", "2", "3")},
+					{"accounts/2/contacts", idents("contacts", "3")}}},
 			{name: "remove from the inverse side", method: "DELETE", path: "contacts/3/accounts", body: rlIdentsBody("accounts", "1"),
-				after: []rlLinked{{"contacts/3/accounts", rlMany("accounts", "2")}, {"accounts/1/contacts", rlMany("contacts", "1", "2")}}},
+				after: []rlLinked{{"contacts/3/accounts", idents("accounts", "2")}, {"accounts/1/contacts", idents("contacts", "1", "2")}}},
 			{name: "replace from the inverse side", method: "PATCH", path: "contacts/3/accounts", body: rlIdentsBody("accounts", "1"),
-				after: []rlLinked{{"contacts/3/accounts", rlMany("accounts", "1")}, {"accounts/1/contacts", rlMany("contacts", "1", "2", "3")},
+				after: []rlLinked{{"contacts/3/accounts", idents("accounts", "1")}, {"accounts/1/contacts", idents("contacts", "1", "2", "3")},
 					{"accounts/2/contacts", "[]"}}},
 			{name: "replace a to-one", method: "PATCH", path: "accounts/1/defaultContact", body: rlIdentBody("contacts", "1"),
-				after: []rlLinked{{"accounts/1/defaultContact", rlOne("contacts", "1")}, {"accounts/1/contacts", rlMany("contacts", "1", "2", "3")}}},
+				after: []rlLinked{{"accounts/1/defaultContact", ident("contacts", "1")}, {"accounts/1/contacts", idents("contacts", "1", "2", "3")}}},
 			{name: "clear a to-one", method: "PATCH", path: "accounts/1/defaultContact", body: rlIdentBody("contacts", ""),
-				after: []rlLinked{{"accounts/1/defaultContact", "null"}, {"accounts/1/contacts", rlMany("contacts", "1", "2", "3")}}},
+				after: []rlLinked{{"accounts/1/defaultContact", "null"}, {"accounts/1/contacts", idents("contacts", "1", "2", "3")}}},
 			{name: "the owner", method: "PATCH", path: "accounts/2/owner", body: rlIdentBody("users", "2"),
-				after: []rlLinked{{"accounts/2/owner", rlOne("users", "2")}}},
+				after: []rlLinked{{"accounts/2/owner", ident("users", "2")}}},
 			{name: "roles of a user", method: "POST", path: "users/2/roles", body: rlIdentsBody("userroles", "3"),
-				after: []rlLinked{{"users/2/roles", rlMany("userroles", "2", "3")}, {"userroles/3/users", rlMany("users", "2")}}},
+				after: []rlLinked{{"users/2/roles", idents("userroles", "2", "3")}, {"userroles/3/users", idents("users", "2")}}},
 			{name: "users of a role", method: "DELETE", path: "userroles/2/users", body: rlIdentsBody("users", "2"),
-				after: []rlLinked{{"users/2/roles", rlMany("userroles", "3")}, {"userroles/2/users", "[]"}}},
+				after: []rlLinked{{"users/2/roles", idents("userroles", "3")}, {"userroles/2/users", "[]"}}},
 			{name: "users of a business unit", method: "PATCH", path: "businessunits/2/users", body: rlIdentsBody("users", "1"),
-				after: []rlLinked{{"businessunits/2/users", rlMany("users", "1")}, {"users/1/businessUnits", rlMany("businessunits", "1", "2")},
-					{"users/2/businessUnits", rlMany("businessunits", "1")}}},
+				after: []rlLinked{{"businessunits/2/users", idents("users", "1")}, {"users/1/businessUnits", idents("businessunits", "1", "2")},
+					{"users/2/businessUnits", idents("businessunits", "1")}}},
 			{name: "parent business unit", method: "PATCH", path: "businessunits/2/parentBusinessUnit", body: rlIdentBody("businessunits", ""),
 				after: []rlLinked{{"businessunits/2/parentBusinessUnit", "null"}}},
 			{name: "contact of a call", method: "PATCH", path: "calls/2/contact", body: rlIdentBody("contacts", "3"),
-				after: []rlLinked{{"calls/2/contact", rlOne("contacts", "3")}, {"contacts/3/calls", rlMany("calls", "2")}}},
+				after: []rlLinked{{"calls/2/contact", ident("contacts", "3")}, {"contacts/3/calls", idents("calls", "2")}}},
 			{name: "a code id", method: "PATCH", path: "contacts/2/source", body: rlIdentBody("contactsources", "tv"),
-				after: []rlLinked{{"contacts/2/source", rlOne("contactsources", "tv")}}},
+				after: []rlLinked{{"contacts/2/source", ident("contactsources", "tv")}}},
 			{name: "region of a tax jurisdiction", method: "PATCH", path: "taxjurisdictions/2/region", body: rlIdentBody("regions", "DE-BE"),
-				after: []rlLinked{{"taxjurisdictions/2/region", rlOne("regions", "DE-BE")}}},
+				after: []rlLinked{{"taxjurisdictions/2/region", ident("regions", "DE-BE")}}},
 			{name: "currency of a price", method: "PATCH", path: "productprices/2/currency", body: rlIdentBody("currencies", "GBP"),
-				after: []rlLinked{{"productprices/2/currency", rlOne("currencies", "GBP")}}},
+				after: []rlLinked{{"productprices/2/currency", ident("currencies", "GBP")}}},
 			{name: "parent localization", method: "PATCH", path: "localizations/4/parentLocalization", body: rlIdentBody("localizations", "3"),
-				after: []rlLinked{{"localizations/4/parentLocalization", rlOne("localizations", "3")}}},
+				after: []rlLinked{{"localizations/4/parentLocalization", ident("localizations", "3")}}},
 		})
 	})
 }
@@ -516,6 +457,7 @@ func TestRelationshipsWrite(t *testing.T) {
 // ---- relationship endpoints: the methods a relationship does not have ----
 
 func TestRelationshipsMethodNotAllowed(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		const toOne, readOnly = "GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
@@ -537,10 +479,10 @@ func TestRelationshipsMethodNotAllowed(t *testing.T) {
 		add("DELETE, GET, HEAD, OPTIONS, PATCH, POST", "accounts/1/contacts", rlIdentsBody("contacts", "3"), "PUT")
 		runCases(t, env, cases)
 		t.Run("nothing changed", func(t *testing.T) {
-			rlExpectLinks(t, env.For(t), []rlLinked{{"accounts/1/defaultContact", rlOne("contacts", "2")}, {"calls/1/account", rlOne("accounts", "1")},
-				{"contacts/1/calls", rlMany("calls", "1")}, {"products/1/prices", rlMany("productprices", "1", "2")},
-				{"countries/US/regions", rlMany("regions", "US-CA", "US-NY", "US-TX")}, {"regions/US-CA/country", rlOne("countries", "US")},
-				{"asyncoperations/1/owner", rlOne("users", "1")}, {"accounts/1/contacts", rlMany("contacts", "1", "2")}})
+			rlExpectLinks(t, env.For(t), []rlLinked{{"accounts/1/defaultContact", ident("contacts", "2")}, {"calls/1/account", ident("accounts", "1")},
+				{"contacts/1/calls", idents("calls", "1")}, {"products/1/prices", idents("productprices", "1", "2")},
+				{"countries/US/regions", idents("regions", "US-CA", "US-NY", "US-TX")}, {"regions/US-CA/country", ident("countries", "US")},
+				{"asyncoperations/1/owner", ident("users", "1")}, {"accounts/1/contacts", idents("contacts", "1", "2")}})
 		})
 	})
 }
@@ -548,48 +490,49 @@ func TestRelationshipsMethodNotAllowed(t *testing.T) {
 // ---- relationship endpoints: errors ----
 
 func TestRelationshipsErrors(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		req := func(method, rel, body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: method, Path: "/api/" + rlRelPath(rel), Body: body, Invalid: invalid}
 		}
 		wrongType := func(ptr, typ string) string {
-			return rlErrors(rlError{0, "request data constraint", fmt.Sprintf("The 'type' property should be %q.", typ), ptr})
+			return errorsDoc(invalid(ptr, "request data constraint", fmt.Sprintf("The 'type' property should be %q.", typ)))
 		}
 		runCases(t, env, []apiCase{
 			{name: "add a missing contact", req: req("POST", "accounts/1/contacts", rlIdentsBody("contacts", "99"), false), status: 400,
-				want: rlErrors(rlNoEntity("/data/0"))},
+				want: errorsDoc(noEntity("/data/0"))},
 			{name: "replace with a missing contact", req: req("PATCH", "accounts/1/contacts", rlIdentsBody("contacts", "3", "99"), false), status: 400,
-				want: rlErrors(rlNoEntity("/data/1"))},
+				want: errorsDoc(noEntity("/data/1"))},
 			{name: "remove a missing contact", req: req("DELETE", "accounts/1/contacts", rlIdentsBody("contacts", "99"), false), status: 400,
-				want: rlErrors(rlNoEntity("/data/0"))},
+				want: errorsDoc(noEntity("/data/0"))},
 			{name: "several missing", req: req("POST", "accounts/1/contacts", rlIdentsBody("contacts", "98", "3", "99"), false), status: 400,
-				want: rlErrors(rlNoEntity("/data/0"), rlNoEntity("/data/2"))},
+				want: errorsDoc(noEntity("/data/0"), noEntity("/data/2"))},
 			{name: "an id that is not an integer", req: req("POST", "accounts/1/contacts", rlIdentsBody("contacts", "abc"), false), status: 400,
-				want: rlErrors(rlNoEntity("/data/0"))},
+				want: errorsDoc(noEntity("/data/0"))},
 			{name: "a missing default contact", req: req("PATCH", "accounts/1/defaultContact", rlIdentBody("contacts", "99"), false), status: 400,
-				want: rlErrors(rlNoEntity("/data"))},
+				want: errorsDoc(noEntity("/data"))},
 			{name: "a missing code", req: req("PATCH", "contacts/1/source", rlIdentBody("contactsources", "radio"), false), status: 400,
-				want: rlErrors(rlNoEntity("/data"))},
+				want: errorsDoc(noEntity("/data"))},
 			{name: "a wrong type in a to-many", req: req("POST", "accounts/1/contacts", `{"data":[{"type":"contacts","id":"3"},{"type":"users","id":"1"}]}`, true), status: 400,
 				want: wrongType("/data/1/type", "contacts")},
 			{name: "a wrong type in a to-one", req: req("PATCH", "accounts/1/defaultContact", rlIdentBody("users", "1"), true), status: 400,
 				want: wrongType("/data/type", "contacts")},
 			{name: "an object for a to-many", req: req("PATCH", "accounts/1/contacts", rlIdentBody("contacts", "3"), true), status: 400,
-				want: rlErrors(rlError{0, "request data constraint", "The data of a to-many relationship should be an array.", "/data"})},
+				want: errorsDoc(invalid("/data", "request data constraint", "The data of a to-many relationship should be an array."))},
 			{name: "no data", req: req("PATCH", "accounts/1/defaultContact", `{}`, true), status: 400,
-				want: rlErrors(rlError{0, "request data constraint", "The relationship should be an object with a 'data' property.", ""})},
+				want: errorsDoc(invalid("", "request data constraint", "The relationship should be an object with a 'data' property."))},
 			{name: "a required to-one cleared", req: req("PATCH", "accounts/1/owner", rlIdentBody("users", ""), false), status: 400,
-				want: rlErrors(rlError{0, "not blank constraint", "This value should not be blank.", "/data"})},
-			{name: "a missing parent", req: req("POST", "accounts/99/contacts", rlIdentsBody("contacts", "3"), false), status: 404, want: rlNotFound},
-			{name: "a missing parent of a to-one", req: req("PATCH", "accounts/99/defaultContact", rlIdentBody("contacts", "3"), false), status: 404, want: rlNotFound},
+				want: errorsDoc(invalid("/data", "not blank constraint", "This value should not be blank."))},
+			{name: "a missing parent", req: req("POST", "accounts/99/contacts", rlIdentsBody("contacts", "3"), false), status: 404, want: notFoundDoc},
+			{name: "a missing parent of a to-one", req: req("PATCH", "accounts/99/defaultContact", rlIdentBody("contacts", "3"), false), status: 404, want: notFoundDoc},
 			{name: "a region of another country", req: req("PATCH", "taxjurisdictions/1/region", rlIdentBody("regions", "DE-BE"), false), status: 400,
-				want: rlErrors(rlError{0, "form constraint", "The region does not belong to the country.", "/data"})},
+				want: errorsDoc(invalid("/data", "form constraint", "The region does not belong to the country."))},
 		})
 		t.Run("nothing changed", func(t *testing.T) {
-			rlExpectLinks(t, env.For(t), []rlLinked{{"accounts/1/contacts", rlMany("contacts", "1", "2")}, {"accounts/1/defaultContact", rlOne("contacts", "2")},
-				{"contacts/3/accounts", "[]"}, {"contacts/1/source", rlOne("contactsources", "website")}, {"accounts/1/owner", rlOne("users", "1")},
-				{"taxjurisdictions/1/region", rlOne("regions", "US-CA")}})
+			rlExpectLinks(t, env.For(t), []rlLinked{{"accounts/1/contacts", idents("contacts", "1", "2")}, {"accounts/1/defaultContact", ident("contacts", "2")},
+				{"contacts/3/accounts", "[]"}, {"contacts/1/source", ident("contactsources", "website")}, {"accounts/1/owner", ident("users", "1")},
+				{"taxjurisdictions/1/region", ident("regions", "US-CA")}})
 		})
 	})
 }
@@ -597,6 +540,7 @@ func TestRelationshipsErrors(t *testing.T) {
 // ---- relationship endpoints in the plain format ----
 
 func TestRelationshipsPlain(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		accept := map[string]string{"Accept": "application/json"}
@@ -617,19 +561,19 @@ func TestRelationshipsPlain(t *testing.T) {
 		plainBody := map[string]string{"Accept": "application/json", "Content-Type": "application/json"}
 		rlApply(t, env, []rlChange{
 			{name: "replace a to-many", method: "PATCH", path: "accounts/2/contacts", body: `[3,1]`, plain: true,
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "1", "3")}, {"contacts/3/accounts", rlMany("accounts", "2")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "1", "3")}, {"contacts/3/accounts", idents("accounts", "2")}}},
 			{name: "string ids are fine too", method: "POST", path: "accounts/2/contacts", body: `["2"]`, plain: true,
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "1", "2", "3")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "1", "2", "3")}}},
 			{name: "remove", method: "DELETE", path: "accounts/2/contacts", body: `[1,3]`, plain: true,
-				after: []rlLinked{{"accounts/2/contacts", rlMany("contacts", "2")}}},
+				after: []rlLinked{{"accounts/2/contacts", idents("contacts", "2")}}},
 			{name: "clear", method: "PATCH", path: "accounts/2/contacts", body: `[]`, plain: true,
 				after: []rlLinked{{"accounts/2/contacts", "[]"}}},
 			{name: "replace a to-one", method: "PATCH", path: "accounts/2/defaultContact", body: `3`, plain: true,
-				after: []rlLinked{{"accounts/2/defaultContact", rlOne("contacts", "3")}, {"accounts/2/contacts", rlMany("contacts", "3")}}},
+				after: []rlLinked{{"accounts/2/defaultContact", ident("contacts", "3")}, {"accounts/2/contacts", idents("contacts", "3")}}},
 			{name: "clear a to-one", method: "PATCH", path: "accounts/2/defaultContact", body: `null`, plain: true,
 				after: []rlLinked{{"accounts/2/defaultContact", "null"}}},
 			{name: "a code id", method: "PATCH", path: "contacts/2/source", body: `"call"`, plain: true,
-				after: []rlLinked{{"contacts/2/source", rlOne("contactsources", "call")}}},
+				after: []rlLinked{{"contacts/2/source", ident("contactsources", "call")}}},
 		})
 		runCases(t, env, []apiCase{
 			{name: "a missing member", req: apitest.Request{Method: "POST", Path: "/api/accounts/2/relationships/contacts", Header: plainBody, Body: `[3,99]`}, status: 400,
@@ -645,6 +589,7 @@ func TestRelationshipsPlain(t *testing.T) {
 // ---- what follows a relationship change ----
 
 func TestRelationshipsSideEffects(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		comm := func(typ, id, last, in, out string, times, timesIn, timesOut int) apiCase {
@@ -656,9 +601,9 @@ func TestRelationshipsSideEffects(t *testing.T) {
 			}
 			path := "/api/" + typ + "/" + id + "?fields[" + typ + "]=lastContactedDate,lastContactedDateIn,lastContactedDateOut,timesContacted,timesContactedIn,timesContactedOut"
 			return apiCase{name: "communication of " + typ + "/" + id, req: rlGet(path), status: 200,
-				want: rlDoc(fmt.Sprintf(`{"type":%q,"id":%q,"links":{"self":"%s/api/%s/%s"},"attributes":{"lastContactedDate":%s,"lastContactedDateIn":%s,
+				want: itemDoc(path, fmt.Sprintf(`{"type":%q,"id":%q,"links":{"self":"%s/api/%s/%s"},"attributes":{"lastContactedDate":%s,"lastContactedDateIn":%s,
 					"lastContactedDateOut":%s,"timesContacted":%d,"timesContactedIn":%d,"timesContactedOut":%d}}`,
-					typ, id, rlBase, typ, id, date(last), date(in), date(out), times, timesIn, timesOut), path)}
+					typ, id, apiHost, typ, id, date(last), date(in), date(out), times, timesIn, timesOut))}
 		}
 		runCases(t, env, []apiCase{
 			comm("accounts", "1", "2024-03-01T10:00:00Z", "2024-03-01T10:00:00Z", "", 1, 1, 0),
@@ -667,9 +612,9 @@ func TestRelationshipsSideEffects(t *testing.T) {
 		t.Run("the account of a call", func(t *testing.T) {
 			rlApply(t, env, []rlChange{
 				{name: "move call 1", method: "PATCH", path: "calls/1/account", body: rlIdentBody("accounts", "2"),
-					after: []rlLinked{{"calls/1/account", rlOne("accounts", "2")}}},
+					after: []rlLinked{{"calls/1/account", ident("accounts", "2")}}},
 				{name: "link call 2", method: "PATCH", path: "calls/2/account", body: rlIdentBody("accounts", "2"),
-					after: []rlLinked{{"calls/2/account", rlOne("accounts", "2")}}},
+					after: []rlLinked{{"calls/2/account", ident("accounts", "2")}}},
 			})
 			runCases(t, env, []apiCase{
 				comm("accounts", "1", "", "", "", 0, 0, 0),
@@ -681,7 +626,7 @@ func TestRelationshipsSideEffects(t *testing.T) {
 		})
 		t.Run("the contact of a call", func(t *testing.T) {
 			rlApply(t, env, []rlChange{{name: "move call 1", method: "PATCH", path: "calls/1/contact", body: rlIdentBody("contacts", "3"),
-				after: []rlLinked{{"contacts/3/calls", rlMany("calls", "1")}, {"contacts/1/calls", "[]"}}}})
+				after: []rlLinked{{"contacts/3/calls", idents("calls", "1")}, {"contacts/1/calls", "[]"}}}})
 			runCases(t, env, []apiCase{
 				comm("contacts", "1", "", "", "", 0, 0, 0),
 				comm("contacts", "3", "2024-03-01T10:00:00Z", "2024-03-01T10:00:00Z", "", 1, 1, 0),
@@ -690,13 +635,13 @@ func TestRelationshipsSideEffects(t *testing.T) {
 		t.Run("a default contact joins the contacts", func(t *testing.T) {
 			rlApply(t, env, []rlChange{
 				{name: "set", method: "PATCH", path: "accounts/2/defaultContact", body: rlIdentBody("contacts", "3"),
-					after: []rlLinked{{"accounts/2/defaultContact", rlOne("contacts", "3")}, {"accounts/2/contacts", rlMany("contacts", "3")},
-						{"contacts/3/accounts", rlMany("accounts", "2")}}},
+					after: []rlLinked{{"accounts/2/defaultContact", ident("contacts", "3")}, {"accounts/2/contacts", idents("contacts", "3")},
+						{"contacts/3/accounts", idents("accounts", "2")}}},
 				{name: "switch", method: "PATCH", path: "accounts/2/defaultContact", body: rlIdentBody("contacts", "1"),
-					after: []rlLinked{{"accounts/2/defaultContact", rlOne("contacts", "1")}, {"accounts/2/contacts", rlMany("contacts", "1", "3")}}},
+					after: []rlLinked{{"accounts/2/defaultContact", ident("contacts", "1")}, {"accounts/2/contacts", idents("contacts", "1", "3")}}},
 				// replacing the contacts keeps the default contact among them
 				{name: "replace the contacts", method: "PATCH", path: "accounts/2/contacts", body: rlIdentsBody("contacts", "2"),
-					after: []rlLinked{{"accounts/2/defaultContact", rlOne("contacts", "1")}, {"accounts/2/contacts", rlMany("contacts", "1", "2")}}},
+					after: []rlLinked{{"accounts/2/defaultContact", ident("contacts", "1")}, {"accounts/2/contacts", idents("contacts", "1", "2")}}},
 			})
 		})
 	})
@@ -705,6 +650,7 @@ func TestRelationshipsSideEffects(t *testing.T) {
 // ---- conditional relationship writes ----
 
 func TestRelationshipsConditional(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		rlSeed(t, env)
 		etag := func() string {
@@ -720,7 +666,7 @@ func TestRelationshipsConditional(t *testing.T) {
 		tag := etag()
 		write("POST", "accounts/1/contacts", rlIdentsBody("contacts", "3"), `"stale"`).Expect(t, http.StatusPreconditionFailed, stale)
 		write("PATCH", "accounts/1/defaultContact", rlIdentBody("contacts", ""), `"stale"`).Expect(t, http.StatusPreconditionFailed, stale)
-		rlExpectLinks(t, env, []rlLinked{{"accounts/1/contacts", rlMany("contacts", "1", "2")}, {"accounts/1/defaultContact", rlOne("contacts", "2")}})
+		rlExpectLinks(t, env, []rlLinked{{"accounts/1/contacts", idents("contacts", "1", "2")}, {"accounts/1/defaultContact", ident("contacts", "2")}})
 		if etag() != tag {
 			t.Fatal("the ETag changed without a change")
 		}
@@ -728,6 +674,6 @@ func TestRelationshipsConditional(t *testing.T) {
 		// the linkage is part of the resource: its ETag changed, the old one is stale
 		write("DELETE", "accounts/1/contacts", rlIdentsBody("contacts", "3"), tag).Expect(t, http.StatusPreconditionFailed, stale)
 		write("DELETE", "accounts/1/contacts", rlIdentsBody("contacts", "3"), `"other", `+etag()).Expect(t, http.StatusNoContent, "")
-		rlExpectLinks(t, env, []rlLinked{{"accounts/1/contacts", rlMany("contacts", "1", "2")}})
+		rlExpectLinks(t, env, []rlLinked{{"accounts/1/contacts", idents("contacts", "1", "2")}})
 	})
 }

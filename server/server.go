@@ -67,7 +67,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := &jsonapi.API{Schema: schema, Store: st, Limits: cfg.Limits, Prepare: prepare(db)}
+	api := &jsonapi.API{Schema: schema, Store: st, Limits: cfg.Limits, Prepare: prepare(db), Logger: cfg.Logger}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

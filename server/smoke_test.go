@@ -8,8 +8,10 @@ import (
 )
 
 func TestSmoke(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
 			env := apitest.New(t, b)
 			res := env.Do(apitest.Request{Path: "/api/accounts"})
 			if res.Status != 200 {

@@ -36,8 +36,10 @@ func countStatements(t testing.TB, db *gorm.DB) *atomic.Int64 {
 // A GET runs 1 statement plus one per include path segment (plus one for totalCount), whatever
 // the page size: no N+1.
 func TestStatementsPerGet(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
 			env := apitest.New(t, b)
 			if err := demo.Seed(context.Background(), env.DB, 1, nil); err != nil {
 				t.Fatal(err)

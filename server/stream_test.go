@@ -45,22 +45,8 @@ func stSeedContacts(t *testing.T, db *store.DB, n int) {
 	}
 }
 
-func stIDs(t *testing.T, res *apitest.Response) []string {
-	t.Helper()
-	var doc struct {
-		Data []struct{ ID string }
-	}
-	if err := json.Unmarshal(res.Body, &doc); err != nil {
-		t.Fatalf("%v: %.200s", err, res.Body)
-	}
-	ids := make([]string, len(doc.Data))
-	for i, d := range doc.Data {
-		ids[i] = d.ID
-	}
-	return ids
-}
-
 func TestUnpagedListIsThePages(t *testing.T) {
+	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		const n = 2600 // three chunks of 1,000
 		stSeedContacts(t, env.DB, n)
@@ -72,10 +58,10 @@ func TestUnpagedListIsThePages(t *testing.T) {
 				if sort != "" {
 					q += "&sort=" + sort
 				}
-				all := stIDs(t, env.For(t).Do(apitest.Request{Path: "/api/contacts?page[size]=-1&" + q, Header: noLinks}))
+				all := idsOf(t, env.For(t).Do(apitest.Request{Path: "/api/contacts?page[size]=-1&" + q, Header: noLinks}))
 				var pages []string
 				for p := 1; p <= 3; p++ {
-					pages = append(pages, stIDs(t, env.For(t).Do(apitest.Request{
+					pages = append(pages, idsOf(t, env.For(t).Do(apitest.Request{
 						Path: fmt.Sprintf("/api/contacts?page[size]=1000&page[number]=%d&%s", p, q), Header: noLinks}))...)
 				}
 				if len(all) != n || strings.Join(all, ",") != strings.Join(pages, ",") {
@@ -102,6 +88,7 @@ func TestUnpagedListIsThePages(t *testing.T) {
 }
 
 func TestIncludedResourcesBounded(t *testing.T) {
+	t.Parallel()
 	lim := jsonapi.Limits{MaxIncluded: 5}
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
@@ -113,7 +100,7 @@ func TestIncludedResourcesBounded(t *testing.T) {
 					`{"data":{"type":"accounts","attributes":{"name":"A%d"},"relationships":{"contacts":{"data":[{"type":"contacts","id":"%d"}]}}}}`, i, i)}).
 					ExpectStatus(t, http.StatusCreated)
 			}
-			tooMany := protoError(400, "filter constraint", "The number of included resources exceeds 5.", protoParam("include"))
+			tooMany := errorDoc(400, "filter constraint", "The number of included resources exceeds 5.", atParam("include"))
 			noLinks := map[string]string{"X-Include": "noHateoas"}
 			env.Do(apitest.Request{Path: "/api/contacts?page[size]=5&include=accounts&fields[contacts]=accounts&fields[accounts]=name", Header: noLinks}).
 				ExpectStatus(t, http.StatusOK)

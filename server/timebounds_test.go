@@ -4,6 +4,11 @@ package server_test
 // reading hold no database connection, a request that cannot get a connection in time or runs
 // past its deadline gets 503 with Retry-After, and service resumes by itself after the database
 // ends every session.
+//
+// Unlike the other tests of the package, these do not run in parallel with other tests (their
+// backends do with each other): they time waits and deadlines of a few hundred milliseconds
+// (a request must hold the pool's only connection within 300 ms, say), which a machine busy
+// with other tests would blur. Sequential tests run before the parallel ones, on a quiet machine.
 
 import (
 	"context"
@@ -73,7 +78,7 @@ func tbSeedAccounts(t *testing.T, db *store.DB, n int) {
 // tbExpect503 checks a 503 of api.md section 20: Retry-After 1 and one error with the detail.
 func tbExpect503(t *testing.T, res *apitest.Response, detail string) {
 	t.Helper()
-	res.Expect(t, http.StatusServiceUnavailable, protoError(503, "service unavailable", detail, ""))
+	res.Expect(t, http.StatusServiceUnavailable, errorDoc(503, "service unavailable", detail, ""))
 	if got := res.Header.Get("Retry-After"); got != "1" {
 		t.Fatalf("Retry-After %q, want 1", got)
 	}
@@ -211,7 +216,7 @@ func TestDeadlineAndConnectionWait(t *testing.T) {
 			// nothing was changed by the request that timed out, and service resumes
 			res = env.Do(apitest.Request{Path: "/api/accounts/1?fields[accounts]=description"})
 			res.ExpectStatus(t, http.StatusOK)
-			if got := ccAttr(t, res, "description"); got != nil {
+			if got := attrOf(t, res, "description"); got != nil {
 				t.Fatalf("description %v after a PATCH that timed out", got)
 			}
 			env.Do(patch).ExpectStatus(t, http.StatusOK)

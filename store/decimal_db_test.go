@@ -46,6 +46,7 @@ func rawValue(t *testing.T, db *store.DB, table, column string, id int64) *strin
 }
 
 func TestDecimalsRoundTrip(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		product := newProduct(t, db, "P-1")
 		// client text → stored and returned text, both through a model and through SQL
@@ -119,6 +120,7 @@ var comparableDecimals = []string{
 }
 
 func TestDecimalComparisons(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		product := newProduct(t, db, "P-1")
 		for i, v := range comparableDecimals {
@@ -200,6 +202,7 @@ func TestDecimalComparisons(t *testing.T) {
 }
 
 func TestDecimalQuantityIsUnique(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		product := newProduct(t, db, "P-1")
 		// the text as written, not the canonical form: the database itself must see 1 = 1.0000
@@ -232,6 +235,7 @@ func TestDecimalQuantityIsUnique(t *testing.T) {
 // prices and operations stored before keep their rows, ids, and values (in the canonical text
 // on SQLite, whose old NUMERIC columns held REALs), and the schema ends up as a new database's.
 func TestMigrateUpgradesDecimals(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()

@@ -24,6 +24,7 @@ var decimalSamples = []string{
 }
 
 func TestDecimalKeyOrder(t *testing.T) {
+	t.Parallel()
 	for _, a := range decimalSamples {
 		ka, ok := store.DecimalKey(a)
 		if !ok {
@@ -42,6 +43,7 @@ func TestDecimalKeyOrder(t *testing.T) {
 // TestDecimalKeyRandom compares keys of random numbers of every shape a column or a filter
 // holds with the numbers themselves.
 func TestDecimalKeyRandom(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	digits := func(n int) string {
 		b := make([]byte, n)
@@ -77,6 +79,7 @@ func TestDecimalKeyRandom(t *testing.T) {
 }
 
 func TestDecimalKeyInputs(t *testing.T) {
+	t.Parallel()
 	key := func(v any) string {
 		k, ok := store.DecimalKey(v)
 		if !ok {
@@ -105,6 +108,7 @@ func TestDecimalKeyInputs(t *testing.T) {
 }
 
 func TestCanonicalDecimal(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[any]string{
 		"12.5": "12.5000", "0012.50": "12.5000", "-0": "0.0000", "-0.0000": "0.0000", "0": "0.0000",
 		"123456789012345.1234": "123456789012345.1234", "-999999999999999.9999": "-999999999999999.9999",

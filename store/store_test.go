@@ -52,6 +52,7 @@ func ids(t *testing.T, db *store.DB, table string) []string {
 }
 
 func TestFixedRows(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		for table, want := range map[string][]string{
 			"organizations":   {"1"},
@@ -201,6 +202,7 @@ func TestFixedRows(t *testing.T) {
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		for range 2 {
 			if err := store.Migrate(context.Background(), db); err != nil {
@@ -222,6 +224,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 
 // TestMigrateEmpty migrates a database from nothing (storetest.Open copies a template on SQLite).
 func TestMigrateEmpty(t *testing.T) {
+	t.Parallel()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
@@ -239,6 +242,7 @@ func TestMigrateEmpty(t *testing.T) {
 }
 
 func TestGeneratedIDsFollowFixedRows(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		g := db.Gorm
 		org := store.Organization{Name: "Second", Enabled: true}
@@ -285,6 +289,7 @@ func TestGeneratedIDsFollowFixedRows(t *testing.T) {
 }
 
 func TestErrorsAreTranslated(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		g := db.Gorm
 		dup := store.User{Username: "admin", Email: "other@example.com", OwnerID: 1, OrganizationID: 1}
@@ -306,6 +311,7 @@ func TestErrorsAreTranslated(t *testing.T) {
 }
 
 func TestValuesRoundTrip(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		g := db.Gorm
 		base := time.Date(2024, 3, 10, 8, 30, 0, 123456789, time.FixedZone("CET", 3600))
@@ -410,6 +416,7 @@ func TestValuesRoundTrip(t *testing.T) {
 }
 
 func TestRecomputeCommunication(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		g := db.Gorm
 		var contacts [2]store.Contact
@@ -511,6 +518,7 @@ func TestRecomputeCommunication(t *testing.T) {
 // TestConcurrentWriters runs read-then-write transactions at once: on SQLite they must wait
 // for each other (busy timeout, immediate transactions), not fail with "database is locked".
 func TestConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		var wg sync.WaitGroup
 		errs := make(chan error, 8)
@@ -544,6 +552,7 @@ func TestConcurrentWriters(t *testing.T) {
 }
 
 func TestDemoSeed(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		var last, total int
@@ -605,6 +614,7 @@ func TestDemoSeed(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	for _, url := range []string{
@@ -651,6 +661,7 @@ func ptr[T any](v T) *T { return &v }
 // TestTimesWrittenByGORM checks that the times GORM binds by itself (updated_at on Save and
 // Updates) and plain time.Time arguments end up in the fixed-width form on SQLite.
 func TestTimesWrittenByGORM(t *testing.T) {
+	t.Parallel()
 	each(t, func(t *testing.T, db *store.DB) {
 		g := db.Gorm
 		org := store.Organization{Name: "Timed", Enabled: true}

@@ -2,6 +2,7 @@ package jsonapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -20,6 +21,16 @@ type API struct {
 	// checked): it checks what else the request carries (headers) and returns it with what the
 	// store needs in its context (the caller, the localization), or an error to answer.
 	Prepare func(r *http.Request) (*http.Request, error)
+	// Logger receives every log line of the engine (the cause of a 500, a stream cut short);
+	// nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (a *API) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
 }
 
 // call is the state of one request.
@@ -82,7 +93,7 @@ func (a *API) beginParams(w http.ResponseWriter, r *http.Request, typ string, al
 }
 
 func (c *call) fail(err error) {
-	writeErrors(c.w, c.r, c.format, capErrors(err, c.api.Limits.MaxErrors))
+	writeErrors(c.api.logger(), c.w, c.r, c.format, capErrors(err, c.api.Limits.MaxErrors))
 }
 
 func (c *call) plain() bool { return c.format == FormatPlain }
@@ -320,14 +331,12 @@ func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 // joinErrors reports validation errors found at different stages together; an error that is not
 // a validation error wins.
 func joinErrors(errs Errors, err error) error {
-	switch e := err.(type) {
-	case nil:
-	case Errors:
-		errs = append(errs, e...)
-	case *Error:
-		errs = append(errs, e)
-	default:
-		return err
+	if err != nil {
+		more, ok := validation(err)
+		if !ok {
+			return err
+		}
+		errs = append(errs, more...)
 	}
 	if len(errs) == 0 {
 		return nil

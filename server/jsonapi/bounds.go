@@ -50,8 +50,8 @@ func tooLong(ptr string, max int) *Error {
 // capErrors keeps the first max errors of a list and adds one more that says how many were left
 // out, with the status of the whole list: a response stays small whatever the request.
 func capErrors(err error, max int) error {
-	errs, ok := err.(Errors)
-	if !ok || len(errs) <= max {
+	var errs Errors
+	if !errors.As(err, &errs) || len(errs) <= max {
 		return err
 	}
 	kept := append(Errors{}, errs[:max]...)

@@ -42,6 +42,7 @@ func numbers(n int) string {
 }
 
 func TestParamBounds(t *testing.T) {
+	t.Parallel()
 	s, r := testSchema(t)
 	huge := DefaultLimits
 	huge.MaxPageSize = math.MaxInt / 2
@@ -135,6 +136,7 @@ func TestParamBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			lim := tt.lim
 			if lim == (Limits{}) {
 				lim = DefaultLimits
@@ -151,6 +153,7 @@ func TestParamBounds(t *testing.T) {
 }
 
 func TestQueryText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		raw  string
 		want Errors
@@ -171,6 +174,7 @@ func TestQueryText(t *testing.T) {
 }
 
 func TestCheckHeaders(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"X-Currency", "X-Localization-ID", "X-Mode", "X-Include", "If-Match", "If-None-Match"} {
 		for _, bad := range []string{"EU\x00R", "\xff", "ok\xc3"} {
 			h := http.Header{}
@@ -194,6 +198,7 @@ func TestCheckHeaders(t *testing.T) {
 }
 
 func TestBodyText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		body    string
 		pointer string // "" = no error
@@ -268,6 +273,7 @@ func FuzzBodyText(f *testing.F) {
 var fffdEscape = regexp.MustCompile(`\\u[fF][fF][fF][dD]`)
 
 func TestWriteBounds(t *testing.T) {
+	t.Parallel()
 	s, r := testSchema(t)
 	r.Methods = Methods{Create: true, Update: true}
 	codes := s.Resource("codes")
@@ -316,6 +322,7 @@ func TestWriteBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			res := s.Resource(tt.typ)
 			req := httptest.NewRequest("POST", "/api/"+tt.typ, strings.NewReader(tt.body))
 			req.Header.Set("Content-Type", MediaType)
@@ -334,6 +341,7 @@ func TestWriteBounds(t *testing.T) {
 }
 
 func TestCapErrors(t *testing.T) {
+	t.Parallel()
 	var errs Errors
 	for i := range 150 {
 		errs = append(errs, Invalid(fmt.Sprintf("/data/%d", i), TitleNotBlank, "This value should not be blank."))
@@ -363,6 +371,7 @@ func (timeoutError) Timeout() bool   { return true }
 func (timeoutError) Temporary() bool { return true }
 
 func TestBodyError(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want *Error
@@ -416,6 +425,7 @@ func (unusedStore) LockKey(context.Context, string) error                   { re
 
 // TestRefusedBeforeTheStore sends whole requests to the engine and asserts the documents.
 func TestRefusedBeforeTheStore(t *testing.T) {
+	t.Parallel()
 	s, r := testSchema(t)
 	r.Methods = Methods{List: true, Get: true, Create: true, Update: true}
 	api := &API{Schema: s, Store: unusedStore{}, Limits: DefaultLimits}
@@ -455,6 +465,7 @@ func TestRefusedBeforeTheStore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			body := tt.body
 			if body == nil {
 				body = http.NoBody
@@ -488,6 +499,7 @@ func stringsOf(v any, out []string) []string {
 }
 
 func TestLimitsWithDefaults(t *testing.T) {
+	t.Parallel()
 	if got := (Limits{}).WithDefaults(); got != DefaultLimits {
 		t.Fatalf("no limits set: %+v, want the defaults", got)
 	}

@@ -1,6 +1,7 @@
 package jsonapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -152,13 +153,24 @@ func EntityNotExist(pointer string) *Error {
 	return Invalid(pointer, TitleForm, detailEntityNotExist)
 }
 
+// validation returns the error objects err holds when it is an *Error or Errors (the errors a
+// client is told as they are), and false for anything else.
+func validation(err error) (Errors, bool) {
+	var es Errors
+	if errors.As(err, &es) {
+		return es, true
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return Errors{e}, true
+	}
+	return nil, false
+}
+
 // asErrors turns any error into the list to render; unknown errors become a 500.
 func asErrors(err error, requestID string) Errors {
-	switch e := err.(type) {
-	case Errors:
-		return e
-	case *Error:
-		return Errors{e}
+	if es, ok := validation(err); ok {
+		return es
 	}
 	return Errors{{Status: http.StatusInternalServerError, Title: TitleInternal,
 		Detail: "An unexpected error occurred. Quote the request id " + requestID + " when you report it.", RequestID: requestID}}

@@ -12,6 +12,7 @@ import (
 var uriQuery = regexp.MustCompile(`^(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*$`)
 
 func TestRequestLink(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		target string
 		page   int

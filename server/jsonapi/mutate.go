@@ -115,7 +115,7 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 		}
 		return nil
 	})
-	if err != nil && err != errRollback {
+	if err != nil && !errors.Is(err, errRollback) {
 		c.fail(err)
 		return
 	}
@@ -708,22 +708,17 @@ func (a *API) checkAllLinks(ctx context.Context, req *request, errs Errors) erro
 			continue
 		}
 		joined := joinErrors(errs, rebaseErr(err, it.at))
-		es, ok := joined.(Errors)
-		if !ok {
+		if !errors.As(joined, &errs) {
 			return joined
 		}
-		errs = es
 	}
 	return errs
 }
 
 // rebaseErr moves the pointers of validation errors to the item that caused them.
 func rebaseErr(err error, at string) error {
-	switch e := err.(type) {
-	case Errors:
-		return rebase(e, at)
-	case *Error:
-		return rebase(Errors{e}, at)
+	if errs, ok := validation(err); ok {
+		return rebase(errs, at)
 	}
 	return err
 }

@@ -6,6 +6,7 @@ import (
 )
 
 func TestNegotiate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		accept, contentType string
 		want                Format
@@ -47,6 +48,7 @@ func TestNegotiate(t *testing.T) {
 }
 
 func TestCheckContentType(t *testing.T) {
+	t.Parallel()
 	for ct, ok := range map[string]bool{
 		"application/vnd.api+json":                 true,
 		`application/vnd.api+json; profile="x y"`:  true,

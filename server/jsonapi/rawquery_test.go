@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseQuery(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		raw  string
 		want []Param
@@ -112,6 +113,7 @@ func FuzzParseParams(f *testing.F) {
 // Only filters take operators, and only "=" separates any other key from its value: a part in
 // another form is named as a whole (and no operation reads such a parameter).
 func TestParseQueryMalformedParts(t *testing.T) {
+	t.Parallel()
 	for raw, want := range map[string]Param{
 		"page[size]1":      {Key: "page[size]1", Raw: "page[size]1"},
 		"sort!=name":       {Key: "sort!=name", Raw: "sort!=name"},

@@ -319,10 +319,7 @@ func merge(cur, ids []string, add bool) []string {
 
 // relocate rewrites error pointers that start with from to start with to.
 func relocate(err error, from, to string) error {
-	if e, ok := err.(*Error); ok {
-		err = Errors{e}
-	}
-	errs, ok := err.(Errors)
+	errs, ok := validation(err)
 	if !ok {
 		return err
 	}

@@ -8,18 +8,26 @@ import (
 )
 
 // WriteError renders err as the response, in the format the request negotiated. Anything that
-// is not an *Error or Errors is logged and answered with a 500 carrying the request id.
+// is not an *Error or Errors is logged (through slog.Default()) and answered with a 500 carrying
+// the request id. API.WriteError does the same through the API's logger.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	format, _ := Negotiate(r)
-	writeErrors(w, r, format, err)
+	writeErrors(slog.Default(), w, r, format, err)
 }
 
-func writeErrors(w http.ResponseWriter, r *http.Request, format Format, err error) {
+// WriteError renders err as the response, as the package's WriteError does, logging through
+// the API's logger.
+func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	format, _ := Negotiate(r)
+	writeErrors(a.logger(), w, r, format, err)
+}
+
+func writeErrors(log *slog.Logger, w http.ResponseWriter, r *http.Request, format Format, err error) {
 	reqID := w.Header().Get("X-Request-Id")
 	errs := asErrors(err, reqID)
 	status := errs.Status()
 	if status >= 500 && status != http.StatusServiceUnavailable { // a 503 is in the access log
-		slog.ErrorContext(r.Context(), "request failed", "request_id", reqID, "method", r.Method, "path", r.URL.Path, "error", err)
+		log.ErrorContext(r.Context(), "request failed", "request_id", reqID, "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	h := w.Header()
 	h.Del("X-Include-Total-Count")

@@ -2,7 +2,6 @@ package jsonapi
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"sync"
 )
@@ -171,7 +170,7 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 		// response rather than a truncated document that parses. (Only a failure of the
 		// database mid-stream, or records changed between the two passes so that the included
 		// resources no longer fit the limit, get here.)
-		slog.ErrorContext(ctx, "streaming a collection failed", "request_id", c.w.Header().Get("X-Request-Id"), "error", err)
+		c.api.logger().ErrorContext(ctx, "streaming a collection failed", "request_id", c.w.Header().Get("X-Request-Id"), "error", err)
 		panic(http.ErrAbortHandler)
 	}
 	if !v.plain {

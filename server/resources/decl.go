@@ -71,8 +71,8 @@ type Decl struct {
 	// product's localized name).
 	Derive func(ctx context.Context, r *jsonapi.Resource, rec *jsonapi.Record)
 	// Prepare runs before records are read, for what Derive needs from the database (it cannot
-	// query while rows are open).
-	Prepare func(ctx context.Context)
+	// query while rows are open); its error fails the read, translated as the store's own.
+	Prepare func(ctx context.Context) error
 	// Before runs in the write's transaction before the write: it may validate (returning
 	// *jsonapi.Error values with pointers), change the column values and remember state for After.
 	Before func(ctx context.Context, h *Hook) error

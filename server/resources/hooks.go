@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -126,7 +127,7 @@ func hashPassword(_ context.Context, h *Hook) error {
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
 	if err != nil {
-		if err == bcrypt.ErrPasswordTooLong {
+		if errors.Is(err, bcrypt.ErrPasswordTooLong) {
 			return jsonapi.Invalid(jsonapi.AttrPointer("password"), jsonapi.TitleLength, "This value is too long. It should have 72 bytes or less.")
 		}
 		return err

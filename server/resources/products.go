@@ -21,9 +21,9 @@ type Locale struct {
 	localizationID string // from X-Localization-ID; "" = the default localization
 	currency       string // from X-Currency; "USD" by default
 
-	once  sync.Once
-	chain []string
-	err   error
+	mu    sync.Mutex
+	read  bool     // the chain has been read
+	chain []string // the chain, once read
 }
 
 type localeKey struct{}
@@ -80,46 +80,71 @@ func localeOf(ctx context.Context) *Locale {
 }
 
 // Chain is the requested localization followed by its ancestors: the order in which localized
-// values are looked up before the default value.
-func (l *Locale) Chain(ctx context.Context) []string {
-	l.once.Do(func() {
-		// the request's own connection (its transaction, if any): a request never waits for a
-		// second connection while it holds one
-		rows, err := l.db.Conn(ctx).Raw("SELECT id, parent_localization_id, is_default FROM localizations").Rows()
-		if err != nil {
-			l.err = err
-			return
+// values are looked up before the default value. It is read once per request; a failed read
+// returns its error and leaves the chain unread, so that a read run again (on a new connection)
+// reads it again.
+func (l *Locale) Chain(ctx context.Context) ([]string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.read {
+		return l.chain, nil
+	}
+	chain, err := readChain(ctx, l.db, l.localizationID)
+	if err != nil {
+		return nil, err
+	}
+	l.chain, l.read = chain, true
+	return chain, nil
+}
+
+// readChain reads the chain of the localization id ("" = the default localization).
+func readChain(ctx context.Context, db *store.DB, id string) ([]string, error) {
+	// the request's own connection (its transaction, if any): a request never waits for a
+	// second connection while it holds one
+	rows, err := db.Conn(ctx).Raw("SELECT id, parent_localization_id, is_default FROM localizations").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	parent := map[string]string{}
+	def := ""
+	for rows.Next() {
+		var id int64
+		var p *int64
+		var isDefault bool
+		if err := rows.Scan(&id, &p, &isDefault); err != nil {
+			return nil, err
 		}
-		defer rows.Close()
-		parent := map[string]string{}
-		def := ""
-		for rows.Next() {
-			var id int64
-			var p *int64
-			var isDefault bool
-			if err := rows.Scan(&id, &p, &isDefault); err != nil {
-				l.err = err
-				return
-			}
-			key := strconv.FormatInt(id, 10)
-			if p != nil {
-				parent[key] = strconv.FormatInt(*p, 10)
-			}
-			if isDefault {
-				def = key
-			}
+		key := strconv.FormatInt(id, 10)
+		if p != nil {
+			parent[key] = strconv.FormatInt(*p, 10)
 		}
-		cur := l.localizationID
-		if cur == "" {
-			cur = def
+		if isDefault {
+			def = key
 		}
-		seen := map[string]bool{}
-		for cur != "" && !seen[cur] {
-			seen[cur] = true
-			l.chain = append(l.chain, cur)
-			cur = parent[cur]
-		}
-	})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	cur := id
+	if cur == "" {
+		cur = def
+	}
+	var chain []string
+	seen := map[string]bool{}
+	for cur != "" && !seen[cur] {
+		seen[cur] = true
+		chain = append(chain, cur)
+		cur = parent[cur]
+	}
+	return chain, nil
+}
+
+// chainRead returns the chain Chain has read (nil before): for what runs while rows are open
+// and so cannot query.
+func (l *Locale) chainRead() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	return l.chain
 }
 
@@ -169,20 +194,22 @@ func localizedName(names any, chain []string) (string, bool) {
 }
 
 // prepareProduct reads the localization chain before the products' rows are read: while rows
-// are open their connection is busy.
-func prepareProduct(ctx context.Context) {
+// are open their connection is busy. A failed read fails the read of the products.
+func prepareProduct(ctx context.Context) error {
 	if l := localeOf(ctx); l != nil {
-		l.Chain(ctx)
+		_, err := l.Chain(ctx)
+		return err
 	}
+	return nil
 }
 
-// deriveProduct fills a product's name (by the request's localization) and price (in the
-// request's currency).
+// deriveProduct fills a product's name (by the request's localization, whose chain
+// prepareProduct has read) and price (in the request's currency).
 func deriveProduct(ctx context.Context, r *jsonapi.Resource, rec *jsonapi.Record) {
 	var chain []string
 	currency := "USD"
 	if l := localeOf(ctx); l != nil {
-		chain = l.Chain(ctx)
+		chain = l.chainRead()
 		currency = l.currency
 	}
 	if name, ok := localizedName(rec.Values[r.AttrIndex("names")], chain); ok {

@@ -7,6 +7,7 @@ import (
 
 // The data set must not depend on anything but the scale: benchmarks and examples rely on it.
 func TestGenerateIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := generate(2, "hash"), generate(2, "hash")
 	if !reflect.DeepEqual(a, b) {
 		t.Fatal("two generations at the same scale differ")

@@ -121,6 +121,48 @@ type Row struct {
 
 // Find runs the select and passes each row to fn until fn returns false.
 func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error {
+	stmt, args := s.statement(db.Dialect)
+	rows, err := db.Conn(ctx).Raw(stmt, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dest := make([]any, len(s.Columns)+1)
+	var id any
+	dest[0] = &id
+	slots := make([]any, len(s.Columns))
+	for i, c := range s.Columns {
+		dest[i+1] = scanSlot(c.Type, &slots[i])
+	}
+	var keys []any
+	if s.Keys {
+		keys = make([]any, len(s.Order))
+		for i := range keys {
+			dest = append(dest, &keys[i])
+		}
+	}
+	values := make([]any, len(s.Columns))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		row := Row{ID: idString(id), Values: values, Keys: keys}
+		for i, c := range s.Columns {
+			v, err := convert(c.Type, dest[i+1])
+			if err != nil {
+				return fmt.Errorf("column %d of %s: %w", i, s.Table, err)
+			}
+			row.Values[i] = v
+		}
+		if !fn(row) {
+			break
+		}
+	}
+	return rows.Err()
+}
+
+// statement is the SQL text and the arguments of the select on dialect d.
+func (s *Select) statement(d store.Dialect) (string, []any) {
 	var sb strings.Builder
 	var args []any
 	for _, c := range s.Columns {
@@ -170,12 +212,12 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 		if s.Offset > 0 {
 			fmt.Fprintf(&sb, " OFFSET %d", s.Offset)
 		}
-	case s.Offset > 0 && db.Dialect == store.SQLite:
+	case s.Offset > 0 && d == store.SQLite:
 		fmt.Fprintf(&sb, " LIMIT -1 OFFSET %d", s.Offset)
 	case s.Offset > 0:
 		fmt.Fprintf(&sb, " OFFSET %d", s.Offset)
 	}
-	if db.Dialect == store.Postgres {
+	if d == store.Postgres {
 		switch s.Lock {
 		case ForUpdate:
 			sb.WriteString(" FOR NO KEY UPDATE OF t")
@@ -185,43 +227,7 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 			sb.WriteString(" FOR UPDATE OF t")
 		}
 	}
-	rows, err := db.Conn(ctx).Raw(sb.String(), args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	dest := make([]any, len(s.Columns)+1)
-	var id any
-	dest[0] = &id
-	slots := make([]any, len(s.Columns))
-	for i, c := range s.Columns {
-		dest[i+1] = scanSlot(c.Type, &slots[i])
-	}
-	var keys []any
-	if s.Keys {
-		keys = make([]any, len(s.Order))
-		for i := range keys {
-			dest = append(dest, &keys[i])
-		}
-	}
-	values := make([]any, len(s.Columns))
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		row := Row{ID: idString(id), Values: values, Keys: keys}
-		for i, c := range s.Columns {
-			v, err := convert(c.Type, dest[i+1])
-			if err != nil {
-				return fmt.Errorf("column %d of %s: %w", i, s.Table, err)
-			}
-			row.Values[i] = v
-		}
-		if !fn(row) {
-			break
-		}
-	}
-	return rows.Err()
+	return sb.String(), args
 }
 
 // after is the keyset condition "the row comes after the row whose order keys are last", in
@@ -264,14 +270,20 @@ func after(order []Order, last []any) Expr {
 
 // Count returns the number of rows of the table that match where.
 func Count(ctx context.Context, db *store.DB, table string, where []Expr) (int, error) {
+	stmt, args := countStatement(table, where)
+	var n int64
+	err := db.Conn(ctx).Raw(stmt, args...).Row().Scan(&n)
+	return int(n), err
+}
+
+// countStatement is the SQL text and the arguments of Count.
+func countStatement(table string, where []Expr) (string, []any) {
 	var sb strings.Builder
 	sb.WriteString("SELECT COUNT(*) FROM ")
 	sb.WriteString(table)
 	sb.WriteString(" t")
 	args := appendWhere(&sb, nil, where)
-	var n int64
-	err := db.Conn(ctx).Raw(sb.String(), args...).Row().Scan(&n)
-	return int(n), err
+	return sb.String(), args
 }
 
 func appendWhere(sb *strings.Builder, args []any, where []Expr) []any {

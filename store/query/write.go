@@ -12,6 +12,15 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // Insert adds a row and returns its id. An explicit id may be among the columns.
 func Insert(ctx context.Context, db *store.DB, table string, cols []string, vals []any) (string, error) {
+	var id any
+	if err := db.Conn(ctx).Raw(insertStatement(table, cols), vals...).Row().Scan(&id); err != nil {
+		return "", err
+	}
+	return idString(id), nil
+}
+
+// insertStatement is the SQL text of Insert: one argument per column.
+func insertStatement(table string, cols []string) string {
 	var sb strings.Builder
 	sb.WriteString("INSERT INTO ")
 	sb.WriteString(table)
@@ -25,11 +34,7 @@ func Insert(ctx context.Context, db *store.DB, table string, cols []string, vals
 		sb.WriteString("?")
 	}
 	sb.WriteString(") RETURNING id")
-	var id any
-	if err := db.Conn(ctx).Raw(sb.String(), vals...).Row().Scan(&id); err != nil {
-		return "", err
-	}
-	return idString(id), nil
+	return sb.String()
 }
 
 // Update sets columns of the row with the given id.
@@ -37,6 +42,11 @@ func Update(ctx context.Context, db *store.DB, table string, id any, cols []stri
 	if len(cols) == 0 {
 		return nil
 	}
+	return db.Conn(ctx).Exec(updateStatement(table, cols), append(vals, id)...).Error
+}
+
+// updateStatement is the SQL text of Update: one argument per column, then the id.
+func updateStatement(table string, cols []string) string {
 	var sb strings.Builder
 	sb.WriteString("UPDATE ")
 	sb.WriteString(table)
@@ -49,7 +59,7 @@ func Update(ctx context.Context, db *store.DB, table string, id any, cols []stri
 		sb.WriteString(" = ?")
 	}
 	sb.WriteString(" WHERE id = ?")
-	return db.Conn(ctx).Exec(sb.String(), append(vals, id)...).Error
+	return sb.String()
 }
 
 // Delete removes rows by id.

@@ -1,0 +1,296 @@
+package resources
+
+// The writes of the SQL store: Create, Update, Delete and Check, with the checks every write
+// makes (uniqueness, owner and organization) and the column values and links a write sets.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"webapi/server/auth"
+	"webapi/server/jsonapi"
+	"webapi/store"
+	"webapi/store/query"
+)
+
+// Create implements jsonapi.Store.
+func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Write) (string, error) {
+	p := s.plans[r]
+	h := s.hook(p, Create, w)
+	now := s.db.TimeValue(query.Now())
+	h.Cols["created_at"], h.Cols["updated_at"] = now, now
+	if w.ID != "" {
+		h.Cols["id"] = w.ID
+	}
+	p.defaultOwner(ctx, h.Cols)
+	if err := s.before(ctx, p, h, nil); err != nil {
+		return "", err
+	}
+	cols, vals := split(h.Cols)
+	id, err := query.Insert(ctx, s.db, p.decl.Table, cols, vals)
+	if err != nil {
+		return "", s.translate(ctx, p, err)
+	}
+	h.IDs = []any{p.id(id)}
+	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
+		return "", err
+	}
+	if p.decl.After != nil {
+		if err := p.decl.After(ctx, h); err != nil {
+			return "", s.translate(ctx, p, err)
+		}
+	}
+	return id, nil
+}
+
+// hook is what the hooks of a write see; w is nil on delete.
+func (s *Store) hook(p *plan, op Op, w *jsonapi.Write) *Hook {
+	h := &Hook{Op: op, DB: s.db, Schema: s.schema, Res: p.res, Decl: p.decl, Write: w}
+	if w != nil {
+		h.Cols = p.columns(s.db, w)
+	}
+	return h
+}
+
+// Check implements jsonapi.Store.
+func (s *Store) Check(ctx context.Context, r *jsonapi.Resource, id string, w *jsonapi.Write) error {
+	p := s.plans[r]
+	h := s.hook(p, Create, w)
+	var idv any
+	if id != "" {
+		idv = p.id(id)
+		h.Op, h.IDs = Update, []any{idv}
+	} else {
+		p.defaultOwner(ctx, h.Cols)
+	}
+	return s.before(ctx, p, h, idv)
+}
+
+// Update implements jsonapi.Store.
+func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *jsonapi.Write) error {
+	p := s.plans[r]
+	h := s.hook(p, Update, w)
+	h.IDs = []any{p.id(id)}
+	h.Cols["updated_at"] = s.db.TimeValue(query.Now())
+	if err := s.before(ctx, p, h, h.IDs[0]); err != nil {
+		return err
+	}
+	cols, vals := split(h.Cols)
+	if err := query.Update(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals); err != nil {
+		return s.translate(ctx, p, err)
+	}
+	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
+		return err
+	}
+	if p.decl.After != nil {
+		return s.translate(ctx, p, p.decl.After(ctx, h))
+	}
+	return nil
+}
+
+// Delete implements jsonapi.Store.
+func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) error {
+	p := s.plans[r]
+	h := s.hook(p, Delete, nil)
+	h.IDs = p.ids(ids)
+	if p.decl.Before != nil {
+		if err := p.decl.Before(ctx, h); err != nil {
+			return s.translate(ctx, p, err)
+		}
+	}
+	if err := query.Delete(ctx, s.db, p.decl.Table, h.IDs); err != nil {
+		if ce := store.Constraint(err); ce != nil && ce.Kind != store.Unique {
+			// SQLite does not tell a missing reference from one still in use; a delete can
+			// only break the latter
+			ce.Kind = store.Referenced
+			return constraintError(p, ce)
+		}
+		return s.translate(ctx, p, err)
+	}
+	if p.decl.After != nil {
+		return s.translate(ctx, p, p.decl.After(ctx, h))
+	}
+	return nil
+}
+
+// before runs the checks every write needs (uniqueness) and the type's Before hook, and
+// reports all their problems together.
+func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
+	var errs jsonapi.Errors
+	if p.decl.Owner != Global {
+		// An owned record always has an owner and (except where the declaration allows none)
+		// an organization: "data": null for them is a validation error, not a NOT NULL failure.
+		for _, name := range []string{"owner", "organization"} {
+			i := p.res.RelIndex(name)
+			if i < 0 || (name == "organization" && p.decl.AnyOrganization) {
+				continue
+			}
+			if v, ok := h.Cols[p.rels[i].fk]; ok && v == nil {
+				errs = append(errs, jsonapi.Invalid(jsonapi.RelPointer(name), jsonapi.TitleNotBlank, "This value should not be blank."))
+			}
+		}
+	}
+	for i := range p.res.Attrs {
+		a := &p.res.Attrs[i]
+		v, ok := h.Cols[p.attrs[i].column]
+		if !a.Unique || !ok || v == nil {
+			continue
+		}
+		col := p.attrs[i].column
+		if a.Kind == jsonapi.Decimal {
+			col, v = s.db.DecimalKey(col), s.db.DecimalArg(v)
+		}
+		taken, err := s.taken(ctx, p, h, col, v, id)
+		if err != nil {
+			return err
+		}
+		if taken {
+			errs = append(errs, jsonapi.Unique(jsonapi.AttrPointer(a.Name)))
+		}
+	}
+	if p.decl.Before != nil {
+		if err := p.decl.Before(ctx, h); err != nil {
+			var more jsonapi.Errors
+			var one *jsonapi.Error
+			switch {
+			case errors.As(err, &more):
+				errs = append(errs, more...)
+			case errors.As(err, &one):
+				errs = append(errs, one)
+			default:
+				return err
+			}
+		}
+	}
+	if errs != nil {
+		return errs
+	}
+	return nil
+}
+
+// taken reports whether another record already has value in column, an SQL expression of the
+// table's columns (within the type's uniqueness scope).
+func (s *Store) taken(ctx context.Context, p *plan, h *Hook, column string, v any, id any) (bool, error) {
+	q := "SELECT COUNT(*) FROM " + p.decl.Table + " WHERE " + column + " = ?"
+	args := []any{v}
+	if id != nil {
+		q += " AND id <> ?"
+		args = append(args, id)
+	}
+	key := fmt.Sprint(p.decl.Table, "\x00", column, "\x00", v)
+	if scope := p.decl.UniqueScope; scope != "" {
+		sv, err := h.final(ctx, scope)
+		if err != nil {
+			return false, err
+		}
+		q += " AND " + scope + " = ?"
+		args = append(args, sv)
+		key += fmt.Sprint("\x00", sv)
+	}
+	// Concurrent writes of the same value check one after the other, so the second sees the
+	// first and reports the value taken, with its pointer (a unique index would catch it too,
+	// but only as a constraint error at the insert).
+	if err := s.db.LockKey(ctx, key); err != nil {
+		return false, err
+	}
+	var n int64
+	err := s.db.Conn(ctx).Raw(q, args...).Row().Scan(&n)
+	return n > 0, err
+}
+
+// columns maps the attributes and to-one relationships a write sets to column values.
+func (p *plan) columns(db *store.DB, w *jsonapi.Write) map[string]any {
+	cols := make(map[string]any, len(w.Attrs)+len(w.Links)+3)
+	for _, a := range w.Attrs {
+		m := p.attrs[a.Index]
+		if m.column == "" {
+			continue
+		}
+		v := a.Value
+		switch p.res.Attrs[a.Index].Kind {
+		case jsonapi.Date:
+			if v != nil {
+				v = v.(time.Time).Format("2006-01-02")
+			}
+		case jsonapi.Decimal:
+			v = db.DecimalValue(v) // the form the column holds ("12.5000" on SQLite)
+		}
+		cols[m.column] = dbValue(db, v)
+	}
+	for _, l := range w.Links {
+		m := p.rels[l.Index]
+		if m.link != nil {
+			continue
+		}
+		if len(l.IDs) == 0 {
+			cols[m.fk] = nil
+		} else {
+			cols[m.fk] = idOf(p.res.Target(l.Index), l.IDs[0])
+		}
+	}
+	return cols
+}
+
+// writeLinks stores the to-many relationships a write sets.
+func (s *Store) writeLinks(ctx context.Context, p *plan, own any, w *jsonapi.Write) error {
+	for _, l := range w.Links {
+		m := p.rels[l.Index]
+		if m.link == nil {
+			continue
+		}
+		t := p.res.Target(l.Index)
+		ids := make([]any, len(l.IDs))
+		for i, id := range l.IDs {
+			ids[i] = idOf(t, id)
+		}
+		var err error
+		if m.link.Other == "id" {
+			err = query.SetForeignKey(ctx, s.db, *m.link, own, ids)
+		} else {
+			err = query.SetLinks(ctx, s.db, *m.link, own, ids)
+		}
+		if err != nil {
+			return s.translate(ctx, p, err)
+		}
+	}
+	return nil
+}
+
+// defaultOwner sets owner and organization from the caller when the write does not.
+func (p *plan) defaultOwner(ctx context.Context, cols map[string]any) {
+	who, ok := auth.From(ctx)
+	if !ok {
+		return
+	}
+	set := func(col string, v int64) {
+		if _, given := cols[col]; !given {
+			cols[col] = v
+		}
+	}
+	switch p.decl.Owner {
+	case UserOwned:
+		set("owner_id", who.UserID)
+	case BusinessUnitOwned:
+		set("owner_id", who.BusinessUnitID)
+	}
+	if p.decl.Owner != Global && p.res.RelIndex("organization") >= 0 {
+		set("organization_id", who.OrganizationID)
+	}
+}
+
+func split(m map[string]any) ([]string, []any) {
+	cols := make([]string, 0, len(m))
+	for c := range m {
+		cols = append(cols, c)
+	}
+	// a fixed order keeps statements identical for the database's statement cache
+	sort.Strings(cols)
+	vals := make([]any, len(cols))
+	for i, c := range cols {
+		vals[i] = m[c]
+	}
+	return cols, vals
+}
