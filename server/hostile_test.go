@@ -332,7 +332,7 @@ func TestHostileRequestShapes(t *testing.T) {
 				Header: qNoLinks}, status: 200, want: `{"data":[{"type":"accounts","id":"2","attributes":{"name":"Account 02","description":null}},
 				{"type":"accounts","id":"1","attributes":{"name":"Account 01","description":null}}]}`},
 			{name: "a field sorted twice across repeats", req: apitest.Request{Path: "/api/accounts?sort=name&sort=-name"}, status: 400,
-				want: protoError(400, "sort constraint", `Sorting by "name" field is requested more than once.`, protoParam("sort"))},
+				want: errorDoc(400, "sort constraint", `Sorting by "name" field is requested more than once.`, atParam("sort"))},
 			{name: "a repeated include", req: apitest.Request{Path: "/api/accounts/1?include=owner&include=organization&fields[accounts]=name&fields[users]=username&fields[organizations]=name",
 				Header: qNoLinks}, status: 200, want: `{"data":{"type":"accounts","id":"1","attributes":{"name":"Account 01"}},
 				"included":[{"type":"users","id":"1","attributes":{"username":"admin"}},{"type":"organizations","id":"1","attributes":{"name":"<any>"}}]}`},

@@ -67,6 +67,7 @@ func TestRecoveryHidesInternals(t *testing.T) {
 // that has the current one gets 304 (the sandbox and generators in CI fetch them often). Both
 // forms list JSON:API before plain JSON, so clients generated from either send JSON:API.
 func TestSchemaDocumentsRevalidate(t *testing.T) {
+	t.Parallel()
 	env := apitest.New(t, storetest.Backends(t)[0])
 	for _, path := range []string{"/api/doc/openapi.yaml", "/api/doc/openapi.json"} {
 		res := env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: path})

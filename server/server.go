@@ -72,7 +72,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	allow := &allowRules{}
-	e.HTTPErrorHandler = errorHandler(schema, allow)
+	e.HTTPErrorHandler = errorHandler(api, allow)
 	e.Pre(routePath)
 	e.Use(middleware.RequestID())
 	e.Use(accessLog(cfg.Logger))
@@ -355,7 +355,8 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 
 // errorHandler renders every error that reaches echo (routing, binding, panics) as a JSON:API
 // error document.
-func errorHandler(schema *jsonapi.Schema, rules *allowRules) echo.HTTPErrorHandler {
+func errorHandler(api *jsonapi.API, rules *allowRules) echo.HTTPErrorHandler {
+	schema := api.Schema
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -384,7 +385,7 @@ func errorHandler(schema *jsonapi.Schema, rules *allowRules) echo.HTTPErrorHandl
 				err = &jsonapi.Error{Status: he.Code, Title: strings.ToLower(http.StatusText(he.Code)), Detail: errorMessage(he)}
 			}
 		}
-		jsonapi.WriteError(w, r, err)
+		api.WriteError(w, r, err)
 	}
 }
 

@@ -8,15 +8,8 @@ import (
 )
 
 // WriteError renders err as the response, in the format the request negotiated. Anything that
-// is not an *Error or Errors is logged (through slog.Default()) and answered with a 500 carrying
-// the request id. API.WriteError does the same through the API's logger.
-func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	format, _ := Negotiate(r)
-	writeErrors(slog.Default(), w, r, format, err)
-}
-
-// WriteError renders err as the response, as the package's WriteError does, logging through
-// the API's logger.
+// is not an *Error or Errors is logged through the API's logger and answered with a 500 carrying
+// the request id.
 func (a *API) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	format, _ := Negotiate(r)
 	writeErrors(a.logger(), w, r, format, err)
