@@ -42,16 +42,18 @@ func run(src, out string) error {
 	if err != nil {
 		return err
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(yml)
-	if err != nil {
-		return fmt.Errorf("load bundled document: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return fmt.Errorf("invalid document: %w", err)
-	}
-	js, err := json.MarshalIndent(doc, "", "  ")
+	js, err := jsonOf(yml)
 	if err != nil {
 		return err
+	}
+	var doc *openapi3.T
+	for _, data := range [][]byte{yml, js} {
+		if doc, err = openapi3.NewLoader().LoadFromData(data); err != nil {
+			return fmt.Errorf("load bundled document: %w", err)
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			return fmt.Errorf("invalid document: %w", err)
+		}
 	}
 	ops, err := operationsGo(engineOperations(doc))
 	if err != nil {
@@ -59,7 +61,7 @@ func run(src, out string) error {
 	}
 	files := map[string][]byte{
 		"openapi.yaml":      yml,
-		"openapi.json":      append(js, '\n'),
+		"openapi.json":      js,
 		"openapi.gen.go":    []byte(embedGo),
 		"operations.gen.go": ops,
 	}
@@ -326,4 +328,88 @@ func (r *registry) ensure(name string, build func() any) string {
 	r.names = append(r.names, name)
 	r.values[name] = build()
 	return name
+}
+
+// jsonOf is the YAML document as indented JSON, in the same order: both served forms list
+// media types, properties and responses alike (JSON:API before plain JSON, so that clients
+// generated from either form send JSON:API).
+func jsonOf(yml []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(yml, &doc); err != nil {
+		return nil, err
+	}
+	var compact bytes.Buffer
+	if err := writeJSON(&compact, &doc); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return nil, err
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+func writeJSON(b *bytes.Buffer, n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return writeJSON(b, n.Content[0])
+	case yaml.AliasNode:
+		return writeJSON(b, n.Alias)
+	case yaml.MappingNode, yaml.SequenceNode:
+		open, close := byte('['), byte(']')
+		if n.Kind == yaml.MappingNode {
+			open, close = '{', '}'
+		}
+		b.WriteByte(open)
+		for i, c := range n.Content {
+			switch {
+			case n.Kind == yaml.MappingNode && i%2 == 1:
+				b.WriteByte(':')
+			case i > 0:
+				b.WriteByte(',')
+			}
+			if n.Kind == yaml.MappingNode && i%2 == 0 {
+				key, _ := json.Marshal(c.Value) // keys are strings, '200' included
+				b.Write(key)
+				continue
+			}
+			if err := writeJSON(b, c); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(close)
+		return nil
+	}
+	var v any
+	switch n.ShortTag() {
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err != nil {
+			return err
+		}
+		v = i
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return err
+		}
+		v = f
+	case "!!bool":
+		var t bool
+		if err := n.Decode(&t); err != nil {
+			return err
+		}
+		v = t
+	case "!!null":
+		v = nil
+	default: // strings, and timestamps written as they are
+		v = n.Value
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b.Write(data)
+	return nil
 }

@@ -192,7 +192,7 @@ func (b *bundle) update(t *typeFile) *operation {
 
 func (b *bundle) deleteItem(t *typeFile) *operation {
 	o := b.op(t, "delete", "delete"+t.opName(), "Delete "+t.Decl.One,
-		fmt.Sprintf("Deletes the %s. `If-Match` makes the deletion conditional (412); a %s that others still refer to cannot go (409).", t.singular(), t.singular()))
+		fmt.Sprintf("Deletes the %s. `If-Match` makes the deletion conditional (412); %s that others still refer to cannot go (409).", t.singular(), t.Decl.One))
 	o.Params = []any{ref("parameters", "IfMatch")}
 	o.shared("204", "NoContent")
 	o.shared("404", "NotFound")
