@@ -41,8 +41,11 @@ var memberMeanings = map[string]string{
 // description explains the parameter of one operator of the filter.
 func (f *filter) description(op string) string {
 	meaning := meanings[op]
-	if f.Rel != nil && f.Rel.Many() {
+	switch {
+	case f.Rel != nil && f.Rel.Many():
 		meaning = memberMeanings[op]
+	case op == "empty" && (f.Kind != kString || f.Enum != nil || f.Rel != nil || f.ID):
+		meaning = "`true` (or `yes`, `1`): is null; `false` (`no`, `0`): has a value"
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Filter by %s: %s.", f.Label, meaning)
@@ -88,32 +91,54 @@ func (f *filter) valueNote(op string) string {
 	case f.Rel != nil || f.ID:
 		note = " The value is an id."
 	}
+	a, b := f.sampleValues()
 	switch {
 	case f.ranges(op):
-		note += " Several values separated by commas (`5,7`) match any of them; `5..7` is an inclusive range."
+		note += fmt.Sprintf(" Several values separated by commas (`%s,%s`) match any of them; `%s..%s` is an inclusive range.", a, b, a, b)
 	case f.lists(op) && f.Rel != nil && f.Rel.Many():
-		note += " Several ids are separated by commas (`5,7`)."
+		note += fmt.Sprintf(" Several ids are separated by commas (`%s,%s`).", a, b)
 	case f.lists(op):
-		note += " Several values separated by commas (`5,7`) match any of them."
+		note += fmt.Sprintf(" Several values separated by commas (`%s,%s`) match any of them.", a, b)
 	case f.Kind == kString && f.Enum == nil:
 		note += " A comma is part of the text."
 	}
 	return note
 }
 
-// listDescription is the description of a list (GET of a collection or of a to-many
-// subresource).
-func listDescription(t *typeFile, of string) string {
-	intro := fmt.Sprintf("A page of %s.", t.Decl.Many)
-	if of != "" {
-		intro = fmt.Sprintf("The %s as a collection: filters, sorting, paging, fields, include and meta work as on the list of %s.", of, t.Decl.Many)
+// sampleValues are two values of the filter's kind, for the examples of lists and ranges.
+func (f *filter) sampleValues() (string, string) {
+	switch {
+	case len(f.Enum) > 1:
+		return f.Enum[0], f.Enum[1]
+	case f.Kind == kDate:
+		return "2024-03-01", "2024-03-31"
+	case f.Kind == kDateTime:
+		return "2024-03", "2024-05"
+	case f.Kind == kDecimal, f.Kind == kNumber:
+		return "9.5", "12.5"
+	case f.Kind == kString:
+		return "a", "b"
 	}
-	return intro + ` Paging: ` + "`page[number]` and `page[size]`" + ` (10 by default; -1 returns every match,
-streamed). Filters (` + "`filter[…]`" + `, each operator a parameter of its own, short forms in their
-descriptions) must all match. ` + "`sort`" + ` orders, ` + "`fields[<type>]`" + ` limits the fields of each type,
-` + "`include`" + ` adds related resources to ` + "`included`" + `, ` + "`meta=title`" + ` adds each resource's title.
-` + "`X-Include: totalCount`" + ` adds the number of matches in ` + "`X-Include-Total-Count`" + `. A page past the end is
-empty.`
+	return "5", "7"
+}
+
+// listDescription is the description of a list (GET of a collection, or of a to-many
+// subresource: of names the relationship and its resource).
+func listDescription(t *typeFile, of string) string {
+	var b strings.Builder
+	if of == "" {
+		fmt.Fprintf(&b, "A page of %s.", t.Decl.Many)
+	} else {
+		fmt.Fprintf(&b, "The %s as a collection: filters, sorting, paging, fields, include and meta work as on the list of %s.", of, t.Decl.Many)
+	}
+	b.WriteString(" Paging: `page[number]` and `page[size]` (10 by default; -1 returns every match, streamed); a page past the end is empty." +
+		" Filters (`filter[…]`, each operator a parameter of its own; the short forms are in their descriptions) must all match." +
+		" `sort` orders the resources, `fields[" + t.Type + "]` limits their fields")
+	if len(t.Rels) > 0 {
+		b.WriteString(", `include` adds related resources to `included` (`fields[<type>]` limits theirs)")
+	}
+	b.WriteString(", `meta=title` adds each resource's title. `X-Include: totalCount` adds the number of matches in `X-Include-Total-Count`.")
+	return b.String()
 }
 
 // writeDescription explains the body of a POST or PATCH and the meta options of the type.
