@@ -48,6 +48,14 @@ func words(name string) string {
 // label is the English name of a relationship: "default contact", "business units".
 func (r *relationship) label() string { return words(r.Name) }
 
+// note is the relationship's description as the first sentence of a longer text, or "".
+func (r *relationship) note() string {
+	if r.Description == "" {
+		return ""
+	}
+	return r.Description + " "
+}
+
 // capitalize upper-cases the first letter.
 func capitalize(s string) string {
 	if s == "" {

@@ -21,7 +21,7 @@ type path struct {
 // typePaths builds every path of a type.
 func (b *bundle) typePaths(t *typeFile) []*path {
 	coll := &path{Path: "/api/" + t.Type}
-	coll.Ops = append(coll.Ops, b.list(t, nil))
+	coll.Ops = append(coll.Ops, b.list(t))
 	if t.has("create") {
 		coll.Ops = append(coll.Ops, b.create(t))
 	}
@@ -71,8 +71,8 @@ func headerParams(t *typeFile) []any {
 	return out
 }
 
-// list is GET of the collection, or of a to-many subresource (of: the relationship's label).
-func (b *bundle) list(t *typeFile, parent *relationship) *operation {
+// list is GET of the collection (relatedPath adapts it to a to-many subresource).
+func (b *bundle) list(t *typeFile) *operation {
 	o := b.op(t, "get", "list"+t.opNames(), "Get a page of "+t.Decl.Many, listDescription(t, ""))
 	o.Params = []any{ref("parameters", "pageNumber"), ref("parameters", "pageSize"), ref("parameters", b.sortParam(t))}
 	o.Params = append(o.Params, b.readParams(t)...)
@@ -211,12 +211,12 @@ func (b *bundle) relatedPath(t *typeFile, r *relationship) *path {
 	summary := fmt.Sprintf("Get the %s of %s", r.label(), t.Decl.One)
 	var o *operation
 	if r.Many() {
-		o = b.list(target, r)
+		o = b.list(target)
 		o.ID, o.Tag, o.Summary = id, t.Type, summary
-		o.Description = listDescription(target, r.label()+" of "+t.Decl.One)
+		o.Description = r.note() + listDescription(target, r.label()+" of "+t.Decl.One)
 		o.Responses["200"].Description = fmt.Sprintf("The %s of the %s.", r.label(), t.singular())
 	} else {
-		o = b.op(t, "get", id, summary, fmt.Sprintf("The related %s, or `data` null when there is none. `fields`, `include` and `meta` work as on GET of %s.", target.singular(), target.Decl.One))
+		o = b.op(t, "get", id, summary, r.note()+fmt.Sprintf("The related %s, or `data` null when there is none. `fields`, `include` and `meta` work as on GET of %s.", target.singular(), target.Decl.One))
 		o.Params = append(b.readParams(target), ref("parameters", "XInclude"))
 		o.Params = append(o.Params, headerParams(target)...)
 		o.addResponse("200", &response{
@@ -242,7 +242,7 @@ func (b *bundle) relationshipPath(t *typeFile, r *relationship) *path {
 	var get *operation
 	if r.Many() {
 		get = b.op(t, "get", "get"+base, "Get the identifiers of "+of,
-			"Resource identifiers only, paged and sortable like a collection (`X-Include: totalCount` counts them).")
+			r.note()+"Resource identifiers only, paged and sortable like a collection (`X-Include: totalCount` counts them).")
 		get.Params = []any{ref("parameters", "pageNumber"), ref("parameters", "pageSize"), ref("parameters", b.sortParam(target)), ref("parameters", "XInclude")}
 		get.addResponse("200", &response{
 			Description: "The identifiers of " + fmt.Sprintf("the %s of the %s.", r.label(), t.singular()),
@@ -253,7 +253,7 @@ func (b *bundle) relationshipPath(t *typeFile, r *relationship) *path {
 			},
 		})
 	} else {
-		get = b.op(t, "get", "get"+base, "Get the identifier of "+of, "A resource identifier, or `data` null when there is none.")
+		get = b.op(t, "get", "get"+base, "Get the identifier of "+of, r.note()+"A resource identifier, or `data` null when there is none.")
 		get.Params = []any{ref("parameters", "XInclude")}
 		get.addResponse("200", &response{
 			Description: "The identifier of " + fmt.Sprintf("the %s of the %s, or null.", r.label(), t.singular()),

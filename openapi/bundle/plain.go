@@ -57,7 +57,7 @@ func (b *bundle) plainObject(t *typeFile, nullable bool, required []string) obj 
 		props = append(props, a.Name, s)
 	}
 	for _, r := range t.Rels {
-		props = append(props, r.Name, plainLinkage(b.types[r.Target()], r.Many(), r.ReadOnly))
+		props = append(props, r.Name, plainLinkage(b.types[r.Target()], r))
 	}
 	props = append(props, "meta", ref("schemas", "PlainMeta"))
 	return obj{
@@ -88,14 +88,14 @@ func plainIDValue(target *typeFile, nullable bool) obj {
 }
 
 // plainLinkage is a relationship of a plain resource: the related id or null, or the related ids.
-func plainLinkage(target *typeFile, many, readOnly bool) obj {
-	if many {
-		return obj{"type", "array", "readOnly", onlyTrue(readOnly),
-			"description", fmt.Sprintf("The ids of the related %s.", target.Decl.Many),
+func plainLinkage(target *typeFile, r *relationship) obj {
+	if r.Many() {
+		return obj{"type", "array", "readOnly", onlyTrue(r.ReadOnly),
+			"description", r.note() + fmt.Sprintf("The ids of the related %s.", target.Decl.Many),
 			"items", plainIDValue(target, false)}
 	}
-	return append(plainIDValue(target, true), "readOnly", onlyTrue(readOnly),
-		"description", fmt.Sprintf("The id of the related %s, or null.", target.singular()))
+	return append(plainIDValue(target, true), "readOnly", onlyTrue(r.ReadOnly),
+		"description", r.note()+fmt.Sprintf("The id of the related %s, or null.", target.singular()))
 }
 
 // plainRequestID is a related id in the plain body of a relationship endpoint: the server reads

@@ -110,7 +110,8 @@ func (s *Spec) resource(d *Decl) (*jsonapi.Resource, error) {
 	return r, nil
 }
 
-// requiredOf collects the required property names of a schema and of its allOf members.
+// requiredOf collects the required property names of a schema (and of its allOf members,
+// should a create schema ever be composed).
 func requiredOf(sc *openapi3.Schema) map[string]bool {
 	out := map[string]bool{}
 	if sc == nil {
@@ -134,12 +135,6 @@ func attribute(name string, sc *openapi3.Schema) (jsonapi.Attr, error) {
 	if min, ok := sc.Extensions["x-minimum"].(float64); ok {
 		a.Min = &min
 		a.MinExclusive, _ = sc.Extensions["x-exclusive-minimum"].(bool)
-	}
-	if len(sc.AllOf) == 1 && sc.Type == nil {
-		// a nullable reference to a named object schema (e.g. a product's price)
-		inner := sc.AllOf[0].Value
-		a.Kind, a.Check = jsonapi.JSON, check(inner)
-		return a, nil
 	}
 	switch {
 	case sc.Type.Is("string"):
@@ -238,13 +233,10 @@ func firstLine(s string) string {
 	return strings.TrimSuffix(s, ".") + "."
 }
 
-// relationship maps a relationship property (a $ref to <type>ToOne or <type>ToMany, or an allOf
-// of one with readOnly) to a declaration. The target type is the enum of the identifier's type.
+// relationship maps a relationship property (a $ref to <type>ToOne, <type>ToMany or their
+// ReadOnly forms) to a declaration. The target type is the enum of the identifier's type.
 func relationship(name string, sc *openapi3.Schema) (jsonapi.Rel, error) {
 	rel := jsonapi.Rel{Name: name, ReadOnly: sc.ReadOnly}
-	if len(sc.AllOf) == 1 {
-		sc = sc.AllOf[0].Value
-	}
 	data := sc.Properties["data"]
 	if data == nil {
 		return rel, fmt.Errorf("no data property")
@@ -253,8 +245,6 @@ func relationship(name string, sc *openapi3.Schema) (jsonapi.Rel, error) {
 	if ident.Type.Is("array") {
 		rel.ToMany = true
 		ident = ident.Items.Value
-	} else if len(ident.AllOf) == 1 {
-		ident = ident.AllOf[0].Value
 	}
 	t := ident.Properties["type"]
 	if t == nil || len(t.Value.Enum) != 1 {
