@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // copySource copies openapi/openapi.yaml and openapi/types to a temporary folder, with edit
@@ -123,7 +125,11 @@ func TestFilterValuePatterns(t *testing.T) {
 
 // The JSON form keeps the order of the YAML form and the types of its values.
 func TestJSONKeepsOrder(t *testing.T) {
-	got, err := jsonOf([]byte("b: 1\na: [x, true, null, 2.5, '7']\nc: {z: 2024-03-01T10:00:00Z}\n"))
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte("b: 1\na: [x, true, null, 2.5, '7']\nc: {z: 2024-03-01T10:00:00Z}\n"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got, err := orderedJSON(&doc)
 	if err != nil {
 		t.Fatal(err)
 	}
