@@ -18,10 +18,10 @@ type apiCase struct {
 	header map[string]string // response headers that must have these values ("" = absent)
 }
 
-// invalid marks a request that the document refuses (a parameter value that is not of its
+// invalidRequest marks a request that the document refuses (a parameter value that is not of its
 // type or pattern, or outside its bounds): the validator must agree, and the server answers
 // with its own error.
-func invalid(r apitest.Request) apitest.Request {
+func invalidRequest(r apitest.Request) apitest.Request {
 	r.Invalid = true
 	return r
 }

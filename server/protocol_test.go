@@ -413,7 +413,7 @@ func TestProtocolPaging(t *testing.T) {
 		}
 		// a value the document refuses too (not an integer, or below the parameter's minimum)
 		refused := func(c apiCase) apiCase {
-			c.req = invalid(c.req)
+			c.req = invalidRequest(c.req)
 			return c
 		}
 		runCases(t, env, []apiCase{
@@ -446,7 +446,7 @@ func TestProtocolPaging(t *testing.T) {
 			badParam("/api/accounts?page[size]=1001", "page[size]", "filter constraint", "The value should be less than or equals to 1000."),
 			refused(badParam("/api/accounts?page[number]=0", "page[number]", "filter constraint", "The value should be greater than or equals to 1.")),
 			refused(badParam("/api/accounts?page[number]=x", "page[number]", "unexpected value exception", `Expected integer value. Given "x".`)),
-			{name: "every problem at once", req: invalid(apitest.Request{Path: "/api/accounts?page[size]=0&page[number]=0&sort=nope"}), status: 400,
+			{name: "every problem at once", req: invalidRequest(apitest.Request{Path: "/api/accounts?page[size]=0&page[number]=0&sort=nope"}), status: 400,
 				want: `{"errors":[
 					{"status":"400","title":"filter constraint","detail":"The value should be greater than or equals to 1, or -1 for every record.","source":{"parameter":"page[size]"}},
 					{"status":"400","title":"filter constraint","detail":"The value should be greater than or equals to 1.","source":{"parameter":"page[number]"}},
@@ -566,7 +566,7 @@ func TestProtocolDeleteCollection(t *testing.T) {
 			{name: "with only paging", req: del("/api/accounts?page[size]=1", ""), status: 400,
 				want: `{"errors":[{"status":"400","title":"filter constraint","detail":"The query parameter \"page[size]\" is not supported here.","source":{"parameter":"page[size]"}},
 					{"status":"400","title":"filter constraint","detail":"At least one filter must be provided."}]}`},
-			{name: "with a bad filter value", req: invalid(del("/api/accounts?filter[id]=abc", "deletedCount")), status: 400,
+			{name: "with a bad filter value", req: invalidRequest(del("/api/accounts?filter[id]=abc", "deletedCount")), status: 400,
 				want: protoError(400, "unexpected value exception", `Expected integer value. Given "abc".`, protoParam("filter[id]"))},
 			{name: "filter[id]=2,4", req: del("/api/accounts?filter[id]=2,4", "deletedCount"), status: 204,
 				header: map[string]string{"X-Include-Deleted-Count": "2"}},
