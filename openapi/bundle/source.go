@@ -89,7 +89,7 @@ type attribute struct {
 	Default                       *yaml.Node
 }
 
-// filterable reports the kinds that filters, sorting and lists know (not objects or arrays).
+// scalar reports the kinds that filters and sorting know (not objects or arrays).
 func (a *attribute) scalar() bool {
 	return a.Type == "string" || a.Type == "integer" || a.Type == "number" || a.Type == "boolean"
 }
