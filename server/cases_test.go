@@ -15,6 +15,14 @@ type apiCase struct {
 	header map[string]string // response headers that must have these values ("" = absent)
 }
 
+// invalidRequest marks a request that the document refuses (a parameter value that is not of its
+// type or pattern, or outside its bounds): the validator must agree, and the server answers
+// with its own error.
+func invalidRequest(r apitest.Request) apitest.Request {
+	r.Invalid = true
+	return r
+}
+
 // runCases runs each case as a subtest over the same server, in order (not in parallel: a row
 // may rely on what the rows before it wrote).
 func runCases(t *testing.T, env *apitest.Env, cases []apiCase) {

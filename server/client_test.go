@@ -30,7 +30,7 @@ func TestGeneratedClient(t *testing.T) {
 			t.Fatalf("create: %d %s", created.StatusCode(), created.Body)
 		}
 		id := created.ApplicationvndApiJSON201.Data.Id
-		size, name := gen.PageSize("5"), gen.AccountsFilterName("Acme")
+		size, name := gen.PageSize(5), gen.AccountsFilterName("Acme")
 		list, err := client.ListAccountsWithResponse(ctx, &gen.ListAccountsParams{PageSize: &size, FilterName: &name})
 		if err != nil {
 			t.Fatal(err)

@@ -77,9 +77,9 @@ func TestDecimalsAreExact(t *testing.T) {
 			get("sort=quantity", "6", "3", "1", "2", "4", "5"),
 			get("sort=-quantity,value", "5", "4", "2", "1", "3", "6"),
 			// values no price can hold are refused (api.md section 20), not compared
-			{name: "more than 4 decimals", req: apitest.Request{Path: "/api/productprices?filter[value][lt]=0.00005"}, status: 400,
+			{name: "more than 4 decimals", req: invalidRequest(apitest.Request{Path: "/api/productprices?filter[value][lt]=0.00005"}), status: 400,
 				want: errorDoc(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", atParam("filter[value][lt]"))},
-			{name: "more than 15 digits", req: apitest.Request{Path: "/api/productprices?filter[value][gt]=1000000000000000"}, status: 400,
+			{name: "more than 15 digits", req: invalidRequest(apitest.Request{Path: "/api/productprices?filter[value][gt]=1000000000000000"}), status: 400,
 				want: errorDoc(400, "range constraint", "This value should have at most 15 digits before and 4 digits after the decimal point.", atParam("filter[value][gt]"))},
 		})
 

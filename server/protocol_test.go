@@ -392,6 +392,11 @@ func TestProtocolPaging(t *testing.T) {
 		badParam := func(path, param, title, detail string) apiCase {
 			return apiCase{name: path, req: apitest.Request{Path: path}, status: 400, want: errorDoc(400, title, detail, atParam(param))}
 		}
+		// a value the document refuses too (not an integer, or below the parameter's minimum)
+		refused := func(c apiCase) apiCase {
+			c.req = invalidRequest(c.req)
+			return c
+		}
 		runCases(t, env, []apiCase{
 			{name: "defaults", req: apitest.Request{Path: "/api/accounts"}, status: 200,
 				want: `{"data":[` + strings.Join(full, ",") + `],"links":{"self":"` + u + `","next":"` + u + `?page%5Bnumber%5D=2"}}`},
@@ -417,12 +422,12 @@ func TestProtocolPaging(t *testing.T) {
 				`"self":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2&page%5Bnumber%5D=2","first":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2",`+
 					`"prev":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2","next":"`+u+`?fields%5Baccounts%5D=name&page%5Bsize%5D=2&page%5Bnumber%5D=3"`),
 			badParam("/api/accounts?page[size]=0", "page[size]", "filter constraint", "The value should be greater than or equals to 1, or -1 for every record."),
-			badParam("/api/accounts?page[size]=-2", "page[size]", "filter constraint", "The value should be greater than or equals to 1, or -1 for every record."),
-			badParam("/api/accounts?page[size]=abc", "page[size]", "unexpected value exception", `Expected integer value. Given "abc".`),
+			refused(badParam("/api/accounts?page[size]=-2", "page[size]", "filter constraint", "The value should be greater than or equals to 1, or -1 for every record.")),
+			refused(badParam("/api/accounts?page[size]=abc", "page[size]", "unexpected value exception", `Expected integer value. Given "abc".`)),
 			badParam("/api/accounts?page[size]=1001", "page[size]", "filter constraint", "The value should be less than or equals to 1000."),
-			badParam("/api/accounts?page[number]=0", "page[number]", "filter constraint", "The value should be greater than or equals to 1."),
-			badParam("/api/accounts?page[number]=x", "page[number]", "unexpected value exception", `Expected integer value. Given "x".`),
-			{name: "every problem at once", req: apitest.Request{Path: "/api/accounts?page[size]=0&page[number]=0&sort=nope"}, status: 400,
+			refused(badParam("/api/accounts?page[number]=0", "page[number]", "filter constraint", "The value should be greater than or equals to 1.")),
+			refused(badParam("/api/accounts?page[number]=x", "page[number]", "unexpected value exception", `Expected integer value. Given "x".`)),
+			{name: "every problem at once", req: invalidRequest(apitest.Request{Path: "/api/accounts?page[size]=0&page[number]=0&sort=nope"}), status: 400,
 				want: `{"errors":[
 					{"status":"400","title":"filter constraint","detail":"The value should be greater than or equals to 1, or -1 for every record.","source":{"parameter":"page[size]"}},
 					{"status":"400","title":"filter constraint","detail":"The value should be greater than or equals to 1.","source":{"parameter":"page[number]"}},
@@ -546,7 +551,7 @@ func TestProtocolDeleteCollection(t *testing.T) {
 			{name: "with only paging", req: del("/api/accounts?page[size]=1", ""), status: 400,
 				want: `{"errors":[{"status":"400","title":"filter constraint","detail":"The query parameter \"page[size]\" is not supported here.","source":{"parameter":"page[size]"}},
 					{"status":"400","title":"filter constraint","detail":"At least one filter must be provided."}]}`},
-			{name: "with a bad filter value", req: del("/api/accounts?filter[id]=abc", "deletedCount"), status: 400,
+			{name: "with a bad filter value", req: invalidRequest(del("/api/accounts?filter[id]=abc", "deletedCount")), status: 400,
 				want: errorDoc(400, "unexpected value exception", `Expected integer value. Given "abc".`, atParam("filter[id]"))},
 			{name: "filter[id]=2,4", req: del("/api/accounts?filter[id]=2,4", "deletedCount"), status: 204,
 				header: map[string]string{"X-Include-Deleted-Count": "2"}},

@@ -767,10 +767,25 @@ func TestQueryErrors(t *testing.T) {
 			{"/api/accounts/1/contacts?sort=name", []apiError{badParam("sort", "sort constraint", `Sorting by "name" field is not supported.`)}},
 			{"/api/accounts/1/contacts?page[size]=0", []apiError{badParam("page[size]", "filter constraint", pageSize)}},
 		}
+		// The requests the document refuses too: a value that is not of the parameter's type or
+		// pattern, or outside its bounds (the others are valid per the document and refused by
+		// the server's own rules).
+		refused := map[string]bool{}
+		for _, path := range []string{
+			"/api/accounts?filter[id]=aaa", "/api/accounts?filter[id]=1,x", "/api/accounts?filter[id]=1..x", "/api/accounts?filter[id]=",
+			"/api/accounts?filter[id][gt]=1,2", "/api/accounts?filter[timesContacted][lt]=1..3", "/api/accounts?filter[timesContacted][exists]=maybe",
+			"/api/accounts?filter[owner]=1..2", "/api/accounts?filter[contacts][contains]=a", "/api/accounts?filter[createdAt]=yesterday",
+			"/api/contacts?filter[birthday]=1990-5-1", "/api/contacts?filter[gender]=other", "/api/contacts?filter[gender]=male..female",
+			"/api/organizations?filter[enabled]=maybe", "/api/organizations?filter[enabled]=true,false", "/api/accounts?filter[id]=1..3,5",
+			"/api/accounts?page[size]=abc", "/api/accounts?page[size]=-2", "/api/accounts?page[number]=0", "/api/accounts?page[number]=-1",
+			"/api/accounts?page[number]=abc", "/api/accounts?filter[id]=aaa&filter[unknown]=1&sort=nope&page[size]=0&filter[name][gt]=a",
+		} {
+			refused[path] = true
+		}
 		for _, r := range rows { // refused reads: in parallel
 			t.Run(r.path, func(t *testing.T) {
 				t.Parallel()
-				res := env.For(t).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": "totalCount;noHateoas"}})
+				res := env.For(t).Do(apitest.Request{Path: r.path, Header: map[string]string{"X-Include": "totalCount;noHateoas"}, Invalid: refused[r.path]})
 				if r.errs == nil {
 					res.ExpectStatus(t, http.StatusOK)
 					return

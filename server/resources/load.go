@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -41,6 +42,12 @@ func LoadSpec(data []byte) (*Spec, error) {
 	s := &Spec{Doc: doc, order: map[string][]string{}}
 	for name, node := range raw.Components.Schemas {
 		s.order[name] = propertyOrder(&node)
+	}
+	for _, item := range doc.Paths.Map() {
+		// The document describes HEAD and OPTIONS for clients, but the server answers them
+		// for every path by its method rules (HEAD as GET without a body, OPTIONS with Allow),
+		// not as operations of the engine: Doc lists the operations the engine serves.
+		item.Head, item.Options = nil, nil
 	}
 	return s, nil
 }
@@ -103,7 +110,8 @@ func (s *Spec) resource(d *Decl) (*jsonapi.Resource, error) {
 	return r, nil
 }
 
-// requiredOf collects the required property names of a schema and of its allOf members.
+// requiredOf collects the required property names of a schema (and of its allOf members,
+// should a create schema ever be composed).
 func requiredOf(sc *openapi3.Schema) map[string]bool {
 	out := map[string]bool{}
 	if sc == nil {
@@ -128,12 +136,6 @@ func attribute(name string, sc *openapi3.Schema) (jsonapi.Attr, error) {
 		a.Min = &min
 		a.MinExclusive, _ = sc.Extensions["x-exclusive-minimum"].(bool)
 	}
-	if len(sc.AllOf) == 1 && sc.Type == nil {
-		// a nullable reference to a named object schema (e.g. a product's price)
-		inner := sc.AllOf[0].Value
-		a.Kind, a.Check = jsonapi.JSON, check(inner)
-		return a, nil
-	}
 	switch {
 	case sc.Type.Is("string"):
 		a.Kind = jsonapi.String
@@ -152,7 +154,9 @@ func attribute(name string, sc *openapi3.Schema) (jsonapi.Attr, error) {
 		}
 		a.MinLen = int(sc.MinLength)
 		for _, e := range sc.Enum {
-			a.Enum = append(a.Enum, fmt.Sprint(e))
+			if e != nil { // a nullable enum lists null among its values
+				a.Enum = append(a.Enum, fmt.Sprint(e))
+			}
 		}
 		if sc.Pattern != "" {
 			re, err := regexp.Compile(sc.Pattern)
@@ -229,13 +233,10 @@ func firstLine(s string) string {
 	return strings.TrimSuffix(s, ".") + "."
 }
 
-// relationship maps a relationship property (a $ref to <type>ToOne or <type>ToMany, or an allOf
-// of one with readOnly) to a declaration. The target type is the enum of the identifier's type.
+// relationship maps a relationship property (a $ref to <type>ToOne, <type>ToMany or their
+// ReadOnly forms) to a declaration. The target type is the enum of the identifier's type.
 func relationship(name string, sc *openapi3.Schema) (jsonapi.Rel, error) {
 	rel := jsonapi.Rel{Name: name, ReadOnly: sc.ReadOnly}
-	if len(sc.AllOf) == 1 {
-		sc = sc.AllOf[0].Value
-	}
 	data := sc.Properties["data"]
 	if data == nil {
 		return rel, fmt.Errorf("no data property")
@@ -244,8 +245,6 @@ func relationship(name string, sc *openapi3.Schema) (jsonapi.Rel, error) {
 	if ident.Type.Is("array") {
 		rel.ToMany = true
 		ident = ident.Items.Value
-	} else if len(ident.AllOf) == 1 {
-		ident = ident.AllOf[0].Value
 	}
 	t := ident.Properties["type"]
 	if t == nil || len(t.Value.Enum) != 1 {
@@ -269,20 +268,18 @@ func (s *Spec) operations(typ string, r *jsonapi.Resource) error {
 	if coll.Get == nil {
 		return nil
 	}
+	var opParams []string // filter[name][op]
 	for _, p := range coll.Get.Parameters {
 		pv := p.Value
 		switch {
+		case strings.HasPrefix(pv.Name, "filter[") && strings.Count(pv.Name, "[") == 2:
+			opParams = append(opParams, pv.Name)
 		case strings.HasPrefix(pv.Name, "filter["):
-			name := strings.TrimSuffix(strings.TrimPrefix(pv.Name, "filter["), "]")
-			f := &jsonapi.Filter{Name: name, Attr: r.AttrIndex(name), Rel: r.RelIndex(name), ID: name == "id"}
-			if f.Attr < 0 && f.Rel < 0 && !f.ID {
-				return fmt.Errorf("%s: filter %q names no field", typ, name)
+			f, err := filterOf(r, pv)
+			if err != nil {
+				return fmt.Errorf("%s: %w", typ, err)
 			}
-			ops, _ := pv.Extensions["x-operators"].([]any)
-			for _, o := range ops {
-				f.Operators = append(f.Operators, jsonapi.Operator(fmt.Sprint(o)))
-			}
-			r.Filters[name] = f
+			r.Filters[f.Name] = f
 		case pv.Name == "sort":
 			fields, _ := pv.Extensions["x-sort-fields"].([]any)
 			for _, f := range fields {
@@ -293,6 +290,12 @@ func (s *Spec) operations(typ string, r *jsonapi.Resource) error {
 				}
 				r.Sorts[name] = i
 			}
+		}
+	}
+	for _, name := range opParams {
+		field, op, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(name, "filter["), "]"), "][")
+		if f := r.Filters[field]; f == nil || !slices.Contains(f.Operators, jsonapi.Operator(op)) {
+			return fmt.Errorf("%s: parameter %s: not an operator that x-operators of filter[%s] lists", typ, name, field)
 		}
 	}
 	if coll.Post != nil {
@@ -312,4 +315,59 @@ func (s *Spec) operations(typ string, r *jsonapi.Resource) error {
 		}
 	}
 	return nil
+}
+
+// filterOf reads the filter that the equality parameter filter[name] declares. Its operators
+// (x-operators) are checked here, at start-up: an operator the engine does not know, or cannot
+// apply to the field's kind, would otherwise fail only when a request uses it.
+func filterOf(r *jsonapi.Resource, p *openapi3.Parameter) (*jsonapi.Filter, error) {
+	name := strings.TrimSuffix(strings.TrimPrefix(p.Name, "filter["), "]")
+	f := &jsonapi.Filter{Name: name, Attr: r.AttrIndex(name), Rel: r.RelIndex(name), ID: name == "id"}
+	if f.Attr < 0 && f.Rel < 0 && !f.ID {
+		return nil, fmt.Errorf("filter %q names no field", name)
+	}
+	valid := validOperators(r, f)
+	if len(valid) == 0 {
+		return nil, fmt.Errorf("filter %q: its field cannot be filtered", name)
+	}
+	ops, ok := p.Extensions["x-operators"].([]any)
+	if !ok || len(ops) == 0 {
+		return nil, fmt.Errorf("filter %q: no x-operators", name)
+	}
+	for _, o := range ops {
+		op := jsonapi.Operator(fmt.Sprint(o))
+		if !slices.Contains(valid, op) {
+			return nil, fmt.Errorf("filter %q: operator %q is unknown or not valid for its field (valid: %v)", name, op, valid)
+		}
+		f.Operators = append(f.Operators, op)
+	}
+	return f, nil
+}
+
+// validOperators are the operators the engine (and the store's query building) can apply to
+// a filter, by what it filters (api.md section 8): ordering for ids and ordered kinds (not for
+// text, whose order differs between databases), the text operators for text, membership for
+// to-many relationships.
+func validOperators(r *jsonapi.Resource, f *jsonapi.Filter) []jsonapi.Operator {
+	base := []jsonapi.Operator{jsonapi.OpEq, jsonapi.OpNeq}
+	null := []jsonapi.Operator{jsonapi.OpExists, jsonapi.OpNeqOrNull, jsonapi.OpEmpty}
+	order := []jsonapi.Operator{jsonapi.OpLt, jsonapi.OpLte, jsonapi.OpGt, jsonapi.OpGte}
+	text := []jsonapi.Operator{jsonapi.OpContains, jsonapi.OpNotContains, jsonapi.OpStartsWith, jsonapi.OpNotStartsWith, jsonapi.OpEndsWith, jsonapi.OpNotEndsWith}
+	switch {
+	case f.ID:
+		return slices.Concat(base, order, null)
+	case f.Rel >= 0 && r.Rels[f.Rel].ToMany:
+		return slices.Concat(base, null, []jsonapi.Operator{jsonapi.OpContains, jsonapi.OpNotContains})
+	case f.Rel >= 0:
+		return slices.Concat(base, null)
+	}
+	switch r.Attrs[f.Attr].Kind {
+	case jsonapi.Int, jsonapi.Float, jsonapi.Decimal, jsonapi.Date, jsonapi.DateTime:
+		return slices.Concat(base, order, null)
+	case jsonapi.String:
+		return slices.Concat(base, null, text)
+	case jsonapi.Bool:
+		return slices.Concat(base, null)
+	}
+	return nil // JSON values are not filtered
 }

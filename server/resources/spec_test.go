@@ -3,6 +3,7 @@ package resources
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -96,8 +97,91 @@ func TestOperationsAgreeWithTheEngine(t *testing.T) {
 			if !strings.Contains(p.Description, strings.Join(ops, ", ")) {
 				t.Errorf("GET %s: the description of filter[%s] does not list its operators %v", path, name, ops)
 			}
+			// every operator but eq (filter[name] itself) is a typed parameter of its own
+			for _, op := range ops[1:] {
+				if params["filter["+name+"]["+op+"]"] == nil {
+					t.Errorf("GET %s: no parameter filter[%s][%s]", path, name, op)
+				}
+			}
+		}
+		for pname := range params {
+			field, op, ok := strings.Cut(strings.TrimPrefix(pname, "filter["), "][")
+			if f := target.Filters[field]; strings.HasPrefix(pname, "filter[") && ok &&
+				(f == nil || !slices.Contains(f.Operators, jsonapi.Operator(strings.TrimSuffix(op, "]")))) {
+				t.Errorf("GET %s: parameter %s names no operator of the filter", path, pname)
+			}
 		}
 	}
+}
+
+// The document describes HEAD and OPTIONS wherever the server answers them: on every path,
+// HEAD as its GET without a body, OPTIONS with Allow.
+func TestHeadAndOptionsDescribed(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(gen.SpecYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		if item.Get == nil || item.Head == nil || item.Options == nil {
+			t.Errorf("%s: GET, HEAD and OPTIONS are not all described", path)
+			continue
+		}
+		if len(item.Head.Parameters) != len(item.Get.Parameters) || item.Head.RequestBody != nil {
+			t.Errorf("HEAD %s: not the parameters of GET", path)
+		}
+		for status, r := range item.Head.Responses.Map() {
+			if item.Get.Responses.Value(status) == nil || len(r.Value.Content) > 0 {
+				t.Errorf("HEAD %s: response %s is not GET's without a body", path, status)
+			}
+		}
+		if ok := item.Options.Responses.Value("200"); ok == nil || ok.Value.Headers["Allow"] == nil {
+			t.Errorf("OPTIONS %s: no 200 with Allow", path)
+		}
+	}
+}
+
+// x-operators are checked when the engine reads the document: an operator it does not know,
+// or one the field cannot take, stops the start-up (it would otherwise fail only when a
+// request uses it).
+func TestOperatorsCheckedAtStartUp(t *testing.T) {
+	var accounts *Decl
+	for _, d := range Declarations() {
+		if d.Type == "accounts" {
+			accounts = d
+		}
+	}
+	for _, c := range []struct {
+		filter, op, want string
+	}{
+		{"name", "contians", `filter "name": operator "contians" is unknown or not valid`},
+		{"name", "gt", `filter "name": operator "gt" is unknown or not valid`},
+		{"timesContacted", "contains", `filter "timesContacted": operator "contains" is unknown or not valid`},
+		{"owner", "contains", `filter "owner": operator "contains" is unknown or not valid`},
+		{"contacts", "starts_with", `filter "contacts": operator "starts_with" is unknown or not valid`},
+	} {
+		t.Run(c.filter+" "+c.op, func(t *testing.T) {
+			spec, err := LoadSpec(gen.SpecYAML)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := spec.Doc.Paths.Find("/api/accounts").Get.Parameters.GetByInAndName("query", "filter["+c.filter+"]")
+			p.Extensions["x-operators"] = append(slices.Clone(p.Extensions["x-operators"].([]any)), c.op)
+			if _, err := spec.resource(accounts); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+	t.Run("an operator parameter the filter does not list", func(t *testing.T) {
+		spec, err := LoadSpec(gen.SpecYAML)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := spec.Doc.Paths.Find("/api/accounts").Get.Parameters.GetByInAndName("query", "filter[name]")
+		p.Extensions["x-operators"] = []any{"eq"}
+		if _, err := spec.resource(accounts); err == nil || !strings.Contains(err.Error(), "parameter filter[name][neq]") {
+			t.Fatalf("error %v", err)
+		}
+	})
 }
 
 func strs(v any) []string {
