@@ -10,8 +10,9 @@ package apitest
 //     `$ref` without a `type` beside it (OpenAPI 3.0.3: "only if type is explicitly defined
 //     within the same Schema Object");
 //   - every `format` is asserted: `uri` (an absolute URI of RFC 3986), `date` and `date-time`
-//     (RFC 3339), `email`, and the project's `decimal`; a format the converter does not know
-//     fails the load, so that none is silently unchecked;
+//     (RFC 3339), `email`, the project's `decimal`, and OpenAPI's `int32` and `int64` (ranges)
+//     and `byte` (base64); a format the converter does not know fails the load, so that none is
+//     silently unchecked;
 //   - `readOnly` and `writeOnly` are annotations; `example` and `x-` extensions are dropped.
 //
 // Two readers of one document must agree: where they do not, either the document says something
@@ -21,9 +22,12 @@ package apitest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
 	"mime"
 	"net/http"
 	"net/netip"
@@ -50,7 +54,7 @@ import (
 // the strict reading is tolerated only where the value is null and the failing schema is, or is
 // reached through, one of these locations applied to that null value (glob patterns of
 // path.Match over the JSON pointers of schema locations; TestStrictAllowList checks that each
-// matches only locations that are nullable in a way a strict reader ignores).
+// matches only locations that the document marks nullable).
 // Everything else the strict reading refuses fails the test. Remove this list, and
 // strictAllowed with it, once the document states nullability exactly (branch doc, issue 8).
 var strictNullAllowList = []string{
@@ -117,8 +121,7 @@ func strictLoad() error {
 		c := jsonschema.NewCompiler()
 		c.DefaultDraft(jsonschema.Draft2020)
 		c.AssertFormat()
-		c.RegisterFormat(&jsonschema.Format{Name: "uri", Validate: strictURI})
-		c.RegisterFormat(&jsonschema.Format{Name: "decimal", Validate: strictDecimal})
+		registerStrictFormats(c)
 		if err := c.AddResource(strictBase, doc); err != nil {
 			strictLoadErr = fmt.Errorf("strict reading: %w", err)
 			return
@@ -328,8 +331,15 @@ func strictResponsePointer(pathTemplate, method string, status int, contentType 
 
 // --- conversion of OpenAPI 3.0 Schema Objects to JSON Schema 2020-12
 
-// strictFormats are the formats the strict reading asserts; any other fails the conversion.
-var strictFormats = map[string]bool{"date": true, "date-time": true, "email": true, "uri": true, "decimal": true}
+// strictFormats are the formats the strict reading knows; any other fails the conversion. The
+// JSON Schema ones are the validator's own (uri is replaced by strictURI); decimal, int32,
+// int64 and byte are registered in strictLoad; float, double, binary and password only annotate.
+var strictFormats = map[string]bool{
+	"date": true, "date-time": true, "time": true, "duration": true, "email": true, "hostname": true,
+	"ipv4": true, "ipv6": true, "uri": true, "uri-reference": true, "uuid": true, "regex": true,
+	"decimal": true, "int32": true, "int64": true, "float": true, "double": true, "byte": true,
+	"binary": true, "password": true,
+}
 
 // convertDocument converts, in place, every Schema Object of an OpenAPI 3.0 document: the
 // component schemas and the `schema` of parameters, headers and media types, wherever they are.
@@ -437,6 +447,53 @@ func convertSchema(v any, ptr string) error {
 }
 
 // --- formats
+
+// registerStrictFormats adds the formats that the validator does not know, or reads otherwise
+// than the strict reading does, to c.
+func registerStrictFormats(c *jsonschema.Compiler) {
+	c.RegisterFormat(&jsonschema.Format{Name: "uri", Validate: strictURI})
+	c.RegisterFormat(&jsonschema.Format{Name: "decimal", Validate: strictDecimal})
+	c.RegisterFormat(&jsonschema.Format{Name: "int32", Validate: strictIntRange(math.MinInt32, math.MaxInt32)})
+	c.RegisterFormat(&jsonschema.Format{Name: "int64", Validate: strictIntRange(math.MinInt64, math.MaxInt64)})
+	c.RegisterFormat(&jsonschema.Format{Name: "byte", Validate: strictBase64})
+	for _, name := range []string{"float", "double", "binary", "password"} {
+		c.RegisterFormat(&jsonschema.Format{Name: name, Validate: func(any) error { return nil }})
+	}
+}
+
+// strictIntRange asserts that a number is an integer within [min, max].
+func strictIntRange(min, max int64) func(v any) error {
+	return func(v any) error {
+		var s string
+		switch n := v.(type) {
+		case json.Number:
+			s = n.String()
+		case float64:
+			s = strconv.FormatFloat(n, 'f', -1, 64)
+		case int:
+			s = strconv.Itoa(n)
+		default:
+			return nil
+		}
+		r, ok := new(big.Rat).SetString(s)
+		if !ok || !r.IsInt() || r.Num().Cmp(big.NewInt(min)) < 0 || r.Num().Cmp(big.NewInt(max)) > 0 {
+			return fmt.Errorf("not an integer in [%d, %d]", min, max)
+		}
+		return nil
+	}
+}
+
+// strictBase64 asserts format: byte, base64 (RFC 4648, with padding).
+func strictBase64(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+		return errors.New("not base64")
+	}
+	return nil
+}
 
 // strictDecimalPattern is the syntax of format: decimal, a JSON string such as "-12.5000".
 var strictDecimalPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
