@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: generate verify build test test-sqlite test-postgres bench fuzz run lint
+.PHONY: generate verify build test test-sqlite test-postgres bench fuzz run lint lint-doc check-client check-doc
 
 ## generate: bundle openapi/ into gen/ and generate the Go server, types and client
 generate:
@@ -23,6 +23,22 @@ test:
 lint:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/'))" || (gofmt -l $$(git ls-files '*.go' | grep -v '^gen/'); exit 1)
+
+## lint-doc: Redocly lint and Spectral (spectral:oas) over gen/openapi.yaml and gen/openapi.json,
+## no error and no warning (the Node tools pinned in .ci/node, installed there by npm ci)
+lint-doc:
+	.ci/node/check install
+	.ci/node/check lint
+
+## check-client: the TypeScript client generated from gen/openapi.json compiles with --strict,
+## with the expectations of .ci/node/client-check.ts
+check-client:
+	.ci/node/check install
+	.ci/node/check client
+
+## check-doc: both (what .ci/run runs after the Go tests)
+check-doc:
+	.ci/node/check all
 
 run:
 	$(GO) run ./cmd/webapi serve --demo

@@ -368,7 +368,7 @@ func validateResponse(input *openapi3filter.RequestValidationInput, method strin
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		return fmt.Errorf("the response violates the document: %v", err)
 	}
-	return nil
+	return strictCheckResponse(input.Route, method, res) // strict.go
 }
 
 // DoUnlisted sends a request to a route that is not an operation of the document (health checks,
@@ -425,7 +425,10 @@ func ValidateErrorDocument(res *Response) error {
 	default:
 		return fmt.Errorf("an error response with Content-Type %q", res.Header.Get("Content-Type"))
 	}
-	return doc.Components.Schemas[name].Value.VisitJSON(v)
+	if err := doc.Components.Schemas[name].Value.VisitJSON(v); err != nil {
+		return err
+	}
+	return strictCheckErrorDocument(name, res.Body) // strict.go
 }
 
 // Transport is an http.RoundTripper that sends requests through Do, so that a client (such as
