@@ -18,7 +18,7 @@ package apitest
 // Two readers of one document must agree: where they do not, either the document says something
 // other than what it means, or the server answers something other than what the document says.
 // WEBAPI_STRICT_SURVEY=<file> appends one JSON line per exchange that the strict reading refuses
-// (allow-listed or not) and fails no test for it: a survey of the whole suite.
+// and fails no test for it: a survey of the whole suite.
 
 import (
 	"bytes"
@@ -33,7 +33,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -48,44 +47,6 @@ import (
 
 	"webapi/gen"
 )
-
-// strictNullAllowList is TEMPORARY (issue 8, items 2 and 4): schema locations of the bundled
-// document that mean "or null" but do not say so in a way a strict reader accepts. A failure of
-// the strict reading is tolerated only where the value is null and the failing schema is, or is
-// reached through, one of these locations applied to that null value (glob patterns of
-// path.Match over the JSON pointers of schema locations; TestStrictAllowList checks that each
-// matches only locations that the document marks nullable).
-// Everything else the strict reading refuses fails the test. Remove this list, and
-// strictAllowed with it, once the document states nullability exactly (branch doc, issue 8).
-var strictNullAllowList = []string{
-	// `nullable: true` beside `allOf: [$ref]` without a `type` (Redocly: nullable-type-sibling):
-	// to-one linkage, to-one relationship documents and to-one subresource documents answer
-	// `"data": null`; a product without a price in the request's currency has `price: null`;
-	// a plain to-one subresource (GET /api/{type}/{id}/{relationship}, application/json) is null
-	// (every to-one relationship name of the types).
-	"#/components/schemas/*ToOne/properties/data",
-	"#/components/schemas/*ToOneDocument/properties/data",
-	"#/components/schemas/*NullableDocument/properties/data",
-	"#/components/schemas/productsAttributes/properties/price",
-	"#/components/schemas/productsPlain/properties/price",
-	"#/paths/~1api~1*~1{id}~1organization/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1owner/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1defaultContact/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1parentBusinessUnit/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1parentLocalization/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1account/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1contact/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1source/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1currency/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1product/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1country/get/responses/200/content/application~1json/schema",
-	"#/paths/~1api~1*~1{id}~1region/get/responses/200/content/application~1json/schema",
-	// `nullable: true` beside `oneOf` without a `type`: a plain to-one id that is null.
-	"#/components/schemas/PlainId",
-	// A nullable enum that does not list null: a contact's `gender: null`.
-	"#/components/schemas/contactsAttributes/properties/gender",
-	"#/components/schemas/contactsPlain/properties/gender",
-}
 
 var strictPrinter = message.NewPrinter(language.English)
 
@@ -189,15 +150,8 @@ func strictCheck(exchange, ptr string, body []byte) error {
 	if !errors.As(err, &ve) {
 		return fmt.Errorf("strict reading: %w", err)
 	}
-	var failures, allowed []strictFailure
-	for _, f := range strictLeaves(ve, nil) {
-		if strictAllowed(f, v) {
-			allowed = append(allowed, f)
-		} else {
-			failures = append(failures, f)
-		}
-	}
-	if strictRecord(exchange, ptr, failures, allowed) || len(failures) == 0 {
+	failures := strictLeaves(ve, nil)
+	if strictRecord(exchange, ptr, failures) {
 		return nil
 	}
 	msgs := make([]string, len(failures))
@@ -245,33 +199,14 @@ func strictLeaves(e *jsonschema.ValidationError, via []strictStep) []strictFailu
 		Message: e.ErrorKind.LocalizedString(strictPrinter), Via: via}}
 }
 
-// strictAllowed says whether a failure is one of the temporary allow-list: the value is null
-// and a step that led to the failure applied an allow-listed location to that very value.
-func strictAllowed(f strictFailure, body any) bool {
-	if v, ok := jsonPointerLookup(body, f.Instance); !ok || v != nil {
-		return false
-	}
-	for _, step := range f.Via {
-		if step.Instance != f.Instance {
-			continue
-		}
-		for _, pattern := range strictNullAllowList {
-			if ok, _ := path.Match(pattern, step.Schema); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // strictRecord appends the exchange to the file of WEBAPI_STRICT_SURVEY and says whether it is
 // set (a survey fails no test).
-func strictRecord(exchange, ptr string, failures, allowed []strictFailure) bool {
+func strictRecord(exchange, ptr string, failures []strictFailure) bool {
 	file := os.Getenv("WEBAPI_STRICT_SURVEY")
 	if file == "" {
 		return false
 	}
-	line, _ := json.Marshal(map[string]any{"exchange": exchange, "schema": ptr, "failures": failures, "allowed": allowed})
+	line, _ := json.Marshal(map[string]any{"exchange": exchange, "schema": ptr, "failures": failures})
 	strictRepMu.Lock()
 	defer strictRepMu.Unlock()
 	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)

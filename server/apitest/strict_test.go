@@ -1,15 +1,10 @@
 package apitest
 
 import (
-	"encoding/json"
-	"path"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-
-	"webapi/gen"
 )
 
 // compileStrict converts an OpenAPI 3.0 schema as the strict reading does and compiles it.
@@ -85,99 +80,6 @@ func TestStrictUnknownFormat(t *testing.T) {
 	if err := convertDocument(doc); err == nil || !strings.Contains(err.Error(), `"phone"`) {
 		t.Fatalf("an unknown format must fail the conversion, got %v", err)
 	}
-}
-
-// TestStrictAllowList: the temporary allow-list tolerates only null, only where an
-// allow-listed location applies to that null, and only at locations that the document marks
-// nullable (it may hide how the document says "or null", never a null the document refuses).
-func TestStrictAllowList(t *testing.T) {
-	t.Parallel()
-	body := map[string]any{"data": map[string]any{"attributes": map[string]any{"gender": nil, "name": "x"}}}
-	gender := "#/components/schemas/contactsAttributes/properties/gender"
-	doc := "#/components/schemas/contactsDocument"
-	if !strictAllowed(strictFailure{Instance: "/data/attributes/gender",
-		Via: []strictStep{{doc, ""}, {gender, "/data/attributes/gender"}}}, body) {
-		t.Fatal("null at an allow-listed location must be tolerated")
-	}
-	if strictAllowed(strictFailure{Instance: "/data/attributes/name",
-		Via: []strictStep{{gender, "/data/attributes/name"}}}, body) {
-		t.Fatal("a value other than null must not be tolerated")
-	}
-	if strictAllowed(strictFailure{Instance: "/data/attributes/gender",
-		Via: []strictStep{{"#/components/schemas/contactsAttributes/properties/name", "/data/attributes/gender"}}}, body) {
-		t.Fatal("null elsewhere must not be tolerated")
-	}
-	if strictAllowed(strictFailure{Instance: "/data/attributes/gender",
-		Via: []strictStep{{gender, "/data/attributes"}}}, body) {
-		t.Fatal("an allow-listed location applied to another value must not tolerate a null inside it")
-	}
-
-	var raw any
-	if err := json.Unmarshal(gen.SpecJSON, &raw); err != nil {
-		t.Fatal(err)
-	}
-	for loc, schema := range schemaLocations(raw) {
-		for _, pattern := range strictNullAllowList {
-			if ok, _ := path.Match(pattern, loc); !ok {
-				continue
-			}
-			if nullable, _ := schema["nullable"].(bool); !nullable {
-				t.Errorf("allow-list pattern %s matches %s, which the document does not mark nullable", pattern, loc)
-			}
-		}
-	}
-}
-
-// schemaLocations lists the Schema Objects of an OpenAPI 3.0 document by their JSON pointer.
-func schemaLocations(doc any) map[string]map[string]any {
-	out := map[string]map[string]any{}
-	var schema func(v any, ptr string)
-	schema = func(v any, ptr string) {
-		s, ok := v.(map[string]any)
-		if !ok {
-			return
-		}
-		out["#"+ptr] = s
-		props, _ := s["properties"].(map[string]any)
-		for name, p := range props {
-			schema(p, ptr+"/properties/"+jsonPointerEscape(name))
-		}
-		for _, k := range []string{"items", "additionalProperties", "not"} {
-			schema(s[k], ptr+"/"+k)
-		}
-		for _, k := range []string{"allOf", "anyOf", "oneOf"} {
-			list, _ := s[k].([]any)
-			for i, x := range list {
-				schema(x, ptr+"/"+k+"/"+strconv.Itoa(i))
-			}
-		}
-	}
-	var walk func(v any, ptr string)
-	walk = func(v any, ptr string) {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
-				p := ptr + "/" + jsonPointerEscape(k)
-				switch {
-				case k == "schema":
-					schema(x, p)
-				case k == "schemas" && ptr == "/components":
-					m, _ := x.(map[string]any)
-					for name, s := range m {
-						schema(s, p+"/"+jsonPointerEscape(name))
-					}
-				case k != "example" && k != "examples":
-					walk(x, p)
-				}
-			}
-		case []any:
-			for i, x := range v {
-				walk(x, ptr+"/"+strconv.Itoa(i))
-			}
-		}
-	}
-	walk(doc, "")
-	return out
 }
 
 // TestStrictDocument: the bundled document converts and its response schemas compile.
