@@ -58,11 +58,16 @@ func run(src, out string) error {
 	if err != nil {
 		return err
 	}
+	client, err := clientGo(engineOperations(doc))
+	if err != nil {
+		return err
+	}
 	files := map[string][]byte{
 		"openapi.yaml":      yml,
 		"openapi.json":      js,
 		"openapi.gen.go":    []byte(embedGo),
 		"operations.gen.go": ops,
+		"client.gen.go":     client,
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(out, name), data, 0o644); err != nil {
