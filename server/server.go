@@ -36,6 +36,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// ReadTimeout bounds the reading of a request's body (60 s; slower → 408).
 	ReadTimeout time.Duration
+	// Schemes verify the credentials of API requests (OAuth 2.0 bearer tokens, WSSE).
+	Schemes []auth.Scheme
 }
 
 // The default time bounds of api.md section 20.
@@ -90,6 +92,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		}))
 	}
 	e.Use(deadlines(cfg.RequestTimeout, cfg.ReadTimeout))
+	e.Use(authenticate(&auth.Resolver{DB: db}, cfg.Schemes))
 	e.Use(bodyLimit(cfg.BodyLimit))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -275,8 +278,7 @@ func prepare(db *store.DB) func(r *http.Request) (*http.Request, error) {
 		if err := jsonapi.CheckHost(r.Host); err != nil {
 			return nil, err // links are built from it
 		}
-		ctx := auth.With(r.Context(), auth.Admin) // until authentication exists: user 1
-		ctx, err := resources.WithLocale(ctx, db, r)
+		ctx, err := resources.WithLocale(r.Context(), db, r)
 		if err != nil {
 			return nil, err
 		}

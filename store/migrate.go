@@ -31,6 +31,10 @@ func migrations(d Dialect) []*goose.Migration {
 		}}, nil),
 		// Exact decimals on SQLite: TEXT decimal columns (see decimal.go).
 		ddlMigration(d, 3, "00003_sqlite_decimal_text.sql", SQLite),
+		// What a principal is built from, counted (see authstate.go).
+		goose.NewGoMigration(4, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return migrateAuthState(ctx, tx, d)
+		}}, nil),
 	}
 }
 
@@ -191,4 +195,10 @@ func renderDDL(d Dialect, file string) ([]string, error) {
 		}
 	}
 	return stmts, nil
+}
+
+// LatestVersion is the schema version Migrate brings a database to.
+func LatestVersion() int64 {
+	ms := migrations(SQLite)
+	return ms[len(ms)-1].Version
 }

@@ -22,6 +22,12 @@ func (s *Store) translate(ctx context.Context, p *plan, err error) error {
 	return translate(ctx, s.db, p, err)
 }
 
+// Translate is translate for errors of the database met outside a type's store (authentication,
+// for one): 503 when the database cannot serve, and so on.
+func Translate(ctx context.Context, db *store.DB, err error) error {
+	return translate(ctx, db, nil, err)
+}
+
 func translate(ctx context.Context, db *store.DB, p *plan, err error) error {
 	if err == nil {
 		return nil

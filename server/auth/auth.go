@@ -1,0 +1,118 @@
+// Package auth identifies the caller of a request and says what it may do (api.md sections 16
+// and 17).
+//
+// A request's credentials are checked by a Scheme (OAuth 2.0 bearer tokens in server/oauth,
+// WSSE in server/wsse), which names an Identity: the user, and the OAuth application acting
+// for them. The Identity is then resolved into a Principal — the user with its organization,
+// business units and effective permissions — once per request, and the Principal travels in the
+// request's context only: everything downstream (the engine's store, its access predicates in
+// SQL) reads it from there.
+package auth
+
+import (
+	"context"
+	"net/http"
+)
+
+// Identity is who the credentials of a request name.
+type Identity struct {
+	UserID int64
+	// ClientID is the OAuth application that acts for the user ("" for WSSE): a revoked
+	// application's tokens stop working at once, so it is checked on every request.
+	ClientID string
+}
+
+// Scheme verifies one kind of credentials of the Authorization header.
+type Scheme interface {
+	// Name is the auth-scheme of the Authorization header it reads ("Bearer", "WSSE"),
+	// compared case-insensitively.
+	Name() string
+	// Challenge is the value of the WWW-Authenticate header that offers the scheme
+	// (`Bearer realm="webapi"`, `WSSE realm="webapi", profile="UsernameToken"`).
+	Challenge() string
+	// Verify checks the credentials of r and returns the identity they name. A failure is a
+	// *Failure (answered 401 with every scheme's challenge); any other error is the server's.
+	Verify(r *http.Request) (Identity, error)
+}
+
+// Failure is why credentials were refused. Detail is a sentence for the client (it never says
+// more than the client sent: not whether a user exists).
+type Failure struct {
+	Detail string
+}
+
+func (f *Failure) Error() string { return "authentication failed: " + f.Detail }
+
+// Level is an access level of a permission, from none to system (api.md section 17).
+type Level uint8
+
+// The access levels, narrowest first: a wider level includes the narrower ones.
+const (
+	LevelNone Level = iota
+	LevelUser
+	LevelBusinessUnit
+	LevelDivision
+	LevelOrganization
+	LevelSystem
+)
+
+// levelNames are the names the roles' permissions use.
+var levelNames = map[string]Level{"none": LevelNone, "user": LevelUser, "businessUnit": LevelBusinessUnit,
+	"division": LevelDivision, "organization": LevelOrganization, "system": LevelSystem}
+
+// ParseLevel reads a level by the name the roles' permissions use.
+func ParseLevel(name string) (Level, bool) {
+	l, ok := levelNames[name]
+	return l, ok
+}
+
+// Action is what a permission allows on a resource type.
+type Action uint8
+
+// The actions of the roles' permissions.
+const (
+	View Action = iota
+	Create
+	Edit
+	Delete
+)
+
+// ActionNames are the names the roles' permissions use, by Action.
+var ActionNames = [...]string{View: "VIEW", Create: "CREATE", Edit: "EDIT", Delete: "DELETE"}
+
+// Permissions are the levels of one resource type, by Action.
+type Permissions [4]Level
+
+// Principal is the acting user with what it may do: its organization, its business units (and
+// their descendants, for the division level), and the widest level of each permission among its
+// roles, per resource type (a type missing from every role is none).
+type Principal struct {
+	UserID         int64
+	BusinessUnitID int64 // the user's own business unit (its owner): new business-unit-owned records default to it
+	OrganizationID int64
+	ClientID       string
+	BusinessUnits  []int64 // the units the user is a member of
+	Division       []int64 // those units and all their descendants
+	Permissions    map[string]Permissions
+}
+
+// Level returns the principal's level of action on the resource type typ.
+func (p *Principal) Level(typ string, a Action) Level {
+	if p == nil {
+		return LevelNone
+	}
+	return p.Permissions[typ][a]
+}
+
+type key struct{}
+
+// With returns a context that carries p.
+func With(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, key{}, p)
+}
+
+// From returns the principal of the request; ok is false when there is none.
+func From(ctx context.Context) (*Principal, bool) {
+	p, ok := ctx.Value(key{}).(*Principal)
+	return p, ok && p != nil
+}

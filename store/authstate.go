@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The principal of a request (server/auth) is built from users, organizations, business units
+// and roles; the server keeps principals it has built, and must stop using one as soon as any of
+// those rows changes, in any process that shares the database (a user disabled by a command, a
+// role edited through the API). Triggers count such changes in auth_state.generation, in the
+// transaction that makes them: a server compares the generation with the one its principal was
+// built at, one cheap statement per request, whichever process wrote.
+
+// authTriggers are the changes that can change a principal: table, events.
+var authTriggers = []struct{ table, events string }{
+	{"organizations", "UPDATE OF enabled"},
+	{"organizations", "DELETE"},
+	{"business_units", "INSERT"},
+	{"business_units", "UPDATE OF parent_business_unit_id, organization_id"},
+	{"business_units", "DELETE"},
+	{"users", "UPDATE OF enabled, organization_id, owner_id"},
+	{"users", "DELETE"},
+	{"user_roles", "UPDATE OF permissions, organization_id"},
+	{"user_roles", "DELETE"},
+	{"user_user_roles", "INSERT"},
+	{"user_user_roles", "DELETE"},
+	{"user_business_units", "INSERT"},
+	{"user_business_units", "DELETE"},
+}
+
+// migrateAuthState is migration 4: the auth_state row and the triggers that count changes.
+func migrateAuthState(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	stmts := []string{
+		"CREATE TABLE auth_state (id INTEGER NOT NULL PRIMARY KEY, generation BIGINT NOT NULL)",
+		"INSERT INTO auth_state (id, generation) VALUES (1, 1)",
+	}
+	if d == Postgres {
+		stmts = append(stmts, `CREATE FUNCTION webapi_auth_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE auth_state SET generation = generation + 1 WHERE id = 1;
+    RETURN NULL;
+END $$`)
+	}
+	for i, t := range authTriggers {
+		name := fmt.Sprintf("auth_changed_%s_%d", t.table, i)
+		if d == Postgres {
+			stmts = append(stmts, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH STATEMENT EXECUTE FUNCTION webapi_auth_changed()",
+				name, t.events, t.table))
+		} else {
+			stmts = append(stmts, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s BEGIN UPDATE auth_state SET generation = generation + 1 WHERE id = 1; END",
+				name, t.events, t.table))
+		}
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("auth state: %w\n%s", err, s)
+		}
+	}
+	return nil
+}
+
+// AuthGeneration returns the count of changes that can change a principal, and whether the
+// OAuth application clientID (if any) is revoked — one statement, run on every request.
+func (db *DB) AuthGeneration(ctx context.Context) (int64, error) {
+	var gen int64
+	err := db.Run(ctx, func(ctx context.Context) error {
+		return db.Conn(ctx).Raw("SELECT generation FROM auth_state WHERE id = 1").Row().Scan(&gen)
+	})
+	return gen, err
+}
