@@ -35,6 +35,9 @@ func migrations(d Dialect) []*goose.Migration {
 		goose.NewGoMigration(4, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return migrateAuthState(ctx, tx, d)
 		}}, nil),
+		// Version 5 is the OAuth server's (another branch).
+		// WSSE's API keys and nonces, and the configuration settings (web_api).
+		ddlMigration(d, 6, "00006_wsse_settings.sql"),
 	}
 }
 
