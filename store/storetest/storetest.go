@@ -214,3 +214,45 @@ func openPostgresSchema(t testing.TB, base string, limits store.Limits) *store.D
 	t.Cleanup(func() { _ = db.Close() })
 	return db
 }
+
+// OpenAgain returns a second handle on the database of db (opened by Open on backend b), as
+// another server process sharing the database would have: its own pool and connections, the
+// same data. It is closed when the test ends.
+func OpenAgain(t testing.TB, b Backend, db *store.DB) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	var dbURL string
+	switch store.Dialect(b.Name) {
+	case store.SQLite:
+		var file string
+		if err := db.Gorm.Raw("SELECT file FROM pragma_database_list WHERE name = 'main'").Row().Scan(&file); err != nil {
+			t.Fatalf("storetest: the SQLite file: %v", err)
+		}
+		if file == "" {
+			t.Fatal("storetest: an in-memory SQLite database cannot be opened again")
+		}
+		dbURL = "sqlite:" + file
+	case store.Postgres:
+		var schema string
+		if err := db.Gorm.Raw("SELECT current_schema()").Row().Scan(&schema); err != nil {
+			t.Fatalf("storetest: the PostgreSQL schema: %v", err)
+		}
+		u, err := url.Parse(b.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		q.Set("application_name", schema)
+		u.RawQuery = q.Encode()
+		dbURL = u.String()
+	default:
+		t.Fatalf("storetest: unknown backend %q", b.Name)
+	}
+	again, err := store.OpenWith(ctx, dbURL, db.Limits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = again.Close() })
+	return again
+}
