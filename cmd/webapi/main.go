@@ -57,6 +57,10 @@ func root() *cobra.Command {
 		return db, nil
 	}
 	cmd.AddCommand(serveCmd(open), migrateCmd(open), seedCmd(open), openapiCmd())
+	cmd.AddCommand(configCmd(open))
+	cmd.AddCommand(userCmd(open))
+	cmd.AddCommand(wsseHeaderCmd())
+	cmd.AddCommand(organizationCmd(open))
 	return cmd
 }
 

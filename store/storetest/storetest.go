@@ -220,8 +220,18 @@ func openPostgresSchema(t testing.TB, base string, limits store.Limits) *store.D
 // same data. It is closed when the test ends.
 func OpenAgain(t testing.TB, b Backend, db *store.DB) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	var dbURL string
+	again, err := store.OpenWith(context.Background(), URL(t, b, db), db.Limits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = again.Close() })
+	return again
+}
+
+// URL returns the URL of the database of db (opened by Open on backend b), for what opens it by
+// itself: a second handle, a command's --database.
+func URL(t testing.TB, b Backend, db *store.DB) string {
+	t.Helper()
 	switch store.Dialect(b.Name) {
 	case store.SQLite:
 		var file string
@@ -229,9 +239,9 @@ func OpenAgain(t testing.TB, b Backend, db *store.DB) *store.DB {
 			t.Fatalf("storetest: the SQLite file: %v", err)
 		}
 		if file == "" {
-			t.Fatal("storetest: an in-memory SQLite database cannot be opened again")
+			t.Fatal("storetest: an in-memory SQLite database has no URL")
 		}
-		dbURL = "sqlite:" + file
+		return "sqlite:" + file
 	case store.Postgres:
 		var schema string
 		if err := db.Gorm.Raw("SELECT current_schema()").Row().Scan(&schema); err != nil {
@@ -245,14 +255,8 @@ func OpenAgain(t testing.TB, b Backend, db *store.DB) *store.DB {
 		q.Set("search_path", schema)
 		q.Set("application_name", schema)
 		u.RawQuery = q.Encode()
-		dbURL = u.String()
-	default:
-		t.Fatalf("storetest: unknown backend %q", b.Name)
+		return u.String()
 	}
-	again, err := store.OpenWith(ctx, dbURL, db.Limits())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = again.Close() })
-	return again
+	t.Fatalf("storetest: unknown backend %q", b.Name)
+	return ""
 }
