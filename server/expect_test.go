@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"webapi/server/apitest"
 )
@@ -405,4 +407,18 @@ func idsOf(t testing.TB, res *apitest.Response) []string {
 		ids[i] = d.ID
 	}
 	return ids
+}
+
+// newOrganization creates an organization as `webapi organization create` does, outside the API
+// (a caller sees and creates only its own organization: api.md section 17), and returns its id.
+func newOrganization(t *testing.T, env *apitest.Env, name string, enabled bool) string {
+	t.Helper()
+	now := env.DB.TimeValue(time.Now())
+	var id int64
+	err := env.DB.Gorm.Raw("INSERT INTO organizations (name, enabled, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+		name, enabled, now, now).Row().Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(id, 10)
 }

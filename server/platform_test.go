@@ -188,73 +188,63 @@ func orgResource(id, name string, description any, enabled bool) string {
 	return resObject("organizations", id, fmt.Sprintf(`"name":%s,"description":%s,"enabled":%t,%s`, jsonText(name), jsonText(description), enabled, stamps))
 }
 
+// A caller sees only its own organization (api.md section 17): it reads and edits it; other
+// organizations, made with `webapi organization create`, do not exist for it, and none is
+// created through the API.
 func TestOrganizations(t *testing.T) {
 	t.Parallel()
 	eachBackendScene(t, func(s *scene) {
-		s.step("create", func(s *scene) {
-			s.create("organizations", "2", `{"data":{"type":"organizations","attributes":{"name":"Acme Holding","description":"The parent company"}}}`,
-				orgResource("2", "Acme Holding", "The parent company", true))
-		})
+		other := newOrganization(s.t, s.env, "Acme Holding", true)
 		s.step("read", func(s *scene) {
 			s.read("organizations", "1", orgResource("1", "Default Organization", nil, true))
-			s.read("organizations", "2", orgResource("2", "Acme Holding", "The parent company", true))
+			s.expect("GET", "/api/organizations/"+other, "", 404, notFoundDoc)
 			s.expect("GET", "/api/organizations/99", "", 404, notFoundDoc)
+			s.expect("GET", "/api/organizations", "", 200, listDoc(apiHost+"/api/organizations", orgResource("1", "Default Organization", nil, true)))
 		})
 		s.step("update changes only the members sent", func(s *scene) {
-			before := s.read("organizations", "2", orgResource("2", "Acme Holding", "The parent company", true))
-			after := s.update("organizations", "2", `{"description":null,"enabled":false}`, "",
-				orgResource("2", "Acme Holding", nil, false))
+			before := s.read("organizations", "1", orgResource("1", "Default Organization", nil, true))
+			after := s.update("organizations", "1", `{"description":"The parent company"}`, "",
+				orgResource("1", "Default Organization", "The parent company", true))
 			if before.Header.Get("ETag") == after.Header.Get("ETag") {
 				s.t.Errorf("the ETag did not change on update")
 			}
-			s.update("organizations", "2", `{"name":"Acme Group"}`, "", orgResource("2", "Acme Group", nil, false))
-			s.read("organizations", "2", orgResource("2", "Acme Group", nil, false))
+			s.update("organizations", "1", `{"name":"Acme Group","description":null}`, "", orgResource("1", "Acme Group", nil, true))
+			s.read("organizations", "1", orgResource("1", "Acme Group", nil, true))
+			s.expect("PATCH", "/api/organizations/"+other, writeDoc("organizations", other, `{"name":"Mine"}`, ""), 404, notFoundDoc)
 		})
 		s.step("errors", func(s *scene) {
 			s.fails("organizations", []failCase{
-				{name: "name missing", body: `{"data":{"type":"organizations","attributes":{"description":"x"}}}`, invalid: true,
+				{name: "name blank", method: "PATCH", path: "/api/organizations/1", body: writeDoc("organizations", "1", `{"name":"   "}`, ""),
 					want: []apiError{notBlank(attrAt("name"))}},
-				{name: "name blank", body: `{"data":{"type":"organizations","attributes":{"name":"   "}}}`,
+				{name: "name null", method: "PATCH", path: "/api/organizations/1", body: writeDoc("organizations", "1", `{"name":null}`, ""), invalid: true,
 					want: []apiError{notBlank(attrAt("name"))}},
-				{name: "name null", body: `{"data":{"type":"organizations","attributes":{"name":null}}}`, invalid: true,
-					want: []apiError{notBlank(attrAt("name"))}},
-				{name: "name too long", body: `{"data":{"type":"organizations","attributes":{"name":"` + repeatX(256) + `"}}}`, invalid: true,
+				{name: "name too long", method: "PATCH", path: "/api/organizations/1", body: writeDoc("organizations", "1", `{"name":"`+repeatX(256)+`"}`, ""), invalid: true,
 					want: []apiError{tooLong(attrAt("name"), 255)}},
-				{name: "name taken", body: `{"data":{"type":"organizations","attributes":{"name":"Default Organization"}}}`,
+				// names are unique across organizations (the reference's rule)
+				{name: "name taken", method: "PATCH", path: "/api/organizations/1", body: writeDoc("organizations", "1", `{"name":"Acme Holding"}`, ""),
 					want: []apiError{taken(attrAt("name"))}},
-				{name: "name taken on update", method: "PATCH", path: "/api/organizations/2",
-					body: writeDoc("organizations", "2", `{"name":"Default Organization"}`, ""),
-					want: []apiError{taken(attrAt("name"))}},
-				{name: "unknown attribute", body: `{"data":{"type":"organizations","attributes":{"name":"X","color":"red"}}}`, invalid: true,
+				{name: "unknown attribute", method: "PATCH", path: "/api/organizations/1", body: writeDoc("organizations", "1", `{"color":"red"}`, ""), invalid: true,
 					want: []apiError{extraField(attrAt("color"))}},
-				{name: "unknown relationship", body: `{"data":{"type":"organizations","attributes":{"name":"X"},"relationships":{"owner":{"data":{"type":"users","id":"1"}}}}}`, invalid: true,
-					want: []apiError{extraField(relAt("owner"))}},
-				{name: "wrong type", body: `{"data":{"type":"organizations","attributes":{"name":"X","enabled":"yes"}}}`, invalid: true,
+				{name: "wrong type", method: "PATCH", path: "/api/organizations/1", body: writeDoc("organizations", "1", `{"enabled":"yes"}`, ""), invalid: true,
 					want: []apiError{wrongType(attrAt("enabled"), "boolean")}},
-				// The validator replaces null by the schema's default (true) and so accepts the request.
-				{name: "enabled null", body: `{"data":{"type":"organizations","attributes":{"name":"X","enabled":null}}}`,
-					want: []apiError{notNull(attrAt("enabled"))}},
-				{name: "several problems", body: `{"data":{"type":"organizations","attributes":{"name":7,"description":false,"enabled":1,"color":"red"}}}`, invalid: true,
+				{name: "several problems", method: "PATCH", path: "/api/organizations/1",
+					body: writeDoc("organizations", "1", `{"name":7,"description":false,"enabled":1,"color":"red"}`, ""), invalid: true,
 					want: []apiError{wrongType(attrAt("name"), "string"), wrongType(attrAt("description"), "string"),
 						wrongType(attrAt("enabled"), "boolean"), extraField(attrAt("color"))}},
 			})
-			s.read("organizations", "2", orgResource("2", "Acme Group", nil, false))
+			s.read("organizations", "1", orgResource("1", "Acme Group", nil, true))
 		})
-		s.step("collection", func(s *scene) {
-			items := []string{orgResource("1", "Default Organization", nil, true), orgResource("2", "Acme Group", nil, false)}
-			for i := 3; i <= 11; i++ {
-				id, name := fmt.Sprint(i), fmt.Sprintf("Org %c", 'Z'-i) // names in the reverse order of ids
-				s.create("organizations", id, `{"data":{"type":"organizations","attributes":{"name":`+jsonText(name)+`}}}`, orgResource(id, name, nil, true))
-				items = append(items, orgResource(id, name, nil, true))
-			}
-			s.expectPages("organizations", items)
+		s.step("no organization is created through the API", func(s *scene) {
+			s.expect("POST", "/api/organizations", `{"data":{"type":"organizations","attributes":{"name":"New"}}}`, 403,
+				errorDoc(403, "access denied exception", `No access by "CREATE" permission to the entity.`, atPointer("/data")))
 		})
 		s.step("title", func(s *scene) {
-			s.title("organizations", "1", "Default Organization")
-			s.title("organizations", "2", "Acme Group")
+			s.title("organizations", "1", "Acme Group")
 		})
-		s.step("delete", func(s *scene) {
-			s.remove("organizations", "11")
+		s.step("the caller's organization cannot go while it has records", func(s *scene) {
+			s.expect("DELETE", "/api/organizations/1", "", 409, errorDoc(409, "conflict constraint",
+				"The operation conflicts with records that refer to this one (or that it refers to).", ""))
+			s.expect("DELETE", "/api/organizations/"+other, "", 404, notFoundDoc)
 		})
 	})
 }

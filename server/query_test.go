@@ -83,7 +83,8 @@ func qRunFilters(t *testing.T, env *apitest.Env, typ string, rows []qFilter) {
 // The data every query test reads, created through the API in this order (ids as listed):
 //
 //	users:         1 admin (John Doe, enabled; fixed row), 2 jane (Jane Roe, disabled)
-//	organizations: 1 Default Organization (enabled; fixed row), 2 Beta (disabled), 3 Gamma (enabled), 4 Delta (disabled)
+//	organizations: 1 Default Organization (enabled; fixed row), 2 Beta (disabled), 3 Gamma (enabled), 4 Delta (disabled);
+//	               2-4 are made outside the API: the caller, of organization 1, never sees them
 //	contacts:      firstName  lastName gender  birthday    source  accounts
 //	               1 "Ann"    Archer   female  1990-05-01  tv      1
 //	               2 "bob"    Baker    male    1985-12-31  call    1, 2
@@ -114,8 +115,12 @@ func qRunFilters(t *testing.T, env *apitest.Env, typ string, rows []qFilter) {
 func qSeed(t *testing.T, env *apitest.Env) {
 	t.Helper()
 	createAs(t, env, "users", "2", `{"data":{"type":"users","attributes":{"username":"jane","email":"jane@example.com","firstName":"Jane","lastName":"Roe","enabled":false}}}`)
-	for i, org := range []string{`"name":"Beta","enabled":false`, `"name":"Gamma","enabled":true`, `"name":"Delta","enabled":false`} {
-		createAs(t, env, "organizations", strconv.Itoa(i+2), `{"data":{"type":"organizations","attributes":{`+org+`}}}`)
+	// other organizations: none of their rows is ever the caller's to see
+	for _, org := range []struct {
+		name    string
+		enabled bool
+	}{{"Beta", false}, {"Gamma", true}, {"Delta", false}} {
+		newOrganization(t, env, org.name, org.enabled)
 	}
 	source := func(id string) string {
 		return `,"relationships":{"source":{"data":{"type":"contactsources","id":"` + id + `"}}}`
@@ -335,13 +340,14 @@ func TestQueryFilterDateTime(t *testing.T) {
 func TestQueryFilterShownDateTime(t *testing.T) {
 	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
-		// the fixed organization 1 may have been made in the same second
+		// an account made long before, and one made now
+		create(t, env, "accounts", `{"data":{"type":"accounts","attributes":{"name":"Old"}}}`)
 		old := env.DB.TimeValue(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
-		if err := env.DB.Gorm.Exec("UPDATE organizations SET created_at = ? WHERE id = 1", old).Error; err != nil {
+		if err := env.DB.Gorm.Exec("UPDATE accounts SET created_at = ? WHERE id = 1", old).Error; err != nil {
 			t.Fatal(err)
 		}
-		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/organizations",
-			Body: `{"data":{"type":"organizations","attributes":{"name":"Shown"}}}`})
+		res := env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts",
+			Body: `{"data":{"type":"accounts","attributes":{"name":"Shown"}}}`})
 		res.ExpectStatus(t, http.StatusCreated)
 		var doc struct {
 			Data struct {
@@ -354,7 +360,7 @@ func TestQueryFilterShownDateTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		shown := doc.Data.Attributes.CreatedAt
-		qRunFilters(t, env, "organizations", []qFilter{
+		qRunFilters(t, env, "accounts", []qFilter{
 			{"filter[createdAt]=" + shown, []int{2}},
 			{"filter[createdAt][lte]=" + shown, []int{1, 2}},
 			{"filter[createdAt][gte]=" + shown, []int{2}},
@@ -391,18 +397,19 @@ func TestQueryFilterBoolean(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		qSeed(t, env)
 		t.Run("organizations enabled", func(t *testing.T) {
+			// the caller's own organization only: the others never match (api.md section 17)
 			qRunFilters(t, env, "organizations", []qFilter{
-				{"filter[enabled]=true", []int{1, 3}},
-				{"filter[enabled]=1", []int{1, 3}},
-				{"filter[enabled]=yes", []int{1, 3}},
-				{"filter[enabled]=TRUE", []int{1, 3}},
-				{"filter[enabled]=false", []int{2, 4}},
-				{"filter[enabled]=0", []int{2, 4}},
-				{"filter[enabled]=no", []int{2, 4}},
-				{"filter[enabled][neq]=true", []int{2, 4}},
-				{"filter[enabled][neq]=no", []int{1, 3}},
-				{"filter[enabled][neq_or_null]=false", []int{1, 3}},
-				{"filter[enabled][exists]=yes", []int{1, 2, 3, 4}},
+				{"filter[enabled]=true", []int{1}},
+				{"filter[enabled]=1", []int{1}},
+				{"filter[enabled]=yes", []int{1}},
+				{"filter[enabled]=TRUE", []int{1}},
+				{"filter[enabled]=false", nil},
+				{"filter[enabled]=0", nil},
+				{"filter[enabled]=no", nil},
+				{"filter[enabled][neq]=true", nil},
+				{"filter[enabled][neq]=no", []int{1}},
+				{"filter[enabled][neq_or_null]=false", []int{1}},
+				{"filter[enabled][exists]=yes", []int{1}},
 				{"filter[enabled][exists]=no", nil},
 			})
 		})

@@ -92,13 +92,21 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 		if err != nil {
 			return err
 		}
+		done := false
+		defer func() {
+			if !done {
+				_ = tx.Rollback() // fn panicked: the transaction must not outlive it
+			}
+		}()
 		g := db.Gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
 		g.Statement.ConnPool = tx
 		tctx := context.WithValue(context.WithValue(ctx, connKey{}, g), txKey{}, true)
 		if err := fn(tctx); err != nil {
+			done = true
 			_ = tx.Rollback()
 			return err
 		}
+		done = true
 		if err := tx.Commit(); err != nil {
 			// A commit that fails on a lost connection may or may not have happened: never
 			// run it again.

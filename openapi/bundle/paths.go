@@ -316,8 +316,9 @@ func plainIDs(target *typeFile) obj {
 // GET, OPTIONS, and the path's description of the methods it refuses (405 with Allow).
 func (b *bundle) finish(p *path, tag string) {
 	var get *operation
+	list := !p.ID // GET of a collection lists; everything else names a record or writes
 	for _, o := range p.Ops {
-		o.addCommonResponses()
+		o.addCommonResponses(list && o.Method == "get")
 		if o.Method == "get" {
 			get = o
 		}

@@ -123,29 +123,42 @@ func (a *API) validID(r *Resource, id string) bool {
 	return id != "" && utf8.RuneCountInString(id) <= a.Limits.MaxIDLength
 }
 
-// load reads one record by id; nil when it does not exist.
+// load reads one record by id among those the caller may view; nil when there is none.
 func (a *API) load(ctx context.Context, r *Resource, id string) (*Record, error) {
-	return a.loadLocked(ctx, r, id, NoLock)
+	return a.find(ctx, &Query{Resource: r}, id)
 }
 
-// loadForUpdate reads, inside a transaction, the current state of a record the transaction is
-// about to change or delete, and locks it until the transaction ends: a check made on it
-// (If-Match, existence) stays true until the write is committed, so of concurrent writes that
-// send the same ETag exactly one succeeds (api.md section 20).
-func (a *API) loadForUpdate(ctx context.Context, r *Resource, id string) (*Record, error) {
-	return a.loadLocked(ctx, r, id, LockUpdate)
+// lookup reads one record by id among those of the caller's organization, with what the caller
+// may do to it (Record.May); nil when it does not exist for the caller. A lock other than
+// NoLock (inside a transaction) keeps what was read true until the transaction ends: of
+// concurrent writes that send the same ETag exactly one succeeds (api.md section 20).
+func (a *API) lookup(ctx context.Context, r *Resource, id string, lock Lock) (*Record, error) {
+	return a.find(ctx, &Query{Resource: r, Scope: ScopeTenant, Report: true, Lock: lock}, id)
 }
 
-func (a *API) loadLocked(ctx context.Context, r *Resource, id string, lock Lock) (*Record, error) {
-	if !a.validID(r, id) {
+func (a *API) find(ctx context.Context, q *Query, id string) (*Record, error) {
+	if !a.validID(q.Resource, id) {
 		return nil, nil
 	}
+	q.IDs, q.Limit = []string{id}, 1
 	var out *Record
-	err := a.Store.Find(ctx, &Query{Resource: r, IDs: []string{id}, Limit: 1, Lock: lock}, func(rec *Record) bool {
+	err := a.Store.Find(ctx, q, func(rec *Record) bool {
 		out = rec
 		return false
 	})
 	return out, err
+}
+
+// permit answers whether the caller may do each of acts to rec, in order (a record it may not
+// view is a 403 about viewing, whatever else was asked); pointer names the part of the request
+// that refers to the record ("" for the record of the URL).
+func permit(rec *Record, pointer string, acts ...Action) *Error {
+	for _, act := range acts {
+		if !rec.May.Can(act) {
+			return Forbidden(act, pointer)
+		}
+	}
+	return nil
 }
 
 // List answers GET /api/{type}.
@@ -197,13 +210,17 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 		return
 	}
 	r = c.r // with the context Prepare gave it
-	rec, err := a.load(r.Context(), c.res, id)
+	rec, err := a.lookup(r.Context(), c.res, id, NoLock)
 	switch {
 	case err != nil:
 		c.fail(err)
 		return
 	case rec == nil:
 		c.fail(NotFound())
+		return
+	}
+	if e := permit(rec, "", ActionView); e != nil {
+		c.fail(e)
 		return
 	}
 	tag := etag(c.res, rec)
@@ -223,13 +240,17 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 	}
 	r = c.r // with the context Prepare gave it
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		cur, err := a.loadLocked(ctx, c.res, id, LockDelete)
+		cur, err := a.lookup(ctx, c.res, id, LockDelete)
 		switch {
 		case err != nil:
 			return err
 		case cur == nil:
 			return NotFound()
-		case !ifMatch(r, c.res, cur):
+		}
+		if e := permit(cur, "", ActionView, ActionDelete); e != nil {
+			return e
+		}
+		if !ifMatch(r, c.res, cur) {
 			return preconditionFailed()
 		}
 		return a.Store.Delete(ctx, c.res, []string{id})
@@ -260,10 +281,19 @@ func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
 	}
 	var deleted int
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		q := &Query{Resource: c.res, Conditions: lp.conditions, Limit: a.Limits.DeleteLimit + 1, Lock: LockDelete}
+		// the records the caller may see; all of them must be the caller's to delete
+		q := &Query{Resource: c.res, Conditions: lp.conditions, Limit: a.Limits.DeleteLimit + 1, Lock: LockDelete, Report: true}
 		var ids []string
-		if err := a.Store.Find(ctx, q, func(rec *Record) bool { ids = append(ids, rec.ID); return true }); err != nil {
+		deletable := true
+		if err := a.Store.Find(ctx, q, func(rec *Record) bool {
+			ids = append(ids, rec.ID)
+			deletable = deletable && rec.May.Can(ActionDelete)
+			return true
+		}); err != nil {
 			return err
+		}
+		if !deletable {
+			return Forbidden(ActionDelete, "")
 		}
 		if len(ids) > a.Limits.DeleteLimit {
 			return &Error{Status: http.StatusBadRequest, Title: TitleFilter,
@@ -288,22 +318,24 @@ func (a *API) DeleteList(w http.ResponseWriter, r *http.Request, typ string) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// checkLinks verifies that every related id a write sets exists, and keeps those records from
-// being deleted until the write's transaction ends (a delete racing the write waits, rather
-// than leaving the write a reference to nothing).
+// checkLinks verifies that every related id a write sets exists and is one the caller may
+// view (a record of another organization does not exist for the caller: api.md section 17), and
+// keeps those records from being deleted until the write's transaction ends (a delete racing
+// the write waits, rather than leaving the write a reference to nothing).
 func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 	var errs Errors
 	for _, l := range wr.Links {
 		if len(l.IDs) == 0 {
 			continue
 		}
-		found := map[string]bool{}
+		found := map[string]Allowed{}
 		for ids := l.IDs; len(ids) > 0; {
 			// in chunks: databases bound the number of statement parameters
 			chunk := ids[:min(len(ids), 500)]
 			ids = ids[len(chunk):]
-			err := a.Store.Find(ctx, &Query{Resource: r.targets[l.Index], IDs: chunk, Limit: -1, Lock: LockShare}, func(rec *Record) bool {
-				found[rec.ID] = true
+			q := &Query{Resource: r.targets[l.Index], IDs: chunk, Limit: -1, Lock: LockShare, Scope: ScopeTenant, Report: true}
+			err := a.Store.Find(ctx, q, func(rec *Record) bool {
+				found[rec.ID] = rec.May
 				return true
 			})
 			if err != nil {
@@ -312,13 +344,15 @@ func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 		}
 		rel := &r.Rels[l.Index]
 		for j, id := range l.IDs {
-			if found[id] {
-				continue
-			}
+			at := RelPointer(rel.Name)
 			if rel.ToMany {
-				errs = append(errs, EntityNotExist(RelPointer(rel.Name)+"/"+strconv.Itoa(j)))
-			} else {
-				errs = append(errs, EntityNotExist(RelPointer(rel.Name)))
+				at += "/" + strconv.Itoa(j)
+			}
+			switch may, ok := found[id]; {
+			case !ok:
+				errs = append(errs, EntityNotExist(at))
+			case !may.Can(ActionView):
+				errs = append(errs, Forbidden(ActionView, at))
 			}
 		}
 	}

@@ -9,7 +9,44 @@ type Record struct {
 	ID     string
 	Values []any
 	Links  [][]string
+	// May says what the caller may do to the record; set by queries with Report only.
+	May Allowed
 }
+
+// Action is what a request does to a record, as the roles' permissions name it (api.md
+// section 17).
+type Action uint8
+
+// The actions.
+const (
+	ActionView Action = iota
+	ActionCreate
+	ActionEdit
+	ActionDelete
+)
+
+// Allowed is a set of actions.
+type Allowed uint8
+
+// Can reports whether the set has a.
+func (m Allowed) Can(a Action) bool { return m&(1<<a) != 0 }
+
+// With returns the set with a added.
+func (m Allowed) With(a Action) Allowed { return m | 1<<a }
+
+// Scope says which records of the caller's a query finds.
+type Scope uint8
+
+// The scopes.
+const (
+	// ScopeVisible finds only the records the caller may view: lists, counts, included
+	// resources, subresources, linkage — everything that lists.
+	ScopeVisible Scope = iota
+	// ScopeTenant finds every record of the caller's organization: for requests that name
+	// records by id, which must tell a record that does not exist for the caller (404, or a
+	// missing related id) from one the caller may not view or change (403: Query.Report).
+	ScopeTenant
+)
 
 // Operator is a filter operator, by its long name.
 type Operator string
@@ -59,6 +96,10 @@ type Query struct {
 	Limit      int // < 0: no limit
 	// Lock locks the records found until the transaction ends (only inside Store.Tx).
 	Lock Lock
+	// Scope says which of the caller's records the query finds.
+	Scope Scope
+	// Report asks for what the caller may do to each record found (Record.May).
+	Report bool
 }
 
 // Lock is a lock a query takes on the records it finds, so that what a transaction checks of

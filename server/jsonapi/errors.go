@@ -123,6 +123,16 @@ func UnknownType(name string) *Error {
 	return &Error{Status: http.StatusNotFound, Title: TitleEntityType, Detail: fmt.Sprintf("Unknown entity type: %s.", name)}
 }
 
+// actionNames are the names of the roles' permissions, by Action.
+var actionNames = [...]string{ActionView: "VIEW", ActionCreate: "CREATE", ActionEdit: "EDIT", ActionDelete: "DELETE"}
+
+// Forbidden is the 403 of an action the caller has no permission for (api.md section 17); the
+// pointer, if any, names the part of the request that asks for it (a related id, an owner).
+func Forbidden(a Action, pointer string) *Error {
+	return &Error{Status: http.StatusForbidden, Title: TitleAccessDenied,
+		Detail: fmt.Sprintf("No access by %q permission to the entity.", actionNames[a]), Pointer: pointer}
+}
+
 // TitleUnavailable is the title of a 503: the database cannot serve the request now.
 const TitleUnavailable = "service unavailable"
 

@@ -115,7 +115,11 @@ func (m *memStore) Find(ctx context.Context, q *Query, yield func(*Record) bool)
 	m.mu.Unlock()
 	// passed on outside the lock, as copies: the engine may read the store again meanwhile
 	for _, rec := range recs {
-		if !yield(copyRecord(rec)) {
+		c := copyRecord(rec)
+		if q.Report { // the fake has no access control: the caller may do anything
+			c.May = c.May.With(ActionView).With(ActionEdit).With(ActionDelete)
+		}
+		if !yield(c) {
 			break
 		}
 	}

@@ -104,8 +104,12 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 			return err
 		}
 		p := req.items[0]
-		if primary, err = a.load(ctx, p.res, p.realID); err != nil {
+		// the record as written, whether or not the caller may view it afterwards
+		if primary, err = a.lookup(ctx, p.res, p.realID, NoLock); err != nil {
 			return err
+		}
+		if primary == nil {
+			return fmt.Errorf("jsonapi: the %s %q just written is not found", p.res.Type, p.realID)
 		}
 		if body, err = c.itemBody(ctx, primary, lp, true, req.items[1:]); err != nil {
 			return err
@@ -512,7 +516,7 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 			if err := a.Store.LockKey(ctx, it.res.Type+"\x00id\x00"+it.reqID); err != nil {
 				return nil, err
 			}
-			cur, err := a.load(ctx, it.res, it.reqID)
+			cur, err := a.lookup(ctx, it.res, it.reqID, NoLock)
 			if err != nil {
 				return nil, err
 			}
@@ -526,26 +530,33 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 		return a.checkCurrent(ctx, r, it)
 	}
 	it.realID = it.reqID
-	cur, err := a.loadForUpdate(ctx, it.res, it.reqID)
+	cur, err := a.lookup(ctx, it.res, it.reqID, LockUpdate)
 	if err != nil {
 		return nil, err
 	}
 	if cur == nil {
 		return Errors{EntityNotExist(it.at + "/id")}, nil
 	}
+	if e := permit(cur, it.at, ActionView, ActionEdit); e != nil {
+		return Errors{e}, nil
+	}
 	return nil, nil
 }
 
-// checkCurrent loads and locks the record of a PATCH: 404 when missing, 412 when If-Match
-// differs.
+// checkCurrent loads and locks the record of a PATCH: 404 when missing (for the caller), 403
+// when the caller may not view or edit it, 412 when If-Match differs.
 func (a *API) checkCurrent(ctx context.Context, r *http.Request, it *item) (Errors, error) {
-	cur, err := a.loadForUpdate(ctx, it.res, it.realID)
+	cur, err := a.lookup(ctx, it.res, it.realID, LockUpdate)
 	switch {
 	case err != nil:
 		return nil, err
 	case cur == nil:
 		return nil, NotFound()
-	case !ifMatch(r, it.res, cur):
+	}
+	if e := permit(cur, "", ActionView, ActionEdit); e != nil {
+		return nil, e
+	}
+	if !ifMatch(r, it.res, cur) {
 		return nil, preconditionFailed()
 	}
 	return nil, nil
@@ -562,13 +573,17 @@ func (a *API) findUpsert(ctx context.Context, req *request, it *item, patchByURL
 		if err := a.Store.LockKey(ctx, it.res.Type+"\x00id\x00"+it.reqID); err != nil {
 			return "", nil, err
 		}
-		cur, err := a.loadForUpdate(ctx, it.res, it.reqID)
+		cur, err := a.lookup(ctx, it.res, it.reqID, LockUpdate)
 		if err != nil || cur == nil {
 			return "", nil, err
 		}
+		if e := permit(cur, it.at, ActionView, ActionEdit); e != nil {
+			return "", Errors{e}, nil
+		}
 		return cur.ID, nil, nil
 	}
-	q := &Query{Resource: it.res, Limit: 2, Lock: LockUpdate}
+	// matched among the records the caller may view; the one found must be the caller's to edit
+	q := &Query{Resource: it.res, Limit: 2, Lock: LockUpdate, Report: true}
 	key := it.res.Type
 	var errs Errors
 	for _, f := range it.upsert {
@@ -599,15 +614,18 @@ func (a *API) findUpsert(ctx context.Context, req *request, it *item, patchByURL
 	if err := a.Store.LockKey(ctx, key); err != nil {
 		return "", nil, err
 	}
-	var ids []string
-	if err := a.Store.Find(ctx, q, func(rec *Record) bool { ids = append(ids, rec.ID); return true }); err != nil {
+	var found []*Record
+	if err := a.Store.Find(ctx, q, func(rec *Record) bool { found = append(found, rec); return true }); err != nil {
 		return "", nil, err
 	}
-	switch len(ids) {
+	switch len(found) {
 	case 0:
 		return "", nil, nil
 	case 1:
-		return ids[0], nil, nil
+		if e := permit(found[0], it.at, ActionEdit); e != nil {
+			return "", Errors{e}, nil
+		}
+		return found[0].ID, nil, nil
 	}
 	return "", Errors{Conflict(it.metaAt+"/meta/upsert", "The upsert operation founds more than one entity.")}, nil
 }
@@ -698,7 +716,7 @@ func (a *API) checkAllLinks(ctx context.Context, req *request, errs Errors) erro
 			if !it.create {
 				id = it.reqID
 			}
-			if cur, lerr := a.load(ctx, it.res, id); id == "" || (lerr == nil && cur != nil) {
+			if cur, lerr := a.lookup(ctx, it.res, id, NoLock); id == "" || (lerr == nil && cur != nil) {
 				err = a.Store.Check(ctx, it.res, id, wr)
 			} else {
 				err = lerr

@@ -15,13 +15,17 @@ func (a *API) relation(c *call, id, assoc string) (int, *Record, bool) {
 		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
 		return 0, nil, false
 	}
-	parent, err := a.load(c.r.Context(), c.res, id)
+	parent, err := a.lookup(c.r.Context(), c.res, id, NoLock)
 	switch {
 	case err != nil:
 		c.fail(err)
 		return 0, nil, false
 	case parent == nil:
 		c.fail(NotFound())
+		return 0, nil, false
+	}
+	if e := permit(parent, "", ActionView); e != nil {
+		c.fail(e)
 		return 0, nil, false
 	}
 	return i, parent, true
@@ -70,9 +74,17 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 	var rec *Record
 	if ids := parent.Links[i]; len(ids) > 0 {
 		var err error
-		if rec, err = a.load(ctx, target, ids[0]); err != nil {
+		if rec, err = a.lookup(ctx, target, ids[0], NoLock); err != nil {
 			c.fail(err)
 			return
+		}
+		// the identifier is the parent's own value; the record behind it is the caller's to
+		// see only with VIEW
+		if rec != nil {
+			if e := permit(rec, "", ActionView); e != nil {
+				c.fail(e)
+				return
+			}
 		}
 	}
 	if rec == nil {
@@ -250,13 +262,17 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 		return
 	}
 	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		parent, err := a.loadForUpdate(ctx, c.res, id)
+		parent, err := a.lookup(ctx, c.res, id, LockUpdate)
 		switch {
 		case err != nil:
 			return err
 		case parent == nil:
 			return NotFound()
-		case !ifMatch(r, c.res, parent):
+		}
+		if e := permit(parent, "", ActionView, ActionEdit); e != nil {
+			return e
+		}
+		if !ifMatch(r, c.res, parent) {
 			return preconditionFailed()
 		}
 		wr := &Write{Links: []LinkValue{{Index: i, IDs: ids}}}

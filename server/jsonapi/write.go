@@ -57,7 +57,7 @@ func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, writte
 		inc := newIncluder(c.api, v, c.res, lp.include)
 		inc.collect(rec)
 		for _, it := range items {
-			r, err := c.api.load(ctx, it.res, it.realID)
+			r, err := c.api.lookup(ctx, it.res, it.realID, NoLock) // as written
 			if err != nil {
 				return nil, err
 			}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"webapi/server/auth"
 	"webapi/server/jsonapi"
 	"webapi/store"
 	"webapi/store/query"
@@ -79,16 +80,33 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, error) {
 	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.cols, Head: p.head, Limit: q.Limit, Offset: q.Offset,
 		Lock: query.Lock(q.Lock)}
-	if p.hasArg {
-		sel.Columns = make([]query.Column, len(p.cols))
+	// The columns that depend on the request: computed ones with arguments, the linkage of
+	// to-many relationships (only the related records the caller may see), and for a query of
+	// the tenant what the caller may do to each record.
+	pr := principalOf(ctx)
+	links := p.visibleLinks(ctx)
+	if p.hasArg || links != nil || q.Report {
+		sel.Head = ""
+		sel.Columns = make([]query.Column, len(p.cols), len(p.cols)+3)
 		copy(sel.Columns, p.cols)
 		for _, m := range p.attrs {
 			if m.computed != nil && m.computed.Args != nil {
 				sel.Columns[m.sel].Args = m.computed.Args(ctx)
 			}
 		}
+		for i, l := range links {
+			if l != nil {
+				sel.Columns[p.rels[i].sel].Expr = query.LinkIDs(*l, p.store.limits.LinkageLimit)
+			}
+		}
+		if q.Report {
+			for _, a := range []auth.Action{auth.View, auth.Edit, auth.Delete} {
+				c := p.allowed(pr, a, "t")
+				sel.Columns = append(sel.Columns, query.Column{Expr: query.Expr{SQL: "CASE WHEN " + c.SQL + " THEN 1 ELSE 0 END", Args: c.Args}, Type: query.Int})
+			}
+		}
 	}
-	where, err := p.where(p.store.db, q)
+	where, err := p.where(ctx, p.store.db, q)
 	if err != nil {
 		return nil, err
 	}
@@ -118,10 +136,60 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 			rec.Links[i] = nil
 		}
 	}
+	if n := len(p.cols); len(row.Values) == n+3 { // what the caller may do (Query.Report)
+		for i, a := range []jsonapi.Action{jsonapi.ActionView, jsonapi.ActionEdit, jsonapi.ActionDelete} {
+			if row.Values[n+i] == int64(1) {
+				rec.May = rec.May.With(a)
+			}
+		}
+	}
 	if p.decl.Derive != nil {
 		p.decl.Derive(ctx, p.res, rec)
 	}
 	return rec
+}
+
+// visibleLinks are the to-many relationships' links restricted to the related records the
+// caller may see, by relationship index; nil where nothing needs restricting (reference data),
+// and nil altogether when no relationship does.
+func (p *plan) visibleLinks(ctx context.Context) []*query.Link {
+	var out []*query.Link
+	for i, m := range p.rels {
+		if m.link == nil {
+			continue
+		}
+		only := p.store.plans[p.res.Target(i)].linkVisible(ctx, *m.link)
+		if only.SQL == "" {
+			continue
+		}
+		if out == nil {
+			out = make([]*query.Link, len(p.rels))
+		}
+		l := *m.link
+		l.Only = only
+		out[i] = &l
+	}
+	return out
+}
+
+// linkVisible is the condition on the rows of a link to this type (alias l) that the related
+// record is one the caller may view: on the rows themselves when the link is this type's own
+// table (its foreign key), else through the related id. It is empty when every related record
+// is visible (reference data).
+func (p *plan) linkVisible(ctx context.Context, l query.Link) query.Expr {
+	var v query.Expr
+	if l.Table == p.decl.Table && l.Other == "id" {
+		v = p.visible(ctx, "l")
+	} else {
+		v = p.visible(ctx, "x")
+	}
+	switch {
+	case v.SQL == everything.SQL:
+		return query.Expr{}
+	case v.SQL == nothing.SQL, l.Table == p.decl.Table && l.Other == "id":
+		return v
+	}
+	return query.Expr{SQL: "l." + l.Other + " IN (SELECT x.id FROM " + p.decl.Table + " x WHERE " + v.SQL + ")", Args: v.Args}
 }
 
 func (p *plan) order(k jsonapi.SortKey) query.Order {
@@ -146,9 +214,14 @@ func (p *plan) order(k jsonapi.SortKey) query.Order {
 	return query.Order{SQL: col, Desc: k.Desc}
 }
 
-// where translates ids and conditions into SQL conditions.
-func (p *plan) where(db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
+// where translates the caller's access, ids and conditions into SQL conditions.
+func (p *plan) where(ctx context.Context, db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
 	var out []query.Expr
+	if q.Scope == jsonapi.ScopeTenant {
+		out = append(out, p.tenant(principalOf(ctx), "t"))
+	} else {
+		out = append(out, p.visible(ctx, "t"))
+	}
 	if len(q.IDs) > 0 {
 		out = append(out, query.Expr{SQL: "t.id IN ?", Args: []any{p.ids(q.IDs)}})
 	}
@@ -191,7 +264,11 @@ func (p *plan) where(db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
 			m := p.rels[f.Rel]
 			intID := p.res.Target(f.Rel).IntID
 			if m.link != nil {
-				out = append(out, query.LinkCond(*m.link, query.Op(c.Op), p.idValues(intID, values, c.Op)))
+				// only the related records the caller may see count: a filter must not probe
+				// the others
+				l := *m.link
+				l.Only = p.store.plans[p.res.Target(f.Rel)].linkVisible(ctx, l)
+				out = append(out, query.LinkCond(l, query.Op(c.Op), p.idValues(intID, values, c.Op)))
 			} else {
 				out = append(out, query.FieldCond(query.Field{SQL: "t." + m.fk}, query.Op(c.Op), p.idValues(intID, values, c.Op), false))
 			}
@@ -221,7 +298,7 @@ func (p *plan) idValues(intID bool, values []any, op jsonapi.Operator) []any {
 // Count implements jsonapi.Store.
 func (s *Store) Count(ctx context.Context, q *jsonapi.Query) (int, error) {
 	p := s.plans[q.Resource]
-	where, err := p.where(s.db, q)
+	where, err := p.where(ctx, s.db, q)
 	if err != nil {
 		return 0, err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -79,8 +80,14 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 		return err
 	}
 	cols, vals := split(h.Cols)
-	if err := query.Update(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals); err != nil {
+	// the caller's access in the statement itself: the engine checked it on the locked record
+	// already, this keeps a write from ever reaching a row the caller may not edit
+	updated, err := query.Update(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals, p.allowed(principalOf(ctx), auth.Edit, "t"))
+	if err != nil {
 		return s.translate(ctx, p, err)
+	}
+	if !updated {
+		return jsonapi.Forbidden(jsonapi.ActionEdit, "")
 	}
 	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
 		return err
@@ -101,7 +108,8 @@ func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) e
 			return s.translate(ctx, p, err)
 		}
 	}
-	if err := query.Delete(ctx, s.db, p.decl.Table, h.IDs); err != nil {
+	n, err := query.Delete(ctx, s.db, p.decl.Table, h.IDs, p.allowed(principalOf(ctx), auth.Delete, "t"))
+	if err != nil {
 		if ce := store.Constraint(err); ce != nil && ce.Kind != store.Unique {
 			// SQLite does not tell a missing reference from one still in use; a delete can
 			// only break the latter
@@ -109,6 +117,9 @@ func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) e
 			return constraintError(p, ce)
 		}
 		return s.translate(ctx, p, err)
+	}
+	if n != int64(len(h.IDs)) {
+		return jsonapi.Forbidden(jsonapi.ActionDelete, "") // the engine checked; the statement agrees
 	}
 	if p.decl.After != nil {
 		return s.translate(ctx, p, p.decl.After(ctx, h))
@@ -119,6 +130,9 @@ func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) e
 // before runs the checks every write needs (uniqueness) and the type's Before hook, and
 // reports all their problems together.
 func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
+	if err := s.permitted(ctx, p, h); err != nil {
+		return err
+	}
 	var errs jsonapi.Errors
 	if p.decl.Owner != Global {
 		// An owned record always has an owner and (except where the declaration allows none)
@@ -169,6 +183,55 @@ func (s *Store) before(ctx context.Context, p *plan, h *Hook, id any) error {
 		return errs
 	}
 	return nil
+}
+
+// permitted checks the caller's permission for a write: CREATE for a new record, and for the
+// owner a write sets (or a create defaults) that it lies within the level of the write's
+// permission — a caller at user level creates only records it owns itself. (EDIT of an
+// existing record is checked by the engine on the locked record, and again by the UPDATE.)
+func (s *Store) permitted(ctx context.Context, p *plan, h *Hook) error {
+	pr := principalOf(ctx)
+	act := jsonapi.ActionEdit
+	if h.Op == Create {
+		act = jsonapi.ActionCreate
+		// a caller creates only within its organization, and an organization is the only one
+		// its callers see (others are created with `webapi organization create`)
+		if pr.Level(p.decl.Type, auth.Create) == auth.LevelNone || p.decl.Type == "organizations" {
+			return jsonapi.Forbidden(act, "/data")
+		}
+	}
+	l := pr.Level(p.decl.Type, action(act))
+	owner, set := h.Cols[p.ownerColumn()]
+	if !set || owner == nil || l >= auth.LevelOrganization || (p.decl.Owner != UserOwned && p.decl.Owner != BusinessUnitOwned) {
+		return nil
+	}
+	ok, err := s.ownerAllowed(ctx, p, pr, l, owner)
+	if err != nil || ok {
+		return err
+	}
+	return jsonapi.Forbidden(act, jsonapi.RelPointer("owner"))
+}
+
+// ownerAllowed reports whether owner (an id) is within level l (below organization) of the
+// caller: for user-owned types the caller itself, or a member of its business units or of their
+// division; for business-unit-owned types one of those units.
+func (s *Store) ownerAllowed(ctx context.Context, p *plan, pr *auth.Principal, l auth.Level, owner any) (bool, error) {
+	units := pr.BusinessUnits
+	if l == auth.LevelDivision {
+		units = pr.Division
+	}
+	id, _ := owner.(int64)
+	switch {
+	case p.decl.Owner == UserOwned && l == auth.LevelUser:
+		return id == pr.UserID, nil
+	case p.decl.Owner == BusinessUnitOwned:
+		return slices.Contains(units, id), nil
+	case len(units) == 0:
+		return false, nil
+	}
+	var n int64
+	err := s.db.Conn(ctx).Raw("SELECT COUNT(*) FROM user_business_units WHERE user_id = ? AND business_unit_id IN ?", id, units).Row().Scan(&n)
+	return n > 0, err
 }
 
 // taken reports whether another record already has value in column, an SQL expression of the
@@ -246,11 +309,15 @@ func (s *Store) writeLinks(ctx context.Context, p *plan, own any, w *jsonapi.Wri
 		for i, id := range l.IDs {
 			ids[i] = idOf(t, id)
 		}
+		// a replace takes away only the related records the caller may see: those it may
+		// not see are not the caller's to remove
+		link := *m.link
+		link.Only = s.plans[t].linkVisible(ctx, link)
 		var err error
 		if m.link.Other == "id" {
-			err = query.SetForeignKey(ctx, s.db, *m.link, own, ids)
+			err = query.SetForeignKey(ctx, s.db, link, own, ids)
 		} else {
-			err = query.SetLinks(ctx, s.db, *m.link, own, ids)
+			err = query.SetLinks(ctx, s.db, link, own, ids)
 		}
 		if err != nil {
 			return s.translate(ctx, p, err)

@@ -167,14 +167,29 @@ func like(col string, op Op, v string) Expr {
 // foreign key).
 type Link struct {
 	Table, Own, Other string
+	// Only, when set, is a condition on the link's rows (alias l) that the related rows must
+	// meet to count: the caller's access to them (a linkage lists only what the caller may see,
+	// and a filter cannot probe the rest).
+	Only Expr
+}
+
+// from is the subquery text "FROM <table> l WHERE l.<own> = t.id [AND (<only>)]" and its args.
+func (l Link) from() (string, []any) {
+	sql := " FROM " + l.Table + " l WHERE l." + l.Own + " = t.id"
+	if l.Only.SQL == "" {
+		return sql, nil
+	}
+	return sql + " AND (" + l.Only.SQL + ")", l.Only.Args
 }
 
 // LinkCond is the condition of one operator on a to-many association (api.md section 8:
 // eq = has any of the ids, neq = has some and none of them, contains = has all of them, exists
 // = has any).
 func LinkCond(l Link, op Op, ids []any) Expr {
-	sub := "SELECT 1 FROM " + l.Table + " l WHERE l." + l.Own + " = t.id"
+	from, only := l.from()
+	sub := "SELECT 1" + from
 	in := sub + " AND l." + l.Other + " IN ?"
+	inArgs := append(append([]any{}, only...), ids)
 	switch op {
 	case Exists, Empty:
 		has := ids[0].(bool)
@@ -182,15 +197,15 @@ func LinkCond(l Link, op Op, ids []any) Expr {
 			has = !has
 		}
 		if has {
-			return Expr{SQL: "EXISTS (" + sub + ")"}
+			return Expr{SQL: "EXISTS (" + sub + ")", Args: only}
 		}
-		return Expr{SQL: "NOT EXISTS (" + sub + ")"}
+		return Expr{SQL: "NOT EXISTS (" + sub + ")", Args: only}
 	case Eq:
-		return Expr{SQL: "EXISTS (" + in + ")", Args: []any{ids}}
+		return Expr{SQL: "EXISTS (" + in + ")", Args: inArgs}
 	case Neq:
-		return Expr{SQL: "EXISTS (" + sub + ") AND NOT EXISTS (" + in + ")", Args: []any{ids}}
+		return Expr{SQL: "EXISTS (" + sub + ") AND NOT EXISTS (" + in + ")", Args: append(append([]any{}, only...), inArgs...)}
 	case NeqOrNull:
-		return Expr{SQL: "NOT EXISTS (" + in + ")", Args: []any{ids}}
+		return Expr{SQL: "NOT EXISTS (" + in + ")", Args: inArgs}
 	case Contains, NotContains:
 		// The distinct members found are compared with the number of distinct ids asked for:
 		// a repeated id (contains=3,3) must not make the condition impossible.
@@ -198,11 +213,11 @@ func LinkCond(l Link, op Op, ids []any) Expr {
 		for _, id := range ids {
 			distinct[id] = true
 		}
-		e := "(SELECT COUNT(DISTINCT l." + l.Other + ") FROM " + l.Table + " l WHERE l." + l.Own + " = t.id AND l." + l.Other + " IN ?) = ?"
+		e := "(SELECT COUNT(DISTINCT l." + l.Other + ")" + from + " AND l." + l.Other + " IN ?) = ?"
 		if op == NotContains {
 			e = "NOT (" + e + ")"
 		}
-		return Expr{SQL: e, Args: []any{ids, len(distinct)}}
+		return Expr{SQL: e, Args: append(inArgs, len(distinct))}
 	}
 	panic("query: operator " + string(op) + " is not defined for to-many associations")
 }
@@ -216,10 +231,11 @@ func RelatedTo(l Link, own any) Expr {
 // LinkIDs is the column expression that aggregates the related ids of a to-many association,
 // ordered, capped at limit.
 func LinkIDs(l Link, limit int) Expr {
+	from, only := l.from()
 	// string_agg with ORDER BY exists on both databases (SQLite 3.44+); the derived table caps
 	// the linkage without losing the order.
 	return Expr{SQL: "(SELECT string_agg(s.v, ',' ORDER BY s.o) FROM (SELECT CAST(l." + l.Other + " AS TEXT) AS v, l." + l.Other +
-		" AS o FROM " + l.Table + " l WHERE l." + l.Own + " = t.id ORDER BY l." + l.Other + " LIMIT " + itoa(limit) + ") s)"}
+		" AS o" + from + " ORDER BY l." + l.Other + " LIMIT " + itoa(limit) + ") s)", Args: only}
 }
 
 // Now is the current time as both databases store it (UTC, microseconds).

@@ -269,7 +269,10 @@ func TestWriteStatements(t *testing.T) {
 	if got, want := insertStatement("accounts", []string{"created_at", "name"}), "INSERT INTO accounts (created_at, name) VALUES (?, ?) RETURNING id"; got != want {
 		t.Errorf("insert: %s", got)
 	}
-	if got, want := updateStatement("accounts", []string{"name", "updated_at"}), "UPDATE accounts SET name = ?, updated_at = ? WHERE id = ?"; got != want {
+	if got, want := updateStatement("accounts", []string{"name", "updated_at"}, ""), "UPDATE accounts AS t SET name = ?, updated_at = ? WHERE t.id = ?"; got != want {
+		t.Errorf("update: %q, want %q", got, want)
+	}
+	if got, want := updateStatement("accounts", []string{"name"}, "t.owner_id = ?"), "UPDATE accounts AS t SET name = ? WHERE t.id = ? AND (t.owner_id = ?)"; got != want {
 		t.Errorf("update: %s", got)
 	}
 }

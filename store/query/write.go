@@ -37,20 +37,24 @@ func insertStatement(table string, cols []string) string {
 	return sb.String()
 }
 
-// Update sets columns of the row with the given id.
-func Update(ctx context.Context, db *store.DB, table string, id any, cols []string, vals []any) error {
+// Update sets columns of the row with the given id, if the row (alias t) meets only (the
+// caller's access: empty for none), and reports whether it did.
+func Update(ctx context.Context, db *store.DB, table string, id any, cols []string, vals []any, only Expr) (bool, error) {
 	if len(cols) == 0 {
-		return nil
+		return true, nil
 	}
-	return db.Conn(ctx).Exec(updateStatement(table, cols), append(vals, id)...).Error
+	args := append(append(vals[:len(vals):len(vals)], id), only.Args...)
+	res := db.Conn(ctx).Exec(updateStatement(table, cols, only.SQL), args...)
+	return res.RowsAffected > 0, res.Error
 }
 
-// updateStatement is the SQL text of Update: one argument per column, then the id.
-func updateStatement(table string, cols []string) string {
+// updateStatement is the SQL text of Update: one argument per column, then the id, then the
+// condition's.
+func updateStatement(table string, cols []string, only string) string {
 	var sb strings.Builder
 	sb.WriteString("UPDATE ")
 	sb.WriteString(table)
-	sb.WriteString(" SET ")
+	sb.WriteString(" AS t SET ")
 	for i, c := range cols {
 		if i > 0 {
 			sb.WriteString(", ")
@@ -58,19 +62,32 @@ func updateStatement(table string, cols []string) string {
 		sb.WriteString(c)
 		sb.WriteString(" = ?")
 	}
-	sb.WriteString(" WHERE id = ?")
+	sb.WriteString(" WHERE t.id = ?")
+	if only != "" {
+		sb.WriteString(" AND (" + only + ")")
+	}
 	return sb.String()
 }
 
-// Delete removes rows by id.
-func Delete(ctx context.Context, db *store.DB, table string, ids []any) error {
-	return db.Conn(ctx).Exec("DELETE FROM "+table+" WHERE id IN ?", ids).Error
+// Delete removes the rows with the given ids that meet only (alias t; empty for none), and
+// reports how many it removed.
+func Delete(ctx context.Context, db *store.DB, table string, ids []any, only Expr) (int64, error) {
+	q := "DELETE FROM " + table + " AS t WHERE t.id IN ?"
+	if only.SQL != "" {
+		q += " AND (" + only.SQL + ")"
+	}
+	res := db.Conn(ctx).Exec(q, append([]any{ids}, only.Args...)...)
+	return res.RowsAffected, res.Error
 }
 
-// SetLinks replaces the related ids of one row in a join table.
+// SetLinks replaces the related ids of one row in a join table: the rows that meet l.Only (the
+// related records the caller may see) go, the ids given come; the others stay.
 func SetLinks(ctx context.Context, db *store.DB, l Link, own any, ids []any) error {
-	conn := db.Conn(ctx)
-	if err := conn.Exec("DELETE FROM "+l.Table+" WHERE "+l.Own+" = ?", own).Error; err != nil {
+	q := "DELETE FROM " + l.Table + " AS l WHERE l." + l.Own + " = ?"
+	if l.Only.SQL != "" {
+		q += " AND (" + l.Only.SQL + ")"
+	}
+	if err := db.Conn(ctx).Exec(q, append([]any{own}, l.Only.Args...)...).Error; err != nil {
 		return err
 	}
 	return AddLinks(ctx, db, l, own, ids)
@@ -109,11 +126,16 @@ func AddLinks(ctx context.Context, db *store.DB, l Link, own any, ids []any) err
 // to-many association stored as a foreign key on the related table.
 func SetForeignKey(ctx context.Context, db *store.DB, l Link, own any, ids []any) error {
 	conn := db.Conn(ctx)
-	q := "UPDATE " + l.Table + " SET " + l.Own + " = NULL WHERE " + l.Own + " = ?"
+	// only the rows that meet l.Only (those the caller may see) are unlinked
+	q := "UPDATE " + l.Table + " AS l SET " + l.Own + " = NULL WHERE l." + l.Own + " = ?"
 	args := []any{own}
 	if len(ids) > 0 {
-		q += " AND " + l.Other + " NOT IN ?"
+		q += " AND l." + l.Other + " NOT IN ?"
 		args = append(args, ids)
+	}
+	if l.Only.SQL != "" {
+		q += " AND (" + l.Only.SQL + ")"
+		args = append(args, l.Only.Args...)
 	}
 	if err := conn.Exec(q, args...).Error; err != nil {
 		return err
