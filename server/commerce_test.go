@@ -270,10 +270,15 @@ func TestCommerceAsyncOperations(t *testing.T) {
 
 // cmProduct is a product owned by business unit 1 in organization org; names and price are JSON.
 func cmProduct(id, sku, names, name, status, price, org string, prices ...string) string {
+	return cmProductOf("1", id, sku, names, name, status, price, org, prices...)
+}
+
+// cmProductOf is cmProduct owned by the business unit unit.
+func cmProductOf(unit, id, sku, names, name, status, price, org string, prices ...string) string {
 	return resObject("products", id,
 		fmt.Sprintf(`"sku":%s,"names":%s,"name":%s,"status":%q,"price":%s,"createdAt":"<any>","updatedAt":"<any>"`,
 			jsonText(sku), names, jsonText(name), status, price),
-		relData{"prices", idents("productprices", prices...)}, relData{"owner", ident("businessunits", "1")}, relData{"organization", ident("organizations", org)})
+		relData{"prices", idents("productprices", prices...)}, relData{"owner", ident("businessunits", unit)}, relData{"organization", ident("organizations", org)})
 }
 
 func cmProductBody(sku, names, more string) string {
@@ -383,14 +388,16 @@ func TestCommerceProducts(t *testing.T) {
 			Expect(t, 200, itemDoc("/api/products/1", cmProduct("1", "CHAIR-1", armchair, "Armchair", "disabled", eur, "1", "1", "2", "3", "4")))
 
 		// sku is unique per organization
-		create(t, env, "organizations", `{"data":{"type":"organizations","attributes":{"name":"Second"}}}`)
-		other := `,"relationships":{"organization":{"data":{"type":"organizations","id":"2"}}}`
-		otherChair := cmProduct("3", "CHAIR-1", `[{"localization":null,"value":"Other chair"}]`, "Other chair", "enabled", "null", "2")
-		expectCreated(t, env.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products",
-			Body: strings.TrimSuffix(cmProductBody("CHAIR-1", `[{"localization":null,"value":"Other chair"}]`, ""), "}}") + other + "}}"}),
+		// (the second organization's administrator creates its own CHAIR-1, which the first
+		// organization does not see)
+		second := newAdministrator(t, env, "Second")
+		otherChair := cmProductOf(second.unit, "3", "CHAIR-1", `[{"localization":null,"value":"Other chair"}]`, "Other chair", "enabled", "null", second.org)
+		expectCreated(t, second.Do(apitest.Request{Method: http.MethodPost, Path: "/api/products",
+			Body: cmProductBody("CHAIR-1", `[{"localization":null,"value":"Other chair"}]`, "")}),
 			"products", "3", itemDoc("/api/products/3", otherChair))
-		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/products/3", Body: `{"data":{"type":"products","id":"3","attributes":{"sku":"LAMP-1"}}}`}).
-			Expect(t, 200, itemDoc("/api/products/3", cmProduct("3", "LAMP-1", `[{"localization":null,"value":"Other chair"}]`, "Other chair", "enabled", "null", "2")))
+		second.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/products/3", Body: `{"data":{"type":"products","id":"3","attributes":{"sku":"LAMP-1"}}}`}).
+			Expect(t, 200, itemDoc("/api/products/3", cmProductOf(second.unit, "3", "LAMP-1", `[{"localization":null,"value":"Other chair"}]`, "Other chair", "enabled", "null", second.org)))
+		env.Do(apitest.Request{Path: "/api/products/3"}).Expect(t, 404, notFoundDoc)
 
 		post := func(body string, invalid bool) apitest.Request {
 			return apitest.Request{Method: http.MethodPost, Path: "/api/products", Body: body, Invalid: invalid}
@@ -426,13 +433,12 @@ func TestCommerceProducts(t *testing.T) {
 		})
 		env.Do(apitest.Request{Path: "/api/products?fields[products]=sku", Header: map[string]string{"X-Include": "noHateoas"}}).Expect(t, 200, `{"data":[
 			{"type":"products","id":"1","attributes":{"sku":"CHAIR-1"}},
-			{"type":"products","id":"2","attributes":{"sku":"LAMP-1"}},
-			{"type":"products","id":"3","attributes":{"sku":"LAMP-1"}}]}`)
+			{"type":"products","id":"2","attributes":{"sku":"LAMP-1"}}]}`)
 
 		// deleting a product deletes its prices
 		expectDeleted(t, env, "/api/products/1")
 		env.Do(apitest.Request{Path: "/api/productprices"}).Expect(t, 200, listDoc(selfLinks("/api/productprices")))
-		expectDeleted(t, env, "/api/products/3")
+		expectDeleted(t, second.Env, "/api/products/3")
 	})
 }
 

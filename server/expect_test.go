@@ -7,6 +7,7 @@ package server_test
 // them, so that each file states what is particular to its types and nothing else.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"webapi/server/apitest"
+	"webapi/store"
 )
 
 // ---- addresses ----
@@ -421,4 +423,39 @@ func newOrganization(t *testing.T, env *apitest.Env, name string, enabled bool) 
 		t.Fatal(err)
 	}
 	return strconv.FormatInt(id, 10)
+}
+
+// newBusinessUnit inserts a business unit named name into organization org (an id) behind the
+// API's back, as newOrganization does, and returns its id.
+func newBusinessUnit(t *testing.T, env *apitest.Env, name, org string) string {
+	t.Helper()
+	now := env.DB.TimeValue(time.Now())
+	var id int64
+	err := env.DB.Gorm.Raw("INSERT INTO business_units (name, organization_id, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
+		name, org, now, now).Row().Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// administrator is the Env of another organization's administrator (its first user, with
+// ROLE_ADMINISTRATOR), with the ids of what `webapi organization create` made for it.
+type administrator struct {
+	*apitest.Env
+	org, unit, user string
+}
+
+// newAdministrator creates an organization named name as `webapi organization create` does and
+// returns its administrator.
+func newAdministrator(t testing.TB, env *apitest.Env, name string) administrator {
+	t.Helper()
+	slug := strings.ToLower(strings.ReplaceAll(name, " ", "-"))
+	o, err := env.DB.CreateOrganization(context.Background(), store.NewOrganization{Name: name,
+		AdminUsername: slug + "-admin", AdminEmail: slug + "-admin@example.com", AdminPassword: "$2a$10$0123456789012345678901uJ0hR0aT6m2k3VdYQ0gW8c2X6e1d9bC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	return administrator{Env: env.As(o.UserID).For(t), org: id(o.OrganizationID), unit: id(o.BusinessUnitID), user: id(o.UserID)}
 }

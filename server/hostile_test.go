@@ -113,7 +113,8 @@ func TestHostileInput(t *testing.T) {
 			{name: "an object where a date-time goes", req: invalid(call(`"callDateTime":{}`)), status: 400, want: typeErr("callDateTime", "datetime")},
 			{name: "a number where a date goes", req: invalid(post("contacts", `{"data":{"type":"contacts","attributes":{"firstName":"A","birthday":20240101}}}`)),
 				status: 400, want: typeErr("birthday", "date")},
-			{name: "a boolean as a string", req: invalid(post("organizations", `{"data":{"type":"organizations","attributes":{"name":"O","enabled":"true"}}}`)),
+			{name: "a boolean as a string", req: apitest.Request{Method: http.MethodPatch, Path: "/api/organizations/1", Invalid: true,
+				Body: `{"data":{"type":"organizations","id":"1","attributes":{"name":"O","enabled":"true"}}}`},
 				status: 400, want: typeErr("enabled", "boolean")},
 			{name: "a word where a decimal goes", req: invalid(post("productprices", cmPriceBody("x", "", "1", "EUR"))), status: 400, want: typeErr("value", "decimal")},
 			{name: "a decimal of 1e309", req: invalid(post("productprices", strings.Replace(cmPriceBody("0", "", "1", "EUR"), `"value":"0"`, `"value":1e309`, 1))),
@@ -281,7 +282,7 @@ func hostileBodies(t *testing.T, env *apitest.Env) {
 	defer srv.Close()
 	body := `{"data":{"type":"accounts","attributes":{"name":"Trunc`
 	head := func(path string) string {
-		return "POST " + path + " HTTP/1.1\r\nHost: api.test\r\nContent-Type: application/vnd.api+json\r\nContent-Length: 200\r\n"
+		return "POST " + path + " HTTP/1.1\r\nHost: api.test\r\nAuthorization: " + env.Auth + "\r\nContent-Type: application/vnd.api+json\r\nContent-Length: 200\r\n"
 	}
 	truncated := `{"errors":[{"status":"400","title":"request data constraint","detail":"The request body could not be read completely."}]}`
 	for _, path := range []string{"/api/accounts", "/api/accounts/1/relationships/contacts"} {
@@ -350,6 +351,7 @@ func TestHostileRequestShapes(t *testing.T) {
 		// a Host that would make every link an invalid URI
 		req := httptest.NewRequest(http.MethodGet, "http://api.test/api/accounts/1", nil)
 		req.Host = "a%zz"
+		req.Header.Set("Authorization", env.Auth)
 		rec := httptest.NewRecorder()
 		env.Handler.ServeHTTP(rec, req)
 		res := &apitest.Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}

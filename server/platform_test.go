@@ -199,7 +199,7 @@ func TestOrganizations(t *testing.T) {
 			s.read("organizations", "1", orgResource("1", "Default Organization", nil, true))
 			s.expect("GET", "/api/organizations/"+other, "", 404, notFoundDoc)
 			s.expect("GET", "/api/organizations/99", "", 404, notFoundDoc)
-			s.expect("GET", "/api/organizations", "", 200, listDoc(apiHost+"/api/organizations", orgResource("1", "Default Organization", nil, true)))
+			s.expect("GET", "/api/organizations", "", 200, listDoc(selfLinks("/api/organizations"), orgResource("1", "Default Organization", nil, true)))
 		})
 		s.step("update changes only the members sent", func(s *scene) {
 			before := s.read("organizations", "1", orgResource("1", "Default Organization", nil, true))
@@ -274,9 +274,17 @@ func TestBusinessUnits(t *testing.T) {
 				sales("+1 555 0100", "https://sales.example.com", ident("businessunits", "1")))
 		})
 		s.step("create in another organization", func(s *scene) {
-			s.create("organizations", "2", `{"data":{"type":"organizations","attributes":{"name":"Other"}}}`, orgResource("2", "Other", nil, true))
-			s.create("businessunits", "3", `{"data":{"type":"businessunits","attributes":{"name":"Berlin"},"relationships":{"organization":{"data":{"type":"organizations","id":"2"}}}}}`,
-				buResource("3", `"name":"Berlin","phone":null,"email":null,"website":null`, ident("organizations", "2"), "null", "[]"))
+			// Another organization and its unit exist for the database, not for the caller:
+			// naming them is exactly naming nothing (api.md section 17).
+			other := newOrganization(s.t, s.env, "Other", true)
+			berlin := newBusinessUnit(s.t, s.env, "Berlin", other)
+			s.fails("businessunits", []failCase{
+				{name: "in the other organization", body: `{"data":{"type":"businessunits","attributes":{"name":"Berlin"},"relationships":{"organization":{"data":{"type":"organizations","id":"` + other + `"}}}}}`,
+					want: []apiError{noEntity(linkAt("organization"))}},
+				{name: "under its unit", body: `{"data":{"type":"businessunits","attributes":{"name":"Berlin"},"relationships":{"parentBusinessUnit":{"data":{"type":"businessunits","id":"` + berlin + `"}}}}}`,
+					want: []apiError{noEntity(linkAt("parentBusinessUnit"))}},
+			})
+			s.expect("GET", "/api/businessunits/"+berlin, "", 404, notFoundDoc)
 		})
 		s.step("read", func(s *scene) {
 			s.read("businessunits", "1", buResource("1", `"name":"Main","phone":null,"email":null,"website":null`,
@@ -353,7 +361,6 @@ func TestBusinessUnits(t *testing.T) {
 				buResource("1", `"name":"Main","phone":null,"email":null,"website":null`, ident("organizations", "1"), "null", idents("users", "1")),
 				buResource("2", `"name":"Sales","phone":null,"email":"sales@example.com","website":"https://sales.example.org"`,
 					ident("organizations", "1"), ident("businessunits", "1"), idents("users", "1")),
-				buResource("3", `"name":"Berlin","phone":null,"email":null,"website":null`, ident("organizations", "2"), "null", "[]"),
 				buResource("4", `"name":"Inside sales","phone":null,"email":null,"website":null`, ident("organizations", "1"), ident("businessunits", "2"), "[]"),
 			}
 			for i := 5; i <= 11; i++ {

@@ -26,6 +26,7 @@ import (
 
 	"webapi/gen"
 	"webapi/server"
+	"webapi/server/auth"
 	"webapi/store"
 	"webapi/store/storetest"
 )
@@ -111,6 +112,9 @@ type Env struct {
 	T       testing.TB
 	DB      *store.DB
 	Handler *echo.Echo
+	// Auth is the Authorization header of every request that does not send its own: the
+	// administrator's (user 1) unless the Env is As another user.
+	Auth string
 }
 
 // New starts a server over a new database of backend b.
@@ -128,11 +132,16 @@ func NewWith(t testing.TB, b storetest.Backend, limits store.Limits, cfg server.
 	}
 	db := storetest.OpenWith(t, b, limits)
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Schemes == nil {
+		cfg.Schemes = []auth.Scheme{testScheme{}}
+	}
 	e, err := server.New(db, cfg)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
-	return &Env{T: t, DB: db, Handler: e}
+	env := &Env{T: t, DB: db, Handler: e}
+	env.Auth = env.token(1)
+	return env
 }
 
 // EachBackend runs fn, in parallel, with a server over a fresh database of every backend.
@@ -148,7 +157,11 @@ func EachBackend(t *testing.T, fn func(t *testing.T, env *Env)) {
 
 // For is the same server and database reporting to t (table rows run as subtests of one
 // server).
-func (e *Env) For(t testing.TB) *Env { return &Env{T: t, DB: e.DB, Handler: e.Handler} }
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
+}
 
 // Request is one request of a test.
 type Request struct {
@@ -239,6 +252,7 @@ func (e *Env) Send(client *http.Client, base string, req Request) (*Response, er
 	for k, v := range req.Header {
 		hreq.Header.Set(k, v)
 	}
+	e.authorize(hreq.Header, req)
 	if req.Body != "" && hreq.Header.Get("Content-Type") == "" {
 		hreq.Header.Set("Content-Type", "application/vnd.api+json")
 	}
@@ -269,6 +283,7 @@ func (e *Env) send(req Request) (Request, *http.Request, *Response) {
 		hreq.Header.Set(k, v)
 		hasCT = hasCT || strings.EqualFold(k, "Content-Type")
 	}
+	e.authorize(hreq.Header, req)
 	if req.Body != "" && !hasCT {
 		hreq.Header.Set("Content-Type", "application/vnd.api+json")
 	}
@@ -380,6 +395,7 @@ func (e *Env) DoUnlisted(req Request) *Response {
 	for k, v := range req.Header {
 		hreq.Header.Set(k, v)
 	}
+	e.authorize(hreq.Header, req)
 	rec := httptest.NewRecorder()
 	e.Handler.ServeHTTP(rec, hreq)
 	res := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}

@@ -367,7 +367,9 @@ func (a *API) checkLinks(ctx context.Context, r *Resource, wr *Write) error {
 func joinErrors(errs Errors, err error) error {
 	if err != nil {
 		more, ok := validation(err)
-		if !ok {
+		if !ok || !badRequests(more) {
+			// a refusal (403: no permission) is the whole answer: a caller without the right
+			// learns nothing about what else was wrong
 			return err
 		}
 		errs = append(errs, more...)
@@ -376,6 +378,16 @@ func joinErrors(errs Errors, err error) error {
 		return nil
 	}
 	return errs
+}
+
+// badRequests reports whether every error is a 400 (a problem of the request's content).
+func badRequests(errs Errors) bool {
+	for _, e := range errs {
+		if e.Status != http.StatusBadRequest {
+			return false
+		}
+	}
+	return true
 }
 
 func preconditionFailed() *Error {

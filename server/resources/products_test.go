@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"webapi/gen"
+	"webapi/server/auth"
 	"webapi/server/jsonapi"
 	"webapi/store"
 	"webapi/store/storetest"
@@ -37,7 +38,11 @@ func TestLocalizationChainReadErrorFailsTheRead(t *testing.T) {
 			}
 			// names reads the products as a request (with the request's locale) would
 			names := func() ([]string, error) {
-				ctx, err := WithLocale(context.Background(), db, httptest.NewRequest("GET", "/api/products", nil))
+				admin, err := auth.Load(context.Background(), db, auth.Identity{UserID: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, err := WithLocale(auth.With(context.Background(), admin), db, httptest.NewRequest("GET", "/api/products", nil))
 				if err != nil {
 					t.Fatal(err)
 				}
