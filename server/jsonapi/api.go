@@ -149,9 +149,10 @@ func (a *API) find(ctx context.Context, q *Query, id string) (*Record, error) {
 	return out, err
 }
 
-// permit answers whether the caller may do each of acts to rec, in order (a record it may not
-// view is a 403 about viewing, whatever else was asked); pointer names the part of the request
-// that refers to the record ("" for the record of the URL).
+// permit answers whether the caller may do each of acts to rec, in order: the action asked for
+// first (a PATCH of a record the caller may neither view nor edit is refused for EDIT, as the
+// reference does), then VIEW, which every answer that shows the record needs; pointer names the
+// part of the request that refers to the record ("" for the record of the URL).
 func permit(rec *Record, pointer string, acts ...Action) *Error {
 	for _, act := range acts {
 		if !rec.May.Can(act) {
@@ -247,7 +248,7 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 		case cur == nil:
 			return NotFound()
 		}
-		if e := permit(cur, "", ActionView, ActionDelete); e != nil {
+		if e := permit(cur, "", ActionDelete, ActionView); e != nil {
 			return e
 		}
 		if !ifMatch(r, c.res, cur) {

@@ -537,7 +537,7 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 	if cur == nil {
 		return Errors{EntityNotExist(it.at + "/id")}, nil
 	}
-	if e := permit(cur, it.at, ActionView, ActionEdit); e != nil {
+	if e := permit(cur, it.at, ActionEdit, ActionView); e != nil {
 		return Errors{e}, nil
 	}
 	return nil, nil
@@ -553,7 +553,7 @@ func (a *API) checkCurrent(ctx context.Context, r *http.Request, it *item) (Erro
 	case cur == nil:
 		return nil, NotFound()
 	}
-	if e := permit(cur, "", ActionView, ActionEdit); e != nil {
+	if e := permit(cur, "", ActionEdit, ActionView); e != nil {
 		return nil, e
 	}
 	if !ifMatch(r, it.res, cur) {
@@ -577,7 +577,7 @@ func (a *API) findUpsert(ctx context.Context, req *request, it *item, patchByURL
 		if err != nil || cur == nil {
 			return "", nil, err
 		}
-		if e := permit(cur, it.at, ActionView, ActionEdit); e != nil {
+		if e := permit(cur, it.at, ActionEdit, ActionView); e != nil {
 			return "", Errors{e}, nil
 		}
 		return cur.ID, nil, nil

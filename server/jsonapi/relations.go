@@ -269,7 +269,7 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 		case parent == nil:
 			return NotFound()
 		}
-		if e := permit(parent, "", ActionView, ActionEdit); e != nil {
+		if e := permit(parent, "", ActionEdit, ActionView); e != nil {
 			return e
 		}
 		if !ifMatch(r, c.res, parent) {

@@ -48,7 +48,8 @@ func Declarations() []*Decl {
 				"price": {SQL: productPriceSQL, Type: query.Decimal, Args: currencyArg},
 			},
 			Derive: deriveProduct, Prepare: prepareProduct, Before: checkProductNames},
-		{Type: "productprices", Table: "product_prices", Before: productPriceRules},
+		// prices belong to their product's organization (set by productPriceRules), with no relationship of their own
+		{Type: "productprices", Table: "product_prices", Owner: OrganizationOwned, Before: productPriceRules},
 		{Type: "weightunits", Table: "weight_units", IDs: ClientCode},
 		{Type: "taxjurisdictions", Table: "tax_jurisdictions", Title: titleOf("code"), Before: taxJurisdictionRules},
 		{Type: "asyncoperations", Table: "async_operations", Owner: UserOwned},
