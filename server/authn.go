@@ -10,18 +10,33 @@ import (
 	"webapi/server/auth"
 	"webapi/server/jsonapi"
 	"webapi/server/resources"
+	"webapi/server/settings"
 )
 
 // authenticate gives every API request its principal, from its credentials only (api.md
 // section 16): the Authorization header names a scheme (Bearer, WSSE) whose Scheme verifies it.
 // It runs before routing answers anything, so a request without valid credentials gets 401
-// whatever it asks for. The sandbox and the documents (/api/doc…) and OPTIONS (api.md
-// section 3) need none.
-func authenticate(resolver *auth.Resolver, schemes []auth.Scheme) echo.MiddlewareFunc {
+// whatever it asks for. The sandbox and the documents (/api/doc…) need none, nor does an OPTIONS
+// request without credentials (api.md section 3; CORS preflights carry none).
+//
+// It also applies the API's switch (api.md section 18, read through sw, at most a few seconds
+// old): off everywhere, all of /api/ is 404, the documents included, whoever asks; off for the
+// caller's organization, everything that caller asks is 404.
+func authenticate(resolver *auth.Resolver, schemes []auth.Scheme, sw *settings.Cache) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			if !strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/api/doc") || r.Method == http.MethodOptions {
+			if !strings.HasPrefix(r.URL.Path, "/api/") {
+				return next(c)
+			}
+			snap, err := sw.Snapshot(r.Context())
+			if err != nil {
+				return resources.Translate(r.Context(), resolver.DB, err)
+			}
+			if !snap.APIEnabledAnywhere() {
+				return pathNotFound()
+			}
+			if strings.HasPrefix(r.URL.Path, "/api/doc") || (r.Method == http.MethodOptions && r.Header.Get("Authorization") == "") {
 				return next(c)
 			}
 			id, err := identify(r, schemes)
@@ -39,10 +54,19 @@ func authenticate(resolver *auth.Resolver, schemes []auth.Scheme) echo.Middlewar
 				}
 				return resources.Translate(r.Context(), resolver.DB, err)
 			}
+			if !snap.APIEnabled(p.OrganizationID) {
+				return pathNotFound()
+			}
 			c.SetRequest(r.WithContext(auth.With(r.Context(), p)))
 			return next(c)
 		}
 	}
+}
+
+// pathNotFound is the 404 of a path that does not exist; it is also the answer of the API where
+// it is switched off, so that nothing tells that from a server without the API.
+func pathNotFound() error {
+	return &jsonapi.Error{Status: http.StatusNotFound, Title: jsonapi.TitleNotFound, Detail: "The requested resource does not exist."}
 }
 
 // identify finds the scheme of the request's Authorization header and lets it verify the

@@ -102,6 +102,7 @@ func TestBaselineMatches(t *testing.T) {
 	if err := demo.Seed(context.Background(), db, 1, nil); err != nil {
 		t.Fatal(err)
 	}
+	switchOn(t, db)
 	e, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,7 @@ func BenchmarkList(b *testing.B) {
 			if err := demo.Seed(context.Background(), db, benchScale(), nil); err != nil {
 				b.Fatal(err)
 			}
+			switchOn(b, db)
 			e, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if err != nil {
 				b.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"webapi/server/apitest"
+	"webapi/server/settings"
 	"webapi/store"
 )
 
@@ -458,4 +459,13 @@ func newAdministrator(t testing.TB, env *apitest.Env, name string) administrator
 	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return administrator{Env: env.As(o.UserID).For(t), org: id(o.OrganizationID), unit: id(o.BusinessUnitID), user: id(o.UserID)}
+}
+
+// switchOn switches the API on globally in db (a fresh installation has it off: api.md section
+// 18), for the tests that build a server without apitest.
+func switchOn(tb testing.TB, db *store.DB) {
+	tb.Helper()
+	if err := settings.SetAPIEnabled(context.Background(), db, 0, true); err != nil {
+		tb.Fatal(err)
+	}
 }

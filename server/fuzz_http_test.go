@@ -201,6 +201,7 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	// The server logs the cause of a 500 (and a recovered panic) through its logger: the
 	// report of a failing input shows it.
 	db := storetest.Open(tb, storetest.Backend{Name: string(store.SQLite)})
+	switchOn(tb, db)
 	h, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(&e.log, nil))})
 	if err != nil {
 		tb.Fatal(err)

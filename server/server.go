@@ -23,6 +23,7 @@ import (
 	"webapi/server/auth"
 	"webapi/server/jsonapi"
 	"webapi/server/resources"
+	"webapi/server/settings"
 	"webapi/store"
 )
 
@@ -38,6 +39,9 @@ type Config struct {
 	ReadTimeout time.Duration
 	// Schemes verify the credentials of API requests (OAuth 2.0 bearer tokens, WSSE).
 	Schemes []auth.Scheme
+	// Settings reads the API's switch (api.md section 18); nil: a settings.NewCache of the
+	// server's database (a Cache without DB gets the server's).
+	Settings *settings.Cache
 }
 
 // The default time bounds of api.md section 20.
@@ -92,7 +96,12 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		}))
 	}
 	e.Use(deadlines(cfg.RequestTimeout, cfg.ReadTimeout))
-	e.Use(authenticate(&auth.Resolver{DB: db}, cfg.Schemes))
+	if cfg.Settings == nil {
+		cfg.Settings = settings.NewCache(db)
+	} else if cfg.Settings.DB == nil {
+		cfg.Settings.DB = db
+	}
+	e.Use(authenticate(&auth.Resolver{DB: db}, cfg.Schemes, cfg.Settings))
 	e.Use(bodyLimit(cfg.BodyLimit))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -407,5 +416,5 @@ func notFound(schema *jsonapi.Schema, c echo.Context) error {
 			return jsonapi.UnknownType(typ)
 		}
 	}
-	return &jsonapi.Error{Status: http.StatusNotFound, Title: jsonapi.TitleNotFound, Detail: "The requested resource does not exist."}
+	return pathNotFound()
 }

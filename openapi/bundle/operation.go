@@ -64,7 +64,8 @@ func (o *operation) shared(status, component string) {
 // addCommonResponses adds the responses that any operation can give: 400 (a query parameter
 // it does not read, text that can never be stored in the path or a header), 401 (no valid
 // credentials: api.md section 16), 403 (no permission for the record named or the action; not
-// for a list, which only leaves out what the caller may not see: section 17), 406 (an Accept
+// for a list, which only leaves out what the caller may not see: section 17), 404 (the API is
+// switched off for the caller: section 18), 406 (an Accept
 // header that names nothing the server produces), 503 (the database cannot serve now) and,
 // for operations with a body, 408 (the body came too slowly; api.md section 20); and 409 to
 // every DELETE (a record that others still refer to cannot go).
@@ -74,6 +75,7 @@ func (o *operation) addCommonResponses(list bool) {
 	if !list {
 		o.shared("403", "Forbidden")
 	}
+	o.shared("404", "NotFound")
 	o.shared("406", "NotAcceptable")
 	if o.Body != nil {
 		o.shared("408", "RequestTimeout")

@@ -335,9 +335,11 @@ func (b *bundle) finish(p *path, tag string) {
 	allow := strings.Join(allowed, ", ")
 	options := &operation{Method: "options", ID: "options" + capitalize(get.ID), Tag: tag,
 		Summary:     "The methods of " + p.Path,
-		Description: "Answers 200 with the methods of this path in `Allow` (" + allow + ") and no body; it needs no credentials and may be cached for 10 minutes. Any other method is answered 405 Method Not Allowed with the same `Allow` header and no body.",
+		Description: "Answers 200 with the methods of this path in `Allow` (" + allow + ") and no body; it needs no credentials (credentials it carries must be valid: 401) and may be cached for 10 minutes; where the API is switched off, 404. Any other method is answered 405 Method Not Allowed with the same `Allow` header and no body.",
 	}
 	options.addResponse("200", &response{Description: "The methods of this path.", Headers: headerRefs("Allow", "Allow", "Cache-Control", "CacheControl")})
+	options.shared("401", "Unauthorized")
+	options.shared("404", "NotFound")
 	options.shared("413", "PayloadTooLarge")
 	p.Ops = append(p.Ops, options)
 	p.description = "Methods: " + allow + ". Any other method is answered 405 Method Not Allowed with an `Allow` header that lists these, and no body."

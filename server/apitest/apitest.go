@@ -27,6 +27,7 @@ import (
 	"webapi/gen"
 	"webapi/server"
 	"webapi/server/auth"
+	"webapi/server/settings"
 	"webapi/store"
 	"webapi/store/storetest"
 )
@@ -131,6 +132,10 @@ func NewWith(t testing.TB, b storetest.Backend, limits store.Limits, cfg server.
 		t.Fatalf("load the OpenAPI document: %v", err)
 	}
 	db := storetest.OpenWith(t, b, limits)
+	// a fresh installation has the API switched off (api.md section 18): the tests switch it on
+	if err := settings.SetAPIEnabled(context.Background(), db, 0, true); err != nil {
+		t.Fatalf("switch the API on: %v", err)
+	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if cfg.Schemes == nil {
 		cfg.Schemes = []auth.Scheme{testScheme{}}
