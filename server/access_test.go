@@ -283,3 +283,28 @@ func TestAccessLevelsOfUnitOwnedTypes(t *testing.T) {
 		}
 	})
 }
+
+// A to-one identifier is the visible record's own value and stays, but what it names is
+// included only when the caller may view it; to-many linkage lists only what the caller may
+// view (issue 9, item 4).
+func TestAccessLinkageAndIncludes(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		w := newAccessWorld(t, env)
+		contact := create(t, env, "contacts", `{"data":{"type":"contacts","attributes":{"firstName":"Hidden"}}}`)
+		acc := w.accounts["other"]
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + acc,
+			Body: `{"data":{"type":"accounts","id":"` + acc + `","relationships":{"contacts":{"data":[{"type":"contacts","id":"` + contact + `"}]}}}}`}).ExpectStatus(t, 200)
+		// accounts at organization level; neither users nor contacts
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/userroles/" + w.role,
+			Body: `{"data":{"type":"userroles","id":"` + w.role + `","attributes":{"permissions":{"accounts":{"VIEW":"organization","CREATE":"none","EDIT":"none","DELETE":"none"}}}}}`}).
+			ExpectStatus(t, 200)
+		c := w.caller.For(t)
+		c.Do(apitest.Request{Path: "/api/accounts/" + acc + "?fields[accounts]=owner,contacts&include=owner,contacts", Header: map[string]string{"X-Include": "noHateoas"}}).
+			Expect(t, 200, `{"data":{"type":"accounts","id":"`+acc+`","relationships":{"owner":{"data":`+ident("users", w.users["other"])+`},"contacts":{"data":[]}}},"included":[]}`)
+		// and a filter cannot probe what the linkage hides
+		c.Do(apitest.Request{Path: "/api/accounts?filter[contacts]=" + contact}).Expect(t, 200, listDoc(selfLinks("/api/accounts?filter[contacts]="+contact)))
+		env.Do(apitest.Request{Path: "/api/accounts?filter[contacts]=" + contact + "&fields[accounts]=name", Header: map[string]string{"X-Include": "noHateoas"}}).
+			Expect(t, 200, `{"data":[{"type":"accounts","id":"`+acc+`","attributes":{"name":"Account of other"}}]}`)
+	})
+}

@@ -3,7 +3,6 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,36 +219,100 @@ func TestIsolationProbe(t *testing.T) {
 	})
 }
 
-// A user without any role may do nothing: every list of the document is empty and every record
-// it names, of its own organization, is a 403 (api.md section 17: a type missing from all of a
-// user's roles means none).
+// A user without any role may do nothing: every list of the document is empty, every record
+// it names, of its own organization, is a 403 for the action asked, a create is a 403, a delete
+// by filter deletes nothing, and nothing changes (api.md section 17: a type missing from all of
+// a user's roles means none).
 func TestNoRoleSeesNothing(t *testing.T) {
 	t.Parallel()
 	paths := documentPaths(t)
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		ours := seedOwned(t, env, "ours")
 		ours["organizations"], ours["currencies"], ours["localizations"], ours["countries"] = "1", "EUR", "1", "US"
-		ours["regions"], ours["weightunits"], ours["contactsources"] = "US-CA", "kg", "website"
+		ours["regions"], ours["weightunits"], ours["contactsources"], ours["taxjurisdictions"] = "US-CA", "kg", "website",
+			create(t, env, "taxjurisdictions", `{"data":{"type":"taxjurisdictions","attributes":{"code":"US-CA-1"},"relationships":{"country":{"data":{"type":"countries","id":"US"}}}}}`)
 		nobody := create(t, env, "users", `{"data":{"type":"users","attributes":{"username":"nobody","email":"nobody@example.com"}}}`)
+		before := snapshot(t, env, ours)
 		c := env.As(mustInt(t, nobody))
 		for _, p := range paths {
-			if !slices.Contains(p.methods, http.MethodGet) {
-				continue
+			for _, m := range p.methods {
+				t.Run(m+" "+p.template, func(t *testing.T) {
+					c := c.For(t)
+					id := ours[p.typ]
+					relationship := strings.Contains(p.template, "/relationships/")
+					switch {
+					case !p.item && m == http.MethodGet:
+						c.Do(apitest.Request{Path: p.template}).Expect(t, 200, listDoc(selfLinks(p.template)))
+					case !p.item && m == http.MethodPost:
+						body, ok := validCreate[p.typ]
+						if !ok {
+							t.Fatalf("no valid body to create %s: add one to validCreate", p.typ)
+						}
+						body = strings.ReplaceAll(body, "{product}", ours["products"])
+						c.Do(apitest.Request{Method: m, Path: p.template, Body: body}).Expect(t, 403, forbidden("CREATE", "/data"))
+					case !p.item && m == http.MethodDelete:
+						if id != "" {
+							c.Do(apitest.Request{Method: m, Path: p.template + "?filter[id]=" + id}).Expect(t, 204, "")
+						}
+					case id == "":
+					case m == http.MethodGet:
+						c.Do(apitest.Request{Path: strings.Replace(p.template, "{id}", id, 1)}).Expect(t, 403, forbidden("VIEW", ""))
+					case m == http.MethodPatch && !relationship:
+						c.Do(apitest.Request{Method: m, Path: strings.Replace(p.template, "{id}", id, 1),
+							Body: `{"data":{"type":"` + p.typ + `","id":"` + id + `"}}`}).Expect(t, 403, forbidden("EDIT", ""))
+					case m == http.MethodDelete && !relationship:
+						c.Do(apitest.Request{Method: m, Path: strings.Replace(p.template, "{id}", id, 1)}).Expect(t, 403, forbidden("DELETE", ""))
+					default: // a relationship's POST, PATCH or DELETE
+						path := strings.Replace(p.template, "{id}", id, 1)
+						c.Do(apitest.Request{Method: m, Path: path, Body: relationshipBody(t, env.For(t), path)}).Expect(t, 403, forbidden("EDIT", ""))
+					}
+				})
 			}
-			t.Run(p.template, func(t *testing.T) {
-				c := c.For(t)
-				if !p.item {
-					c.Do(apitest.Request{Path: p.template}).Expect(t, 200, listDoc(selfLinks(p.template)))
-					return
-				}
-				id := ours[p.typ]
-				if id == "" {
-					return
-				}
-				c.Do(apitest.Request{Path: strings.Replace(p.template, "{id}", id, 1)}).Expect(t, 403, forbidden("VIEW", ""))
-			})
+		}
+		if after := snapshot(t, env, ours); after != before {
+			t.Fatalf("a user without roles changed something:\nbefore %s\nafter  %s", before, after)
 		}
 	})
+}
+
+// validCreate are valid documents to create a record of each type ({product}: a product's id).
+var validCreate = map[string]string{
+	"organizations":    `{"data":{"type":"organizations","attributes":{"name":"New"}}}`,
+	"businessunits":    `{"data":{"type":"businessunits","attributes":{"name":"New"}}}`,
+	"userroles":        `{"data":{"type":"userroles","attributes":{"role":"ROLE_NEW","label":"New"}}}`,
+	"users":            `{"data":{"type":"users","attributes":{"username":"new-user","email":"new@example.com"}}}`,
+	"accounts":         `{"data":{"type":"accounts","attributes":{"name":"New"}}}`,
+	"contacts":         `{"data":{"type":"contacts","attributes":{"firstName":"New"}}}`,
+	"calls":            `{"data":{"type":"calls","attributes":{"subject":"New","callDateTime":"2026-01-02T03:04:05Z","direction":"incoming"}}}`,
+	"localizations":    `{"data":{"type":"localizations","attributes":{"name":"New","languageCode":"nl","formattingCode":"nl_NL"}}}`,
+	"products":         `{"data":{"type":"products","attributes":{"sku":"NEW","names":[{"localization":null,"value":"New"}]}}}`,
+	"productprices":    `{"data":{"type":"productprices","attributes":{"value":"1"},"relationships":{"product":{"data":{"type":"products","id":"{product}"}},"currency":{"data":{"type":"currencies","id":"EUR"}}}}}`,
+	"weightunits":      `{"data":{"type":"weightunits","id":"st","attributes":{"conversionRates":null}}}`,
+	"taxjurisdictions": `{"data":{"type":"taxjurisdictions","attributes":{"code":"NEW"},"relationships":{"country":{"data":{"type":"countries","id":"US"}}}}}`,
+}
+
+// snapshot is the administrator's view of the records of ids, with their linkage: what must
+// not change.
+func snapshot(t *testing.T, env *apitest.Env, ids map[string]string) string {
+	t.Helper()
+	types := make([]string, 0, len(ids))
+	for typ := range ids {
+		types = append(types, typ)
+	}
+	sort.Strings(types)
+	var b strings.Builder
+	for _, typ := range types {
+		res := env.For(t).Do(apitest.Request{Path: "/api/" + typ + "/" + ids[typ]})
+		res.ExpectStatus(t, 200)
+		var doc map[string]any
+		if err := json.Unmarshal(res.Body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		data, _ := json.Marshal(doc["data"])
+		b.Write(data)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func mustInt(t testing.TB, s string) int64 {

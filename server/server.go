@@ -39,6 +39,9 @@ type Config struct {
 	ReadTimeout time.Duration
 	// Schemes verify the credentials of API requests (OAuth 2.0 bearer tokens, WSSE).
 	Schemes []auth.Scheme
+	// AuthMaxAge is how long principals are trusted while this process changes nothing
+	// (auth.DefaultMaxAge when zero): the delay of a change made by another process.
+	AuthMaxAge time.Duration
 	// Settings reads the API's switch (api.md section 18); nil: a settings.NewCache of the
 	// server's database (a Cache without DB gets the server's).
 	Settings *settings.Cache
@@ -101,7 +104,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	} else if cfg.Settings.DB == nil {
 		cfg.Settings.DB = db
 	}
-	e.Use(authenticate(&auth.Resolver{DB: db}, cfg.Schemes, cfg.Settings))
+	e.Use(authenticate(&auth.Resolver{DB: db, MaxAge: cfg.AuthMaxAge}, cfg.Schemes, cfg.Settings))
 	e.Use(bodyLimit(cfg.BodyLimit))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	gosqlite "github.com/glebarez/go-sqlite"
@@ -61,8 +62,9 @@ type DB struct {
 	Gorm    *gorm.DB
 	Dialect Dialect
 
-	limits Limits
-	writer *writerGate // SQLite: one transaction at a time
+	limits  Limits
+	writer  *writerGate  // SQLite: one transaction at a time
+	commits atomic.Int64 // see Commits
 }
 
 // Limits bound how requests use the database (api.md section 20).

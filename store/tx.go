@@ -112,6 +112,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 			// run it again.
 			return noRetry{err}
 		}
+		db.commits.Add(1)
 		return nil
 	})
 }
@@ -205,3 +206,8 @@ func (db *DB) LockRows(ctx context.Context, table string, ids []any) error {
 
 // Limits returns the bounds the database was opened with.
 func (db *DB) Limits() Limits { return db.limits }
+
+// Commits counts the transactions this handle committed: what caches of this process compare
+// to learn that something may have changed here (a change by another process they learn from
+// the database, some time later).
+func (db *DB) Commits() int64 { return db.commits.Load() }

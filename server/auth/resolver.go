@@ -3,24 +3,39 @@ package auth
 import (
 	"context"
 	"sync"
+	"time"
 
 	"webapi/store"
 )
 
 // Resolver turns identities into principals, keeping the principals it built while nothing they
-// are built from has changed (store.AuthGeneration counts such changes, in any process): one
-// statement per request, the principal itself loaded only after a change.
+// are built from has changed. store.AuthGeneration counts such changes, made by any process; the
+// resolver reads it again when this process has committed a transaction since it last did (an
+// edited role, a disabled user take effect on the very next request), and otherwise at most
+// every MaxAge (for changes made by another process: a command, another server). So a request
+// with a cached principal runs no statement for its authentication, and one after a write runs
+// one.
 type Resolver struct {
 	DB *store.DB
 	// Client, when set, checks the OAuth application of an identity (a revoked application's
-	// tokens stop working at once); it runs whenever the principal is loaded, and the
-	// application's table counts its revocations in the same generation.
+	// tokens stop working); it runs whenever the principal is loaded, and the application's
+	// table counts its revocations in the same generation.
 	Client func(ctx context.Context, clientID string) error
+	// MaxAge is how long the generation read from the database is trusted while this process
+	// commits nothing (DefaultMaxAge when zero).
+	MaxAge time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 
-	mu    sync.Mutex
-	gen   int64
-	cache map[Identity]*Principal
+	mu      sync.Mutex
+	gen     int64
+	readAt  time.Time // when gen was read
+	commits int64     // r.DB.Commits() before gen was read
+	cache   map[Identity]*Principal
 }
+
+// DefaultMaxAge bounds how late a change made by another process reaches a running server.
+const DefaultMaxAge = time.Second
 
 // maxCached bounds the principals kept between changes.
 const maxCached = 10000
@@ -28,15 +43,15 @@ const maxCached = 10000
 // Principal returns the principal of id: a *Failure when the user, its organization or its
 // application may not authenticate.
 func (r *Resolver) Principal(ctx context.Context, id Identity) (*Principal, error) {
-	gen, err := r.DB.AuthGeneration(ctx)
+	gen, err := r.generation(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r.mu.Lock()
-	if gen != r.gen || r.cache == nil {
-		r.gen, r.cache = gen, map[Identity]*Principal{}
+	var p *Principal
+	if gen == r.gen {
+		p = r.cache[id]
 	}
-	p := r.cache[id]
 	r.mu.Unlock()
 	if p != nil {
 		return p, nil
@@ -58,4 +73,39 @@ func (r *Resolver) Principal(ctx context.Context, id Identity) (*Principal, erro
 		r.cache[id] = p
 	}
 	return p, nil
+}
+
+// generation returns the current generation: the one last read while it is fresh (read less
+// than MaxAge ago, and nothing committed here since), else a new read.
+func (r *Resolver) generation(ctx context.Context) (int64, error) {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	maxAge := r.MaxAge
+	if maxAge <= 0 {
+		maxAge = DefaultMaxAge
+	}
+	commits := r.DB.Commits()
+	r.mu.Lock()
+	t := now()
+	if r.cache != nil && commits == r.commits && !t.Before(r.readAt) && t.Sub(r.readAt) < maxAge {
+		gen := r.gen
+		r.mu.Unlock()
+		return gen, nil
+	}
+	r.mu.Unlock()
+	gen, err := r.DB.AuthGeneration(ctx)
+	if err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if gen > r.gen || r.cache == nil {
+		r.gen, r.cache = gen, map[Identity]*Principal{} // the principals built before are stale
+	}
+	if gen == r.gen { // a slower read of an older generation never goes back
+		r.readAt, r.commits = t, commits
+	}
+	return r.gen, nil
 }

@@ -415,6 +415,7 @@ func (unusedStore) Tx(ctx context.Context, fn func(ctx context.Context) error) e
 }
 func (unusedStore) Find(context.Context, *Query, func(*Record) bool) error { return errStoreUsed }
 func (unusedStore) Count(context.Context, *Query) (int, error)             { return 0, errStoreUsed }
+func (unusedStore) Can(context.Context, *Resource, Action) bool            { return true }
 func (unusedStore) Create(context.Context, *Resource, *Write) (string, error) {
 	return "", errStoreUsed
 }

@@ -179,4 +179,7 @@ type Store interface {
 	Update(ctx context.Context, r *Resource, id string, w *Write) error
 	// Delete removes records by id.
 	Delete(ctx context.Context, r *Resource, ids []string) error
+	// Can reports whether the caller may do act to some records of the type at all (a level
+	// above none): a create without it is refused before anything else is looked at.
+	Can(ctx context.Context, r *Resource, act Action) bool
 }

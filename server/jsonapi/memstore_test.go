@@ -396,6 +396,8 @@ func (m *memStore) Update(ctx context.Context, r *Resource, id string, w *Write)
 	return nil
 }
 
+func (m *memStore) Can(context.Context, *Resource, Action) bool { return true }
+
 func (m *memStore) Delete(ctx context.Context, r *Resource, ids []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

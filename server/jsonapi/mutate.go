@@ -495,6 +495,9 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 			return e, err
 		}
 		it.create = id == ""
+		if it.create && !a.Store.Can(ctx, it.res, ActionCreate) {
+			return Errors{Forbidden(ActionCreate, it.at)}, nil
+		}
 		it.realID = id
 		if it.create && it.res.ClientID {
 			it.realID = it.reqID
@@ -510,6 +513,9 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 		}
 		return nil, nil
 	case it.create:
+		if !a.Store.Can(ctx, it.res, ActionCreate) {
+			return Errors{Forbidden(ActionCreate, it.at)}, nil
+		}
 		if it.res.ClientID {
 			it.realID = it.reqID
 			// a concurrent create of the same id waits here and then sees this one
@@ -695,6 +701,9 @@ func (req *request) resolveLinks(it *item, links []LinkValue) []LinkValue {
 // do not exist (request-local ids aside).
 func (a *API) checkAllLinks(ctx context.Context, req *request, errs Errors) error {
 	for _, it := range req.items {
+		if it.create && it.upsert == nil && !a.Store.Can(ctx, it.res, ActionCreate) {
+			return Forbidden(ActionCreate, it.at) // the whole answer: nothing else is looked at
+		}
 		if it.write == nil {
 			continue
 		}

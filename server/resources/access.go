@@ -105,6 +105,16 @@ func (p *plan) ownerColumn() string {
 	return "owner_id"
 }
 
+// Can implements jsonapi.Store: whether the caller has act on the type at any level. No
+// organization is ever created through the API (they are made with `webapi organization
+// create`).
+func (s *Store) Can(ctx context.Context, r *jsonapi.Resource, act jsonapi.Action) bool {
+	if act == jsonapi.ActionCreate && r.Type == "organizations" {
+		return false
+	}
+	return principalOf(ctx).Level(r.Type, action(act)) > auth.LevelNone
+}
+
 // visible restricts the rows of the type under alias a to those the caller may view: the seam
 // every read uses (lists, counts, includes, linkage, filters on relationships).
 func (p *plan) visible(ctx context.Context, a string) query.Expr {
