@@ -22,6 +22,7 @@ import (
 	"webapi/gen"
 	"webapi/server/auth"
 	"webapi/server/jsonapi"
+	"webapi/server/oauth"
 	"webapi/server/resources"
 	"webapi/store"
 )
@@ -38,6 +39,10 @@ type Config struct {
 	ReadTimeout time.Duration
 	// Schemes verify the credentials of API requests (OAuth 2.0 bearer tokens, WSSE).
 	Schemes []auth.Scheme
+	// OAuth, when set, serves /oauth2-token and /oauth2-token/authorize (public: they are
+	// outside /api/, and work whether the API is on or off), and checks the application of
+	// every bearer token's principal (a revoked one's tokens stop working at once).
+	OAuth *oauth.Provider
 }
 
 // The default time bounds of api.md section 20.
@@ -92,7 +97,11 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		}))
 	}
 	e.Use(deadlines(cfg.RequestTimeout, cfg.ReadTimeout))
-	e.Use(authenticate(&auth.Resolver{DB: db}, cfg.Schemes))
+	resolver := &auth.Resolver{DB: db}
+	if cfg.OAuth != nil {
+		resolver.Client = cfg.OAuth.CheckClient
+	}
+	e.Use(authenticate(resolver, cfg.Schemes))
 	e.Use(bodyLimit(cfg.BodyLimit))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -116,9 +125,37 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		e.HEAD(path, doc.serve)
 	}
 
+	if cfg.OAuth != nil {
+		addOAuthRoutes(e, cfg.OAuth)
+	}
 	gen.RegisterOperations(e, &engine{api: api})
 	addMethodRules(e, spec, allow)
 	return e, nil
+}
+
+// addOAuthRoutes mounts the authorization server's endpoints; other methods get 405 with Allow.
+func addOAuthRoutes(e *echo.Echo, p *oauth.Provider) {
+	for path, methods := range map[string]map[string]http.HandlerFunc{
+		"/oauth2-token":           {http.MethodPost: p.Token},
+		"/oauth2-token/authorize": {http.MethodGet: p.Authorize, http.MethodPost: p.Authorize},
+	} {
+		var allowed []string
+		for m := range methods {
+			allowed = append(allowed, m)
+		}
+		sort.Strings(allowed)
+		allow := strings.Join(allowed, ", ")
+		for _, m := range allMethods {
+			if h, ok := methods[m]; ok {
+				e.Add(m, path, echo.WrapHandler(h))
+				continue
+			}
+			e.Add(m, path, func(c echo.Context) error {
+				c.Response().Header().Set("Allow", allow)
+				return c.NoContent(http.StatusMethodNotAllowed)
+			})
+		}
+	}
 }
 
 // document is one served form of the OpenAPI document. It never changes while the server runs,
