@@ -59,6 +59,10 @@ func (p *Provider) Token(w http.ResponseWriter, r *http.Request) {
 		p.writeError(w, r, fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported (%s).", grant, strings.Join(grantTypes, ", ")))
 		return
 	}
+	if _, _, basic := r.BasicAuth(); !basic && form.Get("client_id") == "" {
+		p.writeError(w, r, fosite.ErrInvalidClient.WithHint("The client must authenticate: HTTP Basic, or client_id (and client_secret) in the body."))
+		return
+	}
 	body := form.Encode()
 	req := r.Clone(ctx)
 	req.Body = io.NopCloser(strings.NewReader(body))
@@ -66,14 +70,23 @@ func (p *Provider) Token(w http.ResponseWriter, r *http.Request) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Form, req.PostForm, req.MultipartForm = nil, nil, nil
 
+	if grant == "authorization_code" && form.Get("code_verifier") == "" {
+		// fosite takes a code's challenge before it compares the verifier: after a wrong
+		// verifier, a confidential client's code would pass without any. A code that had a
+		// challenge needs a verifier, always.
+		challenged, err := p.codeHasChallenge(req, form.Get("code"))
+		if err != nil {
+			p.writeError(w, req, err)
+			return
+		}
+		if challenged {
+			p.writeError(w, req, fosite.ErrInvalidGrant.WithHint("The code_verifier is missing."))
+			return
+		}
+	}
 	sess := &fosite.DefaultSession{}
 	ar, err := p.fosite.NewAccessRequest(ctx, req, sess)
 	if err != nil {
-		if grant == "authorization_code" && errors.Is(err, fosite.ErrInvalidGrant) {
-			// A failed exchange (a wrong PKCE verifier) spends the code: it cannot be tried
-			// again with other guesses.
-			p.spendCode(req, form.Get("code"))
-		}
 		p.writeError(w, req, err)
 		return
 	}
@@ -118,15 +131,20 @@ func (p *Provider) Token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// spendCode makes a code that failed to be exchanged unusable.
-func (p *Provider) spendCode(r *http.Request, code string) {
-	if code == "" || len(code) > 512 {
-		return
+// codeHasChallenge reports whether the code was issued with a PKCE challenge.
+func (p *Provider) codeHasChallenge(r *http.Request, code string) (bool, error) {
+	if code == "" {
+		return false, nil
 	}
-	sig := p.strategy.AuthorizeCodeSignature(r.Context(), code)
-	if _, err := p.db.DeactivateOAuthGrant(r.Context(), store.OAuthCodes, sig); err != nil {
-		p.log.Warn("oauth: spending a failed code", "error", err)
+	raw, _, err := p.db.OAuthGrantOf(r.Context(), store.OAuthCodes, p.strategy.AuthorizeCodeSignature(r.Context(), code))
+	if err != nil || raw == nil {
+		return false, err
 	}
+	var sr storedRequest
+	if err := json.Unmarshal(raw, &sr); err != nil {
+		return false, err
+	}
+	return sr.Form.Get("code_challenge") != "", nil
 }
 
 // readTokenForm reads the parameters of a token request from a form or JSON body: each at

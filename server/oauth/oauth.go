@@ -101,7 +101,10 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Provider, error) {
 		// PKCE: S256 only; required of public clients, optional for confidential ones.
 		EnforcePKCEForPublicClients: true,
 		ScopeStrategy:               fosite.ExactScopeStrategy,
-		AudienceMatchingStrategy:    fosite.DefaultAudienceMatchingStrategy,
+		// What a code keeps of its authorize request besides fosite's defaults: the token
+		// endpoint compares redirect_uri, and a challenged code needs its verifier.
+		SanitationWhiteList:      []string{"redirect_uri", "code_challenge", "code_challenge_method"},
+		AudienceMatchingStrategy: fosite.DefaultAudienceMatchingStrategy,
 	}
 	kid := keyID(&key.PublicKey)
 	strategy := &accessTokens{
