@@ -22,6 +22,7 @@ import (
 	"webapi/gen"
 	"webapi/server/auth"
 	"webapi/server/jsonapi"
+	"webapi/server/oauth"
 	"webapi/server/resources"
 	"webapi/server/settings"
 	"webapi/store"
@@ -45,6 +46,10 @@ type Config struct {
 	// Settings reads the API's switch (api.md section 18); nil: a settings.NewCache of the
 	// server's database (a Cache without DB gets the server's).
 	Settings *settings.Cache
+	// OAuth, when set, serves /oauth2-token and /oauth2-token/authorize (public: they are
+	// outside /api/, and work whether the API is on or off), and checks the application of
+	// every bearer token's principal (a revoked one's tokens stop working at once).
+	OAuth *oauth.Provider
 }
 
 // The default time bounds of api.md section 20.
@@ -104,7 +109,11 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	} else if cfg.Settings.DB == nil {
 		cfg.Settings.DB = db
 	}
-	e.Use(authenticate(&auth.Resolver{DB: db, MaxAge: cfg.AuthMaxAge}, cfg.Schemes, cfg.Settings))
+	resolver := &auth.Resolver{DB: db, MaxAge: cfg.AuthMaxAge}
+	if cfg.OAuth != nil {
+		resolver.Client = cfg.OAuth.CheckClient
+	}
+	e.Use(authenticate(resolver, cfg.Schemes, cfg.Settings))
 	e.Use(bodyLimit(cfg.BodyLimit))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
@@ -128,9 +137,37 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		e.HEAD(path, doc.serve)
 	}
 
+	if cfg.OAuth != nil {
+		addOAuthRoutes(e, cfg.OAuth)
+	}
 	gen.RegisterOperations(e, &engine{api: api})
 	addMethodRules(e, spec, allow)
 	return e, nil
+}
+
+// addOAuthRoutes mounts the authorization server's endpoints; other methods get 405 with Allow.
+func addOAuthRoutes(e *echo.Echo, p *oauth.Provider) {
+	for path, methods := range map[string]map[string]http.HandlerFunc{
+		"/oauth2-token":           {http.MethodPost: p.Token},
+		"/oauth2-token/authorize": {http.MethodGet: p.Authorize, http.MethodPost: p.Authorize},
+	} {
+		var allowed []string
+		for m := range methods {
+			allowed = append(allowed, m)
+		}
+		sort.Strings(allowed)
+		allow := strings.Join(allowed, ", ")
+		for _, m := range allMethods {
+			if h, ok := methods[m]; ok {
+				e.Add(m, path, echo.WrapHandler(h))
+				continue
+			}
+			e.Add(m, path, func(c echo.Context) error {
+				c.Response().Header().Set("Allow", allow)
+				return c.NoContent(http.StatusMethodNotAllowed)
+			})
+		}
+	}
 }
 
 // document is one served form of the OpenAPI document. It never changes while the server runs,

@@ -35,7 +35,10 @@ func migrations(d Dialect) []*goose.Migration {
 		goose.NewGoMigration(4, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 			return migrateAuthState(ctx, tx, d)
 		}}, nil),
-		// Version 5 is the OAuth server's (another branch).
+		// The OAuth 2.0 server: applications, codes, refresh tokens, PKCE, the signing key.
+		goose.NewGoMigration(5, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return migrateOAuth(ctx, tx, d)
+		}}, nil),
 		// WSSE's API keys and nonces, and the configuration settings (web_api).
 		ddlMigration(d, 6, "00006_wsse_settings.sql"),
 	}

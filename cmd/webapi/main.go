@@ -18,7 +18,10 @@ import (
 
 	"webapi/gen"
 	"webapi/server"
+	"webapi/server/auth"
 	"webapi/server/jsonapi"
+	"webapi/server/oauth"
+	"webapi/server/wsse"
 	"webapi/store"
 	"webapi/store/demo"
 )
@@ -61,6 +64,7 @@ func root() *cobra.Command {
 	cmd.AddCommand(userCmd(open))
 	cmd.AddCommand(wsseHeaderCmd())
 	cmd.AddCommand(organizationCmd(open))
+	cmd.AddCommand(oauthAppCmd(open))
 	return cmd
 }
 
@@ -74,7 +78,8 @@ func env(name, def string) string {
 type opener func(ctx context.Context) (*store.DB, error)
 
 func serveCmd(open opener) *cobra.Command {
-	var addr, cors string
+	var addr, cors, jwtKey string
+	lifetimes := oauth.DefaultLifetimes
 	var withDemo bool
 	limits := jsonapi.DefaultLimits
 	var bodyLimit int64
@@ -97,7 +102,12 @@ func serveCmd(open opener) *cobra.Command {
 					return err
 				}
 			}
-			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit, RequestTimeout: requestTimeout, ReadTimeout: readTimeout}
+			provider, err := newOAuth(ctx, db, jwtKey, lifetimes, log)
+			if err != nil {
+				return err
+			}
+			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit, RequestTimeout: requestTimeout, ReadTimeout: readTimeout,
+				OAuth: provider, Schemes: []auth.Scheme{provider.Bearer(), wsse.New(db)}}
 			if cors != "" {
 				cfg.CORSOrigins = strings.Split(cors, ",")
 			}
@@ -139,11 +149,34 @@ func serveCmd(open opener) *cobra.Command {
 	cmd.Flags().IntVar(&limits.MaxWriteResources, "max-write-resources", limits.MaxWriteResources, "the most resources of a write document (data and included)")
 	cmd.Flags().IntVar(&limits.MaxErrors, "max-errors", limits.MaxErrors, "the most errors of a response (one more says how many were left out)")
 	cmd.Flags().IntVar(&limits.MaxIDLength, "max-id-length", limits.MaxIDLength, "the most characters of an id or code")
+	cmd.Flags().DurationVar(&lifetimes.AccessToken, "access-token-lifetime", lifetimes.AccessToken, "how long an OAuth 2.0 access token is valid")
+	cmd.Flags().DurationVar(&lifetimes.RefreshToken, "refresh-token-lifetime", lifetimes.RefreshToken, "how long an OAuth 2.0 refresh token is valid")
+	cmd.Flags().DurationVar(&lifetimes.AuthCode, "auth-code-lifetime", lifetimes.AuthCode, "how long an OAuth 2.0 authorization code is valid")
+	cmd.Flags().StringVar(&jwtKey, "jwt-key", env("WEBAPI_JWT_KEY", ""), "a PEM file with the RSA private key that signs access tokens (default: the key in the database, generated on first start; env WEBAPI_JWT_KEY)")
 	cmd.Flags().Int64Var(&bodyLimit, "body-limit", 10<<20, "the largest request body in bytes")
 	cmd.Flags().DurationVar(&requestTimeout, "request-timeout", requestTimeout, "every request's deadline, its SQL included (then 503)")
 	cmd.Flags().DurationVar(&readTimeout, "read-timeout", readTimeout, "the longest the reading of a request body may take (then 408)")
 	cmd.Flags().DurationVar(&writeTimeout, "write-timeout", writeTimeout, "the longest the writing of a response may take (then the connection is closed)")
 	return cmd
+}
+
+// newOAuth builds the authorization server: its key from --jwt-key, else the database's.
+func newOAuth(ctx context.Context, db *store.DB, keyFile string, lifetimes oauth.Lifetimes, log *slog.Logger) (*oauth.Provider, error) {
+	for name, d := range map[string]time.Duration{"--access-token-lifetime": lifetimes.AccessToken,
+		"--refresh-token-lifetime": lifetimes.RefreshToken, "--auth-code-lifetime": lifetimes.AuthCode} {
+		if d < time.Second {
+			return nil, fmt.Errorf("%s must be at least 1s", name)
+		}
+	}
+	cfg := oauth.Config{Lifetimes: lifetimes, Logger: log}
+	if keyFile != "" {
+		k, err := oauth.LoadKeyFile(keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("--jwt-key: %w", err)
+		}
+		cfg.Key = k
+	}
+	return oauth.New(ctx, db, cfg)
 }
 
 func migrateCmd(open opener) *cobra.Command {
