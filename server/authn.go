@@ -72,9 +72,6 @@ func pathNotFound() error {
 // identify finds the scheme of the request's Authorization header and lets it verify the
 // credentials.
 func identify(r *http.Request, schemes []auth.Scheme) (auth.Identity, error) {
-	if len(schemes) == 0 {
-		return auth.Identity{UserID: 1}, nil // until authentication exists: the administrator
-	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return auth.Identity{}, &auth.Failure{Detail: "The request has no credentials: send an Authorization header."}

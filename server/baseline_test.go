@@ -10,8 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -102,11 +100,7 @@ func TestBaselineMatches(t *testing.T) {
 	if err := demo.Seed(context.Background(), db, 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	switchOn(t, db)
-	e, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, token := newServer(t, db, server.Config{})
 	pool, _ := openBaselinePool(t, be, db)
 	base := baselineHandler(pool)
 	for _, tc := range baselineCases { // reads: in parallel
@@ -114,7 +108,9 @@ func TestBaselineMatches(t *testing.T) {
 			t.Parallel()
 			get := func(h http.Handler) []byte {
 				w := httptest.NewRecorder()
-				h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "http://bench.test"+tc.path, nil))
+				req := httptest.NewRequest(http.MethodGet, "http://bench.test"+tc.path, nil)
+				req.Header.Set("Authorization", token) // the baseline reads none
+				h.ServeHTTP(w, req)
 				if w.Code != http.StatusOK {
 					t.Fatalf("status %d: %s", w.Code, w.Body)
 				}
@@ -142,7 +138,7 @@ func BenchmarkBaseline(b *testing.B) {
 		}
 		pool, statements := openBaselinePool(b, be, db)
 		h := baselineHandler(pool)
-		benchRequests(b, h, statements, baselineCases)
+		benchRequests(b, h, "", statements, baselineCases)
 	})
 }
 

@@ -10,6 +10,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"webapi/server"
 	"webapi/server/apitest"
 	"webapi/server/settings"
 	"webapi/store"
@@ -459,6 +464,29 @@ func newAdministrator(t testing.TB, env *apitest.Env, name string) administrator
 	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return administrator{Env: env.As(o.UserID).For(t), org: id(o.OrganizationID), unit: id(o.BusinessUnitID), user: id(o.UserID)}
+}
+
+// newServer is a server over db as `webapi serve` builds one (the API switched on, OAuth and
+// WSSE), for the tests that do without apitest, with the Authorization header of the
+// administrator's bearer token.
+func newServer(tb testing.TB, db *store.DB, cfg server.Config) (*echo.Echo, string) {
+	tb.Helper()
+	switchOn(tb, db)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := apitest.Secure(db, &cfg); err != nil {
+		tb.Fatal(err)
+	}
+	e, err := server.New(db, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	token, err := apitest.Token(e, db, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e, token
 }
 
 // switchOn switches the API on globally in db (a fresh installation has it off: api.md section

@@ -187,6 +187,7 @@ type fuzzEnv struct {
 	// unchanged version spares hashing every table after requests that wrote nothing.
 	watch   *sql.Conn
 	version int64
+	auth    string       // the administrator's Authorization header, sent unless the input sends one
 	log     lockedBuffer // the server log of the current request
 	tables  []string     // every table but goose's version table
 	seeded  map[string][sha256.Size]byte
@@ -201,14 +202,12 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	// The server logs the cause of a 500 (and a recovered panic) through its logger: the
 	// report of a failing input shows it.
 	db := storetest.Open(tb, storetest.Backend{Name: string(store.SQLite)})
-	switchOn(tb, db)
-	h, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(&e.log, nil))})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	var h http.Handler
+	h, e.auth = newServer(tb, db, server.Config{Logger: slog.New(slog.NewTextHandler(&e.log, nil))})
 	for _, d := range fuzzData {
 		req := httptest.NewRequest(http.MethodPost, "http://api.test"+d.path, strings.NewReader(d.body))
 		req.Header.Set("Content-Type", "application/vnd.api+json")
+		req.Header.Set("Authorization", e.auth)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusCreated {
@@ -313,7 +312,12 @@ func (e *fuzzEnv) reopen() error {
 	if err != nil {
 		return err
 	}
-	h, err := server.New(db, server.Config{Logger: slog.New(slog.NewTextHandler(&e.log, nil))})
+	cfg := server.Config{Logger: slog.New(slog.NewTextHandler(&e.log, nil))}
+	if err := apitest.Secure(db, &cfg); err != nil {
+		_ = db.Close()
+		return err
+	}
+	h, err := server.New(db, cfg)
 	if err != nil {
 		_ = db.Close()
 		return err
@@ -434,6 +438,9 @@ func (e *fuzzEnv) exchange(t *testing.T, x *fuzzExchange) []string {
 				problems = append(problems, fmt.Sprintf("panic outside echo's recovery: %v\n%s", v, debug.Stack()))
 			}
 		}()
+		if _, ok := x.req.Header["Authorization"]; !ok {
+			x.req.Header.Set("Authorization", e.auth)
+		}
 		e.handler.ServeHTTP(rec, x.req)
 	}()
 	x.res = &apitest.Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}

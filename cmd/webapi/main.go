@@ -106,6 +106,11 @@ func serveCmd(open opener) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if withDemo {
+				if err := demoAccess(ctx, db, "http://"+addr, cmd.OutOrStdout()); err != nil {
+					return err
+				}
+			}
 			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit, RequestTimeout: requestTimeout, ReadTimeout: readTimeout,
 				OAuth: provider, Schemes: []auth.Scheme{provider.Bearer(), wsse.New(db)}}
 			if cors != "" {
@@ -135,7 +140,7 @@ func serveCmd(open opener) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", env("WEBAPI_ADDR", "127.0.0.1:8080"), "listen address (env WEBAPI_ADDR)")
-	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set into an empty database")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set into an empty database, switch the API on, and print credentials for it (a new admin password and OAuth client on every start)")
 	cmd.Flags().StringVar(&cors, "cors-origins", env("WEBAPI_CORS_ORIGINS", ""), "comma-separated allowed CORS origins (env WEBAPI_CORS_ORIGINS)")
 	cmd.Flags().IntVar(&limits.MaxPageSize, "max-page-size", limits.MaxPageSize, "the largest page[size] a client may ask for")
 	cmd.Flags().IntVar(&limits.DeleteLimit, "delete-limit", limits.DeleteLimit, "the most records one DELETE of a collection may remove")

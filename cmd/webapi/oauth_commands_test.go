@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,40 +108,8 @@ func TestServeOAuth(t *testing.T) {
 	if err != nil || m == nil {
 		t.Fatalf("%q %v", out, err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		cmd := root()
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		cmd.SetArgs([]string{"serve", "--addr", addr, "--database", db, "--jwt-key", keyFile, "--access-token-lifetime", "120s"})
-		done <- cmd.ExecuteContext(ctx)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	base := "http://" + addr
+	base, _, _ := startServe(t, "--database", db, "--jwt-key", keyFile, "--access-token-lifetime", "120s")
 	var res *http.Response
-	for i := 0; i < 100; i++ {
-		if res, err = http.Get(base + "/healthz"); err == nil {
-			res.Body.Close()
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
 	res, err = http.PostForm(base+"/oauth2-token", url.Values{"grant_type": {"client_credentials"}, "client_id": {m[2]}, "client_secret": {m[3]}})
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +142,18 @@ func TestServeOAuth(t *testing.T) {
 		res.Body.Close()
 		return res
 	}
+	// a fresh database has the API switched off (api.md section 18): /oauth2-token works, /api/
+	// is 404; `config set` in another process reaches the running server within 5 seconds
+	if res := call("Bearer " + tok.AccessToken); res.StatusCode != http.StatusNotFound {
+		t.Errorf("API switched off, with the token: %d", res.StatusCode)
+	}
+	if out, err := invoke("", "config", "set", "web_api", "true", "--database", db); err != nil {
+		t.Fatalf("config set: %q %v", out, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for call("Bearer "+tok.AccessToken).StatusCode == http.StatusNotFound && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
 	if res := call("Bearer " + tok.AccessToken); res.StatusCode != http.StatusOK {
 		t.Errorf("API with the token: %d", res.StatusCode)
 	}
@@ -179,5 +161,137 @@ func TestServeOAuth(t *testing.T) {
 	if got := res.Header.Values("WWW-Authenticate"); res.StatusCode != http.StatusUnauthorized ||
 		strings.Join(got, "|") != fmt.Sprintf("%s|%s", oauth.Challenge, `WSSE realm="webapi", profile="UsernameToken"`) {
 		t.Errorf("API without credentials: %d %q", res.StatusCode, got)
+	}
+}
+
+// startServe runs `webapi serve` with args on a free port until the test ends (or stop is
+// called: it waits for the server to end), and returns its base URL and what it prints on
+// standard output.
+func startServe(t *testing.T, args ...string) (base string, out *syncBuffer, stop func()) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	out = &syncBuffer{}
+	go func() {
+		cmd := root()
+		cmd.SetOut(out)
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs(append([]string{"serve", "--addr", addr}, args...))
+		done <- cmd.ExecuteContext(ctx)
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	base = "http://" + addr
+	for i := 0; ; i++ {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			return base, out, stop
+		}
+		if i == 200 {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a goroutine writes while the test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// `webapi serve --demo` works in one command (issue 9): the API on, admin's new password and
+// the new OAuth client printed, with curl lines that work; a second start replaces the client.
+func TestServeDemo(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "demo.db")
+	creds := regexp.MustCompile(`user: +admin, password (\S+)\n +OAuth client: +client_id (\S+), client_secret (\S+) `)
+	token := func(base string, form url.Values) string {
+		t.Helper()
+		res, err := http.PostForm(base+"/oauth2-token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || res.StatusCode != 200 {
+			t.Fatalf("token: %d %v", res.StatusCode, err)
+		}
+		return tok.AccessToken
+	}
+	accounts := func(base, tok string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/accounts?page[size]=5", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var doc struct {
+			Data []json.RawMessage `json:"data"`
+		}
+		if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || res.StatusCode != 200 {
+			t.Fatalf("accounts: %d %v", res.StatusCode, err)
+		}
+		return len(doc.Data)
+	}
+	var first []string
+	for round := range 2 {
+		func() {
+			base, out, stop := startServe(t, "--database", db, "--demo")
+			defer stop()
+			m := creds.FindStringSubmatch(out.String())
+			if m == nil || !strings.Contains(out.String(), base+"/api/doc") || !strings.Contains(out.String(), "curl -g -H \"Authorization: Bearer $TOKEN\" '"+base+"/api/accounts") {
+				t.Fatalf("serve --demo printed:\n%s", out)
+			}
+			if n := accounts(base, token(base, url.Values{"grant_type": {"client_credentials"}, "client_id": {m[2]}, "client_secret": {m[3]}})); n != 5 {
+				t.Fatalf("%d accounts, want 5", n)
+			}
+			if n := accounts(base, token(base, url.Values{"grant_type": {"password"}, "client_id": {m[2]}, "client_secret": {m[3]},
+				"username": {"admin"}, "password": {m[1]}})); n != 5 {
+				t.Fatalf("%d accounts, want 5", n)
+			}
+			if round == 1 {
+				// the previous start's client is revoked
+				res, err := http.PostForm(base+"/oauth2-token", url.Values{"grant_type": {"client_credentials"}, "client_id": {first[2]}, "client_secret": {first[3]}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode != http.StatusUnauthorized {
+					t.Fatalf("the previous client: %d, want 401", res.StatusCode)
+				}
+			}
+			first = m
+		}()
 	}
 }

@@ -26,7 +26,6 @@ import (
 
 	"webapi/gen"
 	"webapi/server"
-	"webapi/server/auth"
 	"webapi/server/settings"
 	"webapi/store"
 	"webapi/store/storetest"
@@ -115,7 +114,8 @@ type Env struct {
 	Handler *echo.Echo
 	// Auth is the Authorization header of every request that does not send its own: the
 	// administrator's (user 1) unless the Env is As another user.
-	Auth string
+	Auth   string
+	tokens *tokens
 }
 
 // New starts a server over a new database of backend b.
@@ -137,15 +137,15 @@ func NewWith(t testing.TB, b storetest.Backend, limits store.Limits, cfg server.
 		t.Fatalf("switch the API on: %v", err)
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if cfg.Schemes == nil {
-		cfg.Schemes = []auth.Scheme{testScheme{}}
+	if err := Secure(db, &cfg); err != nil {
+		t.Fatalf("authentication: %v", err)
 	}
 	e, err := server.New(db, cfg)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
-	env := &Env{T: t, DB: db, Handler: e}
-	env.Auth = env.token(1)
+	env := &Env{T: t, DB: db, Handler: e, tokens: &tokens{byUser: map[int64]string{}}}
+	env.Auth = env.token(t, 1) // the administrator
 	return env
 }
 
