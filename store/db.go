@@ -62,9 +62,9 @@ type DB struct {
 	Gorm    *gorm.DB
 	Dialect Dialect
 
-	limits  Limits
-	writer  *writerGate  // SQLite: one transaction at a time
-	commits atomic.Int64 // see Commits
+	limits Limits
+	writer *writerGate  // SQLite: one transaction at a time
+	writes atomic.Int64 // see Writes
 }
 
 // Limits bound how requests use the database (api.md section 20).
@@ -173,6 +173,9 @@ func OpenWith(ctx context.Context, url string, limits Limits) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s database: %w", db.Dialect, err)
 	}
 	db.Gorm = gdb
+	if err := db.countWrites(); err != nil {
+		return nil, err
+	}
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return nil, err

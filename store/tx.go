@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"time"
 
@@ -112,7 +113,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 			// run it again.
 			return noRetry{err}
 		}
-		db.commits.Add(1)
+		db.writes.Add(1)
 		return nil
 	})
 }
@@ -207,7 +208,26 @@ func (db *DB) LockRows(ctx context.Context, table string, ids []any) error {
 // Limits returns the bounds the database was opened with.
 func (db *DB) Limits() Limits { return db.limits }
 
-// Commits counts the transactions this handle committed: what caches of this process compare
-// to learn that something may have changed here (a change by another process they learn from
-// the database, some time later).
-func (db *DB) Commits() int64 { return db.commits.Load() }
+// Writes counts what this handle did that may have changed rows: every committed transaction
+// and every writing statement (GORM's create, update, delete and Exec, also outside a
+// transaction). Caches of this process compare it to learn that something may have changed
+// here; a change by another process they learn from the database, some time later.
+func (db *DB) Writes() int64 { return db.writes.Load() }
+
+// countWrites registers the callbacks that count writing statements (see Writes). Reads (GORM's
+// query and row) are not counted.
+func (db *DB) countWrites() error {
+	inc := func(*gorm.DB) { db.writes.Add(1) }
+	cb := db.Gorm.Callback()
+	for _, err := range []error{
+		cb.Create().After("gorm:create").Register("webapi:count_create", inc),
+		cb.Update().After("gorm:update").Register("webapi:count_update", inc),
+		cb.Delete().After("gorm:delete").Register("webapi:count_delete", inc),
+		cb.Raw().After("gorm:raw").Register("webapi:count_exec", inc),
+	} {
+		if err != nil {
+			return fmt.Errorf("store: count writes: %w", err)
+		}
+	}
+	return nil
+}

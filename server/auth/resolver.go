@@ -10,8 +10,8 @@ import (
 
 // Resolver turns identities into principals, keeping the principals it built while nothing they
 // are built from has changed. store.AuthGeneration counts such changes, made by any process; the
-// resolver reads it again when this process has committed a transaction since it last did (an
-// edited role, a disabled user take effect on the very next request), and otherwise at most
+// resolver reads it again when this process has written since it last did (store.DB.Writes: an
+// edited role or a disabled user takes effect on the very next request), and otherwise at most
 // every MaxAge (for changes made by another process: a command, another server). So a request
 // with a cached principal runs no statement for its authentication, and one after a write runs
 // one.
@@ -22,16 +22,16 @@ type Resolver struct {
 	// table counts its revocations in the same generation.
 	Client func(ctx context.Context, clientID string) error
 	// MaxAge is how long the generation read from the database is trusted while this process
-	// commits nothing (DefaultMaxAge when zero).
+	// writes nothing (DefaultMaxAge when zero).
 	MaxAge time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 
-	mu      sync.Mutex
-	gen     int64
-	readAt  time.Time // when gen was read
-	commits int64     // r.DB.Commits() before gen was read
-	cache   map[Identity]*Principal
+	mu     sync.Mutex
+	gen    int64
+	readAt time.Time // when gen was read
+	writes int64     // r.DB.Writes() before gen was read
+	cache  map[Identity]*Principal
 }
 
 // DefaultMaxAge bounds how late a change made by another process reaches a running server.
@@ -76,7 +76,7 @@ func (r *Resolver) Principal(ctx context.Context, id Identity) (*Principal, erro
 }
 
 // generation returns the current generation: the one last read while it is fresh (read less
-// than MaxAge ago, and nothing committed here since), else a new read.
+// than MaxAge ago, and nothing written here since), else a new read.
 func (r *Resolver) generation(ctx context.Context) (int64, error) {
 	now := time.Now
 	if r.Now != nil {
@@ -86,10 +86,10 @@ func (r *Resolver) generation(ctx context.Context) (int64, error) {
 	if maxAge <= 0 {
 		maxAge = DefaultMaxAge
 	}
-	commits := r.DB.Commits()
+	writes := r.DB.Writes()
 	r.mu.Lock()
 	t := now()
-	if r.cache != nil && commits == r.commits && !t.Before(r.readAt) && t.Sub(r.readAt) < maxAge {
+	if r.cache != nil && writes == r.writes && !t.Before(r.readAt) && t.Sub(r.readAt) < maxAge {
 		gen := r.gen
 		r.mu.Unlock()
 		return gen, nil
@@ -105,7 +105,7 @@ func (r *Resolver) generation(ctx context.Context) (int64, error) {
 		r.gen, r.cache = gen, map[Identity]*Principal{} // the principals built before are stale
 	}
 	if gen == r.gen { // a slower read of an older generation never goes back
-		r.readAt, r.commits = t, commits
+		r.readAt, r.writes = t, writes
 	}
 	return r.gen, nil
 }

@@ -65,7 +65,7 @@ func TestResolverFreshness(t *testing.T) {
 				t.Fatalf("after MaxAge: %v, want a refusal", err)
 			}
 
-			// this process enables it again in a transaction: seen at once, whatever the clock
+			// this process enables it again: seen at once, whatever the clock
 			if err := db.Tx(ctx, func(ctx context.Context) error {
 				return db.Conn(ctx).Exec("UPDATE users SET enabled = TRUE WHERE id = 1").Error
 			}); err != nil {

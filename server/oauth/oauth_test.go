@@ -24,6 +24,7 @@ import (
 	"webapi/server"
 	"webapi/server/auth"
 	"webapi/server/oauth"
+	"webapi/server/settings"
 	"webapi/store"
 	"webapi/store/storetest"
 )
@@ -57,6 +58,10 @@ func newEnv(t *testing.T, b storetest.Backend, cfg oauth.Config) *env {
 func newEnvOn(t *testing.T, db *store.DB, cfg oauth.Config) *env {
 	t.Helper()
 	cfg.Logger = quiet
+	// a fresh database has the API switched off (api.md section 18)
+	if err := settings.SetAPIEnabled(context.Background(), db, 0, true); err != nil {
+		t.Fatal(err)
+	}
 	p, err := oauth.New(context.Background(), db, cfg)
 	if err != nil {
 		t.Fatal(err)
