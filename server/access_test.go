@@ -308,3 +308,23 @@ func TestAccessLinkageAndIncludes(t *testing.T) {
 			Expect(t, 200, `{"data":[{"type":"accounts","id":"`+acc+`","attributes":{"name":"Account of other"}}]}`)
 	})
 }
+
+// An upsert matches only records the caller may view: the colleague's account of the same name
+// is invisible at the user level, so the caller's upsert creates its own (api.md section 17).
+func TestAccessUpsertMatchesOnlyVisible(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		w := newAccessWorld(t, env)
+		w.setLevel(t, "user")
+		c := w.caller.For(t)
+		upsert := `{"data":{"type":"accounts","meta":{"upsert":["name"]},"attributes":{"name":"Account of colleague","description":"mine"}}}`
+		res := c.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts?fields[accounts]=name,description", Body: upsert, Header: map[string]string{"X-Include": "noHateoas"}})
+		res.ExpectStatus(t, 201)
+		mine := dataOf(t, res)["id"].(string)
+		// again: now it matches the caller's own
+		c.Do(apitest.Request{Method: http.MethodPost, Path: "/api/accounts?fields[accounts]=name,description", Body: upsert, Header: map[string]string{"X-Include": "noHateoas"}}).
+			Expect(t, 200, `{"data":{"type":"accounts","id":"`+mine+`","attributes":{"name":"Account of colleague","description":"mine"}}}`)
+		env.Do(apitest.Request{Path: "/api/accounts?filter[name]=Account%20of%20colleague&fields[accounts]=description", Header: map[string]string{"X-Include": "noHateoas"}}).
+			Expect(t, 200, `{"data":[{"type":"accounts","id":"`+w.accounts["colleague"]+`","attributes":{"description":null}},{"type":"accounts","id":"`+mine+`","attributes":{"description":"mine"}}]}`)
+	})
+}
