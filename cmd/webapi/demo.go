@@ -55,7 +55,7 @@ func demoAccess(ctx context.Context, db *store.DB, base string, out io.Writer) e
 		return err
 	}
 	fmt.Fprintf(out, `The demo data is served at %[1]s (the API is switched on).
-  sandbox:        %[1]s/api/doc
+  document:       %[1]s/api/doc/openapi.yaml
   user:           admin, password %[2]s
   OAuth client:   client_id %[3]s, client_secret %[4]s (client_credentials and password grants; acts as admin)
   a token:        TOKEN=$(curl -s %[1]s/oauth2-token -d grant_type=client_credentials -d client_id=%[3]s -d client_secret=%[4]s | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
