@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -88,24 +87,6 @@ func (w *accessWorld) setLevel(t *testing.T, level string, typ ...string) {
 		ExpectStatus(t, http.StatusOK)
 }
 
-// listIDs are the ids of the primary data of a collection response.
-func listIDs(t testing.TB, res *apitest.Response) []string {
-	t.Helper()
-	var doc struct {
-		Data []struct {
-			ID string `json:"id"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(res.Body, &doc); err != nil {
-		t.Fatalf("%v: %.300s", err, res.Body)
-	}
-	ids := make([]string, len(doc.Data))
-	for i, d := range doc.Data {
-		ids[i] = d.ID
-	}
-	return ids
-}
-
 func forbidden(action, pointer string) string {
 	source := ""
 	if pointer != "" {
@@ -144,7 +125,7 @@ func TestAccessLevels(t *testing.T) {
 				}
 				res := c.Do(apitest.Request{Path: "/api/accounts?page[size]=100", Header: map[string]string{"X-Include": "totalCount"}})
 				res.ExpectStatus(t, 200)
-				if got := listIDs(t, res); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+				if got := idsOf(t, res); !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 					t.Fatalf("list: %v, want %v", got, want)
 				}
 				if got := res.Header.Get("X-Include-Total-Count"); got != strconv.Itoa(len(want)) {
@@ -155,7 +136,7 @@ func TestAccessLevels(t *testing.T) {
 				for _, who := range accessOwners[1:] {
 					all += "," + w.accounts[who]
 				}
-				if got := listIDs(t, c.Do(apitest.Request{Path: "/api/accounts?filter[id]=" + all})); !slices.Equal(got, want) && len(want) > 0 {
+				if got := idsOf(t, c.Do(apitest.Request{Path: "/api/accounts?filter[id]=" + all})); !slices.Equal(got, want) && len(want) > 0 {
 					t.Fatalf("filtered list: %v, want %v", got, want)
 				}
 				for _, who := range accessOwners {
@@ -249,7 +230,7 @@ func TestAccessLevelsOfUnitOwnedTypes(t *testing.T) {
 						want = append(want, products[u])
 					}
 				}
-				if got := listIDs(t, c.Do(apitest.Request{Path: "/api/products"})); !slices.Equal(got, want) && len(want) > 0 {
+				if got := idsOf(t, c.Do(apitest.Request{Path: "/api/products"})); !slices.Equal(got, want) && len(want) > 0 {
 					t.Fatalf("list: %v, want %v", got, want)
 				}
 				for _, u := range units {

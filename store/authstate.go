@@ -13,8 +13,11 @@ import (
 // transaction that makes them: a server compares the generation with the one its principal was
 // built at, one cheap statement per request, whichever process wrote.
 
-// authTriggers are the changes that can change a principal: table, events.
-var authTriggers = []struct{ table, events string }{
+// authTrigger is a change that can change a principal: the events of a table.
+type authTrigger struct{ table, events string }
+
+// authTriggers are the changes that can change a principal.
+var authTriggers = []authTrigger{
 	{"organizations", "UPDATE OF enabled"},
 	{"organizations", "DELETE"},
 	{"business_units", "INSERT"},
@@ -43,7 +46,20 @@ BEGIN
     RETURN NULL;
 END $$`)
 	}
-	for i, t := range authTriggers {
+	stmts = append(stmts, authTriggerDDL(d, authTriggers)...)
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("auth state: %w\n%s", err, s)
+		}
+	}
+	return nil
+}
+
+// authTriggerDDL creates the triggers that count the changes triggers lists in
+// auth_state.generation (the function webapi_auth_changed on PostgreSQL exists already).
+func authTriggerDDL(d Dialect, triggers []authTrigger) []string {
+	var stmts []string
+	for i, t := range triggers {
 		name := fmt.Sprintf("auth_changed_%s_%d", t.table, i)
 		if d == Postgres {
 			stmts = append(stmts, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH STATEMENT EXECUTE FUNCTION webapi_auth_changed()",
@@ -53,16 +69,11 @@ END $$`)
 				name, t.events, t.table))
 		}
 	}
-	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("auth state: %w\n%s", err, s)
-		}
-	}
-	return nil
+	return stmts
 }
 
-// AuthGeneration returns the count of changes that can change a principal, and whether the
-// OAuth application clientID (if any) is revoked — one statement, run on every request.
+// AuthGeneration returns the count of changes that can change a principal (server/auth reads it
+// to know whether the principals it keeps are still current).
 func (db *DB) AuthGeneration(ctx context.Context) (int64, error) {
 	var gen int64
 	err := db.Run(ctx, func(ctx context.Context) error {

@@ -15,7 +15,7 @@ import (
 // oauthTriggers count the changes of applications in auth_state (see authstate.go): a revoked,
 // deleted or reassigned application's tokens must stop working at once in every process, and
 // servers keep principals (with the application they came through) until the generation moves.
-var oauthTriggers = []struct{ table, events string }{
+var oauthTriggers = []authTrigger{
 	{"oauth_applications", "UPDATE OF active, user_id, organization_id, client_id"},
 	{"oauth_applications", "DELETE"},
 }
@@ -27,16 +27,7 @@ func migrateOAuth(ctx context.Context, tx *sql.Tx, d Dialect) error {
 	if err != nil {
 		return err
 	}
-	for i, t := range oauthTriggers {
-		name := fmt.Sprintf("auth_changed_%s_%d", t.table, i)
-		if d == Postgres {
-			stmts = append(stmts, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s FOR EACH STATEMENT EXECUTE FUNCTION webapi_auth_changed()",
-				name, t.events, t.table))
-		} else {
-			stmts = append(stmts, fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s BEGIN UPDATE auth_state SET generation = generation + 1 WHERE id = 1; END",
-				name, t.events, t.table))
-		}
-	}
+	stmts = append(stmts, authTriggerDDL(d, oauthTriggers)...)
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("00005_oauth.sql: %w\n%s", err, s)
