@@ -249,11 +249,15 @@ next:
 	return best
 }
 
-// addMethodRules registers, for every path of the document, HEAD (as GET without a body; ours),
-// OPTIONS (200 with Allow) and 405 with Allow for every other method; and 404s that name an
-// unknown resource type for paths under /api/ that no route matches.
+// addMethodRules registers, for every path of the document under /api/, HEAD (as GET without a
+// body; ours), OPTIONS (200 with Allow) and 405 with Allow for every other method; and 404s
+// that name an unknown resource type for paths under /api/ that no route matches. The OAuth 2.0
+// endpoints that the document describes too have their own method rules (addOAuthRoutes).
 func addMethodRules(e *echo.Echo, spec *resources.Spec, rules *allowRules) {
 	for path, item := range spec.Doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/api/") {
+			continue
+		}
 		route := strings.ReplaceAll(strings.ReplaceAll(path, "{", ":"), "}", "")
 		ops := item.Operations()
 		allowed := []string{http.MethodOptions}

@@ -1,8 +1,15 @@
 // Compile-time expectations of the TypeScript client that @hey-api/openapi-ts generates from the
 // served document (gen/openapi.json, the same bytes as /api/doc/openapi.json). `tsc --strict`
 // fails when one does not hold: a line that must not compile carries @ts-expect-error, which is
-// itself an error when the line compiles. Issue 8, items 2 and 3.
-import type { CreateAccountData, ListAccountsData, ListContactsData } from './tmp/ts-client';
+// itself an error when the line compiles. Issue 8, items 2 and 3; issue 9, item 7 (the token endpoint).
+import type {
+  CreateAccountData,
+  ListAccountsData,
+  ListContactsData,
+  Oauth2TokenData,
+  Oauth2TokenErrors,
+  Oauth2TokenResponses,
+} from './tmp/ts-client';
 
 type Query<T extends { query?: unknown }> = NonNullable<T['query']>;
 
@@ -41,3 +48,17 @@ export const unknownFilter: HasParam<ListAccountsData, 'filter[nope][eq]'> = tru
 export const page: Query<ListAccountsData> = { 'page[size]': 5, 'page[number]': 2, sort: '-name' };
 // @ts-expect-error page[size] is an integer, not text
 export const pageSizeAsText: Query<ListAccountsData> = { 'page[size]': '5' };
+
+// --- The token endpoint (POST /oauth2-token) is described: its grant types are typed, its
+// answer has token_type exactly Bearer, its errors are those of RFC 6749.
+export const tokenRequest: Oauth2TokenData['body'] = {
+  grant_type: 'client_credentials', client_id: 'id', client_secret: 'secret',
+};
+// @ts-expect-error a grant type the server does not support
+export const implicitGrant: Oauth2TokenData['body'] = { grant_type: 'implicit' };
+export const bearer: Oauth2TokenResponses[200]['token_type'] = 'Bearer';
+// @ts-expect-error token_type is exactly Bearer
+export const lowerCaseBearer: Oauth2TokenResponses[200]['token_type'] = 'bearer';
+export const invalidGrant: Oauth2TokenErrors[400]['error'] = 'invalid_grant';
+// @ts-expect-error not an error code of the token endpoint
+export const unknownError: Oauth2TokenErrors[400]['error'] = 'invalid_token';

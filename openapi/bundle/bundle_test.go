@@ -1,17 +1,23 @@
 package main
 
 import (
+	"context"
+	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 )
 
 // copySource copies openapi/openapi.yaml and openapi/types to a temporary folder, with edit
-// applied to the named type file, and returns the folder.
+// applied to the named type file ("openapi": to openapi.yaml), and returns the folder.
 func copySource(t *testing.T, typ string, edit func(string) string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -32,7 +38,7 @@ func copySource(t *testing.T, typ string, edit func(string) string) string {
 			rel = filepath.Join("types", rel)
 		}
 		text := string(data)
-		if rel == filepath.Join("types", typ+".yaml") {
+		if rel == filepath.Join("types", typ+".yaml") || rel == typ+".yaml" {
 			text = edit(text)
 		}
 		if err := os.WriteFile(filepath.Join(dir, rel), []byte(text), 0o644); err != nil {
@@ -136,5 +142,165 @@ func TestJSONKeepsOrder(t *testing.T) {
 	want := "{\n  \"b\": 1,\n  \"a\": [\n    \"x\",\n    true,\n    null,\n    2.5,\n    \"7\"\n  ],\n  \"c\": {\n    \"z\": \"2024-03-01T10:00:00Z\"\n  }\n}\n"
 	if string(got) != want {
 		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+// openapi.yaml's own paths and tags (the OAuth 2.0 endpoints) stay beside the derived ones; a
+// derived one may not repeat them.
+func TestRootPathsAndTags(t *testing.T) {
+	for _, c := range []struct{ name, old, new, want string }{
+		{"a path of openapi.yaml that is derived too", "\npaths:\n", "\npaths:\n  /api/accounts:\n    description: Accounts.\n",
+			"paths./api/accounts: openapi.yaml defines it, and it is derived too"},
+		{"a tag of openapi.yaml that is derived too", "\ntags:\n", "\ntags:\n  - name: accounts\n    description: Accounts.\n",
+			"tags.accounts: openapi.yaml defines it, and it is derived too"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copySource(t, "openapi", func(s string) string {
+				if !strings.Contains(s, c.old) {
+					t.Fatalf("openapi.yaml has no %q", c.old)
+				}
+				return strings.Replace(s, c.old, c.new, 1)
+			})
+			err := run(dir, t.TempDir())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+	doc := bundled(t)
+	for _, p := range []string{"/oauth2-token", "/oauth2-token/authorize", "/api/accounts"} {
+		if doc.Paths.Value(p) == nil {
+			t.Errorf("no path %s", p)
+		}
+	}
+	if doc.Tags.Get("oauth2") == nil || doc.Tags.Get("accounts") == nil || doc.Tags[0].Name != "oauth2" {
+		t.Errorf("the tags are not openapi.yaml's (oauth2) followed by the derived ones (accounts …)")
+	}
+}
+
+// bundled is the bundle of the repository's source, loaded and validated.
+func bundled(t *testing.T) *openapi3.T {
+	t.Helper()
+	out := t.TempDir()
+	if err := run("..", out); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join(out, "openapi.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// Security (issue 9, item 7): every operation under /api/ but OPTIONS needs OAuth 2.0 or WSSE
+// credentials and declares 401 (and 403 unless it lists); OPTIONS and the OAuth 2.0 endpoints
+// need none and say so with `security: []`; the flows' URLs are the document's own token and
+// authorize operations.
+func TestSecurity(t *testing.T) {
+	doc := bundled(t)
+	both := openapi3.SecurityRequirements{{"oauth2": []string{}}, {"wsse": []string{}}}
+	if !reflect.DeepEqual(doc.Security, both) {
+		t.Fatalf("root security %v, want %v", doc.Security, both)
+	}
+	schemes := doc.Components.SecuritySchemes
+	if len(schemes) != 2 || schemes["oauth2"] == nil || schemes["wsse"] == nil {
+		t.Fatalf("security schemes %v, want exactly oauth2 and wsse", slices.Sorted(maps.Keys(schemes)))
+	}
+	wsse := schemes["wsse"].Value
+	if wsse.Type != "apiKey" || wsse.In != "header" || wsse.Name != "X-WSSE" ||
+		!strings.Contains(wsse.Description, `Authorization: WSSE profile="UsernameToken"`) ||
+		!strings.Contains(wsse.Description, "base64(sha1(base64decode(Nonce) + Created + apiKey))") {
+		t.Errorf("wsse: %+v", wsse)
+	}
+	oauth := schemes["oauth2"].Value
+	if oauth.Type != "oauth2" || oauth.Flows == nil {
+		t.Fatalf("oauth2: %+v", oauth)
+	}
+	flows := oauth.Flows
+	for name, f := range map[string]*openapi3.OAuthFlow{"clientCredentials": flows.ClientCredentials, "password": flows.Password,
+		"authorizationCode": flows.AuthorizationCode} {
+		if f == nil {
+			t.Errorf("oauth2: no %s flow", name)
+			continue
+		}
+		if f.Scopes == nil || len(f.Scopes) != 0 {
+			t.Errorf("oauth2 %s: scopes %v, want none", name, f.Scopes)
+		}
+		// the token URL is the document's token operation; the refresh URL too
+		if item := doc.Paths.Value(f.TokenURL); item == nil || item.Post == nil || item.Post.OperationID != "oauth2Token" {
+			t.Errorf("oauth2 %s: tokenUrl %q is not POST /oauth2-token of the document", name, f.TokenURL)
+		}
+		if name != "clientCredentials" && f.RefreshURL != f.TokenURL {
+			t.Errorf("oauth2 %s: refreshUrl %q, want the token URL", name, f.RefreshURL)
+		}
+	}
+	if f := flows.AuthorizationCode; f != nil {
+		if item := doc.Paths.Value(f.AuthorizationURL); item == nil || item.Get == nil || item.Get.OperationID != "oauth2Authorize" {
+			t.Errorf("oauth2 authorizationCode: authorizationUrl %q is not GET /oauth2-token/authorize of the document", f.AuthorizationURL)
+		}
+	}
+	if flows.Implicit != nil {
+		t.Error("oauth2: an implicit flow, which the server does not have")
+	}
+
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		api := strings.HasPrefix(path, "/api/")
+		if !api && !strings.HasPrefix(path, "/oauth2-token") {
+			t.Errorf("%s: neither under /api/ nor an OAuth 2.0 endpoint", path)
+		}
+		for method, o := range item.Operations() {
+			n++
+			public := !api || method == http.MethodOptions
+			switch {
+			case public && (o.Security == nil || len(*o.Security) != 0):
+				t.Errorf("%s %s: needs no credentials, but does not declare security: []", method, path)
+			case !public && o.Security != nil && !reflect.DeepEqual(*o.Security, both):
+				t.Errorf("%s %s: security %v, want the root's %v", method, path, *o.Security, both)
+			}
+			if !api {
+				if !slices.Contains(o.Tags, "oauth2") {
+					t.Errorf("%s %s: not tagged oauth2", method, path)
+				}
+				continue
+			}
+			if o.Responses.Value("401") == nil {
+				t.Errorf("%s %s: no 401", method, path)
+			}
+			list := !strings.Contains(path, "{id}") && (method == http.MethodGet || method == http.MethodHead)
+			if want := !public && !list; want != (o.Responses.Value("403") != nil) {
+				t.Errorf("%s %s: 403 declared %v, want %v", method, path, !want, want)
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d operations", n)
+	}
+	token := doc.Paths.Value("/oauth2-token").Post
+	if token == nil || token.RequestBody == nil {
+		t.Fatal("POST /oauth2-token: no request body")
+	}
+	for _, mt := range []string{"application/x-www-form-urlencoded", "application/json"} {
+		m := token.RequestBody.Value.Content.Get(mt)
+		if m == nil || m.Schema.Value.Properties["grant_type"] == nil {
+			t.Errorf("POST /oauth2-token: no %s body with grant_type", mt)
+			continue
+		}
+		var grants []string
+		for _, g := range m.Schema.Value.Properties["grant_type"].Value.Enum {
+			grants = append(grants, g.(string))
+		}
+		slices.Sort(grants)
+		if want := []string{"authorization_code", "client_credentials", "password", "refresh_token"}; !slices.Equal(grants, want) {
+			t.Errorf("POST /oauth2-token %s: grant types %v, want %v", mt, grants, want)
+		}
+	}
+	for _, status := range []string{"200", "400", "401"} {
+		if r := token.Responses.Value(status); r == nil || r.Value.Headers["Cache-Control"] == nil {
+			t.Errorf("POST /oauth2-token: no %s with Cache-Control", status)
+		}
 	}
 }

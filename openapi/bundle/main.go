@@ -94,13 +94,18 @@ var SpecYAML []byte
 var SpecJSON []byte
 `
 
-// engineOperations is the document without HEAD and OPTIONS: they are described for clients,
-// but the server answers them for every path by its method rules, not through an operation
-// of the engine (openapi/codegen.yaml leaves them out of the generated Go code likewise).
+// engineOperations is the document's operations under /api/ without HEAD and OPTIONS: they
+// are described for clients, but the server answers them for every path by its method rules,
+// not through an operation of the engine (openapi/codegen.yaml leaves them out of the generated
+// Go code likewise). The paths outside /api/ (the OAuth 2.0 endpoints of openapi.yaml) are
+// served by server/oauth, not by the engine.
 func engineOperations(doc *openapi3.T) *openapi3.T {
 	out := *doc
 	out.Paths = openapi3.NewPaths()
 	for path, item := range doc.Paths.Map() {
+		if !strings.HasPrefix(path, apiPrefix) {
+			continue
+		}
 		it := *item
 		it.Head, it.Options = nil, nil
 		out.Paths.Set(path, &it)
@@ -227,17 +232,53 @@ func (b *bundle) readSharedResponses() {
 	}
 }
 
-// assemble writes the servers, tags, paths and derived components into the root document.
+// apiPrefix starts every derived path; the root document's own paths (the OAuth 2.0
+// endpoints) are outside it.
+const apiPrefix = "/api/"
+
+// assemble writes the tags, paths and derived components into the root document. The root's
+// own tags and paths stay, first; a derived one may not repeat one of them.
 func (b *bundle) assemble(paths []*path) error {
+	rootTags := lookup(b.root, "tags")
+	if rootTags != nil && rootTags.Kind != yaml.SequenceNode {
+		return fmt.Errorf("tags: openapi.yaml's tags are not a list")
+	}
+	tagNames := map[string]bool{}
 	var tags []any
+	if rootTags != nil {
+		for _, t := range rootTags.Content {
+			name := lookup(t, "name")
+			if name == nil || name.Value == "" {
+				return fmt.Errorf("tags: a tag of openapi.yaml has no name")
+			}
+			tagNames[name.Value] = true
+			tags = append(tags, t)
+		}
+	}
 	for _, t := range b.order {
+		if tagNames[t.Type] {
+			return fmt.Errorf("tags.%s: openapi.yaml defines it, and it is derived too", t.Type)
+		}
 		tags = append(tags, obj{"name", t.Type, "description", t.Decl.Description})
 	}
 	if err := setValue(b.root, "tags", tags); err != nil {
 		return err
 	}
 	rendered := obj{}
+	rootPaths := lookup(b.root, "paths")
+	if rootPaths != nil && rootPaths.Kind != yaml.MappingNode {
+		return fmt.Errorf("paths: openapi.yaml's paths are not a mapping")
+	}
+	own := map[string]bool{}
+	for i := 0; rootPaths != nil && i+1 < len(rootPaths.Content); i += 2 {
+		name := rootPaths.Content[i].Value
+		own[name] = true
+		rendered = append(rendered, name, rootPaths.Content[i+1])
+	}
 	for _, p := range paths {
+		if own[p.Path] {
+			return fmt.Errorf("paths.%s: openapi.yaml defines it, and it is derived too", p.Path)
+		}
 		item := obj{"description", p.description}
 		if p.ID {
 			item = append(item, "parameters", []any{ref("parameters", "id")})
@@ -282,15 +323,23 @@ func setValue(m *yaml.Node, key string, v any) error {
 }
 
 // checkUsed fails when a component is referred to nowhere: everything in the document is there
-// for an operation.
+// for an operation. A security scheme is referred to by its name in a security requirement (of
+// the document or of an operation).
 func checkUsed(root *yaml.Node) error {
 	refs := map[string]bool{}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == "$ref" {
-					refs[n.Content[i+1].Value] = true
+				switch k, v := n.Content[i].Value, n.Content[i+1]; {
+				case k == "$ref":
+					refs[v.Value] = true
+				case k == "security" && v.Kind == yaml.SequenceNode:
+					for _, req := range v.Content {
+						for _, name := range keys(req) {
+							refs["#/components/securitySchemes/"+name] = true
+						}
+					}
 				}
 			}
 		}

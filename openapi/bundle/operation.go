@@ -18,6 +18,9 @@ type operation struct {
 	Params      []any // references to parameter components
 	Body        *body
 	Responses   map[string]*response // by status
+	// Public declares `security: []`: the operation needs no credentials (OPTIONS). Every
+	// other operation has the root document's security requirements.
+	Public bool
 }
 
 // body is a request body.
@@ -114,6 +117,9 @@ func (o *operation) render() obj {
 		"description", o.Description,
 	}
 	out = append(out, o.Extensions...)
+	if o.Public {
+		out = append(out, "security", []any{})
+	}
 	if len(o.Params) > 0 {
 		out = append(out, "parameters", o.Params)
 	}

@@ -24,7 +24,10 @@ func operationsGo(doc *openapi3.T) ([]byte, error) {
 	}
 	var ops []op
 	for path, item := range doc.Paths.Map() {
-		parts := strings.Split(strings.TrimPrefix(path, "/api/"), "/")
+		if !strings.HasPrefix(path, apiPrefix) {
+			continue // the OAuth 2.0 endpoints: served by server/oauth, not by the engine
+		}
+		parts := strings.Split(strings.TrimPrefix(path, apiPrefix), "/")
 		for method, o := range item.Operations() {
 			kind, err := operationKind(method, parts)
 			if err != nil {

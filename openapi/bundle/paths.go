@@ -333,7 +333,7 @@ func (b *bundle) finish(p *path, tag string) {
 	}
 	sort.Strings(allowed)
 	allow := strings.Join(allowed, ", ")
-	options := &operation{Method: "options", ID: "options" + capitalize(get.ID), Tag: tag,
+	options := &operation{Method: "options", ID: "options" + capitalize(get.ID), Tag: tag, Public: true,
 		Summary:     "The methods of " + p.Path,
 		Description: "Answers 200 with the methods of this path in `Allow` (" + allow + ") and no body; it needs no credentials (credentials it carries must be valid: 401) and may be cached for 10 minutes; where the API is switched off, 404. Any other method is answered 405 Method Not Allowed with the same `Allow` header and no body.",
 	}

@@ -74,6 +74,8 @@ func load() (*openapi3.T, routers.Router, error) {
 			}
 			return nil
 		}))
+		// the pages of the OAuth 2.0 authorize endpoint are HTML, described as strings
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 		loader := openapi3.NewLoader()
 		doc, loadErr = loader.LoadFromData(gen.SpecJSON)
 		if loadErr != nil {

@@ -114,14 +114,18 @@ func TestOperationsAgreeWithTheEngine(t *testing.T) {
 	}
 }
 
-// The document describes HEAD and OPTIONS wherever the server answers them: on every path,
-// HEAD as its GET without a body, OPTIONS with Allow.
+// The document describes HEAD and OPTIONS wherever the server answers them: on every path under
+// /api/, HEAD as its GET without a body, OPTIONS with Allow (the OAuth 2.0 endpoints answer
+// neither).
 func TestHeadAndOptionsDescribed(t *testing.T) {
 	doc, err := openapi3.NewLoader().LoadFromData(gen.SpecYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for path, item := range doc.Paths.Map() {
+		if !strings.HasPrefix(path, "/api/") {
+			continue
+		}
 		if item.Get == nil || item.Head == nil || item.Options == nil {
 			t.Errorf("%s: GET, HEAD and OPTIONS are not all described", path)
 			continue
