@@ -25,7 +25,7 @@ func oauthAppCreateCmd(open opener) *cobra.Command {
 	var spec oauth.AppSpec
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "create --name N --user USERNAME [--grant G …] [--redirect-uri U …] [--public] [--skip-consent] [--json]",
+		Use:   "create --name N --user USERNAME [--grant G[,G…]] [--redirect-uri U …] [--public] [--skip-consent] [--json]",
 		Short: "Register an OAuth 2.0 application and print its client id and secret",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -63,7 +63,7 @@ func oauthAppCreateCmd(open opener) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&spec.Name, "name", "", "the application's name")
 	f.StringVar(&spec.Username, "user", "", "the user the application acts as (client_credentials); its organization's users may log in through it")
-	f.StringArrayVar(&spec.Grants, "grant", nil, "a grant type it may use: client_credentials (default), password, authorization_code, refresh_token (repeatable)")
+	f.StringSliceVar(&spec.Grants, "grant", nil, "the grant types it may use, comma-separated or repeated: client_credentials (default), password, authorization_code, refresh_token")
 	f.StringArrayVar(&spec.RedirectURIs, "redirect-uri", nil, "a redirect URI for authorization_code, compared exactly (repeatable)")
 	f.BoolVar(&spec.Public, "public", false, "a public client: no secret, PKCE required")
 	f.BoolVar(&spec.SkipConsent, "skip-consent", false, "skip the consent page after the login")

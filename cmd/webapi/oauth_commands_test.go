@@ -41,7 +41,7 @@ func TestOAuthAppCommands(t *testing.T) {
 			t.Fatalf("create --json printed %q, %v", out, err)
 		}
 		confidential, secret := m[2], m[3]
-		out, err = invoke("", "oauth-app", "create", "--name", "SPA", "--user", "admin", "--grant", "authorization_code",
+		out, err = invoke("", "oauth-app", "create", "--name", "SPA", "--user", "admin", "--grant", "authorization_code,refresh_token",
 			"--redirect-uri", "http://127.0.0.1:3000/cb", "--public", "--skip-consent", "--json", d)
 		p := publicJSON.FindStringSubmatch(out)
 		if err != nil || p == nil || p[1] != "2" {
@@ -54,14 +54,14 @@ func TestOAuthAppCommands(t *testing.T) {
 			t.Errorf("stored %+v, %v", app, err)
 		}
 		if app, _ := db.OAuthApplicationOf(context.Background(), public); app == nil || app.SecretHash != nil || !app.Public || !app.SkipConsent ||
-			app.RedirectURIs != "http://127.0.0.1:3000/cb" {
+			app.RedirectURIs != "http://127.0.0.1:3000/cb" || app.Grants != "authorization_code refresh_token" {
 			t.Errorf("stored public %+v", app)
 		}
 		expectOutput(t, confidential+` "Backend sync" user=admin grants=client_credentials,password confidential active`+"\n"+
-			public+` "SPA" user=admin grants=authorization_code public active`+"\n", "", "oauth-app", "list", d)
+			public+` "SPA" user=admin grants=authorization_code,refresh_token public active`+"\n", "", "oauth-app", "list", d)
 		expectOutput(t, "application "+confidential+" revoked\n", "", "oauth-app", "revoke", confidential, d)
 		expectOutput(t, confidential+` "Backend sync" user=admin grants=client_credentials,password confidential revoked`+"\n"+
-			public+` "SPA" user=admin grants=authorization_code public active`+"\n", "", "oauth-app", "list", d)
+			public+` "SPA" user=admin grants=authorization_code,refresh_token public active`+"\n", "", "oauth-app", "list", d)
 		if err := oauth.CheckClient(context.Background(), db, confidential); err == nil {
 			t.Error("a revoked application passes CheckClient")
 		}

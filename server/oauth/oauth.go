@@ -115,7 +115,7 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Provider, error) {
 	p := &Provider{
 		db:        db,
 		lifetimes: lt,
-		bearer:    &Bearer{key: &key.PublicKey, kid: kid},
+		bearer:    &Bearer{key: &key.PublicKey, kid: kid, verified: &tokenCache{}},
 		strategy:  strategy,
 		formKey:   deriveSecret(key, "authorize form"),
 		log:       log,

@@ -189,7 +189,10 @@ func (p *plan) linkVisible(ctx context.Context, l query.Link) query.Expr {
 	case v.SQL == nothing.SQL, l.Table == p.decl.Table && l.Other == "id":
 		return v
 	}
-	return query.Expr{SQL: "l." + l.Other + " IN (SELECT x.id FROM " + p.decl.Table + " x WHERE " + v.SQL + ")", Args: v.Args}
+	// EXISTS by primary key: one index probe per link row. (An IN (SELECT …) would make
+	// PostgreSQL hash every visible record of the type, the whole organization's for an
+	// administrator, for each statement.)
+	return query.Expr{SQL: "EXISTS (SELECT 1 FROM " + p.decl.Table + " x WHERE x.id = l." + l.Other + " AND " + v.SQL + ")", Args: v.Args}
 }
 
 func (p *plan) order(k jsonapi.SortKey) query.Order {
