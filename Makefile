@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: generate verify build test test-sqlite test-postgres bench fuzz run lint lint-doc check-client check-doc
+.PHONY: generate verify build test test-sqlite test-postgres bench fuzz run lint lint-doc check-client check-doc check-live
 
 ## generate: bundle openapi/ into gen/ and generate the Go server, types and client
 generate:
@@ -39,6 +39,11 @@ check-client:
 ## check-doc: both (what .ci/run runs after the Go tests)
 check-doc:
 	.ci/node/check all
+
+## check-live: the Go and TypeScript clients against a live server (serve --demo), and Prism's
+## validating proxy in front of one (README, Clients)
+check-live:
+	.ci/node/check live
 
 run:
 	$(GO) run ./cmd/webapi serve --demo
