@@ -23,6 +23,7 @@ const root = path.resolve(here, "../..");
 const keep = path.join(here, "tmp");
 const work = mkdtempSync(path.join(os.tmpdir(), "webapi-sandbox-"));
 const timeout = 30_000;
+const started = Date.now();
 
 const consoleLog = [];
 const problems = [];
@@ -30,7 +31,7 @@ let server, serverOut = "", browser, page;
 
 function check(ok, what) {
   if (!ok) throw new Error(what);
-  console.log("ok  " + what.split("\n")[0]);
+  console.log(`ok  ${what.split("\n")[0]} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
 function freePort() {
@@ -44,11 +45,13 @@ function freePort() {
 
 // startServer builds the binary, starts `serve --demo` on a free port and returns its base URL
 // and the credentials it printed.
+const bin = path.join(work, "webapi");
+const database = `sqlite:${path.join(work, "sandbox.db")}`;
+
 async function startServer() {
-  const bin = path.join(work, "webapi");
   execFileSync("go", ["build", "-o", bin, "./cmd/webapi"], { cwd: root, stdio: "inherit", env: { ...process.env, CGO_ENABLED: "0" } });
   const addr = `127.0.0.1:${await freePort()}`;
-  server = spawn(bin, ["serve", "--demo", "--addr", addr, "--database", `sqlite:${path.join(work, "sandbox.db")}`],
+  server = spawn(bin, ["serve", "--demo", "--addr", addr, "--database", database],
     { stdio: ["ignore", "pipe", "pipe"] });
   server.stdout.on("data", (b) => { serverOut += b; });
   server.stderr.on("data", (b) => { serverOut += b; });
@@ -178,6 +181,21 @@ async function main() {
   const got = await execute(read);
   check(got.status === 200 && JSON.parse(got.body).data.attributes.name === name, `a pasted token reads the new account (got ${got.status})`);
   check(got.curl.includes(`Authorization: Bearer ${token.access_token}`), "the curl line sends the pasted token");
+
+  // WSSE: a header made by the command line goes in the wsse scheme; the page adds the
+  // Authorization header that names the scheme
+  await page.locator(".auth-wrapper button.authorize").click();
+  await page.locator(".auth-container").filter({ hasText: "clientCredentials" }).locator("button", { hasText: "Logout" }).click();
+  const key = execFileSync(bin, ["user", "api-key", "admin", "--database", database]).toString().trim();
+  const wsse = execFileSync(bin, ["wsse-header", "--username", "admin", "--api-key", key]).toString();
+  const xwsse = /^X-WSSE: (.+)$/m.exec(wsse)[1];
+  const wsseForm = page.locator(".auth-container").filter({ hasText: "X-WSSE" });
+  await wsseForm.locator("input").fill(xwsse);
+  await wsseForm.locator("button.authorize").click();
+  await page.locator("button.btn-done").first().click();
+  const byWSSE = await execute(read);
+  check(byWSSE.status === 200 && byWSSE.curl.includes(`X-WSSE: ${xwsse}`) && byWSSE.curl.includes(`Authorization: WSSE profile="UsernameToken"`),
+    `a WSSE header reads the account, and the curl line has both headers (got ${byWSSE.status})\n${byWSSE.curl}`);
 
   check(problems.length === 0, `no request left the origin, no CSP violation, no script error\n${problems.join("\n")}`);
 }

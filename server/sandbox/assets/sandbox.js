@@ -35,8 +35,15 @@ window.ui = SwaggerUIBundle({
   // The curl line shown after sending is made from the request as sent (showMutatedRequest),
   // with its curlOptions: -g (--globoff) makes curl take the brackets of filter[name][contains]
   // and page[size] literally instead of as its URL globbing, so the line works when pasted.
+  //
+  // WSSE needs two headers: the `wsse` scheme of the Authorize dialog sends X-WSSE (an apiKey
+  // header), and the scheme's name goes with it in Authorization.
   requestInterceptor: (request) => {
     request.curlOptions = ["-g"];
+    const headers = request.headers || {};
+    if (headers["X-WSSE"] && !headers.Authorization) {
+      headers.Authorization = 'WSSE profile="UsernameToken"';
+    }
     return request;
   },
 });
