@@ -90,7 +90,7 @@ async function execute(op) {
 }
 
 async function main() {
-  const { base, clientId, clientSecret } = await startServer();
+  const { base, clientId, clientSecret, password } = await startServer();
   console.log(`server at ${base}`);
 
   // a demo account that has contacts: the list below filters on a word of its name
@@ -196,6 +196,22 @@ async function main() {
   const byWSSE = await execute(read);
   check(byWSSE.status === 200 && byWSSE.curl.includes(`X-WSSE: ${xwsse}`) && byWSSE.curl.includes(`Authorization: WSSE profile="UsernameToken"`),
     `a WSSE header reads the account, and the curl line has both headers (got ${byWSSE.status})\n${byWSSE.curl}`);
+
+  // the password flow, with the client's credentials in the body this time
+  await page.locator(".auth-wrapper button.authorize").click();
+  await wsseForm.locator("button", { hasText: "Logout" }).click();
+  const pw = page.locator(".auth-container").filter({ hasText: "OAuth2, password" });
+  await pw.locator("#oauth_username").fill("admin");
+  await pw.locator("#oauth_password").fill(password);
+  await pw.locator("#password_type").selectOption("request-body");
+  await pw.locator("#client_id_password").fill(clientId);
+  await pw.locator("#client_secret_password").fill(clientSecret);
+  await pw.locator("button.authorize").click();
+  await pw.locator("button", { hasText: "Logout" }).waitFor({ timeout });
+  await pw.locator("button.btn-done").click();
+  const byPassword = await execute(read);
+  check(byPassword.status === 200 && /Authorization: Bearer \S+'/.test(byPassword.curl) && !byPassword.curl.includes(token.access_token),
+    `the password flow's token reads the account (got ${byPassword.status})`);
 
   check(problems.length === 0, `no request left the origin, no CSP violation, no script error\n${problems.join("\n")}`);
 }
