@@ -3,7 +3,9 @@
 // authorizes with the OAuth client that `serve --demo` prints (client credentials flow of the
 // Authorize dialog), lists accounts with a bracketed filter and an include through "Try it out",
 // creates an account with a JSON:API body, checks the status and body shown on the page, and runs
-// the curl lines shown with bash, which must get the same status. Any request to another origin
+// the curl lines shown with bash, which must get the same status. Then it reads the account with
+// each other way in: a pasted token, a WSSE header, the password flow, the authorization code
+// flow with PKCE. Any request to another origin
 // fails the test (the page must work offline), and so does a Content-Security-Policy violation.
 // On failure a screenshot, the page's console log and the server's output are kept in
 // .ci/browser/tmp/, and the exit status is 1.
@@ -212,6 +214,27 @@ async function main() {
   const byPassword = await execute(read);
   check(byPassword.status === 200 && /Authorization: Bearer \S+'/.test(byPassword.curl) && !byPassword.curl.includes(token.access_token),
     `the password flow's token reads the account (got ${byPassword.status})`);
+
+  // the authorization code flow with PKCE, for a public application registered with the page's
+  // redirect URI: Swagger UI opens the login page in a popup, which returns through
+  // /api/doc/assets/oauth2-redirect.html
+  const app = JSON.parse(execFileSync(bin, ["oauth-app", "create", "--name", "Sandbox code flow", "--user", "admin", "--public",
+    "--grant", "authorization_code", "--redirect-uri", `${base}/api/doc/assets/oauth2-redirect.html`, "--json", "--database", database]).toString());
+  await page.locator(".auth-wrapper button.authorize").click();
+  await pw.locator("button", { hasText: "Logout" }).click();
+  const code = page.locator(".auth-container").filter({ hasText: "OAuth2, authorizationCode" });
+  await code.locator("#client_id_authorizationCode").fill(app.client_id);
+  const popup = context.waitForEvent("page", { timeout });
+  await code.locator("button.authorize").click();
+  const login = await popup;
+  await login.locator('input[name="username"]').fill("admin");
+  await login.locator('input[name="password"]').fill(password);
+  await login.locator('button[type="submit"]').click();
+  await login.locator('button[value="allow"]').click(); // the consent page
+  await code.locator("button", { hasText: "Logout" }).waitFor({ timeout });
+  await code.locator("button.btn-done").click();
+  const byCode = await execute(read);
+  check(byCode.status === 200, `the authorization code flow's token reads the account (got ${byCode.status})`);
 
   check(problems.length === 0, `no request left the origin, no CSP violation, no script error\n${problems.join("\n")}`);
 }

@@ -48,6 +48,10 @@ window.ui = SwaggerUIBundle({
   },
 });
 
+// The authorization code flow with PKCE (S256): public clients need it, confidential ones may
+// use it (an option of initOAuth, not of the configuration above).
+window.ui.initOAuth({ usePkceWithAuthorizationCodeGrant: true });
+
 // A pasted access token (from `curl … /oauth2-token`, say) is stored as the oauth2 scheme's
 // token, as the Authorize dialog stores one it obtained: every request then sends
 // "Authorization: Bearer <token>", the curl line included, and Logout in that dialog forgets it.
