@@ -105,6 +105,12 @@ func TestSandboxPage(t *testing.T) {
 		}
 	}
 
+	// the authorization code flow's return page is under the same policy
+	redirect := env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: sandbox.AssetsPath + "oauth2-redirect.html"})
+	if redirect.Status != 200 || redirect.Header.Get("Content-Type") != "text/html; charset=utf-8" || redirect.Header.Get("Content-Security-Policy") != csp {
+		t.Fatalf("oauth2-redirect.html: %d %v", redirect.Status, redirect.Header)
+	}
+
 	// gzip for clients that take it, with its own tag; HEAD as GET without the body
 	bundle := sandbox.AssetsPath + "swagger-ui-bundle.js"
 	gz := env.DoUnlisted(apitest.Request{Method: http.MethodGet, Path: bundle, Header: map[string]string{"Accept-Encoding": "gzip, br"}})

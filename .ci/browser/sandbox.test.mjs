@@ -236,6 +236,15 @@ async function main() {
   const byCode = await execute(read);
   check(byCode.status === 200, `the authorization code flow's token reads the account (got ${byCode.status})`);
 
+  // the localization and currency headers are fields of the operations that take them
+  await page.goto(base + "/api/doc#/products/listProducts");
+  await page.reload();
+  const products = page.locator("#operations-products-listProducts");
+  await products.locator("button.execute").waitFor({ timeout });
+  for (const name of ["X-Localization-ID", "X-Currency"]) {
+    check(await products.locator(`tr[data-param-name="${name}"] input`).count() === 1, `listProducts has the header field ${name}`);
+  }
+
   check(problems.length === 0, `no request left the origin, no CSP violation, no script error\n${problems.join("\n")}`);
 }
 
