@@ -36,7 +36,7 @@ const (
 // inline styles (React style attributes) and shows its icons as data: images; its scripts are
 // files of ours, so no inline script and no eval is allowed.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-	"font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 //go:embed assets page.html
 var files embed.FS
