@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: generate verify build test test-sqlite test-postgres bench fuzz run lint lint-doc check-client check-doc check-live
+.PHONY: generate verify build test test-sqlite test-postgres bench fuzz run lint lint-doc check-client check-doc check-live check-sandbox
 
 ## generate: bundle openapi/ into gen/ and generate the Go server, types and client
 generate:
@@ -44,6 +44,11 @@ check-doc:
 ## validating proxy in front of one (README, Clients)
 check-live:
 	.ci/node/check live
+
+## check-sandbox: the browser test of /api/doc (Debian's chromium, installed when missing, driven
+## by playwright-core pinned in .ci/browser; what .ci/run runs after the contract checks)
+check-sandbox:
+	.ci/browser/run all
 
 run:
 	$(GO) run ./cmd/webapi serve --demo

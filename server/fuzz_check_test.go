@@ -56,9 +56,9 @@ func (x *fuzzExchange) check() []string {
 		}
 		return p
 	}
-	api := strings.HasPrefix(x.req.URL.Path, "/api/") && !strings.HasPrefix(x.req.URL.Path, "/api/doc/")
+	api := strings.HasPrefix(x.req.URL.Path, "/api/") && x.req.URL.Path != "/api/doc" && !strings.HasPrefix(x.req.URL.Path, "/api/doc/")
 	if !api && status < 400 {
-		return p // health checks and the schema documents have their own formats
+		return p // health checks, the schema documents and the sandbox have their own formats
 	}
 	if len(res.Body) > 0 {
 		p = append(p, x.checkContentType()...)

@@ -1,6 +1,6 @@
 // Package server builds the HTTP server: echo with its middleware, the generated routes filled
 // by the JSON:API engine, the method rules of api.md section 3 (HEAD, OPTIONS, 405 with Allow),
-// the schema documents and the health endpoints.
+// the schema documents, the sandbox page and the health endpoints.
 package server
 
 import (
@@ -24,6 +24,7 @@ import (
 	"webapi/server/jsonapi"
 	"webapi/server/oauth"
 	"webapi/server/resources"
+	"webapi/server/sandbox"
 	"webapi/server/settings"
 	"webapi/store"
 )
@@ -136,6 +137,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		e.GET(path, doc.serve)
 		e.HEAD(path, doc.serve)
 	}
+	sandbox.Register(e) // the page at /api/doc driven by the document above, and its assets
 
 	if cfg.OAuth != nil {
 		addOAuthRoutes(e, cfg.OAuth)

@@ -55,6 +55,7 @@ func demoAccess(ctx context.Context, db *store.DB, base string, out io.Writer) e
 		return err
 	}
 	fmt.Fprintf(out, `The demo data is served at %[1]s (the API is switched on).
+  sandbox:        %[1]s/api/doc (Authorize with the OAuth client below)
   document:       %[1]s/api/doc/openapi.yaml
   user:           admin, password %[2]s
   OAuth client:   client_id %[3]s, client_secret %[4]s (client_credentials and password grants; acts as admin)
