@@ -86,6 +86,14 @@ func (p *Provider) Authorize(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	h.Set("Referrer-Policy", "no-referrer")
 	if r.Method == http.MethodPost {
+		// the login form compares a password with bcrypt: as many at once as token requests
+		release, ok := p.admit(r.Context())
+		if !ok {
+			h.Set("Retry-After", "1")
+			p.errorPage(w, http.StatusServiceUnavailable, "Too many sign-ins are being checked at once: try again in a second.")
+			return
+		}
+		defer release()
 		p.authorizePost(w, r)
 		return
 	}

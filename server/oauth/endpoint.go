@@ -44,6 +44,13 @@ func (p *Provider) Token(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	ctx := r.Context()
+	release, ok := p.admit(ctx)
+	if !ok {
+		h.Set("Retry-After", "1")
+		p.writeError(w, r, fosite.ErrTemporarilyUnavailable.WithHint("Too many token requests are being checked at once: try again in a second."))
+		return
+	}
+	defer release()
 	p.purge(ctx)
 	form, rfcErr := readTokenForm(r)
 	if rfcErr != nil {

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -50,6 +51,12 @@ type Config struct {
 	// Key signs the access tokens; nil: the key in the database, generated on first use.
 	Key    *rsa.PrivateKey
 	Logger *slog.Logger // slog.Default() when nil
+	// SecretChecks bounds the token requests and login forms handled at once (each compares a
+	// secret or a password with bcrypt, about 50 ms of a core by design); 0: half the cores,
+	// at least 1. A request beyond it waits at most SecretWait (0: 5 s), then gets 503. So a
+	// flood of them, valid or not, never takes every core from the API's other clients.
+	SecretChecks int
+	SecretWait   time.Duration
 }
 
 // Provider is the authorization server: its endpoints (Routes), its Bearer scheme, and the
@@ -65,11 +72,35 @@ type Provider struct {
 
 	mu        sync.Mutex
 	nextPurge time.Time
+
+	secretChecks chan struct{} // see Config.SecretChecks
+	secretWait   time.Duration
+}
+
+// admit waits for a place among the requests that check secrets (Config.SecretChecks); ok is
+// false when none came free within the wait (or the request ended), and release gives it back.
+func (p *Provider) admit(ctx context.Context) (release func(), ok bool) {
+	t := time.NewTimer(p.secretWait)
+	defer t.Stop()
+	select {
+	case p.secretChecks <- struct{}{}:
+		return func() { <-p.secretChecks }, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil, false
 }
 
 // New builds the provider over a migrated database.
 func New(ctx context.Context, db *store.DB, cfg Config) (*Provider, error) {
 	lt := cfg.Lifetimes
+	checks, wait := cfg.SecretChecks, cfg.SecretWait
+	if checks <= 0 {
+		checks = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
 	if lt.AccessToken <= 0 {
 		lt.AccessToken = DefaultLifetimes.AccessToken
 	}
@@ -119,6 +150,9 @@ func New(ctx context.Context, db *store.DB, cfg Config) (*Provider, error) {
 		strategy:  strategy,
 		formKey:   deriveSecret(key, "authorize form"),
 		log:       log,
+
+		secretChecks: make(chan struct{}, checks),
+		secretWait:   wait,
 		fosite: compose.Compose(fc, st, strategy,
 			compose.OAuth2AuthorizeExplicitFactory,
 			compose.OAuth2ClientCredentialsGrantFactory,

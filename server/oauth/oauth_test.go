@@ -747,3 +747,67 @@ func TestKeyPersistedAndShared(t *testing.T) {
 		}
 	})
 }
+
+// A flood of token requests (each compares a secret with bcrypt) is admitted a few at a time:
+// beyond Config.SecretChecks a request waits at most SecretWait, then gets 503
+// temporarily_unavailable with Retry-After, while the API's other requests go on.
+func TestSecretChecksBounded(t *testing.T) {
+	t.Parallel()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, b, oauth.Config{SecretChecks: 1, SecretWait: 10 * time.Millisecond})
+			id, secret := e.app(oauth.AppSpec{})
+			access, _ := e.post(map[string]string{"grant_type": "client_credentials", "client_id": id, "client_secret": secret}, false).expectTokens(t, false)
+			const n = 16
+			type answer struct {
+				status     int
+				retryAfter string
+				body       map[string]any
+				err        error
+			}
+			answers := make([]answer, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					form := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong"}}
+					res, err := http.PostForm(e.srv.URL+"/oauth2-token", form)
+					if err != nil {
+						answers[i].err = err
+						return
+					}
+					defer res.Body.Close()
+					answers[i].status, answers[i].retryAfter = res.StatusCode, res.Header.Get("Retry-After")
+					answers[i].err = json.NewDecoder(res.Body).Decode(&answers[i].body)
+				}()
+			}
+			close(start)
+			if s := e.api(access); s != http.StatusOK {
+				t.Errorf("the API during the flood: %d", s)
+			}
+			wg.Wait()
+			busy, refused := 0, 0
+			for _, a := range answers {
+				switch {
+				case a.err != nil:
+					t.Fatal(a.err)
+				case a.status == http.StatusServiceUnavailable && a.retryAfter == "1" && a.body["error"] == "temporarily_unavailable":
+					busy++
+				case a.status == http.StatusUnauthorized && a.body["error"] == "invalid_client":
+					refused++
+				default:
+					t.Fatalf("answer %d %q %v", a.status, a.retryAfter, a.body)
+				}
+			}
+			if busy == 0 || refused == 0 {
+				t.Fatalf("%d busy and %d refused of %d: want both", busy, refused, n)
+			}
+			// and afterwards the endpoint answers as before
+			e.post(map[string]string{"grant_type": "client_credentials", "client_id": id, "client_secret": secret}, false).expectTokens(t, false)
+		})
+	}
+}
