@@ -421,24 +421,25 @@ func idsOf(t testing.TB, res *apitest.Response) []string {
 // (a caller sees and creates only its own organization: api.md section 17), and returns its id.
 func newOrganization(t *testing.T, env *apitest.Env, name string, enabled bool) string {
 	t.Helper()
-	now := env.DB.TimeValue(time.Now())
-	var id int64
-	err := env.DB.Gorm.Raw("INSERT INTO organizations (name, enabled, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
-		name, enabled, now, now).Row().Scan(&id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatInt(id, 10)
+	return insertRow(t, env, "organizations", "name, enabled", name, enabled)
 }
 
 // newBusinessUnit inserts a business unit named name into organization org (an id) behind the
 // API's back, as newOrganization does, and returns its id.
 func newBusinessUnit(t *testing.T, env *apitest.Env, name, org string) string {
 	t.Helper()
+	return insertRow(t, env, "business_units", "name, organization_id", name, org)
+}
+
+// insertRow inserts a row of table with the values of columns and the timestamps, behind the
+// API's back, and returns its id.
+func insertRow(t *testing.T, env *apitest.Env, table, columns string, values ...any) string {
+	t.Helper()
 	now := env.DB.TimeValue(time.Now())
 	var id int64
-	err := env.DB.Gorm.Raw("INSERT INTO business_units (name, organization_id, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id",
-		name, org, now, now).Row().Scan(&id)
+	marks := strings.Repeat("?, ", len(values))
+	err := env.DB.Gorm.Raw("INSERT INTO "+table+" ("+columns+", created_at, updated_at) VALUES ("+marks+"?, ?) RETURNING id",
+		append(values, now, now)...).Row().Scan(&id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,10 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -130,14 +127,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 		}
 		return c.String(http.StatusOK, "ok\n")
 	})
-	for path, doc := range map[string]document{
-		"/api/doc/openapi.yaml": newDocument("application/yaml", gen.SpecYAML),
-		"/api/doc/openapi.json": newDocument(echo.MIMEApplicationJSON, gen.SpecJSON),
-	} {
-		e.GET(path, doc.serve)
-		e.HEAD(path, doc.serve)
-	}
-	sandbox.Register(e) // the page at /api/doc driven by the document above, and its assets
+	sandbox.Register(e) // the documents at /api/doc/openapi.{yaml,json}, the page and its assets
 
 	if cfg.OAuth != nil {
 		addOAuthRoutes(e, cfg.OAuth)
@@ -170,47 +160,6 @@ func addOAuthRoutes(e *echo.Echo, p *oauth.Provider) {
 			})
 		}
 	}
-}
-
-// document is one served form of the OpenAPI document. It never changes while the server runs,
-// so its entity tag is computed once; clients (the sandbox, generators in CI) revalidate with
-// If-None-Match and get 304 instead of the whole document again.
-type document struct {
-	contentType string
-	body        []byte
-	etag        string
-}
-
-func newDocument(contentType string, body []byte) document {
-	sum := sha256.Sum256(body)
-	return document{contentType: contentType, body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
-}
-
-func (d document) serve(c echo.Context) error {
-	h := c.Response().Header()
-	h.Set("ETag", d.etag)
-	h.Set("Cache-Control", "no-cache")
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagListed(inm, d.etag) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	if c.Request().Method == http.MethodHead {
-		h.Set(echo.HeaderContentType, d.contentType)
-		h.Set(echo.HeaderContentLength, strconv.Itoa(len(d.body)))
-		return c.NoContent(http.StatusOK)
-	}
-	return c.Blob(http.StatusOK, d.contentType, d.body)
-}
-
-// etagListed reports whether an If-None-Match header names tag (or is *); weak tags compare
-// weakly, as If-None-Match requires.
-func etagListed(header, tag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == tag {
-			return true
-		}
-	}
-	return false
 }
 
 // embeddedSpec parses the embedded document once per process (about 80 ms): servers built

@@ -214,18 +214,10 @@ func (db *DB) DeleteOAuthGrant(ctx context.Context, t OAuthGrantTable, signature
 // PurgeOAuthGrants deletes at most limit grants of each table that expired before now, and
 // returns how many it deleted in all.
 func (db *DB) PurgeOAuthGrants(ctx context.Context, now time.Time, limit int) (int64, error) {
-	lock := ""
-	if db.Dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
 	var n int64
 	for _, t := range oauthGrantTables {
-		err := db.Tx(ctx, func(ctx context.Context) error {
-			res := db.Conn(ctx).Exec("DELETE FROM "+string(t)+" WHERE signature IN (SELECT signature FROM "+string(t)+
-				" WHERE expires_at < ? ORDER BY expires_at LIMIT ?"+lock+")", now, limit)
-			n += res.RowsAffected
-			return res.Error
-		})
+		m, err := db.purgeExpired(ctx, string(t), "signature", now, limit)
+		n += m
 		if err != nil {
 			return n, err
 		}

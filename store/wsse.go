@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -64,14 +65,23 @@ func (db *DB) UseNonce(ctx context.Context, userID int64, nonce string, expires,
 // expires_at index finds the rows. PostgreSQL skips rows that another process is deleting at the
 // same moment rather than wait for it.
 func (db *DB) PurgeNonces(ctx context.Context, now time.Time, limit int) (int64, error) {
+	return db.purgeExpired(ctx, "wsse_nonces", "(user_id, nonce)", now, limit)
+}
+
+// purgeExpired deletes, in one transaction, at most limit rows of table whose expires_at is
+// before now, oldest first, and returns how many. key is the table's primary key (a column or a
+// parenthesized row of columns). PostgreSQL skips rows another process is deleting at the same
+// moment rather than wait for it.
+func (db *DB) purgeExpired(ctx context.Context, table, key string, now time.Time, limit int) (int64, error) {
 	lock := ""
 	if db.Dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	cols := strings.Trim(key, "()")
 	var n int64
 	err := db.Tx(ctx, func(ctx context.Context) error {
-		res := db.Conn(ctx).Exec(`DELETE FROM wsse_nonces WHERE (user_id, nonce) IN (
-			SELECT user_id, nonce FROM wsse_nonces WHERE expires_at < ? ORDER BY expires_at LIMIT ?`+lock+`)`, now, limit)
+		res := db.Conn(ctx).Exec("DELETE FROM "+table+" WHERE "+key+" IN (SELECT "+cols+" FROM "+table+
+			" WHERE expires_at < ? ORDER BY expires_at LIMIT ?"+lock+")", now, limit)
 		n = res.RowsAffected
 		return res.Error
 	})

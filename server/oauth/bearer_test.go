@@ -31,7 +31,7 @@ func verify(b *oauth.Bearer, authz string) (auth.Identity, error) {
 
 func TestBearer(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, oauth.Config{})
 		id, secret := e.app(oauth.AppSpec{})
 		access, _ := e.post(map[string]string{"grant_type": "client_credentials", "client_id": id, "client_secret": secret}, false).expectTokens(t, false)
@@ -152,7 +152,7 @@ func expectFailure(t *testing.T, name string, b *oauth.Bearer, authz string) {
 
 func TestKeyFile(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		k, _ := rsa.GenerateKey(rand.Reader, 2048)
 		dir := t.TempDir()
 		pkcs1 := filepath.Join(dir, "pkcs1.pem")

@@ -29,17 +29,6 @@ import (
 	"webapi/store/storetest"
 )
 
-// each runs test on every backend, in parallel.
-func each(t *testing.T, test func(t *testing.T, b storetest.Backend)) {
-	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			test(t, b)
-		})
-	}
-}
-
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // env is a server with the authorization server and the Bearer scheme over a fresh database.
@@ -206,7 +195,7 @@ func logins(t *testing.T, db *store.DB, id int64) (int64, *store.Time) {
 
 func TestClientCredentials(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, oauth.Config{})
 		id, secret := e.app(oauth.AppSpec{})
 		cc := clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: e.srv.URL + "/oauth2-token"}
@@ -246,7 +235,7 @@ func TestClientCredentials(t *testing.T) {
 
 func TestPasswordAndRefresh(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, oauth.Config{})
 		id, secret := e.app(oauth.AppSpec{Grants: []string{"password"}})
 		cfg := oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: e.srv.URL + "/oauth2-token"}}
@@ -329,7 +318,7 @@ func parallel(n int, f func() response) map[int]int {
 
 func TestTokenErrors(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, oauth.Config{})
 		id, secret := e.app(oauth.AppSpec{Grants: []string{"client_credentials", "password"}})
 		cc := func(extra ...string) map[string]string {
@@ -491,7 +480,7 @@ func (e *env) login(b *browser, authorize, username, password, decision string) 
 
 func TestAuthorizationCode(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, oauth.Config{})
 		ctx := context.Background()
 		pub, _ := e.app(oauth.AppSpec{Grants: []string{"authorization_code"}, RedirectURIs: []string{redirectURI}, Public: true})
@@ -596,7 +585,7 @@ func TestAuthorizationCode(t *testing.T) {
 
 func TestAuthorizationCodeConfidential(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, oauth.Config{})
 		ctx := context.Background()
 		id, secret := e.app(oauth.AppSpec{Grants: []string{"authorization_code"}, RedirectURIs: []string{redirectURI}, SkipConsent: true})
@@ -647,7 +636,7 @@ func TestAuthorizationCodeConfidential(t *testing.T) {
 
 func TestRevocationAndDisabling(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		e := newEnv(t, b, oauth.Config{})
 		ctx := context.Background()
 		id, secret := e.app(oauth.AppSpec{Grants: []string{"client_credentials", "password"}})
@@ -713,7 +702,7 @@ func TestRevocationAndDisabling(t *testing.T) {
 
 func TestKeyPersistedAndShared(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		a := newEnv(t, b, oauth.Config{})
 		second := newEnvOn(t, storetest.OpenAgain(t, b, a.db), oauth.Config{})
 		id, secret := a.app(oauth.AppSpec{Grants: []string{"password"}})

@@ -1,4 +1,5 @@
-// Package sandbox serves the interactive sandbox of api.md section 19 at /api/doc: Swagger UI
+// Package sandbox serves /api/doc (api.md section 19): the OpenAPI document the server was
+// generated from (/api/doc/openapi.yaml and .json), and the interactive sandbox: Swagger UI
 // (swagger-ui-dist, the version in SwaggerUIVersion) driven by the served document
 // /api/doc/openapi.json, with its assets embedded in the binary under /api/doc/assets/ so that
 // the page works offline and loads nothing from another origin. The vendored files are
@@ -21,6 +22,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"webapi/gen"
 )
 
 // SwaggerUIVersion is the version of swagger-ui-dist whose files are in assets/.
@@ -125,9 +128,27 @@ func contentType(name string) string {
 	}
 }
 
-// Register mounts the page and its assets on e (GET and HEAD; other methods fall to the
-// server's own rules). Authentication and the API's switch are the server's middleware's.
+// documents are the served forms of the OpenAPI document. They never change while the server
+// runs, so their entity tags are computed once; clients (the page, generators in CI) revalidate
+// with If-None-Match and get 304 instead of the whole document again.
+var documents = sync.OnceValue(func() map[string]*asset {
+	return map[string]*asset{
+		"/api/doc/openapi.yaml": newAsset(gen.SpecYAML, "application/yaml"),
+		"/api/doc/openapi.json": newAsset(gen.SpecJSON, echo.MIMEApplicationJSON),
+	}
+})
+
+// Register mounts the documents, the page and its assets on e (GET and HEAD; other methods fall
+// to the server's own rules). Authentication and the API's switch are the server's middleware's.
 func Register(e *echo.Echo) {
+	for p, doc := range documents() {
+		serveDoc := func(c echo.Context) error {
+			c.Response().Header().Set("Cache-Control", "no-cache")
+			return serve(c, doc)
+		}
+		e.GET(p, serveDoc)
+		e.HEAD(p, serveDoc)
+	}
 	page := func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("Content-Security-Policy", CSP)

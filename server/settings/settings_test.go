@@ -12,16 +12,6 @@ import (
 	"webapi/store/storetest"
 )
 
-func each(t *testing.T, test func(t *testing.T, b storetest.Backend)) {
-	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			test(t, b)
-		})
-	}
-}
-
 // addOrganization adds an organization and returns its id.
 func addOrganization(t *testing.T, db *store.DB, name string) int64 {
 	t.Helper()
@@ -44,7 +34,7 @@ func set(t *testing.T, db *store.DB, org int64, on bool) {
 // value or any organization's.
 func TestSwitch(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		ctx := context.Background()
 		db := storetest.Open(t, b)
 		org2 := addOrganization(t, db, "Second")
@@ -98,7 +88,7 @@ func TestSwitch(t *testing.T) {
 // TestConcurrentSet: processes setting the same value at once take turns; one value is left.
 func TestConcurrentSet(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		db := storetest.Open(t, b)
 		other := storetest.OpenAgain(t, b, db)
 		var wg sync.WaitGroup
@@ -145,7 +135,7 @@ func (c *clock) Add(d time.Duration) {
 // (another process) shows once it is.
 func TestCache(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		ctx := context.Background()
 		db := storetest.Open(t, b)
 		writer := storetest.OpenAgain(t, b, db) // `webapi config set`, in another process

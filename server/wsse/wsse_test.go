@@ -24,17 +24,6 @@ import (
 	"webapi/store/storetest"
 )
 
-// each runs test on every backend, in parallel.
-func each(t *testing.T, test func(t *testing.T, b storetest.Backend)) {
-	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			test(t, b)
-		})
-	}
-}
-
 // clock is a settable clock for Scheme.Now.
 type clock struct {
 	mu sync.Mutex
@@ -109,7 +98,7 @@ func nonces(t *testing.T, db *store.DB) int64 {
 // TestTimes: a header is valid from 60 s before its Created until 3600 s after it.
 func TestTimes(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		db := storetest.Open(t, b)
 		setKey(t, db, "admin", key)
 		clk := &clock{t: start}
@@ -150,7 +139,7 @@ func TestTimes(t *testing.T) {
 // wrong gets the same answer, which does not tell whether the user exists.
 func TestCredentials(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		db := storetest.Open(t, b)
 		clk := &clock{t: start}
 		s := newScheme(db, clk)
@@ -205,7 +194,7 @@ func withNonce(h map[string]string, n string) map[string]string {
 // TestHeaderForms: what the request must carry besides a valid token.
 func TestHeaderForms(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		db := storetest.Open(t, b)
 		setKey(t, db, "admin", key)
 		s := newScheme(db, &clock{t: start})
@@ -246,7 +235,7 @@ func TestHeaderForms(t *testing.T) {
 // all at once.
 func TestReplay(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		clk := &clock{t: start}
 		schemeA, schemeB := &wsse.Scheme{Now: clk.Now}, &wsse.Scheme{Now: clk.Now}
 		envA := apitest.NewWith(t, b, store.DefaultLimits, server.Config{Schemes: []auth.Scheme{schemeA}})
@@ -335,7 +324,7 @@ func errorDetail(t *testing.T, body []byte) string {
 // clocks that differ), then it may be taken again and is purged.
 func TestNonceLifetime(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		db := storetest.Open(t, b)
 		setKey(t, db, "admin", key)
 		clk := &clock{t: start}
@@ -364,7 +353,7 @@ func TestNonceLifetime(t *testing.T) {
 // PurgeInterval after the previous purge.
 func TestPurge(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		ctx := context.Background()
 		db := storetest.Open(t, b)
 		setKey(t, db, "admin", key)
@@ -422,7 +411,7 @@ func TestPurge(t *testing.T) {
 // wrong digest is refused with 401, the challenge and a JSON:API error document.
 func TestAPIRequest(t *testing.T) {
 	t.Parallel()
-	each(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		scheme := &wsse.Scheme{}
 		env := apitest.NewWith(t, b, store.DefaultLimits, server.Config{Schemes: []auth.Scheme{scheme}})
 		scheme.DB = env.DB

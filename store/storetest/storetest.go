@@ -260,3 +260,14 @@ func URL(t testing.TB, b Backend, db *store.DB) string {
 	t.Fatalf("storetest: unknown backend %q", b.Name)
 	return ""
 }
+
+// Each runs test on every backend, each in a parallel subtest named after it.
+func Each(t *testing.T, test func(t *testing.T, b Backend)) {
+	t.Helper()
+	for _, b := range Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			test(t, b)
+		})
+	}
+}
