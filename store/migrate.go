@@ -41,6 +41,13 @@ func migrations(d Dialect) []*goose.Migration {
 		}}, nil),
 		// WSSE's API keys and nonces, and the configuration settings (web_api).
 		ddlMigration(d, 6, "00006_wsse_settings.sql"),
+		// The asynchronous batch API: counts of operations, their chunks, errors and shared
+		// included records.
+		ddlMigration(d, 7, "00007_batch.sql"),
+		// River's tables (its jobs run the chunks of batches), at the version this build uses.
+		goose.NewGoMigration(8, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return migrateRiver(ctx, tx, d)
+		}}, nil),
 	}
 }
 

@@ -165,6 +165,10 @@ type Store interface {
 	// LockKey serializes, until the transaction ends, the transactions that check and then
 	// write the same key (an upsert's match), where no unique index does.
 	LockKey(ctx context.Context, key string) error
+	// Savepoint runs fn inside the transaction ctx carries so that, when fn fails, what it
+	// wrote is undone and the transaction goes on (one record of a batch fails, the others
+	// are written).
+	Savepoint(ctx context.Context, fn func(ctx context.Context) error) error
 	// Find returns the matching records in order; each must be passed to yield before the next
 	// is read, so that large results stream. Returning false from yield stops.
 	Find(ctx context.Context, q *Query, yield func(*Record) bool) error

@@ -97,6 +97,19 @@ func (m *memStore) Tx(ctx context.Context, fn func(ctx context.Context) error) e
 	return err
 }
 
+func (m *memStore) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	m.mu.Lock()
+	before, next := m.snapshot(), maps.Clone(m.next)
+	m.mu.Unlock()
+	err := fn(ctx)
+	if err != nil {
+		m.mu.Lock()
+		m.data, m.next = before, next
+		m.mu.Unlock()
+	}
+	return err
+}
+
 func (m *memStore) LockKey(ctx context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

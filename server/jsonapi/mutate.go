@@ -27,6 +27,9 @@ type item struct {
 	realID string
 	write  *Write
 	linked bool // reachable from the primary data
+	// primary: a resource of the primary data (one of many in a batch); included otherwise
+	primary bool
+	pos     int // the position in data (of a batch) or in included
 
 	parsed itemState // the state parseRequest left, restored when the transaction runs again
 }
@@ -47,6 +50,10 @@ type request struct {
 	parsedLocals map[string]*item
 	validate     bool
 	maxID        int // the longest id (Limits.MaxIDLength)
+	// single: a POST or PATCH of one resource (items[0] is its primary data, a PATCH's is the
+	// record of the URL); false for the records of a batch, each of which may be a create, an
+	// update (meta.update) or an upsert
+	single bool
 }
 
 // errRollback ends the transaction of a validate-only request after its response is built.
@@ -139,67 +146,25 @@ func (a *API) parseRequest(res *Resource, in *inResource, included []json.RawMes
 		return nil, Errors{Invalid("/included", TitleRequestData,
 			fmt.Sprintf("A request document may hold at most %d resources (data and included).", max))}
 	}
-	req := &request{locals: map[string]*item{}, maxID: a.Limits.MaxIDLength}
-	var errs Errors
-	primary := &item{at: "/data", metaAt: "", res: res, in: in, create: !patch}
+	req := &request{locals: map[string]*item{}, maxID: a.Limits.MaxIDLength, single: true}
+	primary := &item{at: "/data", metaAt: "", res: res, in: in, create: !patch, primary: true}
 	if in.ID != nil {
 		primary.reqID = *in.ID
 	}
 	req.items = append(req.items, primary)
+	var errs Errors
 	for n, raw := range included {
-		at := "/included/" + strconv.Itoa(n)
-		obj, err := parseResourceObject(raw, at)
-		if err != nil {
-			errs = append(errs, asErrors(err, "")...)
+		it, e := a.includedItem(raw, n)
+		if e != nil {
+			errs = append(errs, e...)
 			continue
 		}
-		t := a.Schema.Resource(*obj.Type)
-		if t == nil {
-			errs = append(errs, Invalid(at+"/type", TitleEntityType, fmt.Sprintf("Unknown entity type: %s.", *obj.Type)))
-			continue
-		}
-		if obj.ID == nil || *obj.ID == "" {
-			errs = append(errs, Invalid(at+"/id", TitleRequestData, "The 'id' property is required."))
-			continue
-		}
-		if !t.Methods.Create && !t.Methods.Update {
-			errs = append(errs, Invalid(at+"/type", TitleActionNotAllowed, fmt.Sprintf("The resources of the type %q cannot be changed.", t.Type)))
-			continue
-		}
-		req.items = append(req.items, &item{at: at, metaAt: at, res: t, in: obj, reqID: *obj.ID, create: true})
+		req.items = append(req.items, it)
 	}
-	for _, it := range req.items {
-		if utf8.RuneCountInString(it.reqID) > req.maxID {
-			errs = append(errs, tooLong(it.at+"/id", req.maxID))
-		}
-		errs = append(errs, a.parseMeta(req, it, patch)...)
-	}
-	for _, it := range req.items[1:] {
-		// creates and upserts (which may create) are named by their request-local ids
-		if !it.create {
-			continue
-		}
-		if other := req.locals[it.key()]; other != nil {
-			errs = append(errs, Invalid(it.at, TitleRequestData, "Another resource of the request has the same type and id."))
-			continue
-		}
-		req.locals[it.key()] = it
-	}
-	if primary.create && primary.reqID != "" && primary.upsert == nil {
-		req.locals[primary.key()] = primary
-	}
-	if errs != nil {
+	if errs = append(errs, a.prepare(req, patch)...); errs != nil {
 		return nil, errs
 	}
-	for _, it := range req.items {
-		if it.upsert != nil {
-			continue // decoded once the upsert has found (or not) its record
-		}
-		if e := it.decode(req.idRules()); e != nil {
-			errs = append(errs, e...)
-		}
-	}
-	if errs != nil {
+	if errs = req.decode(); errs != nil {
 		return req, errs // the caller adds the relationships that point nowhere
 	}
 	errs = append(errs, req.checkReachable()...)
@@ -208,6 +173,70 @@ func (a *API) parseRequest(res *Resource, in *inResource, included []json.RawMes
 	}
 	req.save()
 	return req, nil
+}
+
+// includedItem parses the resource object at position n of `included`.
+func (a *API) includedItem(raw json.RawMessage, n int) (*item, Errors) {
+	at := "/included/" + strconv.Itoa(n)
+	obj, err := parseResourceObject(raw, at)
+	if err != nil {
+		return nil, asErrors(err, "")
+	}
+	t := a.Schema.Resource(*obj.Type)
+	switch {
+	case t == nil:
+		return nil, Errors{Invalid(at+"/type", TitleEntityType, fmt.Sprintf("Unknown entity type: %s.", *obj.Type))}
+	case obj.ID == nil || *obj.ID == "":
+		return nil, Errors{Invalid(at+"/id", TitleRequestData, "The 'id' property is required.")}
+	case !t.Methods.Create && !t.Methods.Update:
+		return nil, Errors{Invalid(at+"/type", TitleActionNotAllowed, fmt.Sprintf("The resources of the type %q cannot be changed.", t.Type))}
+	}
+	return &item{at: at, metaAt: at, res: t, in: obj, reqID: *obj.ID, create: true}, nil
+}
+
+// prepare reads the meta options of every item and registers the request-local ids of the
+// records to create.
+func (a *API) prepare(req *request, patch bool) Errors {
+	var errs Errors
+	for _, it := range req.items {
+		if utf8.RuneCountInString(it.reqID) > req.maxID {
+			errs = append(errs, tooLong(it.at+"/id", req.maxID))
+		}
+		errs = append(errs, a.parseMeta(req, it, patch)...)
+	}
+	// Creates and upserts (which may create) are named by their request-local ids: the
+	// included ones first; the primary data only when it is a plain create (a single request's
+	// defers to an included resource of the same type and id).
+	for _, primaries := range []bool{false, true} {
+		for _, it := range req.items {
+			if it.primary != primaries || !it.create || it.reqID == "" || (it.primary && it.upsert != nil) {
+				continue
+			}
+			if other := req.locals[it.key()]; other != nil {
+				if !req.single || !it.primary {
+					errs = append(errs, Invalid(it.at, TitleRequestData, "Another resource of the request has the same type and id."))
+				}
+				continue
+			}
+			req.locals[it.key()] = it
+		}
+	}
+	return errs
+}
+
+// decode validates the changes of every item that is not an upsert (an upsert's are decoded
+// once it has found, or not, its record).
+func (req *request) decode() Errors {
+	var errs Errors
+	for _, it := range req.items {
+		if it.upsert != nil {
+			continue
+		}
+		if e := it.decode(req.idRules()); e != nil {
+			errs = append(errs, e...)
+		}
+	}
+	return errs
 }
 
 func (req *request) isLocal(typ, id string) bool { return req.locals[typ+"\x00"+id] != nil }
@@ -268,7 +297,7 @@ func (a *API) parseMeta(req *request, it *item, patch bool) Errors {
 		if json.Unmarshal(raw, &on) != nil {
 			return Errors{Invalid(at, TitleType, "This value should be of type boolean.")}
 		}
-		if it == req.items[0] {
+		if it.primary && req.single {
 			return Errors{Invalid(at, TitleValue, "The option is not supported.")}
 		}
 		if on {
@@ -287,7 +316,7 @@ func (a *API) parseMeta(req *request, it *item, patch bool) Errors {
 		}
 		req.validate = req.validate || on
 	case "upsert":
-		fields, e := parseUpsert(it.res, raw, at, patch && it == req.items[0])
+		fields, e := parseUpsert(it.res, raw, at, patch && it.primary && req.single)
 		if e != nil {
 			return Errors{e}
 		}
@@ -487,7 +516,7 @@ func (a *API) execute(ctx context.Context, r *http.Request, req *request, patch 
 // resolve finds the record an item updates (or decides that an upsert creates), checking that
 // updated records exist and the primary record matches If-Match.
 func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *item, patch bool) (Errors, error) {
-	primary := it == req.items[0]
+	primary := it.primary && req.single
 	switch {
 	case it.upsert != nil:
 		id, e, err := a.findUpsert(ctx, req, it, patch && primary)

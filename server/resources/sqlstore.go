@@ -119,6 +119,11 @@ func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) erro
 	return s.translate(ctx, nil, s.db.Tx(ctx, fn))
 }
 
+// Savepoint implements jsonapi.Store.
+func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.translate(ctx, nil, s.db.Savepoint(ctx, fn))
+}
+
 // LockKey implements jsonapi.Store.
 func (s *Store) LockKey(ctx context.Context, key string) error {
 	return s.translate(ctx, nil, s.db.LockKey(ctx, key))
