@@ -18,6 +18,7 @@ import (
 
 	"webapi/gen"
 	"webapi/server/auth"
+	"webapi/server/batch"
 	"webapi/server/jsonapi"
 	"webapi/server/oauth"
 	"webapi/server/resources"
@@ -48,6 +49,11 @@ type Config struct {
 	// outside /api/, and work whether the API is on or off), and checks the application of
 	// every bearer token's principal (a revoked one's tokens stop working at once).
 	OAuth *oauth.Provider
+	// Batch bounds the batch API (chunk sizes, the synchronous limits and timeout); Jobs
+	// configures its asynchronous operations (Jobs.Workers: how many chunks this process
+	// writes at once; 0, the default here, stores batches for other processes to write).
+	Batch jsonapi.BatchConfig
+	Jobs  batch.Config
 }
 
 // The default time bounds of api.md section 20.
@@ -56,15 +62,60 @@ const (
 	DefaultReadTimeout    = 60 * time.Second
 )
 
-// New builds the echo server over an open, migrated database.
+// New builds the echo server over an open, migrated database. Its batches are stored for
+// workers to write (NewWithJobs starts them in this process).
 func New(db *store.DB, cfg Config) (*echo.Echo, error) {
+	cfg.Jobs.Workers = 0
+	e, _, err := NewWithJobs(db, cfg)
+	return e, err
+}
+
+// Engine builds the JSON:API engine over an open, migrated database, with the batch service
+// that stores its asynchronous operations and (with cfg.Jobs.Workers) writes them: what a
+// server serves, and what a worker process runs without one. Start the service to run its
+// workers; Stop it before closing db.
+func Engine(db *store.DB, cfg Config) (*jsonapi.API, *batch.Service, error) {
+	cfg = cfg.withDefaults()
+	spec, err := embeddedSpec()
+	if err != nil {
+		return nil, nil, err
+	}
+	return engineOf(db, spec, cfg)
+}
+
+func engineOf(db *store.DB, spec *resources.Spec, cfg Config) (*jsonapi.API, *batch.Service, error) {
+	schema, st, err := resources.New(db, spec, cfg.Limits)
+	if err != nil {
+		return nil, nil, err
+	}
+	api := &jsonapi.API{Schema: schema, Store: st, Limits: cfg.Limits, Batching: cfg.Batch, Prepare: prepare(db), Logger: cfg.Logger}
+	jobs := cfg.Jobs
+	if jobs.Logger == nil {
+		jobs.Logger = cfg.Logger
+	}
+	svc, err := batch.New(db, api, jobs)
+	if err != nil {
+		return nil, nil, err
+	}
+	api.Async = svc
+	return api, svc, nil
+}
+
+func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Limits = cfg.Limits.WithDefaults()
+	return cfg
+}
+
+// NewWithJobs is New with the batch service, whose workers (cfg.Jobs.Workers) the caller
+// starts and stops.
+func NewWithJobs(db *store.DB, cfg Config) (*echo.Echo, *batch.Service, error) {
+	cfg = cfg.withDefaults()
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 10 << 20
 	}
-	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
@@ -73,13 +124,12 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	}
 	spec, err := embeddedSpec()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	schema, st, err := resources.New(db, spec, cfg.Limits)
+	api, svc, err := engineOf(db, spec, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	api := &jsonapi.API{Schema: schema, Store: st, Limits: cfg.Limits, Prepare: prepare(db), Logger: cfg.Logger}
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -134,7 +184,7 @@ func New(db *store.DB, cfg Config) (*echo.Echo, error) {
 	}
 	gen.RegisterOperations(e, &engine{api: api})
 	addMethodRules(e, spec, allow)
-	return e, nil
+	return e, svc, nil
 }
 
 // addOAuthRoutes mounts the authorization server's endpoints; other methods get 405 with Allow.

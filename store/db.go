@@ -61,6 +61,9 @@ const (
 type DB struct {
 	Gorm    *gorm.DB
 	Dialect Dialect
+	// URL is what the database was opened with (PostgreSQL: with the session's time zone);
+	// the job queue opens its own pool with it.
+	URL string
 
 	limits Limits
 	writer *writerGate  // SQLite: one transaction at a time
@@ -138,7 +141,7 @@ func OpenWith(ctx context.Context, url string, limits Limits) (*DB, error) {
 		if derr != nil {
 			return nil, derr
 		}
-		db.Dialect = Postgres
+		db.Dialect, db.URL = Postgres, dsn
 		pool, perr := openPostgres(dsn)
 		if perr != nil {
 			return nil, perr
@@ -149,7 +152,7 @@ func OpenWith(ctx context.Context, url string, limits Limits) (*DB, error) {
 		if path == "" {
 			return nil, errors.New("store: empty SQLite path")
 		}
-		db.Dialect = SQLite
+		db.Dialect, db.URL = SQLite, path
 		if path == ":memory:" {
 			gdb, err = gorm.Open(sqliteDialector{sqlite.Dialector{DSN: ":memory:?_pragma=foreign_keys(1)"}}, cfg)
 			if err == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/riverqueue/river/riverdriver"
@@ -61,4 +62,23 @@ func (db *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error)
 		return err
 	}
 	return conn.Exec("RELEASE SAVEPOINT record").Error
+}
+
+// JobPool opens the pool the job queue runs its own statements on. On SQLite it is a second
+// handle on the file with a single connection (River's advice for its SQLite driver; the
+// store's transactions keep theirs); nil for a database in memory, which no second handle can
+// reach: it gets no workers.
+func (db *DB) JobPool() (*sql.DB, error) {
+	if db.Dialect != SQLite {
+		return nil, errors.New("store: JobPool is for SQLite; PostgreSQL's job queue uses pgx")
+	}
+	if db.URL == ":memory:" {
+		return nil, nil
+	}
+	pool, err := sql.Open("sqlite", db.URL+sqlitePragmas)
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(1)
+	return pool, nil
 }

@@ -84,7 +84,7 @@ func (v *view) appendResource(b []byte, r *Resource, rec *Record, meta []byte) [
 	}
 	first = true
 	for i := range r.Rels {
-		if fs != nil && !fs.rels[i] {
+		if (fs != nil && !fs.rels[i]) || r.Rels[i].Hidden {
 			continue
 		}
 		rel := &r.Rels[i]
@@ -153,7 +153,7 @@ func (v *view) appendPlain(b []byte, r *Resource, rec *Record, fs *fieldSet) []b
 		b = appendValue(b, a.Kind, rec.Values[i])
 	}
 	for i := range r.Rels {
-		if fs != nil && !fs.rels[i] {
+		if (fs != nil && !fs.rels[i]) || r.Rels[i].Hidden {
 			continue
 		}
 		t := r.targets[i]

@@ -10,7 +10,7 @@ import (
 
 // relation resolves the association of a /{type}/{id}/{association} URL and loads the parent.
 func (a *API) relation(c *call, id, assoc string) (int, *Record, bool) {
-	i := c.res.RelIndex(assoc)
+	i := c.res.subresourceIndex(assoc) // only a subresource's route reaches here with a hidden one
 	if i < 0 {
 		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
 		return 0, nil, false

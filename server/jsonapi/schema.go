@@ -54,6 +54,10 @@ type Rel struct {
 	ToMany   bool
 	ReadOnly bool
 	Required bool // required on create
+	// Hidden: a subresource only (GET /{type}/{id}/{name}, paged like a collection): not
+	// rendered with the record, not a field, not includable, no relationship endpoints (the
+	// errors of an asynchronous operation).
+	Hidden bool
 }
 
 // Methods says which operations a resource type supports.
@@ -113,11 +117,25 @@ func (r *Resource) AttrIndex(name string) int {
 	return -1
 }
 
-// RelIndex returns the index of the relationship named name, or -1.
+// subresourceIndex returns the index of the relationship or subresource (a hidden
+// relationship) named name, or -1.
+func (r *Resource) subresourceIndex(name string) int {
+	if i := r.RelIndex(name); i >= 0 {
+		return i
+	}
+	for i := range r.Rels {
+		if r.Rels[i].Name == name && r.Rels[i].Hidden {
+			return i
+		}
+	}
+	return -1
+}
+
+// RelIndex returns the index of the relationship named name, or -1 (also for a subresource).
 func (r *Resource) RelIndex(name string) int {
 	if r.relIndex == nil {
 		for i := range r.Rels {
-			if r.Rels[i].Name == name {
+			if r.Rels[i].Name == name && !r.Rels[i].Hidden {
 				return i
 			}
 		}
@@ -152,7 +170,9 @@ func NewSchema(resources ...*Resource) (*Schema, error) {
 		}
 		r.relIndex = map[string]int{}
 		for i, rel := range r.Rels {
-			r.relIndex[rel.Name] = i
+			if !rel.Hidden {
+				r.relIndex[rel.Name] = i
+			}
 		}
 	}
 	sort.Strings(s.names)

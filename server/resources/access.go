@@ -65,9 +65,15 @@ func (p *plan) allowed(pr *auth.Principal, act auth.Action, a string) query.Expr
 	if pr == nil {
 		return nothing
 	}
+	if p.decl.Through != "" {
+		return everything // reached only through a record of another type, checked first
+	}
 	l := pr.Level(p.decl.Type, act)
 	if l == auth.LevelNone {
 		return nothing
+	}
+	if p.decl.OwnerOnly && l < auth.LevelSystem {
+		l = auth.LevelUser
 	}
 	ten := p.tenant(pr, a)
 	if l >= auth.LevelOrganization || p.decl.Owner == Global || p.decl.Owner == OrganizationOwned {

@@ -67,6 +67,19 @@ type Decl struct {
 	// organization). Otherwise the owner and the organization of an owned record cannot be null.
 	AnyOrganization bool
 	Title           func(r *jsonapi.Resource, rec *jsonapi.Record) string
+	// Subresources are to-many relationships reachable only as GET /{type}/{id}/{name} (name →
+	// related type; the storage in Links): not rendered, not fields, not includable.
+	Subresources map[string]string
+	// Order is the order of records before their id (the errors of an operation: by chunk,
+	// then position).
+	Order []query.Order
+	// OwnerOnly: the owner sees a record, and beyond the owner only callers whose level is
+	// system (administrators), whatever narrower level they hold (api.md section 12: an
+	// operation is its owner's).
+	OwnerOnly bool
+	// Through names the type whose records this type is reached through only (as a
+	// subresource): the engine checks the access to that record, and this type adds none.
+	Through string
 	// Derive completes a record after it is read (values that need the request, such as a
 	// product's localized name).
 	Derive func(ctx context.Context, r *jsonapi.Resource, rec *jsonapi.Record)

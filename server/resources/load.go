@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -103,6 +104,20 @@ func (s *Spec) resource(d *Decl) (*jsonapi.Resource, error) {
 			rel.Required = requiredRels[name]
 			r.Rels = append(r.Rels, rel)
 		}
+	}
+	names := make([]string, 0, len(d.Subresources))
+	for name := range d.Subresources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if s.Doc.Paths.Find("/api/"+d.Type+"/{id}/"+name) == nil {
+			return nil, fmt.Errorf("%s: no path of the subresource %s", d.Type, name)
+		}
+		r.Rels = append(r.Rels, jsonapi.Rel{Name: name, Target: d.Subresources[name], ToMany: true, ReadOnly: true, Hidden: true})
+	}
+	if d.Through != "" {
+		return r, nil // no paths of its own
 	}
 	if err := s.operations(d.Type, r); err != nil {
 		return nil, err

@@ -114,6 +114,7 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 	for _, k := range q.Sort {
 		sel.Order = append(sel.Order, p.order(k))
 	}
+	sel.Order = append(sel.Order, p.decl.Order...)
 	sel.Order = append(sel.Order, query.Order{SQL: "t.id", NotNull: true})
 	return sel, nil
 }
@@ -127,6 +128,9 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 		}
 	}
 	for i, m := range p.rels {
+		if m.sel < 0 {
+			continue // a subresource
+		}
 		switch v := row.Values[m.sel].(type) {
 		case []string:
 			rec.Links[i] = v
@@ -155,7 +159,7 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 func (p *plan) visibleLinks(ctx context.Context) []*query.Link {
 	var out []*query.Link
 	for i, m := range p.rels {
-		if m.link == nil {
+		if m.link == nil || m.sel < 0 {
 			continue
 		}
 		only := p.store.plans[p.res.Target(i)].linkVisible(ctx, *m.link)

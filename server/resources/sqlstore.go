@@ -74,6 +74,16 @@ func newPlan(db *store.DB, d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, 
 	for i := range r.Rels {
 		rel := &r.Rels[i]
 		m := relMap{sel: len(p.cols)}
+		if rel.Hidden {
+			// a subresource: read only through its link, never selected with the record
+			l, ok := d.Links[rel.Name]
+			if !ok {
+				return nil, fmt.Errorf("%s.%s: no storage declared for the subresource", d.Type, rel.Name)
+			}
+			m.sel, m.link = -1, &l
+			p.rels = append(p.rels, m)
+			continue
+		}
 		if rel.ToMany {
 			l, ok := d.Links[rel.Name]
 			if !ok {

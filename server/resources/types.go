@@ -52,6 +52,11 @@ func Declarations() []*Decl {
 		{Type: "productprices", Table: "product_prices", Owner: OrganizationOwned, Before: productPriceRules},
 		{Type: "weightunits", Table: "weight_units", IDs: ClientCode},
 		{Type: "taxjurisdictions", Table: "tax_jurisdictions", Title: titleOf("code"), Before: taxJurisdictionRules},
-		{Type: "asyncoperations", Table: "async_operations", Owner: UserOwned},
+		{Type: "asyncoperations", Table: "async_operations", Owner: UserOwned, OwnerOnly: true,
+			Subresources: map[string]string{"errors": "asyncoperationerrors"},
+			Links:        map[string]query.Link{"errors": {Table: "async_operation_errors", Own: "operation_id", Other: "id"}}},
+		// reachable only through its operation, whose visibility the engine checks first
+		{Type: "asyncoperationerrors", Table: "async_operation_errors", IDs: Code, Owner: Global, Through: "asyncoperations",
+			Order: []query.Order{{SQL: "t.chunk", NotNull: true}, {SQL: "t.n", NotNull: true}}},
 	}
 }
