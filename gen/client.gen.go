@@ -51,6 +51,66 @@ func (c *APIClient) AddUserRolesRelationship(ctx context.Context, id Id, params 
 	return c.AddUserRolesRelationshipWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, id, params, body, reqEditors...)
 }
 
+// BatchAccounts: PATCH /api/accounts.
+func (c *APIClient) BatchAccounts(ctx context.Context, params *BatchAccountsParams, body BatchAccountsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchAccountsResponse, error) {
+	return c.BatchAccountsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchBusinessUnits: PATCH /api/businessunits.
+func (c *APIClient) BatchBusinessUnits(ctx context.Context, params *BatchBusinessUnitsParams, body BatchBusinessUnitsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchBusinessUnitsResponse, error) {
+	return c.BatchBusinessUnitsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchCalls: PATCH /api/calls.
+func (c *APIClient) BatchCalls(ctx context.Context, params *BatchCallsParams, body BatchCallsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchCallsResponse, error) {
+	return c.BatchCallsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchContacts: PATCH /api/contacts.
+func (c *APIClient) BatchContacts(ctx context.Context, params *BatchContactsParams, body BatchContactsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchContactsResponse, error) {
+	return c.BatchContactsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchLocalizations: PATCH /api/localizations.
+func (c *APIClient) BatchLocalizations(ctx context.Context, params *BatchLocalizationsParams, body BatchLocalizationsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchLocalizationsResponse, error) {
+	return c.BatchLocalizationsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchOrganizations: PATCH /api/organizations.
+func (c *APIClient) BatchOrganizations(ctx context.Context, params *BatchOrganizationsParams, body BatchOrganizationsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchOrganizationsResponse, error) {
+	return c.BatchOrganizationsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchProductPrices: PATCH /api/productprices.
+func (c *APIClient) BatchProductPrices(ctx context.Context, params *BatchProductPricesParams, body BatchProductPricesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchProductPricesResponse, error) {
+	return c.BatchProductPricesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchProducts: PATCH /api/products.
+func (c *APIClient) BatchProducts(ctx context.Context, params *BatchProductsParams, body BatchProductsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchProductsResponse, error) {
+	return c.BatchProductsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchTaxJurisdictions: PATCH /api/taxjurisdictions.
+func (c *APIClient) BatchTaxJurisdictions(ctx context.Context, params *BatchTaxJurisdictionsParams, body BatchTaxJurisdictionsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchTaxJurisdictionsResponse, error) {
+	return c.BatchTaxJurisdictionsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchUserRoles: PATCH /api/userroles.
+func (c *APIClient) BatchUserRoles(ctx context.Context, params *BatchUserRolesParams, body BatchUserRolesApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchUserRolesResponse, error) {
+	return c.BatchUserRolesWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchUsers: PATCH /api/users.
+func (c *APIClient) BatchUsers(ctx context.Context, params *BatchUsersParams, body BatchUsersApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchUsersResponse, error) {
+	return c.BatchUsersWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
+// BatchWeightUnits: PATCH /api/weightunits.
+func (c *APIClient) BatchWeightUnits(ctx context.Context, params *BatchWeightUnitsParams, body BatchWeightUnitsApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchWeightUnitsResponse, error) {
+	return c.BatchWeightUnitsWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
+}
+
 // CreateAccount: POST /api/accounts.
 func (c *APIClient) CreateAccount(ctx context.Context, params *CreateAccountParams, body CreateAccountApplicationVndAPIPlusJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAccountResponse, error) {
 	return c.CreateAccountWithApplicationVndAPIPlusJSONBodyWithResponse(ctx, params, body, reqEditors...)
@@ -309,6 +369,11 @@ func (c *APIClient) GetAccountOwnerRelationship(ctx context.Context, id Id, para
 // GetAsyncOperation: GET /api/asyncoperations/{id}.
 func (c *APIClient) GetAsyncOperation(ctx context.Context, id Id, params *GetAsyncOperationParams, reqEditors ...RequestEditorFn) (*GetAsyncOperationResponse, error) {
 	return c.GetAsyncOperationWithResponse(ctx, id, params, reqEditors...)
+}
+
+// GetAsyncOperationErrors: GET /api/asyncoperations/{id}/errors.
+func (c *APIClient) GetAsyncOperationErrors(ctx context.Context, id Id, params *GetAsyncOperationErrorsParams, reqEditors ...RequestEditorFn) (*GetAsyncOperationErrorsResponse, error) {
+	return c.GetAsyncOperationErrorsWithResponse(ctx, id, params, reqEditors...)
 }
 
 // GetAsyncOperationOrganization: GET /api/asyncoperations/{id}/organization.

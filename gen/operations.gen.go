@@ -8,7 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// OperationKind is what an operation does, by the shape of its path and its method.
+// OperationKind is what an operation does, by the shape of its path and its method: OpBatch is
+// PATCH of a collection (the Batch API), OpSubresource GET of a subresource that is not a
+// relationship (the errors of an async operation; Association names it).
 type OperationKind string
 
 // The operation kinds.
@@ -24,6 +26,8 @@ const (
 	OpUpdateRelationship OperationKind = "updateRelationship"
 	OpAddRelationship    OperationKind = "addRelationship"
 	OpDeleteRelationship OperationKind = "deleteRelationship"
+	OpBatch              OperationKind = "batch"
+	OpSubresource        OperationKind = "subresource"
 )
 
 // Operation identifies one request: its kind, the resource type, the id and the association
@@ -87,6 +91,66 @@ func (o *Operations) AddUserRoleUsersRelationship(c echo.Context, id Id, _ AddUs
 // AddUserRolesRelationship hands the operation to the engine.
 func (o *Operations) AddUserRolesRelationship(c echo.Context, id Id, _ AddUserRolesRelationshipParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpAddRelationship, Type: "users", ID: id, Association: "roles"})
+}
+
+// BatchAccounts hands the operation to the engine.
+func (o *Operations) BatchAccounts(c echo.Context, _ BatchAccountsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "accounts", ID: "", Association: ""})
+}
+
+// BatchBusinessUnits hands the operation to the engine.
+func (o *Operations) BatchBusinessUnits(c echo.Context, _ BatchBusinessUnitsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "businessunits", ID: "", Association: ""})
+}
+
+// BatchCalls hands the operation to the engine.
+func (o *Operations) BatchCalls(c echo.Context, _ BatchCallsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "calls", ID: "", Association: ""})
+}
+
+// BatchContacts hands the operation to the engine.
+func (o *Operations) BatchContacts(c echo.Context, _ BatchContactsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "contacts", ID: "", Association: ""})
+}
+
+// BatchLocalizations hands the operation to the engine.
+func (o *Operations) BatchLocalizations(c echo.Context, _ BatchLocalizationsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "localizations", ID: "", Association: ""})
+}
+
+// BatchOrganizations hands the operation to the engine.
+func (o *Operations) BatchOrganizations(c echo.Context, _ BatchOrganizationsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "organizations", ID: "", Association: ""})
+}
+
+// BatchProductPrices hands the operation to the engine.
+func (o *Operations) BatchProductPrices(c echo.Context, _ BatchProductPricesParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "productprices", ID: "", Association: ""})
+}
+
+// BatchProducts hands the operation to the engine.
+func (o *Operations) BatchProducts(c echo.Context, _ BatchProductsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "products", ID: "", Association: ""})
+}
+
+// BatchTaxJurisdictions hands the operation to the engine.
+func (o *Operations) BatchTaxJurisdictions(c echo.Context, _ BatchTaxJurisdictionsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "taxjurisdictions", ID: "", Association: ""})
+}
+
+// BatchUserRoles hands the operation to the engine.
+func (o *Operations) BatchUserRoles(c echo.Context, _ BatchUserRolesParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "userroles", ID: "", Association: ""})
+}
+
+// BatchUsers hands the operation to the engine.
+func (o *Operations) BatchUsers(c echo.Context, _ BatchUsersParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "users", ID: "", Association: ""})
+}
+
+// BatchWeightUnits hands the operation to the engine.
+func (o *Operations) BatchWeightUnits(c echo.Context, _ BatchWeightUnitsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpBatch, Type: "weightunits", ID: "", Association: ""})
 }
 
 // CreateAccount hands the operation to the engine.
@@ -347,6 +411,11 @@ func (o *Operations) GetAccountOwnerRelationship(c echo.Context, id Id, _ GetAcc
 // GetAsyncOperation hands the operation to the engine.
 func (o *Operations) GetAsyncOperation(c echo.Context, id Id, _ GetAsyncOperationParams) error {
 	return o.Engine.Serve(c, Operation{Kind: OpGet, Type: "asyncoperations", ID: id, Association: ""})
+}
+
+// GetAsyncOperationErrors hands the operation to the engine.
+func (o *Operations) GetAsyncOperationErrors(c echo.Context, id Id, _ GetAsyncOperationErrorsParams) error {
+	return o.Engine.Serve(c, Operation{Kind: OpSubresource, Type: "asyncoperations", ID: id, Association: "errors"})
 }
 
 // GetAsyncOperationOrganization hands the operation to the engine.
@@ -1022,6 +1091,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	router.GET("/api/accounts", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "accounts"})
 	})
+	router.PATCH("/api/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "accounts"})
+	})
 	router.POST("/api/accounts", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "accounts"})
 	})
@@ -1082,6 +1154,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	router.GET("/api/asyncoperations/:id", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpGet, Type: "asyncoperations", ID: pathParam(c, "id")})
 	})
+	router.GET("/api/asyncoperations/:id/errors", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpSubresource, Type: "asyncoperations", ID: pathParam(c, "id"), Association: "errors"})
+	})
 	router.GET("/api/asyncoperations/:id/organization", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpRelated, Type: "asyncoperations", ID: pathParam(c, "id"), Association: "organization"})
 	})
@@ -1099,6 +1174,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/businessunits", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "businessunits"})
+	})
+	router.PATCH("/api/businessunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "businessunits"})
 	})
 	router.POST("/api/businessunits", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "businessunits"})
@@ -1150,6 +1228,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/calls", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "calls"})
+	})
+	router.PATCH("/api/calls", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "calls"})
 	})
 	router.POST("/api/calls", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "calls"})
@@ -1204,6 +1285,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/contacts", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "contacts"})
+	})
+	router.PATCH("/api/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "contacts"})
 	})
 	router.POST("/api/contacts", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "contacts"})
@@ -1295,6 +1379,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	router.GET("/api/localizations", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "localizations"})
 	})
+	router.PATCH("/api/localizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "localizations"})
+	})
 	router.POST("/api/localizations", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "localizations"})
 	})
@@ -1322,6 +1409,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	router.GET("/api/organizations", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "organizations"})
 	})
+	router.PATCH("/api/organizations", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "organizations"})
+	})
 	router.POST("/api/organizations", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "organizations"})
 	})
@@ -1339,6 +1429,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/productprices", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "productprices"})
+	})
+	router.PATCH("/api/productprices", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "productprices"})
 	})
 	router.POST("/api/productprices", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "productprices"})
@@ -1375,6 +1468,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/products", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "products"})
+	})
+	router.PATCH("/api/products", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "products"})
 	})
 	router.POST("/api/products", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "products"})
@@ -1430,6 +1526,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	router.GET("/api/taxjurisdictions", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "taxjurisdictions"})
 	})
+	router.PATCH("/api/taxjurisdictions", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "taxjurisdictions"})
+	})
 	router.POST("/api/taxjurisdictions", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "taxjurisdictions"})
 	})
@@ -1465,6 +1564,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/userroles", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "userroles"})
+	})
+	router.PATCH("/api/userroles", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "userroles"})
 	})
 	router.POST("/api/userroles", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "userroles"})
@@ -1507,6 +1609,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/users", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "users"})
+	})
+	router.PATCH("/api/users", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "users"})
 	})
 	router.POST("/api/users", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "users"})
@@ -1573,6 +1678,9 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	})
 	router.GET("/api/weightunits", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpList, Type: "weightunits"})
+	})
+	router.PATCH("/api/weightunits", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "weightunits"})
 	})
 	router.POST("/api/weightunits", func(c echo.Context) error {
 		return engine.Serve(c, Operation{Kind: OpCreate, Type: "weightunits"})

@@ -304,3 +304,184 @@ func TestSecurity(t *testing.T) {
 		}
 	}
 }
+
+// The Batch API (api.md sections 12 and 13): PATCH of every collection whose type can be
+// written, with X-Mode, a JSON:API body of <type>BatchDocument, 202 with the async operation
+// and Content-Location, 200 with <type>BatchResult; and the errors of an async operation, a
+// subresource that is not a relationship, of the subresourceOnly type asyncoperationerrors.
+func TestBatchAndErrorsSubresource(t *testing.T) {
+	doc := bundled(t)
+	schemas := doc.Components.Schemas
+	for path, item := range doc.Paths.Map() {
+		parts := strings.Split(strings.TrimPrefix(path, "/api/"), "/")
+		if !strings.HasPrefix(path, "/api/") || len(parts) != 1 {
+			continue
+		}
+		typ := parts[0]
+		writable := item.Post != nil || doc.Paths.Value(path+"/{id}").Patch != nil
+		if (item.Patch != nil) != writable {
+			t.Errorf("PATCH %s declared %v, want %v", path, item.Patch != nil, writable)
+		}
+		if item.Patch == nil {
+			continue
+		}
+		o := item.Patch
+		if !slices.Contains(o.Tags, typ) || !strings.HasPrefix(o.OperationID, "batch") {
+			t.Errorf("PATCH %s: tags %v, operationId %s", path, o.Tags, o.OperationID)
+		}
+		if !strings.Contains(doc.Paths.Value(path).Description, "PATCH") {
+			t.Errorf("%s: the methods of the path do not list PATCH", path)
+		}
+		var hasMode bool
+		for _, p := range o.Parameters {
+			hasMode = hasMode || (p.Value.Name == "X-Mode" && p.Value.In == "header")
+		}
+		if !hasMode {
+			t.Errorf("PATCH %s: no X-Mode header", path)
+		}
+		body := o.RequestBody.Value.Content
+		if len(body) != 1 || body.Get("application/vnd.api+json") == nil ||
+			body.Get("application/vnd.api+json").Schema.Ref != "#/components/schemas/"+typ+"BatchDocument" {
+			t.Errorf("PATCH %s: body %v, want only JSON:API %sBatchDocument", path, slices.Sorted(maps.Keys(body)), typ)
+		}
+		data := schemas[typ+"BatchDocument"].Value.Properties["data"].Value
+		if !data.Type.Is("array") || data.MinItems != 1 || data.Items.Ref != "#/components/schemas/"+typ+"BatchItem" {
+			t.Errorf("%sBatchDocument: data is not a non-empty array of %sBatchItem", typ, typ)
+		}
+		if item := schemas[typ+"BatchItem"]; item == nil || !slices.Equal(item.Value.Required, []string{"type"}) ||
+			item.Value.Properties["meta"].Ref != "#/components/schemas/RequestMeta" {
+			t.Errorf("%sBatchItem: missing, or not required [type] with RequestMeta", typ)
+		}
+		accepted := o.Responses.Value("202")
+		if accepted == nil || accepted.Value.Headers["Content-Location"] == nil ||
+			accepted.Value.Content.Get("application/vnd.api+json").Schema.Ref != "#/components/schemas/asyncoperationsDocument" {
+			t.Errorf("PATCH %s: no 202 with Content-Location and asyncoperationsDocument", path)
+		}
+		ok := o.Responses.Value("200")
+		if ok == nil || ok.Value.Content.Get("application/vnd.api+json").Schema.Ref != "#/components/schemas/"+typ+"BatchResult" {
+			t.Errorf("PATCH %s: no 200 with %sBatchResult", path, typ)
+		}
+		if item.Post == nil {
+			continue
+		}
+		var want []string
+		for status := range item.Post.Responses.Map() {
+			if status != "201" && status != "200" {
+				want = append(want, status)
+			}
+		}
+		var got []string
+		for status := range o.Responses.Map() {
+			if status != "202" && status != "200" {
+				got = append(got, status)
+			}
+		}
+		if slices.Sort(want); !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+			t.Errorf("PATCH %s: error responses %v, want those of POST %v", path, slices.Sorted(slices.Values(got)), want)
+		}
+	}
+	if meta := schemas["ResourceMeta"].Value.Properties; meta["dataId"] == nil || meta["includeId"] == nil {
+		t.Error("ResourceMeta has no dataId or includeId")
+	}
+
+	errs := doc.Paths.Value("/api/asyncoperations/{id}/errors")
+	if errs == nil || errs.Get == nil || errs.Head == nil || errs.Options == nil || errs.Post != nil || errs.Patch != nil {
+		t.Fatal("/api/asyncoperations/{id}/errors: not GET, HEAD and OPTIONS")
+	}
+	coll := errs.Get.Responses.Value("200").Value.Content
+	if coll.Get("application/vnd.api+json").Schema.Ref != "#/components/schemas/asyncoperationerrorsCollection" || coll.Get("application/json") == nil {
+		t.Error("GET /api/asyncoperations/{id}/errors: not asyncoperationerrorsCollection (and its plain form)")
+	}
+	for _, p := range []string{"/api/asyncoperationerrors", "/api/asyncoperationerrors/{id}", "/api/asyncoperations/{id}/relationships/errors"} {
+		if doc.Paths.Value(p) != nil {
+			t.Errorf("%s: a path of the subresourceOnly type, or a relationship endpoint of errors", p)
+		}
+	}
+	if doc.Tags.Get("asyncoperationerrors") != nil {
+		t.Error("a tag asyncoperationerrors, which has no operations")
+	}
+	if schemas["asyncoperationsRelationships"].Value.Properties["errors"] != nil {
+		t.Error("asyncoperationsRelationships names errors, which is no relationship")
+	}
+	for _, p := range doc.Paths.Value("/api/asyncoperations").Get.Parameters {
+		if p.Value.Name == "include" && slices.Contains(strs(p.Value.Extensions["x-include"]), "errors") || p.Value.Name == "filter[errors]" {
+			t.Errorf("GET /api/asyncoperations: %s names errors", p.Value.Name)
+		}
+	}
+	attrs := schemas["asyncoperationerrorsAttributes"].Value.Properties
+	for _, name := range []string{"status", "title", "detail", "source"} {
+		if attrs[name] == nil {
+			t.Errorf("asyncoperationerrorsAttributes: no %s", name)
+		}
+	}
+
+	// the generated Go code routes both to the engine with their kinds
+	out := t.TempDir()
+	if err := run("..", out); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := os.ReadFile(filepath.Join(out, "operations.gen.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`OpBatch              OperationKind = "batch"`,
+		`OpSubresource        OperationKind = "subresource"`,
+		`router.PATCH("/api/accounts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpBatch, Type: "accounts"})`,
+		`router.GET("/api/asyncoperations/:id/errors", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpSubresource, Type: "asyncoperations", ID: pathParam(c, "id"), Association: "errors"})`,
+		`router.GET("/api/accounts/:id/contacts", func(c echo.Context) error {
+		return engine.Serve(c, Operation{Kind: OpRelated, Type: "accounts", ID: pathParam(c, "id"), Association: "contacts"})`,
+	} {
+		if !strings.Contains(string(ops), want) {
+			t.Errorf("operations.gen.go has no\n%s", want)
+		}
+	}
+	if strings.Contains(string(ops), `router.PATCH("/api/asyncoperations"`) || strings.Contains(string(ops), `router.PATCH("/api/countries"`) {
+		t.Error("operations.gen.go: PATCH of a read-only collection")
+	}
+}
+
+func strs(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// A subresourceOnly type has methods [] and is the subresource of some type.
+func TestSubresourceOnlyMistakes(t *testing.T) {
+	for _, c := range []struct{ name, typ, old, new, want string }{
+		{"methods of a subresourceOnly type", "asyncoperationerrors", "methods: []", "methods: [list, get]", "a subresourceOnly type has methods []"},
+		{"a misspelt subresources key", "asyncoperations", "  subresources:\n", "  subresource:\n", "field subresource not found"},
+		{"a subresource of a type with paths", "asyncoperations", "{type: asyncoperationerrors,", "{type: users,", `"users" is no subresourceOnly type`},
+		{"a subresource named as a relationship", "asyncoperations", "    errors: {type: asyncoperationerrors,", "    owner: {type: asyncoperationerrors,", "subresource owner: an attribute or relationship has this name"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copySource(t, c.typ, func(s string) string {
+				if !strings.Contains(s, c.old) {
+					t.Fatalf("%s.yaml has no %q", c.typ, c.old)
+				}
+				return strings.Replace(s, c.old, c.new, 1)
+			})
+			err := run(dir, t.TempDir())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+	// without the subresource, asyncoperationerrors is listed by nothing
+	dir := copySource(t, "asyncoperations", func(s string) string {
+		i := strings.Index(s, "  subresources:\n")
+		j := strings.Index(s, "components:")
+		return s[:i] + s[j:]
+	})
+	if err := run(dir, t.TempDir()); err == nil || !strings.Contains(err.Error(), "a subresourceOnly type that no type declares as a subresource") {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -79,6 +79,9 @@ func (b *bundle) resourceExample(t *typeFile) obj {
 		}
 	}
 	res := obj{"type", t.Type, "id", id, "links", obj{"self", t.link(id)}, "attributes", attrs}
+	if t.Decl.SubresourceOnly {
+		res = obj{"type", t.Type, "id", id, "attributes", attrs} // no URL of its own
+	}
 	if len(t.Rels) > 0 {
 		rels := obj{}
 		for _, r := range t.Rels {
@@ -257,4 +260,65 @@ func (b *bundle) plainIDExample(target *typeFile) string {
 
 func (b *bundle) plainIDsExample(target *typeFile) string {
 	return b.example(target.Type+"PlainIDs", "The ids of "+target.Decl.Many, func() any { return []any{plainIDExample(target)} })
+}
+
+// requiredRels is the linkage of the relationships a create requires, or nil (left out).
+func (b *bundle) requiredRels(t *typeFile) any {
+	rels := obj{}
+	for _, r := range t.Rels {
+		if contains(t.Decl.Required, r.Name) {
+			rels = append(rels, r.Name, obj{"data", linkageExample(b.types[r.Target()], r.Many())})
+		}
+	}
+	if len(rels) == 0 {
+		return nil
+	}
+	return rels
+}
+
+// batchLocalID is the request-local id of the record the batch example creates.
+func batchLocalID(t *typeFile) string {
+	if t.Decl.ID.Kind == "client" {
+		return t.idExample()
+	}
+	return "new-1"
+}
+
+// batchExample is a batch with a record to create, one to update (meta.update) and, where the
+// type allows it, one to upsert.
+func (b *bundle) batchExample(t *typeFile) string {
+	return b.example(t.Type+"Batch", "Create, update and upsert "+t.Decl.Many+" in one batch", func() any {
+		create := obj{"type", t.Type, "id", batchLocalID(t), "attributes", b.writeAttributes(t), "relationships", b.requiredRels(t)}
+		data := []any{create}
+		if a := b.firstWritable(t); a != nil {
+			data = append(data, obj{"type", t.Type, "id", t.idExample(), "meta", obj{"update", true},
+				"attributes", obj{a.Name, b.attrExample(t, a)}})
+		}
+		for _, set := range t.Decl.Upsert {
+			if contains(set, "id") {
+				data = append(data, obj{"type", t.Type, "id", t.idExample(), "meta", obj{"upsert", true}, "attributes", b.writeAttributes(t)})
+			} else {
+				data = append(data, obj{"type", t.Type, "meta", obj{"upsert", set}, "attributes", b.writeAttributes(t), "relationships", b.requiredRels(t)})
+			}
+			break
+		}
+		return obj{"data", data}
+	})
+}
+
+// batchResultExample is the answer of a synchronous batch: the created record with the
+// request-local id it had as meta.dataId.
+func (b *bundle) batchResultExample(t *typeFile) string {
+	return b.example(t.Type+"BatchResult", "The "+t.Decl.Many+" of a synchronous batch", func() any {
+		res := append(b.resourceExample(t), "meta", obj{"dataId", batchLocalID(t)})
+		return obj{"data", []any{res}, "links", obj{"self", t.link()}}
+	})
+}
+
+// subresourceExample is a page of a subresource that is not a relationship.
+func (b *bundle) subresourceExample(t *typeFile, s *subresource) string {
+	target := b.types[s.Type]
+	return b.example(t.Type+capitalize(s.Name), fmt.Sprintf("The %s of %s", s.label(), t.Decl.One), func() any {
+		return obj{"data", []any{b.resourceExample(target)}, "links", obj{"self", t.link(t.idExample(), s.Name)}}
+	})
 }

@@ -210,8 +210,30 @@ func (b *bundle) readTypes(dir string) error {
 				return fmt.Errorf("%s: relationship %s: no type %q", t.Type, r.Name, r.Target())
 			}
 		}
+		for _, s := range t.Subs {
+			if target := b.types[s.Type]; target == nil || !target.Decl.SubresourceOnly {
+				return fmt.Errorf("%s: subresource %s: %q is no subresourceOnly type", t.Type, s.Name, s.Type)
+			}
+		}
+		if t.Decl.SubresourceOnly {
+			continue
+		}
 		for _, id := range []string{"list" + t.opNames(), "get" + t.opName()} {
 			b.primaryIDs[id] = true
+		}
+	}
+	for _, t := range b.order {
+		if !t.Decl.SubresourceOnly {
+			continue
+		}
+		used := false
+		for _, o := range b.order {
+			for _, s := range o.Subs {
+				used = used || s.Type == t.Type
+			}
+		}
+		if !used {
+			return fmt.Errorf("%s: a subresourceOnly type that no type declares as a subresource", t.Type)
 		}
 	}
 	return nil
@@ -256,6 +278,9 @@ func (b *bundle) assemble(paths []*path) error {
 		}
 	}
 	for _, t := range b.order {
+		if t.Decl.SubresourceOnly {
+			continue // no operations of its own: its subresource has its parent's tag
+		}
 		if tagNames[t.Type] {
 			return fmt.Errorf("tags.%s: openapi.yaml defines it, and it is derived too", t.Type)
 		}

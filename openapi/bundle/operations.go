@@ -29,7 +29,9 @@ func operationsGo(doc *openapi3.T) ([]byte, error) {
 		}
 		parts := strings.Split(strings.TrimPrefix(path, apiPrefix), "/")
 		for method, o := range item.Operations() {
-			kind, err := operationKind(method, parts)
+			// a subresource that is no relationship has no relationship endpoint
+			relationship := len(parts) == 3 && doc.Paths.Value(apiPrefix+parts[0]+"/{id}/relationships/"+parts[2]) != nil
+			kind, err := operationKind(method, parts, relationship)
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", method, path, err)
 			}
@@ -61,7 +63,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// OperationKind is what an operation does, by the shape of its path and its method.
+// OperationKind is what an operation does, by the shape of its path and its method: OpBatch is
+// PATCH of a collection (the Batch API), OpSubresource GET of a subresource that is not a
+// relationship (the errors of an async operation; Association names it).
 type OperationKind string
 
 // The operation kinds.
@@ -77,6 +81,8 @@ const (
 	OpUpdateRelationship OperationKind = "updateRelationship"
 	OpAddRelationship    OperationKind = "addRelationship"
 	OpDeleteRelationship OperationKind = "deleteRelationship"
+	OpBatch              OperationKind = "batch"
+	OpSubresource        OperationKind = "subresource"
 )
 
 // Operation identifies one request: its kind, the resource type, the id and the association
@@ -115,7 +121,7 @@ func pathParam(c echo.Context, name string) string {
 	for _, o := range ops {
 		var params []string
 		id := `""`
-		if o.kind != "OpList" && o.kind != "OpCreate" && o.kind != "OpDeleteList" {
+		if strings.Contains(o.route, ":id") {
 			params = append(params, "id Id")
 			id = "id"
 		}
@@ -157,7 +163,10 @@ func RegisterOperations(router EchoRouter, engine Engine) {
 	return format.Source(b.Bytes())
 }
 
-func operationKind(method string, parts []string) (string, error) {
+// operationKind is the kind of an operation by its method and the parts of its path after
+// /api/; relationship reports a path /api/{type}/{id}/{name} whose name is a relationship (it
+// has a relationship endpoint), not a subresource of its own.
+func operationKind(method string, parts []string, relationship bool) (string, error) {
 	switch {
 	case len(parts) == 1:
 		switch method {
@@ -165,6 +174,8 @@ func operationKind(method string, parts []string) (string, error) {
 			return "OpList", nil
 		case "POST":
 			return "OpCreate", nil
+		case "PATCH":
+			return "OpBatch", nil
 		case "DELETE":
 			return "OpDeleteList", nil
 		}
@@ -177,8 +188,10 @@ func operationKind(method string, parts []string) (string, error) {
 		case "DELETE":
 			return "OpDelete", nil
 		}
-	case len(parts) == 3 && method == "GET":
+	case len(parts) == 3 && method == "GET" && relationship:
 		return "OpRelated", nil
+	case len(parts) == 3 && method == "GET":
+		return "OpSubresource", nil
 	case len(parts) == 4 && parts[2] == "relationships":
 		switch method {
 		case "GET":

@@ -18,12 +18,19 @@ type path struct {
 	description string // the methods it answers, and 405 for the others
 }
 
-// typePaths builds every path of a type.
+// typePaths builds every path of a type (none for a subresourceOnly type: its parent's
+// subresource path lists its resources).
 func (b *bundle) typePaths(t *typeFile) []*path {
+	if t.Decl.SubresourceOnly {
+		return nil
+	}
 	coll := &path{Path: "/api/" + t.Type}
 	coll.Ops = append(coll.Ops, b.list(t))
 	if t.has("create") {
 		coll.Ops = append(coll.Ops, b.create(t))
+	}
+	if t.has("create") || t.has("update") {
+		coll.Ops = append(coll.Ops, b.batch(t))
 	}
 	if t.has("deleteList") {
 		coll.Ops = append(coll.Ops, b.deleteList(t))
@@ -39,6 +46,9 @@ func (b *bundle) typePaths(t *typeFile) []*path {
 	paths := []*path{coll, item}
 	for _, r := range t.Rels {
 		paths = append(paths, b.relatedPath(t, r), b.relationshipPath(t, r))
+	}
+	for _, s := range t.Subs {
+		paths = append(paths, b.subresourcePath(t, s))
 	}
 	return paths
 }
@@ -105,6 +115,41 @@ func (b *bundle) create(t *typeFile) *operation {
 		o.addResponse("200", b.resourceResponse(t, fmt.Sprintf("The existing %s that the upsert found, updated.", t.singular()), false))
 	}
 	o.addResponse("201", b.resourceResponse(t, fmt.Sprintf("The created %s.", t.singular()), true))
+	o.shared("409", "Conflict")
+	o.shared("413", "PayloadTooLarge")
+	o.shared("415", "UnsupportedMediaType")
+	return o
+}
+
+// batch is PATCH of the collection, the Batch API (api.md sections 12 and 13): many records
+// created or updated in the background (202 with the async operation), or at once with
+// `X-Mode: sync` (200 with the resources). Its query parameters and headers are those of the
+// create, whose resources the synchronous answer renders alike.
+func (b *bundle) batch(t *typeFile) *operation {
+	o := b.op(t, "patch", "batch"+t.opNames(), "Create or update "+t.Decl.Many+" in a batch", batchDescription(t))
+	o.Params = append([]any{ref("parameters", "XMode"), ref("parameters", "XInclude")}, headerParams(t)...)
+	o.Params = append(o.Params, b.readParams(t)...)
+	o.Body = &body{Content: []media{
+		{Type: jsonAPI, Schema: ref("schemas", b.batchDocument(t)), Example: b.batchExample(t)},
+	}}
+	async := b.types["asyncoperations"]
+	if async == nil {
+		b.errorf("%s: the Batch API answers with an asyncoperations resource, and there is no such type", t.Type)
+		return o
+	}
+	o.addResponse("200", &response{
+		Description: fmt.Sprintf("`X-Mode: sync`: every record is stored; the %s in request order, each with `meta.dataId`, and the included resources with `meta.includeId`.", t.Decl.Many),
+		Content: []media{
+			{Type: jsonAPI, Schema: ref("schemas", b.batchResult(t)), Example: b.batchResultExample(t)},
+		},
+	})
+	o.addResponse("202", &response{
+		Description: "Accepted: the batch is stored and will be processed in the background. The body is the new async operation; `Content-Location` is its URL.",
+		Headers:     headerRefs("Content-Location", "ContentLocation"),
+		Content: []media{
+			{Type: jsonAPI, Schema: ref("schemas", b.document(async)), Example: b.documentExample(async)},
+		},
+	})
 	o.shared("409", "Conflict")
 	o.shared("413", "PayloadTooLarge")
 	o.shared("415", "UnsupportedMediaType")
@@ -227,6 +272,33 @@ func (b *bundle) relatedPath(t *typeFile, r *relationship) *path {
 			},
 		})
 	}
+	o.shared("404", "NotFound")
+	p.Ops = []*operation{o}
+	return p
+}
+
+// subresourcePath is a subresource that is not a relationship (x-resource.subresources): a
+// paged collection of resources of a subresourceOnly type that belong to the record, such as
+// the errors of an async operation. No filters, sorting or sparse fieldsets: the resources have
+// no relationships and a fixed order.
+func (b *bundle) subresourcePath(t *typeFile, s *subresource) *path {
+	target := b.types[s.Type]
+	p := &path{Path: fmt.Sprintf("/api/%s/{id}/%s", t.Type, s.Name), ID: true}
+	id := "get" + t.opName() + capitalize(s.Name)
+	if b.primaryIDs[id] {
+		id += "Related"
+	}
+	o := b.op(t, "get", id, fmt.Sprintf("Get the %s of %s", s.label(), t.Decl.One),
+		s.Description+" Paging: `page[number]` and `page[size]` (10 by default; -1 returns every one, streamed); a page past the end is empty. `X-Include: totalCount` adds their number in `X-Include-Total-Count`. 404 when there is no "+t.singular()+" with this id (or the caller may not see it).")
+	o.Params = []any{ref("parameters", "pageNumber"), ref("parameters", "pageSize"), ref("parameters", "XInclude")}
+	o.addResponse("200", &response{
+		Description: fmt.Sprintf("The %s of the %s.", s.label(), t.singular()),
+		Headers:     headerRefs("X-Include-Total-Count", "XIncludeTotalCount"),
+		Content: []media{
+			{Type: jsonAPI, Schema: ref("schemas", b.collection(target)), Example: b.subresourceExample(t, s)},
+			{Type: plain, Schema: ref("schemas", b.plainCollection(target)), Example: b.plainCollectionExample(target)},
+		},
+	})
 	o.shared("404", "NotFound")
 	p.Ops = []*operation{o}
 	return p

@@ -389,3 +389,41 @@ func seq(list []string) *yaml.Node {
 	}
 	return n
 }
+
+// batchItemSchema is one primary record of a batch (api.md section 12): <type>BatchItem. Without
+// a meta option it is created, with `meta.update` it updates the record with its id, with
+// `meta.upsert` it updates the match or is created. The attributes are not required here: an
+// update gives only what changes (the server checks a creation's required fields).
+func (b *bundle) batchItemSchema(t *typeFile) string {
+	return b.schema(t.Type+"BatchItem", func() any {
+		idDesc := "A request-local id of a record to create (not stored; relationships of included resources may point at it, and the synchronous answer returns it as `meta.dataId`), the id of the record to update with `meta.update` true, or the id an upsert by id matches."
+		if t.Decl.ID.Kind == "client" {
+			idDesc = t.Decl.ID.Description + " The client assigns the ids: the id of the record to create, to update (`meta.update` true) or to upsert."
+		}
+		return obj{
+			"type", "object",
+			"description", fmt.Sprintf("%s to create, or with `meta.update` or `meta.upsert` to update: one primary record of a batch.", capitalize(t.Decl.One)),
+			"required", []string{"type"},
+			"additionalProperties", false,
+			"properties", obj{
+				"type", obj{"type", "string", "enum", []string{t.Type}},
+				"id", obj{"type", "string", "description", idDesc, "example", t.idExample()},
+				"attributes", ref("schemas", b.attributesSchema(t)),
+				"relationships", b.optRef(b.relationshipsSchema(t, false)),
+				"meta", ref("schemas", "RequestMeta"),
+			},
+		}
+	})
+}
+
+// batchDocument is the body of a batch: <type>BatchDocument, its data an array.
+func (b *bundle) batchDocument(t *typeFile) string {
+	return b.requestDocument(t.Type+"BatchDocument", fmt.Sprintf("The body of a PATCH of the collection (the Batch API) that creates or updates %s; the included resources are shared by all primary records.", t.Decl.Many),
+		obj{"type", "array", "minItems", 1, "items", ref("schemas", b.batchItemSchema(t))}, true)
+}
+
+// batchResult is the answer of a synchronous batch: <type>BatchResult.
+func (b *bundle) batchResult(t *typeFile) string {
+	return b.responseDocument(t.Type+"BatchResult", fmt.Sprintf("The answer of a synchronous batch: the %s in request order, each with `meta.dataId` when the request gave it an id, and the included resources with `meta.includeId`.", t.Decl.Many),
+		obj{"type", "array", "items", ref("schemas", b.resourceSchema(t))}, true, "CollectionLinks")
+}

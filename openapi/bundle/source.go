@@ -19,6 +19,7 @@ type typeFile struct {
 	Schemas *yaml.Node // components.schemas of the file
 	Attrs   []*attribute
 	Rels    []*relationship
+	Subs    []*subresource
 }
 
 // declaration is the x-resource extension of a type file: every fact about the type that is not
@@ -29,6 +30,18 @@ type declaration struct {
 	Description string   `yaml:"description"` // what a resource of the type is
 	ID          idDecl   `yaml:"id"`
 	Methods     []string `yaml:"methods"` // of list, get, create, update, delete, deleteList
+	// SubresourceOnly declares a type that has no paths of its own: its resources are reachable
+	// only as the subresource of another type (x-resource.subresources of that type), such as
+	// asyncoperationerrors under /api/asyncoperations/{id}/errors. Its methods are [] and it
+	// has no tag; only the schemas its subresource refers to are derived (<type>,
+	// <type>Collection and their plain forms), not its filters, sorting or write bodies.
+	SubresourceOnly bool `yaml:"subresourceOnly"`
+	// Subresources maps the name of each subresource that is not a relationship to its
+	// declaration, in document order: GET /api/<type>/{id}/<name> lists resources of a
+	// subresourceOnly type that belong to the record (paged; HEAD and OPTIONS as everywhere).
+	// It has no relationship endpoint, no filter and no include path, and the relationships
+	// schema does not name it (api.md section 12: the errors of an async operation).
+	Subresources yaml.Node `yaml:"subresources"`
 	// Relationships maps each relationship name to its declaration, in document order.
 	Relationships yaml.Node `yaml:"relationships"`
 	// Required names the attributes and relationships a create must give.
@@ -63,6 +76,21 @@ type relDecl struct {
 	ReadOnly    bool   `yaml:"readOnly"`
 	Description string `yaml:"description"`
 }
+
+// subDecl is the declaration of one subresource that is not a relationship.
+type subDecl struct {
+	Type        string `yaml:"type"`        // the subresourceOnly type it lists
+	Description string `yaml:"description"` // what it lists, a sentence
+}
+
+// subresource is a declared subresource with its name.
+type subresource struct {
+	Name string
+	subDecl
+}
+
+// label is the English name of a subresource: "errors".
+func (s *subresource) label() string { return words(s.Name) }
 
 // relationship is a declared relationship with its name.
 type relationship struct {
@@ -161,7 +189,11 @@ func (t *typeFile) read() error {
 			return fmt.Errorf("x-resource.methods: unknown method %q", m)
 		}
 	}
-	if !t.has("list") || !t.has("get") {
+	switch {
+	case d.SubresourceOnly && (len(d.Methods) > 0 || len(d.Filters) > 0 || len(d.Sort) > 0 || len(d.Upsert) > 0 || d.Validate ||
+		len(d.Required) > 0 || len(d.Relationships.Content) > 0 || len(d.Subresources.Content) > 0):
+		return fmt.Errorf("x-resource: a subresourceOnly type has methods [] and no relationships, subresources, required fields, filters, sort, upsert or validate")
+	case !d.SubresourceOnly && (!t.has("list") || !t.has("get")):
 		return fmt.Errorf("x-resource.methods: every type has list and get")
 	}
 	attrs := lookup(t.Schemas, t.Type+"Attributes")
@@ -189,6 +221,20 @@ func (t *typeFile) read() error {
 			return fmt.Errorf("relationship %s: an attribute has this name", r.Name)
 		}
 		t.Rels = append(t.Rels, r)
+	}
+	subs := &d.Subresources
+	for i := 0; i+1 < len(subs.Content); i += 2 {
+		sr := &subresource{Name: subs.Content[i].Value}
+		if err := decodeStrict(subs.Content[i+1], &sr.subDecl); err != nil {
+			return fmt.Errorf("subresource %s: %w", sr.Name, err)
+		}
+		if sr.Type == "" || sr.Description == "" {
+			return fmt.Errorf("subresource %s: give type and description", sr.Name)
+		}
+		if t.attr(sr.Name) != nil || t.rel(sr.Name) != nil || sr.Name == "relationships" {
+			return fmt.Errorf("subresource %s: an attribute or relationship has this name", sr.Name)
+		}
+		t.Subs = append(t.Subs, sr)
 	}
 	for _, name := range d.Required {
 		if t.attr(name) == nil && t.rel(name) == nil {

@@ -186,3 +186,41 @@ func upsertText(t *typeFile, create bool) string {
 	}
 	return fmt.Sprintf("Meta option `upsert`: not supported for %s on update (400).", t.Decl.Many)
 }
+
+// batchDescription explains the Batch API (api.md sections 12 and 13) for PATCH of a collection.
+func batchDescription(t *typeFile) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The Batch API: creates and updates many %s in one request. `data` is an array of resource objects of this type:", t.Decl.Many)
+	if t.Decl.ID.Kind == "client" {
+		fmt.Fprintf(&b, " one without a meta option creates %s with its `id` (the client assigns the ids),", t.Decl.One)
+	} else {
+		fmt.Fprintf(&b, " one without a meta option creates %s (its `id`, if any, is a request-local id that relationships may point at; it is not stored),", t.Decl.One)
+	}
+	fmt.Fprintf(&b, " one with `meta.update` true updates the %s with that id (only the members present change), and one with `meta.upsert` updates the match or creates it. The top-level `included` array holds related resources to create (request-local ids) or update (`meta.update` true), shared by all primary records; each must be reachable through relationships from the primary data.", t.singular())
+	b.WriteString("\n\n**Asynchronous (the default, or `X-Mode: async`).** The request is stored durably and answered 202 Accepted with the new `asyncoperations` resource; `Content-Location` is its absolute URL. The records are processed in the background, in any order, in chunks (100 primary and 50 included records by default), each chunk in its own transaction. A record that fails does not stop the valid ones from being saved: its errors are listed at `/api/asyncoperations/{id}/errors`, with pointers into this request (`/data/3/attributes/name`), and the operation still ends `success` with `errorCount` above 0. `GET /api/asyncoperations/{id}` reports the status, the progress and, when finished, the counts.")
+	fmt.Fprintf(&b, "\n\n**Synchronous (`X-Mode: sync`).** The records are processed at once, in request order, all or nothing: at most 100 primary and 50 included records (configurable; above that, 400). Success is 200 with every %s in request order, each with `meta.dataId` (the id it had in the request, when it gave one, also for updates), and the created or updated included resources with `meta.includeId`. Any error stores nothing and is answered 400 with every error, pointers into the request. A synchronous batch that runs past the server's time limit (25 s by default) is handed over to the asynchronous mode and answered 202 as above, no record being done twice. Any other `X-Mode` value is a 400 with `source.header` `X-Mode`.", t.singular())
+	b.WriteString("\n\n")
+	b.WriteString(batchUpsertText(t))
+	b.WriteString("\n\nAt most one of the meta options `update` and `upsert` per resource object.")
+	return b.String()
+}
+
+// batchUpsertText is what meta.upsert does in a batch, where a record has no status of its own.
+func batchUpsertText(t *typeFile) string {
+	var byID bool
+	var sets []string
+	for _, set := range t.Decl.Upsert {
+		if contains(set, "id") {
+			byID = true
+			continue
+		}
+		sets = append(sets, "`[\""+strings.Join(set, `", "`)+"\"]`")
+	}
+	switch {
+	case byID:
+		return fmt.Sprintf("Meta option `upsert` matches an existing %s by id (`true` or `[\"id\"]`): no match creates the record, a match updates it.", t.singular())
+	case len(sets) > 0:
+		return fmt.Sprintf("Meta option `upsert` matches an existing %s by the field list %s: no match creates the record, one match updates it, several matches are an error (409 in the synchronous mode). Any other upsert value is an error.", t.singular(), strings.Join(sets, " or "))
+	}
+	return fmt.Sprintf("Meta option `upsert`: not supported for %s (an error).", t.Decl.Many)
+}
