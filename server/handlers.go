@@ -31,7 +31,9 @@ func (e *engine) Serve(c echo.Context, op gen.Operation) error {
 		e.api.Update(w, r, op.Type, op.ID)
 	case gen.OpDelete:
 		e.api.Delete(w, r, op.Type, op.ID)
-	case gen.OpRelated:
+	case gen.OpBatch:
+		e.api.Batch(w, r, op.Type)
+	case gen.OpRelated, gen.OpSubresource:
 		e.api.Related(w, r, op.Type, op.ID, op.Association)
 	case gen.OpRelationship:
 		e.api.Relationship(w, r, op.Type, op.ID, op.Association)

@@ -45,9 +45,7 @@ func migrations(d Dialect) []*goose.Migration {
 		// included records.
 		ddlMigration(d, 7, "00007_batch.sql"),
 		// River's tables (its jobs run the chunks of batches), at the version this build uses.
-		goose.NewGoMigration(8, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			return migrateRiver(ctx, tx, d)
-		}}, nil),
+		goose.NewGoMigration(8, riverMigration(d), nil),
 	}
 }
 

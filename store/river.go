@@ -6,26 +6,41 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/riverqueue/river/riverdriver"
+	"github.com/pressly/goose/v3"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	"gorm.io/gorm"
 )
 
-// migrateRiver creates River's tables (the job queue of the batch API) in the migration's
-// transaction, so that they come and go with the rest of the schema. River's own migrator
-// applies only what the database lacks: a later River version that adds tables gets a new
-// migration here calling it again.
-func migrateRiver(ctx context.Context, tx *sql.Tx, d Dialect) error {
-	var driver riverdriver.Driver[*sql.Tx] = riversqlite.New(nil)
+// riverMigration creates River's tables (the job queue of the batch API) with the rest of the
+// schema. River's own migrator applies only what the database lacks: a later River version
+// that adds tables gets a new migration here calling it again.
+//
+// On PostgreSQL not in one transaction: a River migration adds an enum value that a later one
+// uses, which PostgreSQL refuses within one transaction; River applies each of its versions in
+// a transaction of its own. On SQLite in goose's transaction: a database in memory has one
+// connection, which goose holds.
+func riverMigration(d Dialect) *goose.GoFunc {
 	if d == Postgres {
-		driver = riverdatabasesql.New(nil)
+		return &goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+			m, err := rivermigrate.New(riverdatabasesql.New(db), nil)
+			if err == nil {
+				_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+			}
+			return riverError(err)
+		}}
 	}
-	m, err := rivermigrate.New(driver, nil)
-	if err == nil {
-		_, err = m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
-	}
+	return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+		m, err := rivermigrate.New(riversqlite.New(nil), nil)
+		if err == nil {
+			_, err = m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
+		}
+		return riverError(err)
+	}}
+}
+
+func riverError(err error) error {
 	if err != nil {
 		return fmt.Errorf("river: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"webapi/gen"
 	"webapi/server"
 	"webapi/server/auth"
+	"webapi/server/batch"
 	"webapi/server/jsonapi"
 	"webapi/server/oauth"
 	"webapi/server/wsse"
@@ -59,7 +60,7 @@ func root() *cobra.Command {
 		}
 		return db, nil
 	}
-	cmd.AddCommand(serveCmd(open), migrateCmd(open), seedCmd(open), openapiCmd())
+	cmd.AddCommand(serveCmd(open), workerCmd(open), migrateCmd(open), seedCmd(open), openapiCmd())
 	cmd.AddCommand(configCmd(open))
 	cmd.AddCommand(userCmd(open))
 	cmd.AddCommand(wsseHeaderCmd())
@@ -84,6 +85,8 @@ func serveCmd(open opener) *cobra.Command {
 	limits := jsonapi.DefaultLimits
 	var bodyLimit int64
 	requestTimeout, readTimeout, writeTimeout := server.DefaultRequestTimeout, server.DefaultReadTimeout, 120*time.Second
+	var batching jsonapi.BatchConfig
+	jobs := batch.Config{Workers: 2}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Migrate the database and serve the API",
@@ -112,12 +115,15 @@ func serveCmd(open opener) *cobra.Command {
 				}
 			}
 			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit, RequestTimeout: requestTimeout, ReadTimeout: readTimeout,
-				OAuth: provider, Schemes: []auth.Scheme{provider.Bearer(), wsse.New(db)}}
+				OAuth: provider, Schemes: []auth.Scheme{provider.Bearer(), wsse.New(db)}, Batch: batching, Jobs: jobs}
 			if cors != "" {
 				cfg.CORSOrigins = strings.Split(cors, ",")
 			}
-			e, err := server.New(db, cfg)
+			e, svc, err := server.NewWithJobs(db, cfg)
 			if err != nil {
+				return err
+			}
+			if err := svc.Start(ctx); err != nil {
 				return err
 			}
 			// The body's read deadline is set per request (server.Config.ReadTimeout), so that a
@@ -136,9 +142,12 @@ func serveCmd(open opener) *cobra.Command {
 			shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			log.Info("shutting down")
-			return srv.Shutdown(shutdown)
+			err = srv.Shutdown(shutdown)
+			// the chunks being written finish (or, cut short, are written again by a worker)
+			return errors.Join(err, svc.Stop(shutdown))
 		},
 	}
+	addBatchFlags(cmd, &batching, &jobs)
 	cmd.Flags().StringVar(&addr, "addr", env("WEBAPI_ADDR", "127.0.0.1:8080"), "listen address (env WEBAPI_ADDR)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load the demo data set into an empty database, switch the API on, and print credentials for it (a new admin password and OAuth client on every start)")
 	cmd.Flags().StringVar(&cors, "cors-origins", env("WEBAPI_CORS_ORIGINS", ""), "comma-separated allowed CORS origins (env WEBAPI_CORS_ORIGINS)")

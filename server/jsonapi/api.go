@@ -19,7 +19,7 @@ type API struct {
 	// Batching bounds the batch API; Async stores its asynchronous operations (nil: only the
 	// synchronous mode, and no hand-over to the asynchronous one).
 	Batching BatchConfig
-	Async Async
+	Async    Async
 	// Prepare, when set, completes a request once the engine knows that it is one of its
 	// operations (after content negotiation, the resource type and the text of the URL are
 	// checked): it checks what else the request carries (headers) and returns it with what the
