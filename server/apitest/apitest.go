@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -142,10 +143,21 @@ func NewWith(t testing.TB, b storetest.Backend, limits store.Limits, cfg server.
 	if err := Secure(db, &cfg); err != nil {
 		t.Fatalf("authentication: %v", err)
 	}
-	e, err := server.New(db, cfg)
+	// with cfg.Jobs.Workers, the batch API's workers run in the test's process
+	e, svc, err := server.NewWithJobs(db, cfg)
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
+	if err := svc.Start(context.Background()); err != nil {
+		t.Fatalf("batch workers: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := svc.Stop(ctx); err != nil {
+			t.Errorf("stop the batch workers: %v", err)
+		}
+	})
 	env := &Env{T: t, DB: db, Handler: e, tokens: &tokens{byUser: map[int64]string{}}}
 	env.Auth = env.token(t, 1) // the administrator
 	return env

@@ -42,7 +42,7 @@ func (v *view) appendResource(b []byte, r *Resource, rec *Record, meta []byte) [
 	b = append(b, `,"id":`...)
 	b = appendString(b, rec.ID)
 	self := ""
-	if v.links {
+	if v.links && r.Methods.Get { // a resource with no URL of its own (an error of an operation) has no self link
 		self = v.base + "/api/" + r.Type + "/" + pathEscape(rec.ID)
 		b = append(b, `,"links":{"self":`...)
 		b = appendString(b, self)

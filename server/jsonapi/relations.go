@@ -44,7 +44,10 @@ func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, asso
 		return nil, 0, nil, nil
 	}
 	allowed := toOne
-	if c.res.Rels[i].ToMany {
+	switch {
+	case c.res.Rels[i].Hidden:
+		allowed = ParamPage // a subresource (the errors of an operation) is only paged
+	case c.res.Rels[i].ToMany:
 		allowed = toMany
 	}
 	lp := c.params(c.res.targets[i], allowed)

@@ -54,6 +54,17 @@ func TestOperationsAgreeWithTheEngine(t *testing.T) {
 		for _, p := range item.Get.Parameters {
 			params[p.Value.Name] = p.Value
 		}
+		if len(parts) == 3 && r.Rels[slices.IndexFunc(r.Rels, func(rel jsonapi.Rel) bool { return rel.Name == parts[2] })].Hidden {
+			// a subresource: paged, nothing else (the engine reads ParamPage only)
+			var names []string
+			for name := range params {
+				names = append(names, name)
+			}
+			if !sameSet(names, []string{"page[number]", "page[size]", "X-Include"}) {
+				t.Errorf("GET %s: parameters %v, want page[number], page[size], X-Include", path, names)
+			}
+			continue
+		}
 		if params["fields["+target.Type+"]"] == nil {
 			t.Errorf("GET %s: no fields[%s] parameter", path, target.Type)
 		}
