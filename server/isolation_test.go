@@ -250,6 +250,11 @@ func TestNoRoleSeesNothing(t *testing.T) {
 						}
 						body = strings.ReplaceAll(body, "{product}", ours["products"])
 						c.Do(apitest.Request{Method: m, Path: p.template, Body: body}).Expect(t, 403, forbidden("CREATE", "/data"))
+					case !p.item && m == http.MethodPatch:
+						if id != "" { // a synchronous batch that updates a record: refused for EDIT, nothing written
+							c.Do(apitest.Request{Method: m, Path: p.template, Header: map[string]string{"X-Mode": "sync"},
+								Body: `{"data":[{"type":"` + p.typ + `","id":"` + id + `","meta":{"update":true}}]}`}).Expect(t, 403, forbidden("EDIT", "/data/0"))
+						}
 					case !p.item && m == http.MethodDelete:
 						if id != "" {
 							c.Do(apitest.Request{Method: m, Path: p.template + "?filter[id]=" + id}).Expect(t, 204, "")

@@ -207,7 +207,7 @@ func TestProtocolHeadAndOptions(t *testing.T) {
 				header: map[string]string{"Allow": allow, "Cache-Control": "max-age=600, public", "Content-Type": ""}}
 		}
 		runCases(t, env, []apiCase{
-			options("/api/accounts", "DELETE, GET, HEAD, OPTIONS, POST"),
+			options("/api/accounts", "DELETE, GET, HEAD, OPTIONS, PATCH, POST"),
 			options("/api/accounts/1", "DELETE, GET, HEAD, OPTIONS, PATCH"),
 			options("/api/accounts/99", "DELETE, GET, HEAD, OPTIONS, PATCH"),
 			options("/api/currencies", "GET, HEAD, OPTIONS"),
@@ -220,7 +220,7 @@ func TestProtocolMethodNotAllowed(t *testing.T) {
 	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		protoCreateAccounts(t, env, 1)
-		const coll, item, readOnly = "DELETE, GET, HEAD, OPTIONS, POST", "DELETE, GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
+		const coll, item, readOnly = "DELETE, GET, HEAD, OPTIONS, PATCH, POST", "DELETE, GET, HEAD, OPTIONS, PATCH", "GET, HEAD, OPTIONS"
 		notAllowed := func(method, path, allow, body string) apiCase {
 			return apiCase{name: method + " " + path, req: apitest.Request{Method: method, Path: path, Body: body}, status: 405,
 				header: map[string]string{"Allow": allow, "Content-Type": ""}}

@@ -230,12 +230,8 @@ type chunkWorker struct {
 // Work implements river.Worker. An error makes River try again later; when the attempts are
 // spent, the operation fails as a whole.
 func (w *chunkWorker) Work(ctx context.Context, job *river.Job[ChunkArgs]) error {
-	err := w.s.runChunk(ctx, job.Args.Operation, job.Args.Chunk)
-	var fail *failure
+	err := w.s.WriteChunk(ctx, job.Args.Operation, job.Args.Chunk)
 	switch {
-	case errors.As(err, &fail):
-		w.s.cfg.Logger.Warn("batch operation failed", "operation", job.Args.Operation, "chunk", job.Args.Chunk, "reason", fail.detail)
-		return w.s.db.FailOperation(ctx, job.Args.Operation, fail.detail, time.Now())
 	case err != nil && job.Attempt >= job.MaxAttempts:
 		w.s.cfg.Logger.Error("batch chunk failed for good", "operation", job.Args.Operation, "chunk", job.Args.Chunk, "error", err)
 		return w.s.db.FailOperation(ctx, job.Args.Operation, "The operation could not be processed.", time.Now())
@@ -251,9 +247,22 @@ type failure struct{ detail string }
 
 func (f *failure) Error() string { return f.detail }
 
-// runChunk writes a chunk as its operation's owner, in one transaction with its errors, its
-// counts and its done mark.
-func (s *Service) runChunk(ctx context.Context, opID int64, chunk int) error {
+// WriteChunk writes a chunk as its operation's owner, in one transaction with its errors, its
+// counts and its done mark; a chunk done already is left alone. It is what a job does (tools
+// and tests may call it too). A problem of the operation as a whole (its stored request is
+// unreadable, its owner can no longer act) fails the operation; an error returned is one worth
+// another try (the database).
+func (s *Service) WriteChunk(ctx context.Context, opID int64, chunk int) error {
+	err := s.writeChunk(ctx, opID, chunk)
+	var fail *failure
+	if errors.As(err, &fail) {
+		s.cfg.Logger.Warn("batch operation failed", "operation", opID, "chunk", chunk, "reason", fail.detail)
+		return s.db.FailOperation(ctx, opID, fail.detail, time.Now())
+	}
+	return err
+}
+
+func (s *Service) writeChunk(ctx context.Context, opID int64, chunk int) error {
 	op, err := s.db.Operation(ctx, opID)
 	if err != nil {
 		return err
@@ -279,7 +288,7 @@ func (s *Service) runChunk(ctx context.Context, opID int64, chunk int) error {
 			return err
 		}
 	}
-	return s.api.Store.Tx(ctx, func(ctx context.Context) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
 		payload, done, err := s.db.LockChunk(ctx, opID, chunk)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // the operation was purged meanwhile
@@ -334,18 +343,23 @@ type maintenanceWorker struct {
 }
 
 func (w *maintenanceWorker) Work(ctx context.Context, _ *river.Job[maintenanceArgs]) error {
-	now := time.Now()
-	ids, err := w.s.db.OverdueOperations(ctx, now.Add(-w.s.cfg.Timeout), 1000)
+	return w.s.Maintain(ctx, time.Now())
+}
+
+// Maintain fails the operations running for longer than the timeout and purges those older
+// than the retention, as of now (the periodic job calls it).
+func (s *Service) Maintain(ctx context.Context, now time.Time) error {
+	ids, err := s.db.OverdueOperations(ctx, now.Add(-s.cfg.Timeout), 1000)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if err := w.s.db.FailOperation(ctx, id, fmt.Sprintf("The operation did not finish within %d seconds.", int(w.s.cfg.Timeout/time.Second)), now); err != nil {
+		if err := s.db.FailOperation(ctx, id, fmt.Sprintf("The operation did not finish within %d seconds.", int(s.cfg.Timeout/time.Second)), now); err != nil {
 			return err
 		}
 	}
 	for {
-		n, err := w.s.db.PurgeOperations(ctx, now.Add(-w.s.cfg.Retention), 1000)
+		n, err := s.db.PurgeOperations(ctx, now.Add(-s.cfg.Retention), 1000)
 		if err != nil || n < 1000 {
 			return err
 		}
