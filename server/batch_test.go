@@ -341,6 +341,21 @@ func TestBatchShape(t *testing.T) {
 					Expect(t, http.StatusBadRequest, errorsDoc(c.want))
 			})
 		}
+		// shared included resources copied into every chunk that needs them are bounded: 60
+		// records of one chunk each (a unit needs more included ones than a chunk holds) would
+		// store the 51 contacts 60 times
+		var data, incl []string
+		var contacts []string
+		for i := range 51 {
+			contacts = append(contacts, fmt.Sprintf(`{"type":"contacts","id":"k%d"}`, i))
+			incl = append(incl, fmt.Sprintf(`{"type":"contacts","id":"k%d","attributes":{"firstName":"K%d"}}`, i, i))
+		}
+		for i := range 60 {
+			data = append(data, fmt.Sprintf(`{"type":"accounts","attributes":{"name":"S%d"},"relationships":{"contacts":{"data":[%s]}}}`, i, strings.Join(contacts, ",")))
+		}
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts", Body: `{"data":[` + strings.Join(data, ",") + `],"included":[` + strings.Join(incl, ",") + `]}`}).
+			Expect(t, http.StatusBadRequest, errorsDoc(invalid("/included", "request data constraint",
+				"The records of the batch need more shared included resources than its chunks can hold (50 per chunk): send them in separate batches.")))
 		if n := countRows(t, env, "async_operations"); n != 0 {
 			t.Fatalf("%d operations stored", n)
 		}
@@ -352,6 +367,13 @@ func TestBatchShape(t *testing.T) {
 		expectOperation(t, finish(t, env, id), "success", 1, summary(2, 1, 0, 1))
 		env.Do(apitest.Request{Path: "/api/asyncoperations/" + id + "/errors"}).Expect(t, http.StatusOK, listDoc(selfLinks("/api/asyncoperations/"+id+"/errors"),
 			opError(id+"-1-1", 409, "conflict constraint", "The 'type' property of the primary data object does not match the requested resource type.", atPointer("/data/0/type"))))
+		// a dry run has no meaning in a batch; a refusal (403) is the whole answer of a synchronous one
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts", Header: map[string]string{"X-Mode": "sync"},
+			Body: `{"data":[{"type":"accounts","meta":{"validate":true},"attributes":{"name":"Dry"}}]}`}).Expect(t, http.StatusBadRequest,
+			errorsDoc(invalid("/data/0/meta/validate", "value constraint", "The option is not supported.")))
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/organizations", Header: map[string]string{"X-Mode": "sync"},
+			Body: `{"data":[{"type":"organizations","attributes":{"name":"New"}},{"type":"organizations","id":"1","meta":{"update":true},"attributes":{"name":"Renamed"}}]}`}).
+			Expect(t, http.StatusForbidden, forbidden("CREATE", "/data/0"))
 	})
 }
 

@@ -206,6 +206,17 @@ func (a *API) enqueue(c *call, ctx context.Context, all *Chunk, cfg BatchConfig)
 		return
 	}
 	chunks := a.nodes(c.res, all).chunks(cfg)
+	// Shared included resources are copied into every chunk that needs them. Without a bound, a
+	// large group of included resources that every record needs would be stored once per chunk.
+	copies := 0
+	for _, ch := range chunks {
+		copies += len(ch.Included)
+	}
+	if copies > len(all.Included)+len(chunks)*cfg.IncludedChunkSize {
+		c.fail(Invalid("/included", TitleRequestData, fmt.Sprintf("The records of the batch need more shared included resources "+
+			"than its chunks can hold (%d per chunk): send them in separate batches.", cfg.IncludedChunkSize)))
+		return
+	}
 	ops := a.Schema.Resource(AsyncType)
 	var body []byte
 	var id string

@@ -307,6 +307,10 @@ func (a *API) parseMeta(req *request, it *item, patch bool) Errors {
 			}
 		}
 	case "validate":
+		if !req.single {
+			// a batch stores what it writes (api.md section 11 is about POST and PATCH of one resource)
+			return Errors{Invalid(at, TitleValue, "The option is not supported.")}
+		}
 		var on bool
 		if json.Unmarshal(raw, &on) != nil {
 			return Errors{Invalid(at, TitleType, "This value should be of type boolean.")}
