@@ -98,6 +98,8 @@ type Service struct {
 	// has workers, fetches and runs them (on PostgreSQL through pgx, on SQLite through a handle
 	// of its own)
 	insert *river.Client[*sql.Tx]
+	// owners caches the principals of operations' owners (as the server's requests do)
+	owners *auth.Resolver
 	start  func(ctx context.Context) error
 	stop   func(ctx context.Context) error
 	close  func()
@@ -108,7 +110,7 @@ var _ jsonapi.Async = (*Service)(nil)
 // New builds the service over db for the engine api (whose Async it becomes).
 func New(db *store.DB, api *jsonapi.API, cfg Config) (*Service, error) {
 	cfg = cfg.withDefaults()
-	s := &Service{db: db, api: api, cfg: cfg, close: func() {}}
+	s := &Service{db: db, api: api, cfg: cfg, close: func() {}, owners: &auth.Resolver{DB: db}}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &chunkWorker{s: s})
 	river.AddWorker(workers, &maintenanceWorker{s: s})
@@ -118,7 +120,9 @@ func New(db *store.DB, api *jsonapi.API, cfg Config) (*Service, error) {
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 100*time.Millisecond),
+		// River fetches at most once per cooldown, as many jobs as it has idle workers: with
+		// its default (100 ms) two workers would write 20 chunks a second however fast each is
+		FetchCooldown: 2 * time.Millisecond,
 	}
 	sqlDB, err := db.Gorm.DB()
 	if err != nil {
@@ -274,7 +278,7 @@ func (s *Service) writeChunk(ctx context.Context, opID int64, chunk int) error {
 	if res == nil {
 		return &failure{detail: fmt.Sprintf("The resource type %q is not known.", op.EntityType)}
 	}
-	p, err := auth.Load(ctx, s.db, auth.Identity{UserID: op.OwnerID})
+	p, err := s.owners.Principal(ctx, auth.Identity{UserID: op.OwnerID})
 	if err != nil {
 		var f *auth.Failure
 		if errors.As(err, &f) {

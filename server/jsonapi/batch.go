@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // The batch API (api.md sections 12 and 13): PATCH /api/{type} with an array of resource
@@ -357,57 +358,128 @@ func (a *API) RunChunk(ctx context.Context, res *Resource, ch *Chunk, ledger Led
 			return nil, err
 		}
 	}
-	for _, u := range g.units {
-		var written []*item
-		var fresh map[int]string
-		err := a.Store.Savepoint(ctx, func(ctx context.Context) error {
-			req, owned, err := a.unitRequest(ctx, g, u, shared)
+	for i := 0; i < len(g.units); {
+		// a run of plain creates is written with as few statements as the store can
+		j := i
+		for j < len(g.units) && plainCreate(res, g.units[j]) {
+			j++
+		}
+		if j-i > 1 {
+			written, err := a.createRun(ctx, res, g.units[i:j])
 			if err != nil {
-				return err
-			}
-			if _, err := a.execute(ctx, nil, req, false); err != nil {
-				return err
-			}
-			fresh = map[int]string{}
-			for _, it := range req.items {
-				if owned[it] {
-					fresh[it.pos] = it.realID
-				}
-			}
-			if ledger != nil && len(fresh) > 0 {
-				if err := ledger.Keep(ctx, fresh); err != nil {
-					return err
-				}
-			}
-			written = req.items
-			return nil
-		})
-		if err != nil {
-			errs, ok := validation(err)
-			if !ok {
 				return nil, err
 			}
-			out.Errors = append(out.Errors, errs...)
-			continue
-		}
-		for at, id := range fresh {
-			shared[at] = id
-		}
-		for _, it := range written {
-			switch {
-			case !it.primary:
-				out.included = append(out.included, it)
-			case it.create:
-				out.Created++
-				out.written = append(out.written, it)
-			default:
-				out.Updated++
-				out.written = append(out.written, it)
+			if written != nil {
+				out.Created += len(written)
+				out.written = append(out.written, written...)
+				i = j
+				continue
 			}
 		}
+		j = max(j, i+1) // otherwise one by one
+		for _, u := range g.units[i:j] {
+			if err := a.writeUnit(ctx, g, u, shared, ledger, out); err != nil {
+				return nil, err
+			}
+		}
+		i = j
 	}
 	slices.SortStableFunc(out.written, func(x, y *item) int { return x.pos - y.pos })
 	return out, nil
+}
+
+// plainCreate reports whether a unit is one new primary record with nothing but attributes:
+// no relationships, no meta options, no included resources (and an id the database assigns).
+func plainCreate(res *Resource, u *unit) bool {
+	if len(u.nodes) != 1 || len(u.deps) > 0 || res.ClientID {
+		return false
+	}
+	n := u.nodes[0]
+	return n.primary && n.err == nil && len(n.obj.Meta) == 0 && len(n.obj.Relationships) == 0
+}
+
+// createRun writes a run of plain creates together, in a savepoint; nil when one of them
+// fails (they are then written one by one, which tells which).
+func (a *API) createRun(ctx context.Context, res *Resource, units []*unit) ([]*item, error) {
+	if !a.Store.Can(ctx, res, ActionCreate) {
+		return nil, nil
+	}
+	items := make([]*item, len(units))
+	writes := make([]*Write, len(units))
+	rules := (&request{maxID: a.Limits.MaxIDLength}).idRules()
+	for i, u := range units {
+		it := u.nodes[0].item()
+		if e := it.decode(rules); e != nil || utf8.RuneCountInString(it.reqID) > a.Limits.MaxIDLength {
+			return nil, nil
+		}
+		items[i], writes[i] = it, it.write
+	}
+	err := a.Store.Savepoint(ctx, func(ctx context.Context) error {
+		ids, err := a.Store.CreateMany(ctx, res, writes)
+		for i := range ids {
+			items[i].realID = ids[i]
+		}
+		return err
+	})
+	if err != nil {
+		if _, ok := validation(err); ok {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return items, nil
+}
+
+// writeUnit writes one unit in a savepoint, adding what it did to out, or its errors.
+func (a *API) writeUnit(ctx context.Context, g *graph, u *unit, shared map[int]string, ledger Ledger, out *ChunkResult) error {
+	var written []*item
+	var fresh map[int]string
+	err := a.Store.Savepoint(ctx, func(ctx context.Context) error {
+		req, owned, err := a.unitRequest(ctx, g, u, shared)
+		if err != nil {
+			return err
+		}
+		if _, err := a.execute(ctx, nil, req, false); err != nil {
+			return err
+		}
+		fresh = map[int]string{}
+		for _, it := range req.items {
+			if owned[it] {
+				fresh[it.pos] = it.realID
+			}
+		}
+		if ledger != nil && len(fresh) > 0 {
+			if err := ledger.Keep(ctx, fresh); err != nil {
+				return err
+			}
+		}
+		written = req.items
+		return nil
+	})
+	if err != nil {
+		errs, ok := validation(err)
+		if !ok {
+			return err
+		}
+		out.Errors = append(out.Errors, errs...)
+		return nil
+	}
+	for at, id := range fresh {
+		shared[at] = id
+	}
+	for _, it := range written {
+		switch {
+		case !it.primary:
+			out.included = append(out.included, it)
+		case it.create:
+			out.Created++
+			out.written = append(out.written, it)
+		default:
+			out.Updated++
+			out.written = append(out.written, it)
+		}
+	}
+	return nil
 }
 
 // unitRequest builds the write request of one unit: its primary records and included

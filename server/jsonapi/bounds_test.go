@@ -419,10 +419,13 @@ func (unusedStore) Can(context.Context, *Resource, Action) bool            { ret
 func (unusedStore) Create(context.Context, *Resource, *Write) (string, error) {
 	return "", errStoreUsed
 }
-func (unusedStore) Check(context.Context, *Resource, string, *Write) error       { return errStoreUsed }
-func (unusedStore) Update(context.Context, *Resource, string, *Write) error      { return errStoreUsed }
-func (unusedStore) Delete(context.Context, *Resource, []string) error            { return errStoreUsed }
-func (unusedStore) LockKey(context.Context, string) error                        { return errStoreUsed }
+func (unusedStore) Check(context.Context, *Resource, string, *Write) error  { return errStoreUsed }
+func (unusedStore) Update(context.Context, *Resource, string, *Write) error { return errStoreUsed }
+func (unusedStore) Delete(context.Context, *Resource, []string) error       { return errStoreUsed }
+func (unusedStore) LockKey(context.Context, string) error                   { return errStoreUsed }
+func (unusedStore) CreateMany(context.Context, *Resource, []*Write) ([]string, error) {
+	return nil, errStoreUsed
+}
 func (unusedStore) Savepoint(context.Context, func(context.Context) error) error { return errStoreUsed }
 
 // TestRefusedBeforeTheStore sends whole requests to the engine and asserts the documents.

@@ -176,6 +176,10 @@ type Store interface {
 	Count(ctx context.Context, q *Query) (int, error)
 	// Create inserts a record and returns its id.
 	Create(ctx context.Context, r *Resource, w *Write) (string, error)
+	// CreateMany inserts records (with no relationships to records of the request) as Create
+	// does, in fewer statements, and returns their ids in order. On any problem it fails as a
+	// whole (the caller then creates them one by one to report which).
+	CreateMany(ctx context.Context, r *Resource, ws []*Write) ([]string, error)
 	// Check runs the validations of a create (id "") or update without writing, for reporting
 	// them together with problems found earlier.
 	Check(ctx context.Context, r *Resource, id string, w *Write) error

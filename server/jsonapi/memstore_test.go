@@ -110,6 +110,18 @@ func (m *memStore) Savepoint(ctx context.Context, fn func(ctx context.Context) e
 	return err
 }
 
+func (m *memStore) CreateMany(ctx context.Context, r *Resource, ws []*Write) ([]string, error) {
+	var ids []string
+	for _, w := range ws {
+		id, err := m.Create(ctx, r, w)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 func (m *memStore) LockKey(ctx context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -141,11 +141,13 @@ func defaultContactJoins(ctx context.Context, h *Hook) error {
 	if h.Op == Delete {
 		return nil
 	}
-	v, err := h.current(ctx, "default_contact_id")
-	if err != nil || v[0] == nil {
+	// what the write set, or on an update the current value (the write may have replaced the
+	// contacts); a new account without one needs no statement
+	v, err := h.final(ctx, "default_contact_id")
+	if err != nil || v == nil {
 		return err
 	}
-	return query.AddLinks(ctx, h.DB, query.Link{Table: "account_contacts", Own: "account_id", Other: "contact_id"}, h.IDs[0], []any{v[0]})
+	return query.AddLinks(ctx, h.DB, query.Link{Table: "account_contacts", Own: "account_id", Other: "contact_id"}, h.IDs[0], []any{v})
 }
 
 // callLinks are the accounts and contacts whose communication fields a call write affects.

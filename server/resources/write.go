@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"webapi/server/auth"
@@ -20,6 +21,70 @@ import (
 // Create implements jsonapi.Store.
 func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Write) (string, error) {
 	p := s.plans[r]
+	h, err := s.beforeCreate(ctx, p, w)
+	if err != nil {
+		return "", err
+	}
+	cols, vals := split(h.Cols)
+	id, err := query.Insert(ctx, s.db, p.decl.Table, cols, vals)
+	if err != nil {
+		return "", s.translate(ctx, p, err)
+	}
+	return id, s.afterCreate(ctx, p, h, id)
+}
+
+// CreateMany implements jsonapi.Store: every check and hook of Create for each record, and the
+// records whose columns are the same in one multi-row INSERT (a batch chunk of new records is
+// one statement rather than one each). On the first problem it returns it, without saying
+// which record had it.
+func (s *Store) CreateMany(ctx context.Context, r *jsonapi.Resource, ws []*jsonapi.Write) ([]string, error) {
+	p := s.plans[r]
+	hooks := make([]*Hook, len(ws))
+	for i, w := range ws {
+		h, err := s.beforeCreate(ctx, p, w)
+		if err != nil {
+			return nil, err // the engine writes the records one by one then, to say which failed
+		}
+		hooks[i] = h
+	}
+	// rows with the same columns (in order of first appearance) go in one statement
+	ids := make([]string, len(ws))
+	groups := map[string][]int{}
+	var order []string
+	colsOf := map[string][]string{}
+	for i, h := range hooks {
+		cols, _ := split(h.Cols)
+		key := strings.Join(cols, ",")
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+			colsOf[key] = cols
+		}
+		groups[key] = append(groups[key], i)
+	}
+	for _, key := range order {
+		cols := colsOf[key]
+		rows := make([][]any, len(groups[key]))
+		for j, i := range groups[key] {
+			_, rows[j] = split(hooks[i].Cols)
+		}
+		got, err := query.InsertMany(ctx, s.db, p.decl.Table, cols, rows)
+		if err != nil {
+			return nil, s.translate(ctx, p, err)
+		}
+		for j, i := range groups[key] {
+			ids[i] = got[j]
+		}
+	}
+	for i, h := range hooks {
+		if err := s.afterCreate(ctx, p, h, ids[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// beforeCreate prepares the columns of a new record and runs the checks and the Before hook.
+func (s *Store) beforeCreate(ctx context.Context, p *plan, w *jsonapi.Write) (*Hook, error) {
 	h := s.hook(p, Create, w)
 	now := s.db.TimeValue(query.Now())
 	h.Cols["created_at"], h.Cols["updated_at"] = now, now
@@ -28,24 +93,25 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 	}
 	p.defaultOwner(ctx, h.Cols)
 	if err := s.before(ctx, p, h, nil); err != nil {
-		return "", err
+		return nil, err
 	}
-	cols, vals := split(h.Cols)
-	id, err := query.Insert(ctx, s.db, p.decl.Table, cols, vals)
-	if err != nil {
-		return "", s.translate(ctx, p, err)
-	}
+	return h, nil
+}
+
+// afterCreate writes the to-many links of a new record and runs the After hook.
+func (s *Store) afterCreate(ctx context.Context, p *plan, h *Hook, id string) error {
 	h.IDs = []any{p.id(id)}
-	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
-		return "", err
+	if err := s.writeLinks(ctx, p, h.IDs[0], h.Write); err != nil {
+		return err
 	}
 	if p.decl.After != nil {
 		if err := p.decl.After(ctx, h); err != nil {
-			return "", s.translate(ctx, p, err)
+			return s.translate(ctx, p, err)
 		}
 	}
-	return id, nil
+	return nil
 }
+
 
 // hook is what the hooks of a write see; w is nil on delete.
 func (s *Store) hook(p *plan, op Op, w *jsonapi.Write) *Hook {

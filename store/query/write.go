@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"strconv"
+	"fmt"
 	"strings"
 
 	"webapi/store"
@@ -17,6 +18,50 @@ func Insert(ctx context.Context, db *store.DB, table string, cols []string, vals
 		return "", err
 	}
 	return idString(id), nil
+}
+
+// InsertMany inserts rows (each with a value per column) with multi-row statements of at most
+// a few thousand arguments each, and returns their ids in the order of rows. Both databases
+// return the rows of one INSERT … VALUES … RETURNING in the order of its VALUES (as GORM's
+// batch create relies on too).
+func InsertMany(ctx context.Context, db *store.DB, table string, cols []string, rows [][]any) ([]string, error) {
+	ids := make([]string, 0, len(rows))
+	per := max(1, 4000/max(1, len(cols)))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+		args := make([]any, 0, len(part)*len(cols))
+		for i, r := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(one)
+			args = append(args, r...)
+		}
+		sb.WriteString(" RETURNING id")
+		res, err := db.Conn(ctx).Raw(sb.String(), args...).Rows()
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var id any
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return nil, err
+			}
+			ids = append(ids, idString(id))
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(ids) != len(rows) {
+		return nil, fmt.Errorf("query: %d rows inserted into %s, %d ids returned", len(rows), table, len(ids))
+	}
+	return ids, nil
 }
 
 // insertStatement is the SQL text of Insert: one argument per column.
