@@ -73,7 +73,7 @@ func TestBatchChunks(t *testing.T) {
 		{name: "a unit larger than a chunk is a chunk of its own",
 			data:     []string{article(""), article("", "a", "b", "c"), article("")},
 			included: []string{tag("a"), tag("b"), tag("c")},
-			cfg:      BatchConfig{ChunkSize: 10, IncludedChunkSize: 2}, want: "0|0,1,2 1,2|"},
+			cfg:      BatchConfig{ChunkSize: 10, IncludedChunkSize: 2}, want: "0| 1|0,1,2 2|"},
 		{name: "an included resource that reaches no record",
 			data: []string{article("", "go")}, included: []string{tag("go"), tag("lost")},
 			cfg: BatchConfig{ChunkSize: 10, IncludedChunkSize: 10}, want: "0|0", unreachable: []string{"/included/1"}},
