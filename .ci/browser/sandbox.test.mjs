@@ -169,6 +169,35 @@ async function main() {
   check(/^curl -g /.test(created.curl) && created.curl.includes("Authorization: Bearer "), "the curl line of the create has -g and the token");
   check(await runCurl(created.curl) === 201, "the curl line of the create gets 201 with bash");
 
+  // the batch API: a synchronous batch (X-Mode from the form's list), then an asynchronous one
+  // whose operation the workers of `serve` finish
+  const batch = page.locator("#operations-accounts-batchAccounts");
+  await batch.locator(".opblock-summary-control").click();
+  await batch.locator("button.execute").waitFor({ timeout });
+  const batchEditor = batch.locator("textarea.body-param__text");
+  check(Array.isArray(JSON.parse(await batchEditor.inputValue()).data), "the batch body editor holds the document's example (an array)");
+  await batch.locator('tr[data-param-name="X-Mode"] select').selectOption("sync");
+  await batchEditor.fill(JSON.stringify({ data: [
+    { type: "accounts", id: "first", attributes: { name: `${name} batch 1` } },
+    { type: "accounts", attributes: { name: `${name} batch 2` } }] }, null, 2));
+  const synced = await execute(batch);
+  check(synced.status === 200, `PATCH /api/accounts with X-Mode sync shows 200 (got ${synced.status})\n${synced.body}`);
+  const syncDoc = JSON.parse(synced.body);
+  check(syncDoc.data.length === 2 && syncDoc.data[0].meta?.dataId === "first" && syncDoc.data[1].attributes.name === `${name} batch 2`,
+    "the body shown has both accounts in request order, the first with meta.dataId");
+  await batch.locator('tr[data-param-name="X-Mode"] select').selectOption("async");
+  await batchEditor.fill(JSON.stringify({ data: [{ type: "accounts", attributes: { name: `${name} async` } }] }, null, 2));
+  const queued = await execute(batch);
+  check(queued.status === 202, `PATCH /api/accounts with X-Mode async shows 202 (got ${queued.status})\n${queued.body}`);
+  const op = JSON.parse(queued.body).data;
+  check(op.type === "asyncoperations" && op.attributes.status === "new", "the body shown is the new operation");
+  let state = op.attributes.status;
+  for (let i = 0; i < 100 && (state === "new" || state === "running"); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = (await fetch(`${base}/api/asyncoperations/${op.id}`, { headers: { Authorization: `Bearer ${token.access_token}` } }).then((r) => r.json())).data.attributes.status;
+  }
+  check(state === "success", `the operation ${op.id} ends success (got ${state})`);
+
   // a pasted token (the page's own field) is sent the same way
   await page.locator(".auth-wrapper button.authorize").click();
   await page.locator(".auth-container").filter({ hasText: "clientCredentials" }).locator("button", { hasText: "Logout" }).click();
