@@ -603,3 +603,46 @@ func TestBatchErrorsPaged(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchHostile: oversized, malformed and unstorable documents are refused before anything
+// is stored; many batches at once are each written exactly.
+func TestBatchHostile(t *testing.T) {
+	eachBatch(t, server.Config{Batch: jsonapi.BatchConfig{MaxRecords: 20}}, func(t *testing.T, env *apitest.Env) {
+		var items []string
+		for i := range 21 {
+			items = append(items, fmt.Sprintf(`{"type":"accounts","attributes":{"name":"H%d"}}`, i))
+		}
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts", Body: `{"data":[` + strings.Join(items, ",") + `]}`}).
+			Expect(t, http.StatusBadRequest, errorsDoc(invalid("/data", "request data constraint", "A batch document may hold at most 20 resources (data and included).")))
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts", Body: `{"data":[{"type":"accounts","attributes":{"name":"a\u0000b"}}]}`}).
+			Expect(t, http.StatusBadRequest, errorsDoc(invalid("/data/0/attributes/name", "value constraint", "This value should be valid UTF-8 text without NUL characters.")))
+		res := env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts", Invalid: true, Body: `{"data":[{"type":"accounts"`})
+		res.ExpectStatus(t, http.StatusBadRequest)
+		if n := countRows(t, env, "async_operations"); n != 0 {
+			t.Fatalf("%d operations stored", n)
+		}
+
+		// 30 batches of 10 at once
+		var reqs []apitest.Request
+		for b := range 30 {
+			var items []string
+			for i := range 10 {
+				items = append(items, fmt.Sprintf(`{"type":"accounts","attributes":{"name":"P%02d-%d"}}`, b, i))
+			}
+			reqs = append(reqs, apitest.Request{Method: http.MethodPatch, Path: "/api/accounts", Body: `{"data":[` + strings.Join(items, ",") + `]}`})
+		}
+		for _, res := range env.DoParallel(reqs) {
+			res.ExpectStatus(t, http.StatusAccepted)
+			loc := res.Header.Get("Content-Location")
+			expectOperation(t, finish(t, env, loc[strings.LastIndex(loc, "/")+1:]), "success", 1, summary(10, 10, 0, 0))
+		}
+		names := accountNames(t, env)
+		for b := range 30 {
+			for i := range 10 {
+				if n := names[fmt.Sprintf("P%02d-%d", b, i)]; n != 1 {
+					t.Fatalf("P%02d-%d written %d times", b, i, n)
+				}
+			}
+		}
+	})
+}
