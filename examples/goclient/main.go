@@ -186,6 +186,71 @@ func run(ctx context.Context, base, clientID, clientSecret string) error {
 		return err
 	}
 
+	// The batch API: a synchronous batch of two accounts (200, in request order, the first with
+	// meta.dataId), then an asynchronous one that renames them (202), followed until it ends.
+	sync, async := gen.BatchAccountsParamsXMode("sync"), gen.BatchAccountsParamsXMode("async")
+	first := "first"
+	batched, err := client.BatchAccounts(ctx, &gen.BatchAccountsParams{XMode: &sync}, gen.AccountsBatchDocument{Data: []gen.AccountsBatchItem{
+		{Type: gen.AccountsBatchItemTypeAccounts, Id: &first, Attributes: &gen.AccountsAttributes{Name: ptr(marker + " batch 1")}},
+		{Type: gen.AccountsBatchItemTypeAccounts, Attributes: &gen.AccountsAttributes{Name: ptr(marker + " batch 2")}},
+	}})
+	if err != nil {
+		return fmt.Errorf("a synchronous batch: %w", err)
+	}
+	ok = batched.StatusCode() == http.StatusOK && batched.ApplicationvndApiJSON200 != nil
+	var batchIDs []string
+	if ok {
+		d := batched.ApplicationvndApiJSON200.Data
+		ok = len(d) == 2 && d[0].Meta != nil && d[0].Meta.DataId != nil && *d[0].Meta.DataId == "first" &&
+			d[1].Attributes != nil && d[1].Attributes.Name != nil && *d[1].Attributes.Name == marker+" batch 2"
+		for _, a := range d {
+			batchIDs = append(batchIDs, a.Id)
+		}
+	}
+	if err := step("a synchronous batch of two accounts", ok, batched.StatusCode(), batched.Body); err != nil {
+		return err
+	}
+	update := true
+	var renames []gen.AccountsBatchItem
+	for i, id := range batchIDs {
+		renames = append(renames, gen.AccountsBatchItem{Type: gen.AccountsBatchItemTypeAccounts, Id: ptr(id), Meta: &gen.RequestMeta{Update: &update},
+			Attributes: &gen.AccountsAttributes{Name: ptr(fmt.Sprintf("%s renamed %d", marker, i+1))}})
+	}
+	queued, err := client.BatchAccounts(ctx, &gen.BatchAccountsParams{XMode: &async}, gen.AccountsBatchDocument{Data: renames})
+	if err != nil {
+		return fmt.Errorf("an asynchronous batch: %w", err)
+	}
+	if err := step("an asynchronous batch: 202 with the operation and Content-Location", queued.StatusCode() == http.StatusAccepted &&
+		queued.ApplicationvndApiJSON202 != nil && queued.HTTPResponse.Header.Get("Content-Location") != "", queued.StatusCode(), queued.Body); err != nil {
+		return err
+	}
+	opID := queued.ApplicationvndApiJSON202.Data.Id
+	var op *gen.GetAsyncOperationResponse
+	for range 100 {
+		if op, err = client.GetAsyncOperation(ctx, opID, &gen.GetAsyncOperationParams{}); err != nil {
+			return fmt.Errorf("read the operation: %w", err)
+		}
+		if a := op.ApplicationvndApiJSON200; a == nil || a.Data.Attributes == nil || a.Data.Attributes.Status == nil ||
+			(*a.Data.Attributes.Status != "new" && *a.Data.Attributes.Status != "running") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	ok = op.StatusCode() == http.StatusOK && op.ApplicationvndApiJSON200 != nil && op.ApplicationvndApiJSON200.Data.Attributes != nil &&
+		op.ApplicationvndApiJSON200.Data.Attributes.Status != nil && *op.ApplicationvndApiJSON200.Data.Attributes.Status == "success"
+	if ok {
+		sum, err := op.ApplicationvndApiJSON200.Data.Attributes.Summary.Get()
+		ok = err == nil && sum.UpdateCount != nil && *sum.UpdateCount == 2 && sum.ErrorCount != nil && *sum.ErrorCount == 0
+	}
+	if err := step("the asynchronous batch ends success with two updates", ok, op.StatusCode(), op.Body); err != nil {
+		return err
+	}
+	for _, id := range batchIDs {
+		if del, err := client.DeleteAccount(ctx, id, &gen.DeleteAccountParams{}); err != nil || del.StatusCode() != http.StatusNoContent {
+			return fmt.Errorf("delete the batch's account %s: %v", id, err)
+		}
+	}
+
 	// Deletes: the account, then the contact; a read afterwards is a 404.
 	del, err := client.DeleteAccount(ctx, accountID, &gen.DeleteAccountParams{})
 	if err != nil {
@@ -208,3 +273,5 @@ func run(ctx context.Context, base, clientID, clientSecret string) error {
 	return step("the deleted account is gone", gone.StatusCode() == http.StatusNotFound && gone.ApplicationvndApiJSON404 != nil,
 		gone.StatusCode(), gone.Body)
 }
+
+func ptr[T any](v T) *T { return &v }
