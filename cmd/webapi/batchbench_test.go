@@ -69,7 +69,10 @@ func TestBatchBenchmark(t *testing.T) {
 		aggregate        int
 		rate, workerRate float64
 		rss              []int64
+		cpu              []time.Duration
 		serveRSS         int64
+		serveCPU         time.Duration
+		busy             float64 // the machine's CPU busy, all processes (PostgreSQL too)
 	}
 	var results []result
 	for _, procs := range runs {
@@ -89,14 +92,20 @@ func TestBatchBenchmark(t *testing.T) {
 			for _, w := range workers { // started (migrated, River running) before the clock starts
 				waitForLog(t, w, `"msg":"working"`, 60*time.Second)
 			}
+			busy0, all0 := machineCPU()
 			start := time.Now()
 			id := api.submitBatch(t, "accounts", body.Bytes())
 			submitted := time.Now()
 			op, ended := api.waitOperation(t, id, 20*time.Minute, 50*time.Millisecond)
 			done := time.Now()
-			r := result{processes: procs, submit: submitted.Sub(start), total: done.Sub(start), serveRSS: serve.peakRSS()}
+			busy1, all1 := machineCPU()
+			r := result{processes: procs, submit: submitted.Sub(start), total: done.Sub(start), serveRSS: serve.peakRSS(), serveCPU: serve.cpuTime()}
+			if all1 > all0 {
+				r.busy = float64(busy1-busy0) / float64(all1-all0)
+			}
 			for _, w := range workers {
 				r.rss = append(r.rss, w.peakRSS())
+				r.cpu = append(r.cpu, w.cpuTime())
 			}
 			for _, w := range workers {
 				w.stop(t)
@@ -114,22 +123,23 @@ func TestBatchBenchmark(t *testing.T) {
 			r.aggregate = op.Summary["aggregateTime"]
 			r.rate = float64(records) / r.total.Seconds()
 			r.workerRate = float64(records) / done.Sub(submitted).Seconds()
-			t.Logf("%d worker process(es): 202 after %s, success after %s: %.0f records/s (%.0f/s after the 202); aggregateTime %d ms; peak RSS %v KiB, serve %d KiB",
-				procs, r.submit.Round(time.Millisecond), r.total.Round(time.Millisecond), r.rate, r.workerRate, r.aggregate, r.rss, r.serveRSS)
+			t.Logf("%d worker process(es): 202 after %s, success after %s: %.0f records/s (%.0f/s after the 202); aggregateTime %d ms; peak RSS %v KiB, serve %d KiB; CPU %v, serve %s; the machine's CPU %.0f%% busy",
+				procs, r.submit.Round(time.Millisecond), r.total.Round(time.Millisecond), r.rate, r.workerRate, r.aggregate, r.rss, r.serveRSS, r.cpu, r.serveCPU, 100*r.busy)
 			results = append(results, r)
 		})
 	}
 	var table strings.Builder
 	fmt.Fprintf(&table, "\n%d accounts, webapi worker --workers %d, PostgreSQL, %d cores\n\n", records, perProcess, runtime.NumCPU())
-	table.WriteString("| worker processes | 202 after | success after | records/s | peak RSS per worker | serve's peak RSS |\n")
-	table.WriteString("|---:|---:|---:|---:|---:|---:|\n")
+	table.WriteString("| worker processes | 202 after | success after | records/s | peak RSS per worker | CPU per worker | serve's peak RSS, CPU | machine CPU busy |\n")
+	table.WriteString("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range results {
-		var rss []string
-		for _, k := range r.rss {
+		var rss, cpu []string
+		for i, k := range r.rss {
 			rss = append(rss, fmt.Sprintf("%.0f MiB", float64(k)/1024))
+			cpu = append(cpu, fmt.Sprintf("%.1f s", r.cpu[i].Seconds()))
 		}
-		fmt.Fprintf(&table, "| %d | %.1f s | %.1f s | %.0f | %s | %.0f MiB |\n", r.processes, r.submit.Seconds(), r.total.Seconds(),
-			r.rate, strings.Join(rss, ", "), float64(r.serveRSS)/1024)
+		fmt.Fprintf(&table, "| %d | %.1f s | %.1f s | %.0f | %s | %s | %.0f MiB, %.1f s | %.0f %% |\n", r.processes, r.submit.Seconds(), r.total.Seconds(),
+			r.rate, strings.Join(rss, ", "), strings.Join(cpu, ", "), float64(r.serveRSS)/1024, r.serveCPU.Seconds(), 100*r.busy)
 	}
 	fmt.Print(table.String())
 }
@@ -148,4 +158,26 @@ func waitForLog(t testing.TB, p *proc, want string, wait time.Duration) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// machineCPU returns the busy and the total CPU time of the machine so far, in ticks, from the
+// first line of /proc/stat (Linux; zeros elsewhere).
+func machineCPU() (busy, total int64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i >= 8 { // guest time is counted in user time already
+			break
+		}
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total
 }

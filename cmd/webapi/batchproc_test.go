@@ -219,6 +219,26 @@ func (p *proc) peakRSS() int64 {
 	return -1
 }
 
+// cpuTime returns the CPU time (user and system) the running process has used so far, from
+// /proc/<pid>/stat (Linux, at 100 ticks a second); -1 when it cannot be read.
+func (p *proc) cpuTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid()))
+	if err != nil {
+		return -1
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:]) // after the command's name
+	if len(f) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
 // freeAddr returns a local address that was free a moment ago.
 func freeAddr(t testing.TB) string {
 	t.Helper()
