@@ -373,12 +373,24 @@ func crashRun(t *testing.T, bin string, b storetest.Backend, records, chunk, rou
 	}
 	ids := map[string]bool{}
 	got := map[string]int{}
+	last := -1
 	for _, e := range errs {
 		if ids[e.ID] {
 			t.Errorf("the error id %s is listed twice", e.ID)
 		}
 		ids[e.ID] = true
+		if !strings.HasPrefix(e.ID, opID+"-") || strings.Count(e.ID, "-") != 2 {
+			t.Errorf("the error id %q is not {operation}-{chunk}-{n}", e.ID)
+		}
 		p := e.Attributes.Source.Pointer
+		// ordered by chunk, then by position: here (no included records) by position
+		var at int
+		if _, err := fmt.Sscanf(p, "/data/%d/", &at); err == nil {
+			if at <= last {
+				t.Errorf("the error at %s is listed after the one at /data/%d (errors are ordered by chunk, then by position)", p, last)
+			}
+			last = at
+		}
 		got[p]++
 		title, ok := batch.pointers[p]
 		switch {
