@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: generate verify build test test-sqlite test-postgres bench fuzz run lint lint-doc check-client check-doc check-live check-sandbox
+.PHONY: generate verify build test test-sqlite test-postgres bench bench-batch crashtest fuzz run lint lint-doc check-client check-doc check-live check-sandbox
 
 ## generate: bundle openapi/ into gen/ and generate the Go server, types and client
 generate:
@@ -55,6 +55,22 @@ run:
 
 bench:
 	CGO_ENABLED=0 $(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## crashtest: the batch API's crash test at full size (issue 11): 20,000 records written by
+## `webapi worker` processes killed with SIGKILL at random moments and restarted, 10 rounds, on
+## SQLite and PostgreSQL (required here unless WEBAPI_REQUIRE_POSTGRES=0; the server is
+## WEBAPI_TEST_POSTGRES). `make test` runs the same test at a small size (5,000 records, 3 rounds).
+crashtest:
+	WEBAPI_CRASH_RECORDS=$${WEBAPI_CRASH_RECORDS:-20000} WEBAPI_CRASH_ROUNDS=$${WEBAPI_CRASH_ROUNDS:-10} \
+	WEBAPI_REQUIRE_POSTGRES=$${WEBAPI_REQUIRE_POSTGRES:-1} \
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestBatchSurvivesKills$$' -v ./cmd/webapi/
+
+## bench-batch: 100,000 accounts through the asynchronous batch API on a fresh PostgreSQL schema
+## (WEBAPI_TEST_POSTGRES), with 1 and with 2 `webapi worker` processes: records per second from
+## the submission to success, and each worker's peak RSS (README, Performance, Batch API).
+## WEBAPI_BENCH_RECORDS and WEBAPI_BENCH_WORKERS (per process, default 4) change the run.
+bench-batch:
+	WEBAPI_BENCH_BATCH=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestBatchBenchmark$$' -v ./cmd/webapi/
 
 ## fuzz: run every fuzz target of the project, each for FUZZTIME: a duration (default 60s) or a
 ## number of executions such as 20000x. A failing input is written to the package's
