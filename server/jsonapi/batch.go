@@ -3,6 +3,7 @@ package jsonapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -130,51 +131,51 @@ func (a *API) Batch(w http.ResponseWriter, r *http.Request, typ string) {
 		return
 	}
 	cfg := a.Batching.WithDefaults()
-	chunk, err := a.readBatch(r, c.res, cfg)
+	chunk, g, err := a.readBatch(r, c.res, cfg)
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	if mode == "sync" {
-		a.syncBatch(c, lp, chunk, cfg)
+		a.syncBatch(c, lp, chunk, g, cfg)
 		return
 	}
-	a.enqueue(c, r.Context(), chunk, cfg)
+	a.enqueue(c, r.Context(), chunk, g, cfg)
 }
 
 // readBatch reads a batch document and checks its shape: data is a non-empty array of
 // objects, every included resource is well-formed and reachable from some primary record.
 // The records themselves are checked when they are written. The whole document is returned as
 // one chunk.
-func (a *API) readBatch(r *http.Request, res *Resource, cfg BatchConfig) (*Chunk, error) {
+func (a *API) readBatch(r *http.Request, res *Resource, cfg BatchConfig) (*Chunk, *graph, error) {
 	if err := checkContentType(r); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	body, err := readJSON(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var doc struct {
 		Data     json.RawMessage `json:"data"`
 		Included json.RawMessage `json:"included"`
 	}
 	if !isObject(body) || json.Unmarshal(body, &doc) != nil {
-		return nil, Invalid("", TitleRequestData, "The request document should be an object.")
+		return nil, nil, Invalid("", TitleRequestData, "The request document should be an object.")
 	}
 	var data, included []json.RawMessage
 	if len(doc.Data) == 0 || doc.Data[0] != '[' || json.Unmarshal(doc.Data, &data) != nil {
-		return nil, Invalid("/data", TitleRequestData, "The primary data should be an array of resource objects.")
+		return nil, nil, Invalid("/data", TitleRequestData, "The primary data should be an array of resource objects.")
 	}
 	if len(data) == 0 {
-		return nil, Invalid("/data", TitleRequestData, "The primary data should not be empty.")
+		return nil, nil, Invalid("/data", TitleRequestData, "The primary data should not be empty.")
 	}
 	if len(doc.Included) > 0 && string(doc.Included) != "null" {
 		if doc.Included[0] != '[' || json.Unmarshal(doc.Included, &included) != nil {
-			return nil, Invalid("/included", TitleRequestData, "The included resources should be an array.")
+			return nil, nil, Invalid("/included", TitleRequestData, "The included resources should be an array.")
 		}
 	}
 	if n := len(data) + len(included); n > cfg.MaxRecords {
-		return nil, Invalid("/data", TitleRequestData,
+		return nil, nil, Invalid("/data", TitleRequestData,
 			fmt.Sprintf("A batch document may hold at most %d resources (data and included).", cfg.MaxRecords))
 	}
 	chunk := &Chunk{Data: make([]ChunkItem, len(data)), Included: make([]ChunkItem, len(included))}
@@ -192,21 +193,22 @@ func (a *API) readBatch(r *http.Request, res *Resource, cfg BatchConfig) (*Chunk
 		chunk.Included[n] = ChunkItem{At: n, Raw: raw}
 	}
 	if errs != nil {
-		return nil, errs
+		return nil, nil, errs
 	}
-	if errs := a.nodes(res, chunk).unreachable(); errs != nil {
-		return nil, errs
+	g := a.nodes(res, chunk, false)
+	if errs := g.unreachable(); errs != nil {
+		return nil, nil, errs
 	}
-	return chunk, nil
+	return chunk, g, nil
 }
 
 // enqueue stores an asynchronous batch and answers 202 with the operation.
-func (a *API) enqueue(c *call, ctx context.Context, all *Chunk, cfg BatchConfig) {
+func (a *API) enqueue(c *call, ctx context.Context, all *Chunk, g *graph, cfg BatchConfig) {
 	if a.Async == nil {
 		c.fail(&Error{Status: http.StatusMethodNotAllowed, Title: TitleMethodNotAllowed, Detail: "The asynchronous batch API is not available."})
 		return
 	}
-	chunks := a.nodes(c.res, all).chunks(cfg)
+	chunks := g.chunks(cfg)
 	// Shared included resources are copied into every chunk that needs them. Without a bound, a
 	// large group of included resources that every record needs would be stored once per chunk.
 	copies := 0
@@ -248,7 +250,7 @@ func (a *API) enqueue(c *call, ctx context.Context, all *Chunk, cfg BatchConfig)
 
 // syncBatch writes a batch at once, all or nothing (api.md section 13); past the timeout it is
 // handed over to the asynchronous mode, nothing of it written.
-func (a *API) syncBatch(c *call, lp *listParams, all *Chunk, cfg BatchConfig) {
+func (a *API) syncBatch(c *call, lp *listParams, all *Chunk, g *graph, cfg BatchConfig) {
 	limit := cfg.sync(c.res.Type)
 	if len(all.Data) > limit.Data {
 		c.fail(Invalid("/data", TitleRequestData, fmt.Sprintf("The data limit for the synchronous operation exceeded. "+
@@ -276,7 +278,7 @@ func (a *API) syncBatch(c *call, lp *listParams, all *Chunk, cfg BatchConfig) {
 	})
 	if err != nil && ctx.Err() != nil && c.r.Context().Err() == nil {
 		// The timeout: the transaction is rolled back, so the asynchronous mode starts afresh.
-		a.enqueue(c, c.r.Context(), all, cfg)
+		a.enqueue(c, c.r.Context(), all, g, cfg)
 		return
 	}
 	if err != nil {
@@ -338,7 +340,7 @@ func (c *call) batchBody(ctx context.Context, lp *listParams, res *ChunkResult) 
 // asynchronous operation (nil: the chunk is the whole batch). An error is returned only when
 // the chunk as a whole could not be processed (the database failed): nothing of it is kept.
 func (a *API) RunChunk(ctx context.Context, res *Resource, ch *Chunk, ledger Ledger) (*ChunkResult, error) {
-	g := a.nodes(res, ch)
+	g := a.nodes(res, ch, true)
 	out := &ChunkResult{Read: len(ch.Data)}
 	// the records written for shared included resources, by position: by earlier chunks (and
 	// by this one as it goes)
@@ -575,20 +577,31 @@ type graph struct {
 // them in one unit: they are written together. A link from a primary record to a group of
 // included resources that holds no primary record makes that group a dependency: it is written
 // once, by the first unit that needs it, and linked from the others.
-func (a *API) nodes(res *Resource, ch *Chunk) *graph {
+//
+// Only writing needs each record read whole (full): cutting a request into chunks reads no
+// more of a record than its type, id and relationships.
+func (a *API) nodes(res *Resource, ch *Chunk, full bool) *graph {
 	var all []*bnode
 	byKey := map[string]*bnode{}
 	add := func(ci ChunkItem, primary bool) {
 		n := &bnode{at: ci.At, primary: primary, raw: ci.Raw}
 		var obj *inResource
 		var err error
-		if primary {
+		switch {
+		case !full:
+			obj, err = linkage(ci.Raw)
+			if err == nil && !primary {
+				if n.res = a.Schema.Resource(*obj.Type); n.res == nil {
+					err = errUnknownType
+				}
+			}
+		case primary:
 			obj, err = parseResourceObject(ci.Raw, "/data/"+strconv.Itoa(ci.At))
 			if err == nil && *obj.Type != res.Type {
 				err = Conflict("/data/"+strconv.Itoa(ci.At)+"/type", "The 'type' property of the primary data object does not match the requested resource type.")
 			}
 			n.res = res
-		} else {
+		default:
 			obj, err = parseResourceObject(ci.Raw, "/included/"+strconv.Itoa(ci.At))
 			if err == nil {
 				if n.res = a.Schema.Resource(*obj.Type); n.res == nil {
@@ -778,6 +791,25 @@ func (g *graph) chunks(cfg BatchConfig) []*Chunk {
 		slices.SortFunc(ch.Included, func(x, y ChunkItem) int { return x.At - y.At })
 	}
 	return out
+}
+
+var errUnknownType = errors.New("jsonapi: unknown type")
+
+// linkage reads what cutting a batch into units needs of a resource object: its type, id and
+// relationships (without allocating its attributes).
+func linkage(raw json.RawMessage) (*inResource, error) {
+	var l struct {
+		Type          *string                    `json:"type"`
+		ID            *string                    `json:"id"`
+		Relationships map[string]json.RawMessage `json:"relationships"`
+	}
+	if err := json.Unmarshal(raw, &l); err != nil {
+		return nil, err
+	}
+	if l.Type == nil {
+		return nil, errUnknownType
+	}
+	return &inResource{Type: l.Type, ID: l.ID, Relationships: l.Relationships}, nil
 }
 
 // linkKeys lists the type and id of every resource identifier in the relationships of obj,

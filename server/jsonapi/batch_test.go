@@ -79,7 +79,7 @@ func TestBatchChunks(t *testing.T) {
 			cfg: BatchConfig{ChunkSize: 10, IncludedChunkSize: 10}, want: "0|0", unreachable: []string{"/included/1"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			g := api.nodes(articles, chunk(c.data, c.included))
+			g := api.nodes(articles, chunk(c.data, c.included), false)
 			if got := layout(g.chunks(c.cfg)); got != c.want {
 				t.Errorf("chunks %q, want %q", got, c.want)
 			}
@@ -109,7 +109,7 @@ func TestBatchUnits(t *testing.T) {
 		ch.Data = append(ch.Data, ChunkItem{At: i, Raw: json.RawMessage(d)})
 	}
 	ch.Included = append(ch.Included, ChunkItem{At: 0, Raw: json.RawMessage(included[0])})
-	g := api.nodes(tags, ch)
+	g := api.nodes(tags, ch, false)
 	var units []string
 	for _, u := range g.units {
 		var ats []string
