@@ -52,23 +52,12 @@ func (db *DB) CreateOperation(ctx context.Context, entityType string, ownerID, o
 	if err := conn.Exec("UPDATE async_operations SET chunk_count = ? WHERE id = ?", len(payloads), op.ID).Error; err != nil {
 		return 0, err
 	}
-	// a few hundred rows per INSERT: the statement's parameters stay bounded
-	const rows = 200
-	for start := 0; start < len(payloads); start += rows {
-		part := payloads[start:min(start+rows, len(payloads))]
-		var b strings.Builder
-		args := make([]any, 0, 3*len(part))
-		b.WriteString("INSERT INTO async_operation_chunks (operation_id, chunk, payload) VALUES ")
-		for i, p := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, ?, ?)")
-			args = append(args, op.ID, start+i+1, string(p))
-		}
-		if err := conn.Exec(b.String(), args...).Error; err != nil {
-			return 0, err
-		}
+	rows := make([][]any, len(payloads))
+	for i, p := range payloads {
+		rows[i] = []any{op.ID, i + 1, string(p)}
+	}
+	if err := db.insertValues(ctx, "async_operation_chunks", "operation_id, chunk, payload", rows); err != nil {
+		return 0, err
 	}
 	return op.ID, nil
 }
@@ -183,34 +172,49 @@ func (db *DB) FinishChunk(ctx context.Context, op int64, chunk int, c ChunkCount
 
 // insertErrors stores the errors of a chunk, numbered from 1 in their order.
 func (db *DB) insertErrors(ctx context.Context, op int64, chunk int, errs []AsyncError) error {
-	const rows = 100
-	for start := 0; start < len(errs); start += rows {
-		part := errs[start:min(start+rows, len(errs))]
+	rows := make([][]any, len(errs))
+	for i, e := range errs {
+		src := map[string]string{}
+		if e.Pointer != "" {
+			src["pointer"] = e.Pointer
+		}
+		if e.PropertyPath != "" {
+			src["propertyPath"] = e.PropertyPath
+		}
+		var source any
+		if len(src) > 0 {
+			j, err := json.Marshal(src)
+			if err != nil {
+				return err
+			}
+			source = string(j)
+		}
+		n := i + 1
+		rows[i] = []any{fmt.Sprintf("%d-%d-%d", op, chunk, n), op, chunk, n, e.Status, e.Title, e.Detail, source}
+	}
+	return db.insertValues(ctx, "async_operation_errors", "id, operation_id, chunk, n, status, title, detail, source", rows)
+}
+
+// insertValues inserts rows into table with multi-row statements of at most a few thousand
+// arguments each (databases bound a statement's parameters). Call it inside Tx.
+func (db *DB) insertValues(ctx context.Context, table, cols string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	per := max(1, 4000/width)
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
 		var b strings.Builder
-		args := make([]any, 0, 8*len(part))
-		b.WriteString("INSERT INTO async_operation_errors (id, operation_id, chunk, n, status, title, detail, source) VALUES ")
-		for i, e := range part {
+		b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+		args := make([]any, 0, width*len(part))
+		for i, r := range part {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			n := start + i + 1
-			src := map[string]string{}
-			if e.Pointer != "" {
-				src["pointer"] = e.Pointer
-			}
-			if e.PropertyPath != "" {
-				src["propertyPath"] = e.PropertyPath
-			}
-			var source any
-			if len(src) > 0 {
-				j, err := json.Marshal(src)
-				if err != nil {
-					return err
-				}
-				source = string(j)
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, fmt.Sprintf("%d-%d-%d", op, chunk, n), op, chunk, n, e.Status, e.Title, e.Detail, source)
+			b.WriteString(one)
+			args = append(args, r...)
 		}
 		if err := db.Conn(ctx).Exec(b.String(), args...).Error; err != nil {
 			return err
@@ -269,22 +273,11 @@ func (db *DB) OperationIncludes(ctx context.Context, op int64, ats []int) (map[i
 
 // KeepOperationIncludes records the ids written for shared included resources. Call it inside Tx.
 func (db *DB) KeepOperationIncludes(ctx context.Context, op int64, ids map[int]string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	args := make([]any, 0, 3*len(ids))
-	b.WriteString("INSERT INTO async_operation_includes (operation_id, included_index, real_id) VALUES ")
-	first := true
+	rows := make([][]any, 0, len(ids))
 	for at, id := range ids {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		b.WriteString("(?, ?, ?)")
-		args = append(args, op, at, id)
+		rows = append(rows, []any{op, at, id})
 	}
-	return db.Conn(ctx).Exec(b.String(), args...).Error
+	return db.insertValues(ctx, "async_operation_includes", "operation_id, included_index, real_id", rows)
 }
 
 // PurgeOperations deletes at most limit operations created before `before` (with their chunks,

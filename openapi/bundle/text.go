@@ -166,9 +166,8 @@ func writeDescription(t *typeFile, create bool) string {
 	return b.String()
 }
 
-func upsertText(t *typeFile, create bool) string {
-	var byID bool
-	var sets []string
+// upsertSets reads a type's upsert declaration: by id, and the field lists (as code spans).
+func upsertSets(t *typeFile) (byID bool, sets []string) {
 	for _, set := range t.Decl.Upsert {
 		if contains(set, "id") {
 			byID = true
@@ -176,6 +175,11 @@ func upsertText(t *typeFile, create bool) string {
 		}
 		sets = append(sets, "`[\""+strings.Join(set, `", "`)+"\"]`")
 	}
+	return byID, sets
+}
+
+func upsertText(t *typeFile, create bool) string {
+	byID, sets := upsertSets(t)
 	switch {
 	case byID:
 		return fmt.Sprintf("Meta option `upsert` (match an existing %s): by id (`true` or `[\"id\"]`) - no match creates the resource (201), a match updates it (200). Any other upsert value is rejected (400).", t.singular())
@@ -207,15 +211,7 @@ func batchDescription(t *typeFile) string {
 
 // batchUpsertText is what meta.upsert does in a batch, where a record has no status of its own.
 func batchUpsertText(t *typeFile) string {
-	var byID bool
-	var sets []string
-	for _, set := range t.Decl.Upsert {
-		if contains(set, "id") {
-			byID = true
-			continue
-		}
-		sets = append(sets, "`[\""+strings.Join(set, `", "`)+"\"]`")
-	}
+	byID, sets := upsertSets(t)
 	switch {
 	case byID:
 		return fmt.Sprintf("Meta option `upsert` matches an existing %s by id (`true` or `[\"id\"]`): no match creates the record, a match updates it.", t.singular())
