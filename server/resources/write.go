@@ -112,7 +112,6 @@ func (s *Store) afterCreate(ctx context.Context, p *plan, h *Hook, id string) er
 	return nil
 }
 
-
 // hook is what the hooks of a write see; w is nil on delete.
 func (s *Store) hook(p *plan, op Op, w *jsonapi.Write) *Hook {
 	h := &Hook{Op: op, DB: s.db, Schema: s.schema, Res: p.res, Decl: p.decl, Write: w}

@@ -2,8 +2,8 @@ package query
 
 import (
 	"context"
-	"strconv"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"webapi/store"
