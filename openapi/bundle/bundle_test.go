@@ -318,7 +318,9 @@ func TestBatchAndErrorsSubresource(t *testing.T) {
 			continue
 		}
 		typ := parts[0]
-		writable := item.Post != nil || doc.Paths.Value(path+"/{id}").Patch != nil
+		// the search results (/api/search) are a list without items
+		one := doc.Paths.Value(path + "/{id}")
+		writable := item.Post != nil || (one != nil && one.Patch != nil)
 		if (item.Patch != nil) != writable {
 			t.Errorf("PATCH %s declared %v, want %v", path, item.Patch != nil, writable)
 		}
