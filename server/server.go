@@ -23,6 +23,7 @@ import (
 	"webapi/server/oauth"
 	"webapi/server/resources"
 	"webapi/server/sandbox"
+	"webapi/server/search"
 	"webapi/server/settings"
 	"webapi/store"
 )
@@ -182,6 +183,12 @@ func NewWithJobs(db *store.DB, cfg Config) (*echo.Echo, *batch.Service, error) {
 	if cfg.OAuth != nil {
 		addOAuthRoutes(e, cfg.OAuth)
 	}
+	// the search endpoints (api.md section 15), routed by hand like the OAuth ones: HEAD,
+	// OPTIONS and 405 come from the document with every other path's
+	finder := search.New(db, api.Store.(*resources.Store), api)
+	e.GET("/api/rest/latest/search", echo.WrapHandler(http.HandlerFunc(finder.Simple)))
+	e.GET("/api/rest/latest/search/advanced", echo.WrapHandler(http.HandlerFunc(finder.Advanced)))
+	e.GET("/api/search", echo.WrapHandler(http.HandlerFunc(finder.List)))
 	gen.RegisterOperations(e, &engine{api: api})
 	addMethodRules(e, spec, allow)
 	return e, svc, nil

@@ -46,6 +46,10 @@ func migrations(d Dialect) []*goose.Migration {
 		ddlMigration(d, 7, "00007_batch.sql"),
 		// River's tables (its jobs run the chunks of batches), at the version this build uses.
 		goose.NewGoMigration(8, riverMigration(d), nil),
+		// The search index (search.go).
+		goose.NewGoMigration(9, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return migrateSearch(ctx, tx, d)
+		}}, nil),
 	}
 }
 

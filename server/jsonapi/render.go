@@ -108,3 +108,9 @@ func plainPointer(p string) string {
 	}
 	return p
 }
+
+// WritePlainError renders err in the plain error format whatever the request negotiated (the
+// plain search endpoints answer only that format).
+func (a *API) WritePlainError(w http.ResponseWriter, r *http.Request, err error) {
+	writeErrors(a.logger(), w, r, FormatPlain, err)
+}

@@ -67,6 +67,8 @@ type Decl struct {
 	// organization). Otherwise the owner and the organization of an owned record cannot be null.
 	AnyOrganization bool
 	Title           func(r *jsonapi.Resource, rec *jsonapi.Record) string
+	// Search lists the fields of the type in the search index (none: not searchable).
+	Search []SearchField
 	// Subresources are to-many relationships reachable only as GET /{type}/{id}/{name} (name →
 	// related type; the storage in Links): not rendered, not fields, not includable.
 	Subresources map[string]string
@@ -114,6 +116,8 @@ type Hook struct {
 	Write  *jsonapi.Write // nil on delete
 	Cols   map[string]any // the column values to write; hooks may change them
 	State  any            // kept from Before to After
+
+	touched touched // records of other types the hooks changed (Touch)
 }
 
 // Value returns the value the write sets for attribute name.

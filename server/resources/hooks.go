@@ -211,6 +211,7 @@ func recomputeCommunication(ctx context.Context, h *Hook) error {
 		if err := store.RecomputeCommunication(h.DB.Conn(ctx), h.DB.Dialect, t.table, ids); err != nil {
 			return err
 		}
+		h.Touch(t.table, anys(ids)...) // their communication fields are searchable
 	}
 	return nil
 }

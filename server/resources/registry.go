@@ -22,7 +22,7 @@ func New(db *store.DB, spec *Spec, limits jsonapi.Limits) (*jsonapi.Schema, *Sto
 	if err != nil {
 		return nil, nil, err
 	}
-	st := &Store{db: db, schema: schema, plans: map[*jsonapi.Resource]*plan{}, limits: limits}
+	st := &Store{db: db, schema: schema, plans: map[*jsonapi.Resource]*plan{}, limits: limits, decls: decls}
 	for i, d := range decls {
 		p, err := newPlan(db, d, res[i], limits.LinkageLimit)
 		if err != nil {

@@ -22,6 +22,7 @@ type Store struct {
 	schema *jsonapi.Schema
 	plans  map[*jsonapi.Resource]*plan
 	limits jsonapi.Limits
+	decls  []*Decl
 }
 
 var _ jsonapi.Store = (*Store)(nil)

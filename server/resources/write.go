@@ -30,7 +30,10 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 	if err != nil {
 		return "", s.translate(ctx, p, err)
 	}
-	return id, s.afterCreate(ctx, p, h, id)
+	if err := s.afterCreate(ctx, p, h, id); err != nil {
+		return "", err
+	}
+	return id, s.indexWrite(ctx, p, h)
 }
 
 // CreateMany implements jsonapi.Store: every check and hook of Create for each record, and the
@@ -75,12 +78,20 @@ func (s *Store) CreateMany(ctx context.Context, r *jsonapi.Resource, ws []*jsona
 			ids[i] = got[j]
 		}
 	}
+	// one index step for them all: the hooks' touched records and the new records together
+	all := &Hook{IDs: make([]any, len(hooks))}
 	for i, h := range hooks {
 		if err := s.afterCreate(ctx, p, h, ids[i]); err != nil {
 			return nil, err
 		}
+		all.IDs[i] = h.IDs[0]
+		for typ, set := range h.touched {
+			for id := range set {
+				all.Touch(typ, id)
+			}
+		}
 	}
-	return ids, nil
+	return ids, s.indexWrite(ctx, p, all)
 }
 
 // beforeCreate prepares the columns of a new record and runs the checks and the Before hook.
@@ -158,9 +169,11 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 		return err
 	}
 	if p.decl.After != nil {
-		return s.translate(ctx, p, p.decl.After(ctx, h))
+		if err := p.decl.After(ctx, h); err != nil {
+			return s.translate(ctx, p, err)
+		}
 	}
-	return nil
+	return s.indexWrite(ctx, p, h)
 }
 
 // Delete implements jsonapi.Store.
@@ -187,9 +200,11 @@ func (s *Store) Delete(ctx context.Context, r *jsonapi.Resource, ids []string) e
 		return jsonapi.Forbidden(jsonapi.ActionDelete, "") // the engine checked; the statement agrees
 	}
 	if p.decl.After != nil {
-		return s.translate(ctx, p, p.decl.After(ctx, h))
+		if err := p.decl.After(ctx, h); err != nil {
+			return s.translate(ctx, p, err)
+		}
 	}
-	return nil
+	return s.indexWrite(ctx, p, h)
 }
 
 // before runs the checks every write needs (uniqueness) and the type's Before hook, and
