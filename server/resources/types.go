@@ -23,8 +23,8 @@ func Declarations() []*Decl {
 			Search: searchText("username", "email", "firstName", "lastName"),
 			Before: hashPassword},
 		{Type: "accounts", Table: "accounts", Owner: UserOwned, Title: titleOf("name"),
-			Links: map[string]query.Link{"contacts": {Table: "account_contacts", Own: "account_id", Other: "contact_id"}},
-			After: defaultContactJoins,
+			Links:  map[string]query.Link{"contacts": {Table: "account_contacts", Own: "account_id", Other: "contact_id"}},
+			After:  defaultContactJoins,
 			Search: append(searchText("name", "description"), SearchField{"timesContacted", SearchInteger}, SearchField{"createdAt", SearchDateTime})},
 		{Type: "contacts", Table: "contacts", Owner: UserOwned, Title: contactTitle,
 			Links: map[string]query.Link{
