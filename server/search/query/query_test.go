@@ -307,7 +307,7 @@ var errorTests = []struct {
 	{"too long", "where a ~ " + strings.Repeat("x", 3991), false, 4001, "a query of at most 4000 characters", "a longer query"},
 	{"too deep", "where " + strings.Repeat("(", 33) + "a ~ x" + strings.Repeat(")", 33), false, 39, "at most 32 nested parentheses", `"("`},
 	{"too many conditions", "where " + strings.Repeat("a ~ x or ", 100) + "b ~ y", false, 907, "at most 100 conditions", "condition 101"},
-	{"too many values", "where integer a in (" + strings.Repeat("1,", 1000) + "2)", false, 2021, "at most 1000 values in a list", "value 1001"},
+	{"too many values", "where integer a in (" + strings.Repeat("1,", 1200) + "2)", false, 2021, "at most 1000 values in a list", "value 1001"},
 	{"too many select fields", "select (" + strings.Repeat("a,", 50) + "b)", false, 109, "at most 50 fields in select", `"b"`},
 	{"too many from types", "from (" + strings.Repeat("a,", 50) + "b)", false, 107, "at most 50 types in from", `"b"`},
 	{"condition: trailing word", `a ~ x y`, true, 7, `"and", "or" or end of input`, `"y"`},
