@@ -227,7 +227,7 @@ func (c *converter) condition(g *gCond) (*Condition, error) {
 		return nil, c.errAt(g.List.Pos, "one value (a list is for in and !in)", `"("`)
 	case list && len(g.List.Values) > MaxValues:
 		v := g.List.Values[MaxValues]
-		return nil, c.errAt(v.Pos, "at most "+strconv.Itoa(MaxValues)+" values in a list", "value "+strconv.Itoa(len(g.List.Values)))
+		return nil, c.errAt(v.Pos, "at most "+strconv.Itoa(MaxValues)+" values in a list", "value "+strconv.Itoa(MaxValues+1))
 	}
 	values := []*gValue{g.Value}
 	if list {
