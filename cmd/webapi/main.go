@@ -58,6 +58,18 @@ func root() *cobra.Command {
 			db.Close()
 			return nil, fmt.Errorf("migrate: %w", err)
 		}
+		// a migration that created the search index over existing records, or data loaded
+		// around the write pipeline, leave it to be built
+		if needed, err := db.NeedsReindex(ctx); err != nil || needed {
+			if err == nil {
+				slog.Info("building the search index")
+				err = server.Reindex(ctx, db, nil, nil)
+			}
+			if err != nil {
+				db.Close()
+				return nil, fmt.Errorf("search index: %w", err)
+			}
+		}
 		return db, nil
 	}
 	cmd.AddCommand(serveCmd(open), workerCmd(open), migrateCmd(open), seedCmd(open), openapiCmd())
@@ -66,6 +78,7 @@ func root() *cobra.Command {
 	cmd.AddCommand(wsseHeaderCmd())
 	cmd.AddCommand(organizationCmd(open))
 	cmd.AddCommand(oauthAppCmd(open))
+	cmd.AddCommand(searchCmd(open))
 	return cmd
 }
 
@@ -101,7 +114,12 @@ func serveCmd(open opener) *cobra.Command {
 			}
 			defer db.Close()
 			if withDemo {
-				if err := demo.Seed(ctx, db, 1, nil); err != nil && !errors.Is(err, demo.ErrNotEmpty) {
+				switch err := demo.Seed(ctx, db, 1, nil); {
+				case err == nil:
+					if err := server.Reindex(ctx, db, nil, nil); err != nil {
+						return err
+					}
+				case !errors.Is(err, demo.ErrNotEmpty):
 					return err
 				}
 			}
@@ -222,12 +240,15 @@ func seedCmd(open opener) *cobra.Command {
 			}
 			defer db.Close()
 			var bar *progressbar.ProgressBar
-			return demo.Seed(cmd.Context(), db, scale, func(done, total int) {
+			if err := demo.Seed(cmd.Context(), db, scale, func(done, total int) {
 				if bar == nil {
 					bar = progressbar.Default(int64(total), "seeding")
 				}
 				_ = bar.Set(done)
-			})
+			}); err != nil {
+				return err
+			}
+			return reindexWithBar(cmd, db, nil)
 		},
 	}
 	demoCmd.Flags().IntVar(&scale, "scale", 1, "multiply the demo data counts")

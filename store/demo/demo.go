@@ -84,7 +84,11 @@ func Seed(ctx context.Context, db *store.DB, scale int, progress func(done, tota
 		if n > 0 {
 			return ErrNotEmpty
 		}
-		return p.insert(tx, db.Dialect, progress)
+		if err := p.insert(tx, db.Dialect, progress); err != nil {
+			return err
+		}
+		// the rows went in around the write pipeline: the search index is to be built
+		return tx.Exec("UPDATE search_state SET reindex = 1 WHERE id = 1").Error
 	})
 	if err == nil && db.Dialect == store.Postgres {
 		// Statistics for the bulk-loaded tables now rather than whenever autovacuum gets to
