@@ -254,3 +254,17 @@ func TestSearchIndexFollowsWrites(t *testing.T) {
 		expectFound(t, asClerk, simple("acme"), 1, "accounts "+ids["acme"]+" Acme")
 	})
 }
+
+// TestSearchSparse: fields[search] and the fields of the records included.
+func TestSearchSparse(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		ids := searchSeed(t, env)
+		env.Do(apitest.Request{Path: "/api/search?filter[searchText]=bob&fields[search]=entity&include=entity&fields[contacts]=firstName,lastName",
+			Header: map[string]string{"X-Include": "noHateoas"}}).Expect(t, http.StatusOK,
+			`{"data":[{"type":"search","id":"contacts-`+ids["bob"]+`","relationships":{"entity":{"data":{"type":"contacts","id":"`+ids["bob"]+`"}}}}],
+			"included":[{"type":"contacts","id":"`+ids["bob"]+`","attributes":{"firstName":"Bob","lastName":"Builder"}}]}`)
+		env.Do(apitest.Request{Path: "/api/search?filter[searchText]=bob&fields[search]=name"}).Expect(t, http.StatusBadRequest, errorsDoc(
+			badParam("fields[search]", "filter constraint", `The field "name" is not known for the entity type "search".`)))
+	})
+}

@@ -60,6 +60,8 @@ func (a *API) ListFound(w http.ResponseWriter, r *http.Request, filters []string
 	got := map[string]string{}
 	page, size := 1, a.Limits.DefaultPageSize
 	include := false
+	lp := &listParams{}
+	showName, showEntity := true, true // fields[search]
 	var errs Errors
 	for _, p := range c.query {
 		name, isFilter := strings.CutPrefix(p.Key, "filter[")
@@ -92,6 +94,21 @@ func (a *API) ListFound(w http.ResponseWriter, r *http.Request, filters []string
 			default:
 				size = n
 			}
+		case p.Key == "fields[search]":
+			showName, showEntity = false, false
+			for _, f := range strings.Split(p.Value, ",") {
+				switch f {
+				case "entityName":
+					showName = true
+				case "entity":
+					showEntity = true
+				case "", "id", "type":
+				default:
+					errs = append(errs, BadParameter(p.Raw, TitleFilter, fmt.Sprintf("The field %q is not known for the entity type %q.", f, SearchType)))
+				}
+			}
+		case strings.HasPrefix(p.Key, "fields["): // of the records included
+			errs = parseFields(a.Schema, lp, p, errs)
 		case p.Key == "include":
 			for _, path := range strings.Split(p.Value, ",") {
 				if path != "entity" {
@@ -128,17 +145,23 @@ func (a *API) ListFound(w http.ResponseWriter, r *http.Request, filters []string
 			b = appendString(b, v.base+"/api/"+f.Type+"/"+pathEscape(f.ID))
 			b = append(b, '}')
 		}
-		b = append(b, `,"attributes":{"entityName":`...)
-		b = appendString(b, f.Title)
-		b = append(b, `},"relationships":{"entity":{"data":{"type":`...)
-		b = appendString(b, f.Type)
-		b = append(b, `,"id":`...)
-		b = appendString(b, f.ID)
-		b = append(b, `}}}}`...)
+		if showName {
+			b = append(b, `,"attributes":{"entityName":`...)
+			b = appendString(b, f.Title)
+			b = append(b, '}')
+		}
+		if showEntity {
+			b = append(b, `,"relationships":{"entity":{"data":{"type":`...)
+			b = appendString(b, f.Type)
+			b = append(b, `,"id":`...)
+			b = appendString(b, f.ID)
+			b = append(b, `}}}`...)
+		}
+		b = append(b, '}')
 	}
 	b = append(b, ']')
 	if include {
-		objs, err := a.Resources(ctx, c.r, refs)
+		objs, err := a.resources(ctx, c.r, refs, lp.fields)
 		if err != nil {
 			c.fail(err)
 			return

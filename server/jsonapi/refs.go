@@ -12,6 +12,11 @@ type Ref struct{ Type, ID string }
 // their fields, with links unless the request asks for none), keyed by Ref: for documents built
 // outside the engine that include records (the JSON:API search). One query per type.
 func (a *API) Resources(ctx context.Context, r *http.Request, refs []Ref) (map[Ref][]byte, error) {
+	return a.resources(ctx, r, refs, nil)
+}
+
+// resources is Resources with sparse fieldsets (nil: every field).
+func (a *API) resources(ctx context.Context, r *http.Request, refs []Ref, fields map[*Resource]*fieldSet) (map[Ref][]byte, error) {
 	byType := map[string][]string{}
 	var order []string
 	for _, ref := range refs {
@@ -20,7 +25,7 @@ func (a *API) Resources(ctx context.Context, r *http.Request, refs []Ref) (map[R
 		}
 		byType[ref.Type] = append(byType[ref.Type], ref.ID)
 	}
-	v := &view{base: baseURL(r), links: !parseXInclude(r).noHateoas}
+	v := &view{base: baseURL(r), links: !parseXInclude(r).noHateoas, fields: fields}
 	out := map[Ref][]byte{}
 	for _, typ := range order {
 		res := a.Schema.Resource(typ)
