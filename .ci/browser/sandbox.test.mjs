@@ -198,6 +198,32 @@ async function main() {
   }
   check(state === "success", `the operation ${op.id} ends success (got ${state})`);
 
+  // the search endpoints: the account created above is in the index at once
+  await page.goto(base + "/api/doc#/search/search");
+  await page.reload(); // a deep link opens the operation (the authorization persists)
+  const searchOp = page.locator("#operations-search-search");
+  await searchOp.locator("button.execute").waitFor({ timeout });
+  await searchOp.locator('tr[data-param-name="search"] input').fill(name);
+  const searched = await execute(searchOp);
+  check(searched.status === 200, `GET /api/rest/latest/search shows 200 (got ${searched.status})\n${searched.body}`);
+  const hits = JSON.parse(searched.body);
+  check(hits.data.some((h) => h.entity_name === "accounts" && String(h.record_id) === account.id && h.record_string === name),
+    `the simple search finds the new account ${account.id}`);
+  const advancedOp = page.locator("#operations-search-searchAdvanced");
+  await advancedOp.locator(".opblock-summary-control").click(); // the same tag, open now
+  await advancedOp.locator("button.execute").waitFor({ timeout });
+  await advancedOp.locator('tr[data-param-name="query"] input').fill(`select name from accounts where name like "${name}"`);
+  const adv = await execute(advancedOp);
+  check(adv.status === 200 && JSON.parse(adv.body).data.some((h) => h.selected_data?.name === name),
+    `the advanced search selects the account's name (got ${adv.status})\n${adv.body}`);
+  const listSearchOp = page.locator("#operations-search-listSearch");
+  await listSearchOp.locator(".opblock-summary-control").click(); // the same tag
+  await listSearchOp.locator("button.execute").waitFor({ timeout });
+  await listSearchOp.locator('tr[data-param-name="filter[searchText]"] input').fill(name);
+  const listed2 = await execute(listSearchOp);
+  check(listed2.status === 200 && JSON.parse(listed2.body).data.some((r) => r.id === `accounts-${account.id}`),
+    `the JSON:API search lists accounts-${account.id} (got ${listed2.status})\n${listed2.body}\n${listed2.url}`);
+
   // a pasted token (the page's own field) is sent the same way
   await page.locator(".auth-wrapper button.authorize").click();
   await page.locator(".auth-container").filter({ hasText: "clientCredentials" }).locator("button", { hasText: "Logout" }).click();
