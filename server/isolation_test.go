@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,6 +164,18 @@ func TestIsolationProbe(t *testing.T) {
 			for _, m := range p.methods {
 				t.Run(m+" "+p.template, func(t *testing.T) {
 					c := env.For(t)
+					if search := searchProbes[p.template]; search != nil {
+						// searches that match every record the caller may view
+						res := c.Do(apitest.Request{Path: search("theirs")})
+						res.ExpectStatus(t, 200)
+						leaks(t, "the search", res)
+						plainLeaks(t, res, secret)
+						// the same search finds them for their own organization
+						if n := searchCount(t, second.For(t).Do(apitest.Request{Path: search("theirs")})); n == 0 {
+							t.Fatal("the probe finds nothing even for the other organization")
+						}
+						return
+					}
 					if p.item {
 						if id == "" {
 							return // no record of the type belongs to an organization
@@ -238,6 +252,14 @@ func TestNoRoleSeesNothing(t *testing.T) {
 			for _, m := range p.methods {
 				t.Run(m+" "+p.template, func(t *testing.T) {
 					c := c.For(t)
+					if search := searchProbes[p.template]; search != nil {
+						res := c.Do(apitest.Request{Path: search("ours")})
+						res.ExpectStatus(t, 200)
+						if n := searchCount(t, res); n != 0 {
+							t.Fatalf("a user without roles finds %d records: %s", n, res.Body)
+						}
+						return
+					}
 					id := ours[p.typ]
 					relationship := strings.Contains(p.template, "/relationships/")
 					switch {
@@ -327,4 +349,49 @@ func mustInt(t testing.TB, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// searchProbes are searches of each search endpoint that match every record the caller may
+// view whose text has the word given.
+var searchProbes = map[string]func(word string) string{
+	"/api/rest/latest/search": func(w string) string { return "/api/rest/latest/search?search=" + w },
+	"/api/rest/latest/search/advanced": func(w string) string {
+		return "/api/rest/latest/search/advanced?query=" + url.QueryEscape(`where all_text ~ `+w+` or integer timesContacted >= 0`)
+	},
+	"/api/search": func(w string) string { return "/api/search?filter[searchText]=" + w + "&include=entity&page[size]=100" },
+}
+
+// plainLeaks fails when a plain search result names a record of secret ("type/id").
+func plainLeaks(t *testing.T, res *apitest.Response, secret map[string]bool) {
+	t.Helper()
+	var r struct {
+		Data []struct {
+			EntityName string `json:"entity_name"`
+			RecordID   int64  `json:"record_id"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(res.Body, &r) != nil {
+		return // not a plain result
+	}
+	for _, d := range r.Data {
+		if k := fmt.Sprintf("%s/%d", d.EntityName, d.RecordID); secret[k] {
+			t.Errorf("the search shows %s of the other organization: %.500s", k, res.Body)
+		}
+	}
+}
+
+// searchCount is the number of records a search answer holds.
+func searchCount(t *testing.T, res *apitest.Response) int {
+	t.Helper()
+	var r struct {
+		RecordsCount *int              `json:"records_count"`
+		Data         []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(res.Body, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.RecordsCount != nil {
+		return *r.RecordsCount + len(r.Data)
+	}
+	return len(r.Data)
 }
