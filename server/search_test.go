@@ -268,3 +268,24 @@ func TestSearchSparse(t *testing.T) {
 			badParam("fields[search]", "filter constraint", `The field "name" is not known for the entity type "search".`)))
 	})
 }
+
+// TestSearchIndexUnderConcurrency: calls written at once for one contact leave its index row
+// with the exact count (computed under the contact's row lock, like the field itself).
+func TestSearchIndexUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		contact := create(t, env, "contacts", `{"data":{"type":"contacts","attributes":{"firstName":"Busy","lastName":"Line"}}}`)
+		var reqs []apitest.Request
+		for i := range 20 {
+			reqs = append(reqs, apitest.Request{Method: http.MethodPost, Path: "/api/calls", Body: fmt.Sprintf(`{"data":{"type":"calls","attributes":
+				{"subject":"Parallel %d","callDateTime":"2024-04-01T10:%02d:00Z","direction":"incoming"},"relationships":{"contact":{"data":{"type":"contacts","id":"%s"}}}}}`, i, i, contact)})
+		}
+		for _, res := range env.DoParallel(reqs) {
+			res.ExpectStatus(t, http.StatusCreated)
+		}
+		expectFound(t, env, advanced(`from contacts where integer timesContacted = 20`), 1, "contacts "+contact+" Busy Line")
+		if _, n := found(t, env, advanced(`from calls where subject like "parallel"`)); n != 20 {
+			t.Fatalf("%d calls in the index, want 20", n)
+		}
+	})
+}
