@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -67,7 +68,7 @@ func (a *API) ListFound(w http.ResponseWriter, r *http.Request, filters []string
 		name, isFilter := strings.CutPrefix(p.Key, "filter[")
 		name, _ = strings.CutSuffix(name, "]")
 		switch {
-		case isFilter && (p.Op == "" || p.Op == OpEq) && contains(filters, name):
+		case isFilter && (p.Op == "" || p.Op == OpEq) && slices.Contains(filters, name):
 			if _, twice := got[name]; twice {
 				errs = append(errs, BadParameter(p.Raw, TitleFilter, fmt.Sprintf("The filter %q may be given once.", name)))
 			}
@@ -187,15 +188,6 @@ func (a *API) ListFound(w http.ResponseWriter, r *http.Request, filters []string
 		w.Header().Set("X-Include-Total-Count", strconv.Itoa(total))
 	}
 	c.send(http.StatusOK, b)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // BaseURL is the scheme and host of the request, as links use them.

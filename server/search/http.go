@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -48,7 +49,7 @@ func plainParams(r *http.Request, names ...string) (map[string]string, error) {
 	var errs jsonapi.Errors
 	for k, v := range vals {
 		switch {
-		case !contains(names, k):
+		case !slices.Contains(names, k):
 			errs = append(errs, jsonapi.BadParameter(k, jsonapi.TitleFilter, fmt.Sprintf("The query parameter %q is not supported here.", k)))
 		case len(v) > 1:
 			errs = append(errs, jsonapi.BadParameter(k, jsonapi.TitleFilter, fmt.Sprintf("The query parameter %q may be given once.", k)))
@@ -251,13 +252,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
