@@ -289,3 +289,19 @@ func TestSearchIndexUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchHugeText: a record with megabytes of distinct words is written and found (the
+// full-text index holds its first words; like finds the rest).
+func TestSearchHugeText(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		var b strings.Builder
+		for i := range 200_000 {
+			fmt.Fprintf(&b, "w%d ", i)
+		}
+		b.WriteString("needleattheend")
+		id := create(t, env, "accounts", `{"data":{"type":"accounts","attributes":{"name":"Huge","description":"`+b.String()+`"}}}`)
+		expectFound(t, env, simple("w17"), 1, "accounts "+id+" Huge")
+		expectFound(t, env, advanced(`where description like "needleattheend"`), 1, "accounts "+id+" Huge")
+	})
+}

@@ -148,7 +148,7 @@ func (p *plan) searchRow(rec *jsonapi.Record) store.SearchRow {
 		}
 	}
 	all := strings.Join(texts, "\n")
-	row.AllLower, row.AllWords = strings.ToLower(all), Words(all)
+	row.AllLower, row.AllWords = strings.ToLower(all), capWords(Words(all))
 	row.Fields, row.LowerFields, row.WordFields = mustJSON(fields), mustJSON(lower), mustJSON(words)
 	return row
 }
@@ -181,6 +181,21 @@ func Words(s string) string {
 	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), " ")
+}
+
+// maxWords bounds the words of a record that the full-text index holds (PostgreSQL refuses a
+// tsvector above 1 MiB): a text longer than that is found by its first 256 KiB of words (and by
+// substring, like, in all of it).
+const maxWords = 256 << 10
+
+func capWords(w string) string {
+	if len(w) <= maxWords {
+		return w
+	}
+	if i := strings.LastIndexByte(w[:maxWords], ' '); i > 0 {
+		return w[:i]
+	}
+	return w[:maxWords]
 }
 
 // IndexTime is the form of a date-time in the index: fixed width, UTC, so that text order is
