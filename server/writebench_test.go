@@ -60,6 +60,7 @@ func TestWriteBenchmark(t *testing.T) {
 	}
 	t.Log(index)
 	e, token := newServer(t, db, server.Config{})
+	statements := countStatements(t, db.Gorm)
 
 	firsts := []string{"Sarah", "James", "Olivia", "Lukas", "Chloe", "Harry", "Manon", "Felix"}
 	lasts := []string{"Miller", "Schmidt", "Garcia", "Dubois", "Wright", "Becker", "Nelson", "Lopez"}
@@ -79,10 +80,13 @@ func TestWriteBenchmark(t *testing.T) {
 	const warmup = 50
 	var table strings.Builder
 	fmt.Fprintf(&table, "\nwrites, demo data at scale %d on PostgreSQL, %s, %d cores, %d requests each after %d\n\n", scale, index, runtime.NumCPU(), n, warmup)
-	table.WriteString("| request | mean | p50 | p99 | max |\n|---|---:|---:|---:|---:|\n")
+	table.WriteString("| request | mean | p50 | p99 | max | statements |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, c := range cases {
 		d := make([]time.Duration, 0, n)
 		for i := range warmup + n {
+			if i == warmup {
+				statements.Store(0)
+			}
 			req := httptest.NewRequest(http.MethodPost, "http://bench.test"+c.path, strings.NewReader(c.body(i)))
 			req.Header.Set("Authorization", token)
 			req.Header.Set("Content-Type", "application/vnd.api+json")
@@ -98,8 +102,9 @@ func TestWriteBenchmark(t *testing.T) {
 			}
 		}
 		s := latencyStats(d)
-		t.Logf("%s: %s", c.name, s)
-		fmt.Fprintf(&table, "| `%s` | %s | %s | %s | %s |\n", c.name, ms(s.mean), ms(s.p50), ms(s.p99), ms(s.max))
+		perRequest := float64(statements.Load()) / float64(n)
+		t.Logf("%s: %s; %.1f statements", c.name, s, perRequest)
+		fmt.Fprintf(&table, "| `%s` | %s | %s | %s | %s | %.1f |\n", c.name, ms(s.mean), ms(s.p50), ms(s.p99), ms(s.max), perRequest)
 	}
 	fmt.Print(table.String())
 }
