@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: generate verify build test test-sqlite test-postgres bench bench-batch crashtest fuzz run lint lint-doc check-client check-doc check-live check-sandbox
+.PHONY: generate verify build test test-sqlite test-postgres bench bench-batch bench-search crashtest fuzz run lint lint-doc check-client check-doc check-live check-sandbox
 
 ## generate: bundle openapi/ into gen/ and generate the Go server, types and client
 generate:
@@ -71,6 +71,27 @@ crashtest:
 ## WEBAPI_BENCH_RECORDS and WEBAPI_BENCH_WORKERS (per process, default 4) change the run.
 bench-batch:
 	WEBAPI_BENCH_BATCH=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestBatchBenchmark$$' -v ./cmd/webapi/
+
+## bench-search: the search benchmark (issue 12; README, Performance, Search) on PostgreSQL. First
+## p50/p99 of the search endpoints over the demo data at scale 200 in the database search_bench
+## (WEBAPI_BENCH_SEARCH_DB; created and seeded when missing, then kept: dropdb search_bench to start
+## afresh), each query's statements under EXPLAIN ANALYZE (WEBAPI_BENCH_SEARCH_PLANS=1 prints the
+## plans). Then the write overhead of the index: POST /api/accounts and /api/contacts over a fresh
+## scale-200 schema (WEBAPI_TEST_POSTGRES), in a temporary worktree of SEARCH_BEFORE (the commit
+## before the search work; empty: skip) and in this tree. WEBAPI_BENCH_SEARCH_N (default 300) and
+## WEBAPI_BENCH_WRITE_N (default 1000) are the requests of each kind.
+SEARCH_BEFORE ?= f4d7638
+bench-search:
+	WEBAPI_BENCH_SEARCH=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 60m -run '^TestSearchBenchmark$$' -v ./server/
+	@if [ -n "$(SEARCH_BEFORE)" ]; then \
+	  dir=$$(mktemp -d)/before; \
+	  git worktree add --detach $$dir $(SEARCH_BEFORE) >/dev/null && cp server/writebench_test.go $$dir/server/ && \
+	  echo "--- before: $(SEARCH_BEFORE)" && \
+	  (cd $$dir && WEBAPI_BENCH_WRITE=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestWriteBenchmark$$' -v ./server/); \
+	  rc=$$?; git worktree remove --force $$dir; rmdir $$(dirname $$dir); exit $$rc; \
+	fi
+	@echo "--- after: $$(git rev-parse --short HEAD)"
+	WEBAPI_BENCH_WRITE=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestWriteBenchmark$$' -v ./server/
 
 ## fuzz: run every fuzz target of the project, each for FUZZTIME: a duration (default 60s) or a
 ## number of executions such as 20000x. A failing input is written to the package's
