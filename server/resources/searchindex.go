@@ -297,6 +297,10 @@ func (s *Store) Reindex(ctx context.Context, types []string, batch int, progress
 			}
 		}
 	}
+	if s.db.Dialect == store.Postgres {
+		// the planner's statistics of the rebuilt index now, not whenever autovacuum comes
+		return s.db.Gorm.WithContext(ctx).Exec("ANALYZE search_index").Error
+	}
 	return nil
 }
 

@@ -67,15 +67,11 @@ func (s *Service) run(ctx context.Context, q *search) ([]hit, int, error) {
 	var hits []hit
 	var total int
 	err := s.db.Run(ctx, func(ctx context.Context) error {
-		hits = hits[:0]
+		hits, total = hits[:0], 0
 		conn := s.db.Conn(ctx)
-		if err := conn.Raw("SELECT COUNT(*)"+from, args...).Row().Scan(&total); err != nil {
-			return err
-		}
-		if total == 0 || q.offset >= total {
-			return nil
-		}
-		cols := "s.entity_type, s.record_id, s.title"
+		// the page and the count of all matches in one statement; a page past the end has no
+		// row to carry the count, which is then asked for alone
+		cols := "s.entity_type, s.record_id, s.title, COUNT(*) OVER ()"
 		if q.fields {
 			cols += ", s.fields"
 		}
@@ -96,7 +92,7 @@ func (s *Service) run(ctx context.Context, q *search) ([]hit, int, error) {
 		for rows.Next() {
 			var h hit
 			var fields []byte
-			dest := []any{&h.Type, &h.ID, &h.Title}
+			dest := []any{&h.Type, &h.ID, &h.Title, &total}
 			if q.fields {
 				dest = append(dest, &fields)
 			}
@@ -110,7 +106,13 @@ func (s *Service) run(ctx context.Context, q *search) ([]hit, int, error) {
 			}
 			hits = append(hits, h)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(hits) == 0 && q.offset > 0 {
+			return conn.Raw("SELECT COUNT(*)"+from, args...).Row().Scan(&total)
+		}
+		return nil
 	})
 	return hits, total, err
 }
