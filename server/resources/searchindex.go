@@ -89,9 +89,15 @@ func (s *Store) reindex(ctx context.Context, p *plan, ids []any) error {
 	return s.db.PutSearch(ctx, rows)
 }
 
-// indexSelect reads what the index needs of records: their attributes and to-one links (not
-// the to-many linkage, nor computed values that need the request).
+// indexSelect reads what the index needs of records.
 func (p *plan) indexSelect(ids []any) *query.Select {
+	return &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: p.indexColumns(), Limit: -1,
+		Where: []query.Expr{{SQL: "t.id IN ?", Args: []any{ids}}}}
+}
+
+// indexColumns are the plan's columns as the index needs them: the attributes and to-one links
+// (not the to-many linkage, nor computed values that need the request: NULL in their place).
+func (p *plan) indexColumns() []query.Column {
 	cols := slices.Clone(p.cols)
 	for _, m := range p.attrs {
 		if m.computed != nil && m.sel >= 0 {
@@ -103,8 +109,7 @@ func (p *plan) indexSelect(ids []any) *query.Select {
 			cols[m.sel] = query.Column{Expr: query.Expr{SQL: "NULL"}, Type: query.IDList}
 		}
 	}
-	return &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: cols, Limit: -1,
-		Where: []query.Expr{{SQL: "t.id IN ?", Args: []any{ids}}}}
+	return cols
 }
 
 // searchRow is the index row of a record.
@@ -213,8 +218,10 @@ func mustJSON(v any) string {
 // touched collects the records hooks change on the side, by type, for the index.
 type touched map[string]map[any]bool
 
-// Touch tells the write pipeline that the hook changed records of another type (their index
-// rows are recomputed before the write's transaction ends).
+// Touch tells the write pipeline that the hook changed records (their index rows are
+// recomputed before the write's transaction ends): those of other types, and the written
+// record itself if an After hook changes its columns (a create's index row is otherwise built
+// from the row the insert returned).
 func (h *Hook) Touch(typ string, ids ...any) {
 	if h.touched == nil {
 		h.touched = touched{}
@@ -225,6 +232,19 @@ func (h *Hook) Touch(typ string, ids ...any) {
 	for _, id := range ids {
 		h.touched[typ][id] = true
 	}
+}
+
+// indexCreated keeps the index current after a create whose record was returned by the insert
+// (rec): its row is built from it, unless a hook changed the record since (it touched it).
+func (s *Store) indexCreated(ctx context.Context, p *plan, h *Hook, rec *jsonapi.Record) error {
+	if h.touched[p.decl.Type][h.IDs[0]] {
+		return s.indexWrite(ctx, p, h)
+	}
+	if err := s.db.PutSearch(ctx, []store.SearchRow{p.searchRow(rec)}); err != nil {
+		return err
+	}
+	others := &Hook{touched: h.touched}
+	return s.indexWrite(ctx, p, others)
 }
 
 // indexWrite keeps the index current after a write: the records written and those its hooks

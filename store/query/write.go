@@ -190,3 +190,35 @@ func SetForeignKey(ctx context.Context, db *store.DB, l Link, own any, ids []any
 	}
 	return conn.Exec("UPDATE "+l.Table+" SET "+l.Own+" = ? WHERE "+l.Other+" IN ?", own, ids).Error
 }
+
+// InsertReturning inserts a row as Insert does and returns it as Find would read it with the
+// given columns, in the same statement: their expressions must be plain columns of the table
+// ("t.name") or constants (NULL), which RETURNING evaluates on the new row.
+func InsertReturning(ctx context.Context, db *store.DB, table string, cols []string, vals []any, columns []Column) (Row, error) {
+	var ret strings.Builder
+	ret.WriteString("id")
+	for _, c := range columns {
+		ret.WriteString(", ")
+		ret.WriteString(strings.TrimPrefix(c.Expr.SQL, "t."))
+	}
+	stmt := strings.TrimSuffix(insertStatement(table, cols), " RETURNING id") + " RETURNING " + ret.String()
+	dest := make([]any, len(columns)+1)
+	var id any
+	dest[0] = &id
+	slots := make([]any, len(columns))
+	for i, c := range columns {
+		dest[i+1] = scanSlot(c.Type, &slots[i])
+	}
+	if err := db.Conn(ctx).Raw(stmt, vals...).Row().Scan(dest...); err != nil {
+		return Row{}, err
+	}
+	row := Row{ID: idString(id), Values: make([]any, len(columns))}
+	for i, c := range columns {
+		v, err := convert(c.Type, dest[i+1])
+		if err != nil {
+			return Row{}, fmt.Errorf("column %d of %s: %w", i, table, err)
+		}
+		row.Values[i] = v
+	}
+	return row, nil
+}
