@@ -145,7 +145,7 @@ func TestSearchBenchmark(t *testing.T) {
 
 	var out strings.Builder
 	fmt.Fprintf(&out, "\nsearch, demo data: %d contacts, %d rows in the index; PostgreSQL, %d cores; %d sequential requests each after %d\n\n", contacts, indexed, runtime.NumCPU(), n, warmup)
-	out.WriteString("| query | found | p50 | p99 | mean | index use (statements: COUNT, page) |\n|---|---:|---:|---:|---:|---|\n")
+	out.WriteString("| query | found | p50 | p99 | mean | index use (each statement) |\n|---|---:|---:|---:|---:|---|\n")
 	for _, r := range rows {
 		var use []string
 		for _, p := range r.plans {
