@@ -94,7 +94,8 @@ const paramOf = (ref) => (ref && ref.$ref ? doc.components.parameters[ref.$ref.r
 
 // --- GETs derived from the document: every collection, then every path below its first record.
 const paths = Object.keys(doc.paths);
-const collections = paths.filter((p) => p.startsWith('/api/') && !p.includes('{') && doc.paths[p].get);
+// (resource collections: those with records of their own; the search endpoints follow below)
+const collections = paths.filter((p) => p.startsWith('/api/') && !p.includes('{') && doc.paths[p].get && doc.paths[`${p}/{id}`]);
 for (const coll of collections) {
   const type = coll.slice('/api/'.length);
   const rels = paths.filter((p) => p.startsWith(`${coll}/{id}/relationships/`)).map((p) => p.split('/').pop());
@@ -110,6 +111,13 @@ for (const coll of collections) {
     await send('GET', p.replace('{id}', encodeURIComponent(id)));
   }
   if (rels.length) await send('GET', `${coll}/${encodeURIComponent(id)}` + q({ include: rels.join(',') }));
+}
+// the search endpoints, when the document has them (api.md section 15)
+if (doc.paths['/api/search']) {
+  await send('GET', '/api/rest/latest/search' + q({ search: 'a', max_results: 2 }));
+  await send('GET', '/api/rest/latest/search/advanced' + q({ query: 'select (name, integer.timesContacted as times) from accounts where all_text like "a" order_by name max_results 2' }));
+  await send('GET', '/api/search' + q({ 'filter[searchText]': 'a', include: 'entity', 'page[size]': 2 }), { headers: { 'X-Include': 'totalCount' } });
+  await send('GET', '/api/search' + q({ 'filter[searchQuery]': 'integer timesContacted >= 0', 'filter[entities]': 'accounts,contacts', 'fields[search]': 'entityName' }));
 }
 // localized names and converted prices, when the document has products
 if (doc.paths['/api/products/{id}']) {
