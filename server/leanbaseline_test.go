@@ -9,18 +9,23 @@ package server_test
 // administrator's bearer token. TestLeanBaselineMatches keeps its documents byte-identical to
 // ours; TestHTTPBenchmark (leanbench_test.go, make bench-http) measures both under load.
 //
-// It reuses the document structs and row scanners of baseline_test.go (the older baseline of
-// issue 9, which runs our own SQL shapes) but none of its SQL.
+// It reuses the row scanners of baseline_test.go (the older baseline of issue 9, which runs our
+// own SQL shapes and encodes with encoding/json) but none of its SQL, and writes its documents by
+// appending JSON into a pooled buffer (encoding/json made it slower than ours on lists, which is
+// not a floor). TestLeanStr checks its string escaping against encoding/json.
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -122,21 +127,6 @@ type leanSparseAccount struct {
 	} `json:"attributes"`
 }
 
-type leanSparseDoc struct {
-	Data []leanSparseAccount `json:"data"`
-}
-
-type leanItemIncludeDoc struct {
-	Data     bAccount   `json:"data"`
-	Included []bContact `json:"included"`
-	Links    bLinks     `json:"links"`
-}
-
-type leanRelDoc struct {
-	Data  []bIdent  `json:"data"`
-	Links bRelLinks `json:"links"`
-}
-
 // leanHandler serves the GET request classes of leanCases.
 func leanHandler(pool *pgxpool.Pool) http.Handler {
 	fail := func(w http.ResponseWriter, err error) {
@@ -194,7 +184,10 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 				fail(w, err)
 				return
 			}
-			baseWriteJSON(w, leanSparseDoc{Data: data})
+			leanSend(w, func(b []byte) []byte {
+				b = leanList(append(b, `{"data":`...), data, leanSparse)
+				return append(b, '}')
+			})
 			return
 		}
 		sql, args := "SELECT "+leanAccountCols+" FROM accounts a WHERE a.organization_id = 1", []any{}
@@ -210,22 +203,26 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			fail(w, err)
 			return
 		}
-		doc := bListDoc[bAccount]{Links: basePageLinks(r, base)}
+		links := basePageLinks(r, base)
 		if len(accounts) > size {
 			accounts = accounts[:size]
 		} else {
-			doc.Links.Next = ""
+			links.Next = ""
 		}
-		doc.Data = accounts
+		var included []bContact
 		if q.Get("include") == "contacts" {
-			included, err := include(ctx, base, accounts)
-			if err != nil {
+			if included, err = include(ctx, base, accounts); err != nil {
 				fail(w, err)
 				return
 			}
-			doc.Included = &included
 		}
-		baseWriteJSON(w, doc)
+		leanSend(w, func(b []byte) []byte {
+			b = leanList(append(b, `{"data":`...), accounts, leanAccount)
+			if included != nil {
+				b = leanList(append(b, `,"included":`...), included, leanContact)
+			}
+			return append(leanPageLinks(append(b, ','), links), '}')
+		})
 	})
 	mux.HandleFunc("GET /api/accounts/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -240,17 +237,21 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			fail(w, err)
 			return
 		}
-		self := bLinks{Self: base + r.URL.RequestURI()}
-		if r.URL.Query().Get("include") != "contacts" {
-			baseWriteJSON(w, bItemDoc[bAccount]{Data: a, Links: self})
-			return
+		var included []bContact
+		if r.URL.Query().Get("include") == "contacts" {
+			if included, err = include(ctx, base, []bAccount{a}); err != nil {
+				fail(w, err)
+				return
+			}
 		}
-		included, err := include(ctx, base, []bAccount{a})
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		baseWriteJSON(w, leanItemIncludeDoc{Data: a, Included: included, Links: self})
+		leanSend(w, func(b []byte) []byte {
+			b = leanAccount(append(b, `{"data":`...), &a)
+			if included != nil {
+				b = leanList(append(b, `,"included":`...), included, leanContact)
+			}
+			b = leanStr(append(b, `,"links":{"self":`...), base+r.URL.RequestURI())
+			return append(b, "}}"...)
+		})
 	})
 	mux.HandleFunc("GET /api/accounts/{id}/relationships/contacts", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -268,7 +269,10 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 		}
 		self := "http://" + r.Host + "/api/accounts/" + r.PathValue("id")
 		rel := baseToMany(self, "contacts", "contacts", ids)
-		baseWriteJSON(w, leanRelDoc{Data: rel.Data, Links: rel.Links})
+		leanSend(w, func(b []byte) []byte {
+			b = leanIdents(append(b, `{"data":`...), rel.Data)
+			return append(leanRelLinks(append(b, ','), rel.Links), '}')
+		})
 	})
 	mux.HandleFunc("GET /api/accounts/{id}/contacts", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -287,14 +291,315 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			fail(w, err)
 			return
 		}
-		doc := bListDoc[bContact]{Links: basePageLinks(r, base)}
+		links := basePageLinks(r, base)
 		if len(list) > 10 {
 			list = list[:10]
 		} else {
-			doc.Links.Next = ""
+			links.Next = ""
 		}
-		doc.Data = list
-		baseWriteJSON(w, doc)
+		leanSend(w, func(b []byte) []byte {
+			b = leanList(append(b, `{"data":`...), list, leanContact)
+			return append(leanPageLinks(append(b, ','), links), '}')
+		})
 	})
 	return mux
+}
+
+// ---- the lean server's encoder: JSON appended by hand into a pooled buffer, as encoding/json
+// with SetEscapeHTML(false) would write it (TestLeanBaselineMatches checks the bytes) ----
+
+var leanBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+// leanSend writes the document that fill appends.
+func leanSend(w http.ResponseWriter, fill func([]byte) []byte) {
+	p := leanBufs.Get().(*[]byte)
+	b := fill((*p)[:0])
+	w.Header().Set("Content-Type", "application/vnd.api+json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+	*p = b
+	leanBufs.Put(p)
+}
+
+const leanHex = "0123456789abcdef"
+
+// leanStr appends s as a JSON string the way encoding/json does without HTML escaping.
+func leanStr(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', leanHex[c>>4], leanHex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', leanHex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func leanOptStr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return leanStr(b, *s)
+}
+
+func leanTime(b []byte, t bTime) []byte {
+	return time.Time(t).UTC().AppendFormat(append(b, '"'), "2006-01-02T15:04:05Z\"")
+}
+
+func leanOptTime(b []byte, t *bTime) []byte {
+	if t == nil {
+		return append(b, "null"...)
+	}
+	return leanTime(b, *t)
+}
+
+func leanIdent(b []byte, id bIdent) []byte {
+	b = append(b, `{"type":`...)
+	b = leanStr(b, id.Type)
+	b = append(b, `,"id":`...)
+	b = leanStr(b, id.ID)
+	return append(b, '}')
+}
+
+func leanRelLinks(b []byte, l bRelLinks) []byte {
+	b = append(b, `"links":{"self":`...)
+	b = leanStr(b, l.Self)
+	b = append(b, `,"related":`...)
+	b = leanStr(b, l.Related)
+	return append(b, '}')
+}
+
+func leanIdents(b []byte, ids []bIdent) []byte {
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = leanIdent(b, id)
+	}
+	return append(b, ']')
+}
+
+func leanToOne(b []byte, name string, r bToOne) []byte {
+	b = append(b, '"')
+	b = append(b, name...)
+	b = append(b, `":{"data":`...)
+	if r.Data == nil {
+		b = append(b, "null"...)
+	} else {
+		b = leanIdent(b, *r.Data)
+	}
+	b = append(b, ',')
+	b = leanRelLinks(b, r.Links)
+	return append(b, '}')
+}
+
+func leanToMany(b []byte, name string, r bToMany) []byte {
+	b = append(b, '"')
+	b = append(b, name...)
+	b = append(b, `":{"data":`...)
+	b = leanIdents(b, r.Data)
+	b = append(b, ',')
+	b = leanRelLinks(b, r.Links)
+	return append(b, '}')
+}
+
+func leanHead(b []byte, typ, id, self string) []byte {
+	b = append(b, `{"type":`...)
+	b = leanStr(b, typ)
+	b = append(b, `,"id":`...)
+	b = leanStr(b, id)
+	b = append(b, `,"links":{"self":`...)
+	b = leanStr(b, self)
+	return append(b, `},"attributes":{`...)
+}
+
+func leanAccount(b []byte, a *bAccount) []byte {
+	at := &a.Attributes
+	b = leanHead(b, a.Type, a.ID, a.Links.Self)
+	b = append(b, `"name":`...)
+	b = leanStr(b, at.Name)
+	b = append(b, `,"description":`...)
+	b = leanOptStr(b, at.Description)
+	b = append(b, `,"lastContactedDate":`...)
+	b = leanOptTime(b, at.LastContactedDate)
+	b = append(b, `,"lastContactedDateIn":`...)
+	b = leanOptTime(b, at.LastContactedDateIn)
+	b = append(b, `,"lastContactedDateOut":`...)
+	b = leanOptTime(b, at.LastContactedDateOut)
+	b = append(b, `,"timesContacted":`...)
+	b = strconv.AppendInt(b, at.TimesContacted, 10)
+	b = append(b, `,"timesContactedIn":`...)
+	b = strconv.AppendInt(b, at.TimesContactedIn, 10)
+	b = append(b, `,"timesContactedOut":`...)
+	b = strconv.AppendInt(b, at.TimesContactedOut, 10)
+	b = append(b, `,"createdAt":`...)
+	b = leanTime(b, at.CreatedAt)
+	b = append(b, `,"updatedAt":`...)
+	b = leanTime(b, at.UpdatedAt)
+	b = append(b, `},"relationships":{`...)
+	rel := &a.Relationships
+	b = leanToMany(b, "contacts", rel.Contacts)
+	b = append(b, ',')
+	b = leanToOne(b, "defaultContact", rel.DefaultContact)
+	b = append(b, ',')
+	b = leanToOne(b, "owner", rel.Owner)
+	b = append(b, ',')
+	b = leanToOne(b, "organization", rel.Organization)
+	return append(b, "}}"...)
+}
+
+func leanContact(b []byte, c *bContact) []byte {
+	at := &c.Attributes
+	b = leanHead(b, c.Type, c.ID, c.Links.Self)
+	for i, s := range [...]struct {
+		name string
+		v    *string
+	}{{"namePrefix", at.NamePrefix}, {"firstName", at.FirstName}, {"middleName", at.MiddleName},
+		{"lastName", at.LastName}, {"nameSuffix", at.NameSuffix}, {"gender", at.Gender}} {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, s.name...)
+		b = append(b, `":`...)
+		b = leanOptStr(b, s.v)
+	}
+	b = append(b, `,"birthday":`...)
+	if at.Birthday == nil {
+		b = append(b, "null"...)
+	} else {
+		b = time.Time(*at.Birthday).AppendFormat(append(b, '"'), "2006-01-02\"")
+	}
+	for _, s := range [...]struct {
+		name string
+		v    *string
+	}{{"jobTitle", at.JobTitle}, {"description", at.Description}, {"primaryEmail", at.PrimaryEmail}, {"primaryPhone", at.PrimaryPhone}} {
+		b = append(b, `,"`...)
+		b = append(b, s.name...)
+		b = append(b, `":`...)
+		b = leanOptStr(b, s.v)
+	}
+	b = append(b, `,"lastContactedDate":`...)
+	b = leanOptTime(b, at.LastContactedDate)
+	b = append(b, `,"lastContactedDateIn":`...)
+	b = leanOptTime(b, at.LastContactedDateIn)
+	b = append(b, `,"lastContactedDateOut":`...)
+	b = leanOptTime(b, at.LastContactedDateOut)
+	b = append(b, `,"timesContacted":`...)
+	b = strconv.AppendInt(b, at.TimesContacted, 10)
+	b = append(b, `,"timesContactedIn":`...)
+	b = strconv.AppendInt(b, at.TimesContactedIn, 10)
+	b = append(b, `,"timesContactedOut":`...)
+	b = strconv.AppendInt(b, at.TimesContactedOut, 10)
+	b = append(b, `,"createdAt":`...)
+	b = leanTime(b, at.CreatedAt)
+	b = append(b, `,"updatedAt":`...)
+	b = leanTime(b, at.UpdatedAt)
+	b = append(b, `},"relationships":{`...)
+	rel := &c.Relationships
+	b = leanToOne(b, "source", rel.Source)
+	b = append(b, ',')
+	b = leanToMany(b, "accounts", rel.Accounts)
+	b = append(b, ',')
+	b = leanToMany(b, "calls", rel.Calls)
+	b = append(b, ',')
+	b = leanToOne(b, "owner", rel.Owner)
+	b = append(b, ',')
+	b = leanToOne(b, "organization", rel.Organization)
+	return append(b, "}}"...)
+}
+
+func leanSparse(b []byte, a *leanSparseAccount) []byte {
+	b = append(b, `{"type":"accounts","id":`...)
+	b = leanStr(b, a.ID)
+	b = append(b, `,"attributes":{"name":`...)
+	b = leanStr(b, a.Attributes.Name)
+	b = append(b, `,"description":`...)
+	b = leanOptStr(b, a.Attributes.Description)
+	b = append(b, `,"createdAt":`...)
+	b = leanTime(b, a.Attributes.CreatedAt)
+	b = append(b, `,"updatedAt":`...)
+	b = leanTime(b, a.Attributes.UpdatedAt)
+	return append(b, "}}"...)
+}
+
+// leanList appends a JSON array of items, each by one.
+func leanList[T any](b []byte, items []T, one func([]byte, *T) []byte) []byte {
+	b = append(b, '[')
+	for i := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = one(b, &items[i])
+	}
+	return append(b, ']')
+}
+
+func leanPageLinks(b []byte, l bPageLinks) []byte {
+	b = append(b, `"links":{"self":`...)
+	b = leanStr(b, l.Self)
+	if l.Next != "" {
+		b = append(b, `,"next":`...)
+		b = leanStr(b, l.Next)
+	}
+	return append(b, '}')
+}
+
+// TestLeanStr checks the lean encoder's strings against encoding/json (no HTML escaping) on the
+// cases demo data may not have.
+func TestLeanStr(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "plain", `q"b\s`, "c\x00\x01\x1f\n\r\t\b\f", "<a&b>", "é ü 中", "\u2028\u2029", "bad\xffutf8\xc3"} {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		if want, got := strings.TrimSuffix(buf.String(), "\n"), string(leanStr(nil, s)); got != want {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	}
 }
