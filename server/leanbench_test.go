@@ -15,6 +15,8 @@ package server_test
 //	WEBAPI_BENCH_HTTP_CONNS         concurrent connections (default 32)
 //	WEBAPI_BENCH_HTTP_CPUPROFILE    a file: the CPU profile of the whole process while ours
 //	                                serves the page of 10 accounts (go tool pprof -top -cum FILE)
+//	WEBAPI_BENCH_HTTP_LEAN_CPUPROFILE  the same while the lean server serves it
+//	WEBAPI_BENCH_HTTP_ONLY          a regular expression: only the classes whose name matches
 //
 // RSS is the whole test process (both servers and the load generator): VmRSS after each run
 // and the peak VmHWM.
@@ -26,6 +28,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -91,7 +94,11 @@ func TestHTTPBenchmark(t *testing.T) {
 	fmt.Fprintf(&table, "\nscale %d, %d connections, %s per class and server, GOMAXPROCS %d, %s\n\n", scale, conns, duration, runtime.GOMAXPROCS(0), time.Now().UTC().Format("2 Jan 2006"))
 	table.WriteString("| request | ours req/s | lean req/s | ours / lean | ours p50 / p99 ms | lean p50 / p99 ms | RSS after ours / lean MiB |\n")
 	table.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
+	only := regexp.MustCompile(os.Getenv("WEBAPI_BENCH_HTTP_ONLY"))
 	for _, c := range leanCases {
+		if !only.MatchString(c.name) {
+			continue
+		}
 		run := func(base, auth string, d time.Duration, profile string) loadResult {
 			var stop func()
 			if profile != "" {
@@ -107,19 +114,19 @@ func TestHTTPBenchmark(t *testing.T) {
 			r := loadRun(t, client, base+c.path, auth, c.xInclude, conns, d)
 			if stop != nil {
 				stop()
-				t.Logf("CPU profile of ours serving %s: %s", c.path, profile)
+				t.Logf("CPU profile while serving %s: %s", c.path, profile)
 			}
 			return r
 		}
 		// warm-up: connections, statement caches, the token cache
 		run(oursSrv.URL, token, time.Second, "")
 		run(leanSrv.URL, "", time.Second, "")
-		profile := ""
+		profile, leanProfile := "", ""
 		if c.name == "page10" {
-			profile = os.Getenv("WEBAPI_BENCH_HTTP_CPUPROFILE")
+			profile, leanProfile = os.Getenv("WEBAPI_BENCH_HTTP_CPUPROFILE"), os.Getenv("WEBAPI_BENCH_HTTP_LEAN_CPUPROFILE")
 		}
 		ours := run(oursSrv.URL, token, duration, profile)
-		lean := run(leanSrv.URL, "", duration, "")
+		lean := run(leanSrv.URL, "", duration, leanProfile)
 		t.Logf("%s: ours %d requests, %s; lean %d requests, %s", c.name, ours.requests, ours.lat, lean.requests, lean.lat)
 		fmt.Fprintf(&table, "| `%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f / %.0f |\n",
 			c.path, leanXInclude(c.xInclude), ours.rps, lean.rps, ours.rps/lean.rps,
