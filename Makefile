@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: generate verify build test test-sqlite test-postgres bench bench-batch bench-search crashtest fuzz run lint lint-doc check-client check-doc check-live check-sandbox
+.PHONY: generate verify build test test-sqlite test-postgres bench bench-batch bench-search bench-http crashtest fuzz run lint lint-doc check-client check-doc check-live check-sandbox
 
 ## generate: bundle openapi/ into gen/ and generate the Go server, types and client
 generate:
@@ -92,6 +92,18 @@ bench-search:
 	fi
 	@echo "--- after: $$(git rev-parse --short HEAD)"
 	WEBAPI_BENCH_WRITE=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestWriteBenchmark$$' -v ./server/
+
+## bench-http: issue 13's comparison (README, Performance, Against a lean hand-written server):
+## ours (with the administrator's bearer token) and the lean hand-written net/http + pgx server of
+## server/leanbaseline_test.go, both real TCP servers, under a Go load generator (32 keep-alive
+## connections, WEBAPI_BENCH_HTTP_SECONDS per request class and server, default 5) over the demo
+## data at scale 50 in the database http_bench (WEBAPI_BENCH_HTTP_DB; created and seeded when
+## missing, then kept: dropdb http_bench to start afresh). Prints a markdown table; the CPU profile
+## of ours serving the page of 10 accounts goes to BENCH_HTTP_PROFILE (go tool pprof -top -cum).
+BENCH_HTTP_PROFILE ?= /tmp/webapi-bench-http.cpu.pprof
+bench-http:
+	WEBAPI_BENCH_HTTP=1 WEBAPI_BENCH_HTTP_CPUPROFILE=$(abspath $(BENCH_HTTP_PROFILE)) CGO_ENABLED=0 \
+	$(GO) test -count=1 -timeout 30m -run '^TestHTTPBenchmark$$' -v ./server/
 
 ## fuzz: run every fuzz target of the project, each for FUZZTIME: a duration (default 60s) or a
 ## number of executions such as 20000x. A failing input is written to the package's
