@@ -43,7 +43,7 @@ type item struct {
 func plainParams(r *http.Request, names ...string) (map[string]string, error) {
 	vals, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, jsonapi.BadParameter("", jsonapi.TitleBadRequest, "The query string is malformed.")
+		return nil, &jsonapi.Error{Status: http.StatusBadRequest, Title: jsonapi.TitleBadRequest, Detail: "The query string is malformed."}
 	}
 	out := map[string]string{}
 	var errs jsonapi.Errors
