@@ -3,6 +3,7 @@ package jsonapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 )
 
@@ -84,6 +85,8 @@ func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, writte
 
 func (c *call) send(status int, body []byte) {
 	c.w.Header().Set("Content-Type", c.format.ContentType())
+	// the body is whole: its length lets it go out in one write, not chunked
+	c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(body)
 }
