@@ -193,7 +193,7 @@ func (c *call) params(r *Resource, allowed Params) *listParams {
 // know whether there is a next page); with X-Include: totalCount it sets the count header. On a
 // problem it answers the request and returns nil.
 func (c *call) pageQuery(r *Resource, lp *listParams, parent *Parent) *Query {
-	q := &Query{Resource: r, Parent: parent, Conditions: lp.conditions, Sort: lp.sort, Limit: -1}
+	q := &Query{Resource: r, Parent: parent, Conditions: lp.conditions, Sort: lp.sort, Limit: -1, Links: linksNeeded(r, lp)}
 	if lp.size > 0 {
 		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
 	}
@@ -206,6 +206,22 @@ func (c *call) pageQuery(r *Resource, lp *listParams, parent *Parent) *Query {
 		c.w.Header().Set("X-Include-Total-Count", strconv.Itoa(n))
 	}
 	return q
+}
+
+// linksNeeded is the linkage a page of records of r needs: what its fieldset prints and what
+// its include paths start from; nil (all) without a fieldset of r.
+func linksNeeded(r *Resource, lp *listParams) []bool {
+	fs := lp.fields[r]
+	if fs == nil {
+		return nil
+	}
+	need := slices.Clone(fs.rels)
+	for _, p := range lp.include {
+		if len(p.rels) > 0 {
+			need[p.rels[0]] = true
+		}
+	}
+	return need
 }
 
 // Get answers GET /api/{type}/{id}.

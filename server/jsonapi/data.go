@@ -100,6 +100,11 @@ type Query struct {
 	Scope Scope
 	// Report asks for what the caller may do to each record found (Record.May).
 	Report bool
+	// Links says which relationships' linkage the records need (by index; nil: all): a page
+	// whose fieldset leaves a to-many relationship out, and whose include does not start from
+	// it, spares the store that relationship's subquery. Records read without a relationship's
+	// linkage have none in Record.Links.
+	Links []bool
 }
 
 // Lock is a lock a query takes on the records it finds, so that what a transaction checks of

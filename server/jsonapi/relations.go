@@ -138,6 +138,7 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 	if q == nil {
 		return
 	}
+	q.Links = make([]bool, len(target.Rels)) // only the ids are printed
 	var ids []string
 	hasNext := false
 	err := a.Store.Find(ctx, q, func(rec *Record) bool {

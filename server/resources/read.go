@@ -85,7 +85,7 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 	// the tenant what the caller may do to each record.
 	pr := principalOf(ctx)
 	links := p.visibleLinks(ctx)
-	if p.hasArg || links != nil || q.Report {
+	if p.hasArg || links != nil || q.Report || q.Links != nil {
 		sel.Head = ""
 		sel.Columns = make([]query.Column, len(p.cols), len(p.cols)+3)
 		copy(sel.Columns, p.cols)
@@ -97,6 +97,11 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 		for i, l := range links {
 			if l != nil {
 				sel.Columns[p.rels[i].sel].Expr = query.LinkIDs(*l, p.store.limits.LinkageLimit)
+			}
+		}
+		for i, m := range p.rels {
+			if m.link != nil && m.sel >= 0 && q.Links != nil && !q.Links[i] {
+				sel.Columns[m.sel].Expr = query.Expr{SQL: "NULL"} // linkage the response does not print
 			}
 		}
 		if q.Report {
