@@ -15,7 +15,9 @@ func (a *API) relation(c *call, id, assoc string) (int, *Record, bool) {
 		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
 		return 0, nil, false
 	}
-	parent, err := a.lookup(c.r.Context(), c.res, id, NoLock)
+	// the parent's own to-many linkage is not printed here (a to-many is read as a page of its
+	// own; a to-one is a column): its subqueries are spared
+	parent, err := a.find(c.r.Context(), &Query{Resource: c.res, Scope: ScopeTenant, Report: true, Links: make([]bool, len(c.res.Rels))}, id)
 	switch {
 	case err != nil:
 		c.fail(err)
