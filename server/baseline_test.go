@@ -91,10 +91,11 @@ func (c baseCountingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ 
 
 func (baseCountingTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// TestBaselineMatches checks that the baseline answers the benchmark requests with exactly our
-// documents.
-func TestBaselineMatches(t *testing.T) {
-	t.Parallel()
+// baselineSetup is what the baselines' byte-identity tests share: a PostgreSQL database with
+// the demo data at scale 1, our server over it with the administrator's token, and a pgx pool
+// for a baseline.
+func baselineSetup(t *testing.T) (http.Handler, string, *pgxpool.Pool) {
+	t.Helper()
 	be := basePostgresBackend(t)
 	db := storetest.Open(t, be)
 	if err := demo.Seed(context.Background(), db, 1, nil); err != nil {
@@ -102,6 +103,14 @@ func TestBaselineMatches(t *testing.T) {
 	}
 	e, token := newServer(t, db, server.Config{})
 	pool, _ := openBaselinePool(t, be, db)
+	return e, token, pool
+}
+
+// TestBaselineMatches checks that the baseline answers the benchmark requests with exactly our
+// documents.
+func TestBaselineMatches(t *testing.T) {
+	t.Parallel()
+	e, token, pool := baselineSetup(t)
 	base := baselineHandler(pool)
 	for _, tc := range baselineCases { // reads: in parallel
 		t.Run(tc.name, func(t *testing.T) {

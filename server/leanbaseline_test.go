@@ -29,10 +29,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"webapi/server"
-	"webapi/store/demo"
-	"webapi/store/storetest"
 )
 
 // leanCase is one request class of issue 13: its path and the X-Include header it sends.
@@ -55,13 +51,7 @@ var leanCases = []leanCase{
 // class with exactly our document.
 func TestLeanBaselineMatches(t *testing.T) {
 	t.Parallel()
-	be := basePostgresBackend(t)
-	db := storetest.Open(t, be)
-	if err := demo.Seed(context.Background(), db, 1, nil); err != nil {
-		t.Fatal(err)
-	}
-	e, token := newServer(t, db, server.Config{})
-	pool, _ := openBaselinePool(t, be, db)
+	e, token, pool := baselineSetup(t)
 	lean := leanHandler(pool)
 	for _, tc := range leanCases {
 		t.Run(tc.name, func(t *testing.T) {

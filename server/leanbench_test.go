@@ -22,7 +22,6 @@ package server_test
 // and the peak VmHWM.
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,7 +36,6 @@ import (
 	"time"
 
 	"webapi/server"
-	"webapi/store/demo"
 	"webapi/store/storetest"
 )
 
@@ -62,21 +60,7 @@ func TestHTTPBenchmark(t *testing.T) {
 	if dbURL == "" {
 		dbURL = defaultHTTPBenchDB
 	}
-	ctx := context.Background()
-	db := openSearchBenchDB(t, dbURL)
-	var accounts int64
-	if err := db.Gorm.Raw("SELECT COUNT(*) FROM accounts").Row().Scan(&accounts); err != nil {
-		t.Fatal(err)
-	}
-	if accounts == 0 {
-		start := time.Now()
-		if err := demo.Seed(ctx, db, scale, nil); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("demo data at scale %d loaded in %s", scale, time.Since(start).Round(time.Second))
-	} else {
-		t.Logf("reusing the demo data of %s (%d accounts)", redactURL(dbURL), accounts)
-	}
+	db := keptDemoDB(t, dbURL, scale)
 
 	e, token := newServer(t, db, server.Config{})
 	pool, _ := openBaselinePool(t, storetest.Backend{Name: "postgres", URL: dbURL}, db)

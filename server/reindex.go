@@ -12,11 +12,7 @@ import (
 // type when none); progress, when set, is told how many of how many records are done. A
 // rebuild of every type clears the mark a migration or the demo data leave (store.NeedsReindex).
 func Reindex(ctx context.Context, db *store.DB, types []string, progress func(done, total int)) error {
-	spec, err := embeddedSpec()
-	if err != nil {
-		return err
-	}
-	_, st, err := resources.New(db, spec, jsonapi.DefaultLimits)
+	st, err := storeOf(db)
 	if err != nil {
 		return err
 	}
@@ -39,11 +35,7 @@ func Reindex(ctx context.Context, db *store.DB, types []string, progress func(do
 
 // Searchable lists the types of the search index.
 func Searchable(db *store.DB) ([]string, error) {
-	spec, err := embeddedSpec()
-	if err != nil {
-		return nil, err
-	}
-	_, st, err := resources.New(db, spec, jsonapi.DefaultLimits)
+	st, err := storeOf(db)
 	if err != nil {
 		return nil, err
 	}
@@ -52,4 +44,14 @@ func Searchable(db *store.DB) ([]string, error) {
 		out = append(out, d.Type)
 	}
 	return out, nil
+}
+
+// storeOf is the engine's store over db, for commands that need no server.
+func storeOf(db *store.DB) (*resources.Store, error) {
+	spec, err := embeddedSpec()
+	if err != nil {
+		return nil, err
+	}
+	_, st, err := resources.New(db, spec, jsonapi.DefaultLimits)
+	return st, err
 }

@@ -61,20 +61,8 @@ func TestSearchBenchmark(t *testing.T) {
 		dbURL = defaultSearchBenchDB
 	}
 	ctx := context.Background()
-	db := openSearchBenchDB(t, dbURL)
-	var accounts, contacts int64
-	if err := db.Gorm.Raw("SELECT COUNT(*) FROM accounts").Row().Scan(&accounts); err != nil {
-		t.Fatal(err)
-	}
-	if accounts == 0 {
-		start := time.Now()
-		if err := demo.Seed(ctx, db, scale, nil); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("demo data at scale %d loaded in %s", scale, time.Since(start).Round(time.Second))
-	} else {
-		t.Logf("reusing the demo data of %s", redactURL(dbURL))
-	}
+	db := keptDemoDB(t, dbURL, scale)
+	var contacts int64
 	if needed, err := db.NeedsReindex(ctx); err != nil {
 		t.Fatal(err)
 	} else if needed {
@@ -162,6 +150,27 @@ func TestSearchBenchmark(t *testing.T) {
 		}
 	}
 	fmt.Print(out.String())
+}
+
+// keptDemoDB opens a benchmark's database (creating it when missing) with the demo data at
+// scale, loading them only when it has none: the data are kept from one run to the next.
+func keptDemoDB(t *testing.T, dbURL string, scale int) *store.DB {
+	t.Helper()
+	db := openSearchBenchDB(t, dbURL)
+	var accounts int64
+	if err := db.Gorm.Raw("SELECT COUNT(*) FROM accounts").Row().Scan(&accounts); err != nil {
+		t.Fatal(err)
+	}
+	if accounts == 0 {
+		start := time.Now()
+		if err := demo.Seed(context.Background(), db, scale, nil); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("demo data at scale %d loaded in %s", scale, time.Since(start).Round(time.Second))
+	} else {
+		t.Logf("reusing the demo data of %s (%d accounts)", redactURL(dbURL), accounts)
+	}
+	return db
 }
 
 // openSearchBenchDB opens (creating it when missing) and migrates the benchmark's database.

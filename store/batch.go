@@ -65,15 +65,10 @@ func (db *DB) CreateOperation(ctx context.Context, entityType string, ownerID, o
 // Operation reads the state of an operation; nil when there is none.
 func (db *DB) Operation(ctx context.Context, id int64) (*OperationState, error) {
 	var st OperationState
-	var started sql.NullString
-	var startedT sql.NullTime
-	var err error
-	err = db.Run(ctx, func(ctx context.Context) error {
-		row := db.Conn(ctx).Raw("SELECT id, status, entity_type, owner_id, organization_id, started_at FROM async_operations WHERE id = ?", id).Row()
-		if db.Dialect == Postgres {
-			return row.Scan(&st.ID, &st.Status, &st.EntityType, &st.OwnerID, &st.OrganizationID, &startedT)
-		}
-		return row.Scan(&st.ID, &st.Status, &st.EntityType, &st.OwnerID, &st.OrganizationID, &started)
+	started := db.nullTime()
+	err := db.Run(ctx, func(ctx context.Context) error {
+		return db.Conn(ctx).Raw("SELECT id, status, entity_type, owner_id, organization_id, started_at FROM async_operations WHERE id = ?", id).Row().
+			Scan(&st.ID, &st.Status, &st.EntityType, &st.OwnerID, &st.OrganizationID, started)
 	})
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -81,16 +76,8 @@ func (db *DB) Operation(ctx context.Context, id int64) (*OperationState, error) 
 	case err != nil:
 		return nil, err
 	}
-	if startedT.Valid {
-		t := startedT.Time.UTC()
-		st.StartedAt = &t
-	}
-	if started.Valid {
-		t, perr := time.Parse(SQLiteTimeLayout, started.String)
-		if perr != nil {
-			return nil, fmt.Errorf("store: started_at of operation %d: %w", id, perr)
-		}
-		st.StartedAt = &t
+	if st.StartedAt, err = started.value(); err != nil {
+		return nil, fmt.Errorf("store: started_at of operation %d: %w", id, err)
 	}
 	return &st, nil
 }
@@ -133,27 +120,18 @@ func (db *DB) FinishChunk(ctx context.Context, op int64, chunk int, c ChunkCount
 	}
 	// the increment and the totals it leads to, read in one statement under the row's lock
 	var t struct{ done, count, read, write, create, update, errors int64 }
-	var started sql.NullString
-	var startedT sql.NullTime
+	started := db.nullTime()
 	row := conn.Raw(`UPDATE async_operations SET chunks_done = chunks_done + 1, read_count = read_count + ?,
 		write_count = write_count + ?, create_count = create_count + ?, update_count = update_count + ?,
 		error_count = error_count + ? WHERE id = ?
 		RETURNING chunks_done, chunk_count, read_count, write_count, create_count, update_count, error_count, started_at`,
 		c.Read, c.Write, c.Create, c.Update, c.Errors, op).Row()
-	dest := []any{&t.done, &t.count, &t.read, &t.write, &t.create, &t.update, &t.errors, &started}
-	if db.Dialect == Postgres {
-		dest[7] = &startedT
-	}
-	if err := row.Scan(dest...); err != nil {
+	if err := row.Scan(&t.done, &t.count, &t.read, &t.write, &t.create, &t.update, &t.errors, started); err != nil {
 		return false, err
 	}
 	start := now
-	if startedT.Valid {
-		start = startedT.Time
-	} else if started.Valid {
-		if s, err := time.Parse(SQLiteTimeLayout, started.String); err == nil {
-			start = s
-		}
+	if s, err := started.value(); err == nil && s != nil {
+		start = *s
 	}
 	elapsed := int64(now.Sub(start) / time.Second)
 	progress := decimal.NewFromInt(t.done).Div(decimal.NewFromInt(max(t.count, 1))).Round(4)
@@ -201,8 +179,13 @@ func (db *DB) insertValues(ctx context.Context, table, cols string, rows [][]any
 	if len(rows) == 0 {
 		return nil
 	}
+	return db.insertRows(ctx, table, cols, "("+strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ")+")", "", rows)
+}
+
+// insertRows is insertValues with each row's placeholders (one, such as "(?, ?::jsonb)") and a
+// clause after the values (ON CONFLICT …).
+func (db *DB) insertRows(ctx context.Context, table, cols, one, suffix string, rows [][]any) error {
 	width := len(rows[0])
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
 	per := max(1, 4000/width)
 	for start := 0; start < len(rows); start += per {
 		part := rows[start:min(start+per, len(rows))]
@@ -216,6 +199,7 @@ func (db *DB) insertValues(ctx context.Context, table, cols string, rows [][]any
 			b.WriteString(one)
 			args = append(args, r...)
 		}
+		b.WriteString(suffix)
 		if err := db.Conn(ctx).Exec(b.String(), args...).Error; err != nil {
 			return err
 		}
@@ -303,4 +287,38 @@ func (db *DB) OverdueOperations(ctx context.Context, before time.Time, limit int
 			AsyncRunning, timeValue(db.Dialect, before), limit).Scan(&ids).Error
 	})
 	return ids, err
+}
+
+// nullTime scans a nullable date-time column of either dialect (PostgreSQL: a timestamp;
+// SQLite: the fixed-width text the store writes).
+type nullTime struct {
+	sqlite bool
+	text   sql.NullString
+	time   sql.NullTime
+}
+
+func (db *DB) nullTime() *nullTime { return &nullTime{sqlite: db.Dialect != Postgres} }
+
+// Scan implements sql.Scanner.
+func (n *nullTime) Scan(v any) error {
+	if n.sqlite {
+		return n.text.Scan(v)
+	}
+	return n.time.Scan(v)
+}
+
+// value is the time scanned, nil for NULL.
+func (n *nullTime) value() (*time.Time, error) {
+	switch {
+	case n.time.Valid:
+		t := n.time.Time.UTC()
+		return &t, nil
+	case n.text.Valid:
+		t, err := time.Parse(SQLiteTimeLayout, n.text.String)
+		if err != nil {
+			return nil, err
+		}
+		return &t, nil
+	}
+	return nil, nil
 }

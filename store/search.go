@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 )
 
 // The search index (api.md section 15): one row per searchable record, kept in the
@@ -103,27 +102,14 @@ func (db *DB) PutSearch(ctx context.Context, rows []SearchRow) error {
 	if db.Dialect == Postgres {
 		cast = "::jsonb"
 	}
-	const per = 300 // 10 arguments each
-	for start := 0; start < len(rows); start += per {
-		part := rows[start:min(start+per, len(rows))]
-		var b strings.Builder
-		b.WriteString("INSERT INTO search_index (entity_type, record_id, organization_id, owner_id, title, fields, lfields, wfields, all_lower, all_words) VALUES ")
-		args := make([]any, 0, 10*len(part))
-		for i, r := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?" + cast + ", ?" + cast + ", ?" + cast + ", ?, ?)")
-			args = append(args, r.Type, r.ID, r.OrganizationID, r.OwnerID, r.Title, r.Fields, r.LowerFields, r.WordFields, r.AllLower, r.AllWords)
-		}
-		b.WriteString(` ON CONFLICT (entity_type, record_id) DO UPDATE SET organization_id = excluded.organization_id,
-    owner_id = excluded.owner_id, title = excluded.title, fields = excluded.fields, lfields = excluded.lfields,
-    wfields = excluded.wfields, all_lower = excluded.all_lower, all_words = excluded.all_words`)
-		if err := db.Conn(ctx).Exec(b.String(), args...).Error; err != nil {
-			return err
-		}
+	values := make([][]any, len(rows))
+	for i, r := range rows {
+		values[i] = []any{r.Type, r.ID, r.OrganizationID, r.OwnerID, r.Title, r.Fields, r.LowerFields, r.WordFields, r.AllLower, r.AllWords}
 	}
-	return nil
+	return db.insertRows(ctx, "search_index", "entity_type, record_id, organization_id, owner_id, title, fields, lfields, wfields, all_lower, all_words",
+		"(?, ?, ?, ?, ?, ?"+cast+", ?"+cast+", ?"+cast+", ?, ?)", ` ON CONFLICT (entity_type, record_id) DO UPDATE SET organization_id = excluded.organization_id,
+    owner_id = excluded.owner_id, title = excluded.title, fields = excluded.fields, lfields = excluded.lfields,
+    wfields = excluded.wfields, all_lower = excluded.all_lower, all_words = excluded.all_words`, values)
 }
 
 // DropSearch removes the index rows of records of type typ. Call it inside Tx.
