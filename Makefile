@@ -54,7 +54,7 @@ run:
 	$(GO) run ./cmd/webapi serve --demo
 
 bench:
-	CGO_ENABLED=0 $(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	CGO_ENABLED=0 $(GO) test -run '^$$' -bench . -skip '^BenchmarkLoad' -benchmem $(PKGS)
 
 ## crashtest: the batch API's crash test at full size (issue 11): 20,000 records written by
 ## `webapi worker` processes killed with SIGKILL at random moments and restarted, 10 rounds, on
@@ -70,7 +70,7 @@ crashtest:
 ## the submission to success, and each worker's peak RSS (README, Performance, Batch API).
 ## WEBAPI_BENCH_RECORDS and WEBAPI_BENCH_WORKERS (per process, default 4) change the run.
 bench-batch:
-	WEBAPI_BENCH_BATCH=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestBatchBenchmark$$' -v ./cmd/webapi/
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkLoadBatch$$' -benchtime 1x -v ./cmd/webapi/
 
 ## bench-search: the search benchmark (issue 12; README, Performance, Search) on PostgreSQL. First
 ## p50/p99 of the search endpoints over the demo data at scale 200 in the database search_bench
@@ -82,16 +82,16 @@ bench-batch:
 ## WEBAPI_BENCH_WRITE_N (default 1000) are the requests of each kind.
 SEARCH_BEFORE ?= f4d7638
 bench-search:
-	WEBAPI_BENCH_SEARCH=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 60m -run '^TestSearchBenchmark$$' -v ./server/
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout 60m -run '^$$' -bench '^BenchmarkLoadSearch$$' -benchtime 1x -v ./server/
 	@if [ -n "$(SEARCH_BEFORE)" ]; then \
 	  dir=$$(mktemp -d)/before; \
 	  git worktree add --detach $$dir $(SEARCH_BEFORE) >/dev/null && cp server/writebench_test.go $$dir/server/ && \
 	  echo "--- before: $(SEARCH_BEFORE)" && \
-	  (cd $$dir && WEBAPI_BENCH_WRITE=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestWriteBenchmark$$' -v ./server/); \
+	  (cd $$dir && CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkLoadWrite$$' -benchtime 1x -v ./server/); \
 	  rc=$$?; git worktree remove --force $$dir; rmdir $$(dirname $$dir); exit $$rc; \
 	fi
 	@echo "--- after: $$(git rev-parse --short HEAD)"
-	WEBAPI_BENCH_WRITE=1 CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^TestWriteBenchmark$$' -v ./server/
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkLoadWrite$$' -benchtime 1x -v ./server/
 
 ## bench-http: issue 13's comparison (README, Performance, Against a lean hand-written server):
 ## ours (with the administrator's bearer token) and the lean hand-written net/http + pgx server of
@@ -102,8 +102,8 @@ bench-search:
 ## of ours serving the page of 10 accounts goes to BENCH_HTTP_PROFILE (go tool pprof -top -cum).
 BENCH_HTTP_PROFILE ?= /tmp/webapi-bench-http.cpu.pprof
 bench-http:
-	WEBAPI_BENCH_HTTP=1 WEBAPI_BENCH_HTTP_CPUPROFILE=$(abspath $(BENCH_HTTP_PROFILE)) CGO_ENABLED=0 \
-	$(GO) test -count=1 -timeout 30m -run '^TestHTTPBenchmark$$' -v ./server/
+	WEBAPI_BENCH_HTTP_CPUPROFILE=$(abspath $(BENCH_HTTP_PROFILE)) CGO_ENABLED=0 \
+	$(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkLoadHTTP$$' -benchtime 1x -v ./server/
 
 ## fuzz: run every fuzz target of the project, each for FUZZTIME: a duration (default 60s) or a
 ## number of executions such as 20000x. A failing input is written to the package's

@@ -7,7 +7,7 @@ package server_test
 // relationship subquery a document does not need. It applies the administrator's visibility
 // (everything of organization 1) and reads no credentials; ours is always sent the
 // administrator's bearer token. TestLeanBaselineMatches keeps its documents byte-identical to
-// ours; TestHTTPBenchmark (leanbench_test.go, make bench-http) measures both under load.
+// ours; BenchmarkLoadHTTP (leanbench_test.go, make bench-http) measures both under load.
 //
 // It reuses the row scanners of baseline_test.go (the older baseline of issue 9, which runs our
 // own SQL shapes and encodes with encoding/json) but none of its SQL, and writes its documents by

@@ -6,7 +6,7 @@ package server_test
 // other by a Go load generator in the same process: keep-alive clients, 32 concurrent
 // connections, a fixed duration per request class and server.
 //
-//	WEBAPI_BENCH_HTTP=1             run it (make test skips it)
+//	(a benchmark: make bench-* runs it once; make test and make bench do not)
 //	WEBAPI_BENCH_HTTP_DB            the database, kept between runs (default
 //	                                postgres://postgres@127.0.0.1:5432/http_bench?sslmode=disable;
 //	                                created when missing, seeded when it has no accounts)
@@ -49,10 +49,8 @@ type loadResult struct {
 	rss      int64 // KiB, VmRSS after the run
 }
 
-func TestHTTPBenchmark(t *testing.T) {
-	if os.Getenv("WEBAPI_BENCH_HTTP") != "1" {
-		t.Skip("the HTTP benchmark runs with WEBAPI_BENCH_HTTP=1 (make bench-http)")
-	}
+func BenchmarkLoadHTTP(b *testing.B) {
+	var t testing.TB = b // the body runs once: a load run, not b.N iterations (make bench-*: -benchtime 1x)
 	scale := benchEnvInt(t, "WEBAPI_BENCH_HTTP_SCALE", 50)
 	seconds := benchEnvInt(t, "WEBAPI_BENCH_HTTP_SECONDS", 5)
 	conns := benchEnvInt(t, "WEBAPI_BENCH_HTTP_CONNS", 32)
@@ -132,7 +130,7 @@ func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond
 
 // loadRun sends GET url from conns goroutines (one keep-alive connection each) for d and
 // returns the throughput, the latencies and the process's RSS after the run.
-func loadRun(t *testing.T, client *http.Client, url, auth, xInclude string, conns int, d time.Duration) loadResult {
+func loadRun(t testing.TB, client *http.Client, url, auth, xInclude string, conns int, d time.Duration) loadResult {
 	t.Helper()
 	var (
 		mu     sync.Mutex

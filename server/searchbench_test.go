@@ -5,7 +5,7 @@ package server_test
 // sequentially through the whole server (in process, the administrator's bearer token), and
 // each query's statements once under EXPLAIN ANALYZE. Run by make bench-search:
 //
-//	WEBAPI_BENCH_SEARCH=1          run it (make test skips it)
+//	(a benchmark: make bench-* runs it once; make test and make bench do not)
 //	WEBAPI_BENCH_SEARCH_DB         the database, kept between runs (default
 //	                               postgres://postgres@127.0.0.1:5432/search_bench?sslmode=disable;
 //	                               created when missing, seeded when it has no accounts)
@@ -50,10 +50,8 @@ func init() {
 
 const defaultSearchBenchDB = "postgres://postgres@127.0.0.1:5432/search_bench?sslmode=disable"
 
-func TestSearchBenchmark(t *testing.T) {
-	if os.Getenv("WEBAPI_BENCH_SEARCH") != "1" {
-		t.Skip("the search benchmark runs with WEBAPI_BENCH_SEARCH=1 (make bench-search)")
-	}
+func BenchmarkLoadSearch(b *testing.B) {
+	var t testing.TB = b // the body runs once: a load run, not b.N iterations (make bench-*: -benchtime 1x)
 	scale := benchEnvInt(t, "WEBAPI_BENCH_SEARCH_SCALE", 200)
 	n := benchEnvInt(t, "WEBAPI_BENCH_SEARCH_N", 300)
 	dbURL := os.Getenv("WEBAPI_BENCH_SEARCH_DB")
@@ -154,7 +152,7 @@ func TestSearchBenchmark(t *testing.T) {
 
 // keptDemoDB opens a benchmark's database (creating it when missing) with the demo data at
 // scale, loading them only when it has none: the data are kept from one run to the next.
-func keptDemoDB(t *testing.T, dbURL string, scale int) *store.DB {
+func keptDemoDB(t testing.TB, dbURL string, scale int) *store.DB {
 	t.Helper()
 	db := openSearchBenchDB(t, dbURL)
 	var accounts int64
@@ -174,7 +172,7 @@ func keptDemoDB(t *testing.T, dbURL string, scale int) *store.DB {
 }
 
 // openSearchBenchDB opens (creating it when missing) and migrates the benchmark's database.
-func openSearchBenchDB(t *testing.T, dbURL string) *store.DB {
+func openSearchBenchDB(t testing.TB, dbURL string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dbURL)
@@ -221,7 +219,7 @@ func redactURL(s string) string {
 
 // searchTotal is the total a search answered: records_count of the plain endpoints, the
 // X-Include-Total-Count header of the JSON:API one.
-func searchTotal(t *testing.T, w *httptest.ResponseRecorder) int {
+func searchTotal(t testing.TB, w *httptest.ResponseRecorder) int {
 	t.Helper()
 	if h := w.Header().Get("X-Include-Total-Count"); h != "" {
 		n, err := strconv.Atoi(h)
@@ -261,7 +259,7 @@ func (c *statementCapture) off() []statement {
 	return c.seen
 }
 
-func captureStatements(t *testing.T, db *gorm.DB) *statementCapture {
+func captureStatements(t testing.TB, db *gorm.DB) *statementCapture {
 	t.Helper()
 	c := &statementCapture{}
 	grab := func(tx *gorm.DB) {
@@ -286,7 +284,7 @@ func captureStatements(t *testing.T, db *gorm.DB) *statementCapture {
 
 // explain runs a statement under EXPLAIN (ANALYZE, BUFFERS) and returns the plan with the
 // statement above it.
-func explain(t *testing.T, db *store.DB, st statement) string {
+func explain(t testing.TB, db *store.DB, st statement) string {
 	t.Helper()
 	sqlDB, err := db.Gorm.DB()
 	if err != nil {

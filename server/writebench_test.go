@@ -6,7 +6,7 @@ package server_test
 // PostgreSQL schema holding the demo data (scale 200 by default: 40,000 accounts and 100,000
 // contacts, with their search index built where this tree has one). Run by make bench-search:
 //
-//	WEBAPI_BENCH_WRITE=1          run it (make test skips it)
+//	(a benchmark: make bench-* runs it once; make test and make bench do not)
 //	WEBAPI_BENCH_WRITE_SCALE      demo data scale of the schema (default 200)
 //	WEBAPI_BENCH_WRITE_N          requests of each kind after the warm-up (default 1000)
 //
@@ -36,10 +36,8 @@ import (
 // benchSearchIndex builds the search index of db (nil in a tree without one).
 var benchSearchIndex func(ctx context.Context, db *store.DB) error
 
-func TestWriteBenchmark(t *testing.T) {
-	if os.Getenv("WEBAPI_BENCH_WRITE") != "1" {
-		t.Skip("the write benchmark runs with WEBAPI_BENCH_WRITE=1 (make bench-search)")
-	}
+func BenchmarkLoadWrite(b *testing.B) {
+	var t testing.TB = b // the body runs once: a load run, not b.N iterations (make bench-*: -benchtime 1x)
 	scale := benchEnvInt(t, "WEBAPI_BENCH_WRITE_SCALE", 200)
 	n := benchEnvInt(t, "WEBAPI_BENCH_WRITE_N", 1000)
 	pg := benchPostgres(t)
@@ -110,7 +108,7 @@ func TestWriteBenchmark(t *testing.T) {
 }
 
 // benchPostgres is the PostgreSQL backend of the benchmarks (WEBAPI_TEST_POSTGRES), required.
-func benchPostgres(t *testing.T) storetest.Backend {
+func benchPostgres(t testing.TB) storetest.Backend {
 	t.Helper()
 	for _, b := range storetest.Backends(t) {
 		if b.Name == string(store.Postgres) {

@@ -6,7 +6,7 @@ package main
 // submission (the PATCH sent) to the operation's success, and each worker process's peak RSS
 // (VmHWM of /proc/<pid>/status, read before it is stopped). Run by make bench-batch:
 //
-//	WEBAPI_BENCH_BATCH=1     run it (make test skips it)
+//	(a benchmark: make bench-batch runs it once; make test and make bench do not)
 //	WEBAPI_BENCH_RECORDS     records of the batch (default 100000)
 //	WEBAPI_BENCH_WORKERS     --workers of each worker process (default 4, the command's default)
 //	WEBAPI_BENCH_PROCESSES   the runs, worker processes of each (default "1,2")
@@ -25,10 +25,8 @@ import (
 	"webapi/store/storetest"
 )
 
-func TestBatchBenchmark(t *testing.T) {
-	if os.Getenv("WEBAPI_BENCH_BATCH") != "1" {
-		t.Skip("the batch benchmark runs with WEBAPI_BENCH_BATCH=1 (make bench-batch)")
-	}
+func BenchmarkLoadBatch(b *testing.B) {
+	var t testing.TB = b // the body runs once: a load run, not b.N iterations (make bench-*: -benchtime 1x)
 	records := envInt(t, "WEBAPI_BENCH_RECORDS", 100_000)
 	perProcess := envInt(t, "WEBAPI_BENCH_WORKERS", 4)
 	runs := []int{1, 2}
@@ -76,7 +74,8 @@ func TestBatchBenchmark(t *testing.T) {
 	}
 	var results []result
 	for _, procs := range runs {
-		t.Run(fmt.Sprintf("%d_processes", procs), func(t *testing.T) {
+		b.Run(fmt.Sprintf("%d_processes", procs), func(b *testing.B) {
+			var t testing.TB = b
 			db := storetest.OpenEmpty(t, *pg)
 			dbURL := storetest.URL(t, *pg, db)
 			logs := t.TempDir()
