@@ -34,12 +34,47 @@ func (f Format) ContentType() string {
 // documented format). The plain format is chosen when Accept names application/json and not the
 // JSON:API type, and the body (if any) is not JSON:API either.
 func Negotiate(r *http.Request) (Format, *Error) {
-	accept := r.Header.Values("Accept")
-	if len(accept) == 0 {
+	a := readAccept(r)
+	if a.none {
 		return FormatJSONAPI, nil
 	}
+	jsonapiSeen, jsonapiOK, plainOK, wildcard := a.jsonapiSeen, a.jsonapiOK, a.plainOK, a.wildcard
+	switch {
+	case jsonapiOK:
+		return FormatJSONAPI, nil
+	case plainOK && !strings.HasPrefix(r.Header.Get("Content-Type"), MediaType):
+		return FormatPlain, nil
+	case jsonapiSeen:
+		return FormatJSONAPI, notAcceptable()
+	case wildcard:
+		return FormatJSONAPI, nil
+	}
+	if plainOK {
+		return FormatPlain, notAcceptable()
+	}
+	return FormatJSONAPI, notAcceptable()
+}
+
+// AcceptsPlain reports whether the request's Accept allows plain JSON (no Accept does): for the
+// endpoints that answer only that (the plain search).
+func AcceptsPlain(r *http.Request) bool {
+	a := readAccept(r)
+	return a.none || a.plainOK || a.wildcard
+}
+
+// accept is what the Accept headers name (media ranges with q=0 left out).
+type accept struct {
+	none                                      bool // no Accept header
+	jsonapiSeen, jsonapiOK, plainOK, wildcard bool
+}
+
+func readAccept(r *http.Request) accept {
+	lines := r.Header.Values("Accept")
+	if len(lines) == 0 {
+		return accept{none: true}
+	}
 	var jsonapiSeen, jsonapiOK, plainOK, wildcard bool
-	for _, line := range accept {
+	for _, line := range lines {
 		for _, part := range strings.Split(line, ",") {
 			part = strings.TrimSpace(part)
 			if part == "" {
@@ -65,20 +100,7 @@ func Negotiate(r *http.Request) (Format, *Error) {
 			}
 		}
 	}
-	switch {
-	case jsonapiOK:
-		return FormatJSONAPI, nil
-	case plainOK && !strings.HasPrefix(r.Header.Get("Content-Type"), MediaType):
-		return FormatPlain, nil
-	case jsonapiSeen:
-		return FormatJSONAPI, notAcceptable()
-	case wildcard:
-		return FormatJSONAPI, nil
-	}
-	if plainOK {
-		return FormatPlain, notAcceptable()
-	}
-	return FormatJSONAPI, notAcceptable()
+	return accept{jsonapiSeen: jsonapiSeen, jsonapiOK: jsonapiOK, plainOK: plainOK, wildcard: wildcard}
 }
 
 func notAcceptable() *Error {

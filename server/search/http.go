@@ -158,7 +158,7 @@ func (s *Service) answer(w http.ResponseWriter, r *http.Request, q *search, sel 
 // prepare completes the request as the engine does its own (its headers, its host, the
 // caller's localization).
 func (s *Service) prepare(r *http.Request) (*http.Request, error) {
-	if !acceptsJSON(r.Header.Values("Accept")) {
+	if !jsonapi.AcceptsPlain(r) {
 		return r, &jsonapi.Error{Status: http.StatusNotAcceptable, Title: jsonapi.TitleNotAcceptable, Header: "Accept",
 			Detail: `The search results are served as "application/json" only.`}
 	}
@@ -223,25 +223,6 @@ func (f finder) Find(ctx context.Context, filters map[string]string, offset, lim
 		out[i] = jsonapi.Found{Ref: jsonapi.Ref{Type: h.Type, ID: h.ID}, Title: h.Title}
 	}
 	return out, total, nil
-}
-
-// acceptsJSON reports whether the Accept headers allow application/json (no header does).
-func acceptsJSON(values []string) bool {
-	if len(values) == 0 {
-		return true
-	}
-	for _, v := range values {
-		for _, part := range strings.Split(v, ",") {
-			media, params, _ := strings.Cut(part, ";")
-			switch strings.ToLower(strings.TrimSpace(media)) {
-			case "application/json", "application/*", "*/*":
-				if !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") || strings.Contains(params, "q=0.") {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 func splitList(s string) []string {
