@@ -14,14 +14,18 @@ package server_test
 //	WEBAPI_BENCH_HTTP_SECONDS       seconds of load per class and server (default 5)
 //	WEBAPI_BENCH_HTTP_CONNS         concurrent connections (default 32)
 //	WEBAPI_BENCH_HTTP_CPUPROFILE    a file: the CPU profile of the whole process while ours
-//	                                serves the page of 10 accounts (go tool pprof -top -cum FILE)
+//	                                serves the class WEBAPI_BENCH_HTTP_PROFILE_CLASS (default
+//	                                page10; go tool pprof -top -cum FILE)
 //	WEBAPI_BENCH_HTTP_LEAN_CPUPROFILE  the same while the lean server serves it
 //	WEBAPI_BENCH_HTTP_ONLY          a regular expression: only the classes whose name matches
 //
 // RSS is the whole test process (both servers and the load generator): VmRSS after each run
-// and the peak VmHWM.
+// and the peak VmHWM. CPU per request is this process's (both servers and the load generator)
+// and that of the PostgreSQL backends of the database, during each run: on a machine that is
+// busy with other work, it says more than requests per second.
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,6 +51,7 @@ type loadResult struct {
 	rps      float64
 	lat      stats
 	rss      int64 // KiB, VmRSS after the run
+	cpu      cpuUse
 }
 
 func BenchmarkLoadHTTP(b *testing.B) {
@@ -59,6 +64,10 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		dbURL = defaultHTTPBenchDB
 	}
 	db := keptDemoDB(t, dbURL, scale)
+	var database string // whose backends' CPU is counted
+	if err := db.Gorm.Raw("SELECT current_database()").Scan(&database).Error; err != nil {
+		t.Fatal(err)
+	}
 
 	e, token := newServer(t, db, server.Config{})
 	pool, _ := openBaselinePool(t, storetest.Backend{Name: "postgres", URL: dbURL}, db)
@@ -74,9 +83,10 @@ func BenchmarkLoadHTTP(b *testing.B) {
 
 	var table strings.Builder
 	fmt.Fprintf(&table, "\nscale %d, %d connections, %s per class and server, GOMAXPROCS %d, %s\n\n", scale, conns, duration, runtime.GOMAXPROCS(0), time.Now().UTC().Format("2 Jan 2006"))
-	table.WriteString("| request | ours req/s | lean req/s | ours / lean | ours p50 / p99 ms | lean p50 / p99 ms | RSS after ours / lean MiB |\n")
-	table.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
+	table.WriteString("| request | ours req/s | lean req/s | ours / lean | ours p50 / p99 ms | lean p50 / p99 ms | CPU µs/req ours / lean (process + PostgreSQL) | RSS after ours / lean MiB |\n")
+	table.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	only := regexp.MustCompile(os.Getenv("WEBAPI_BENCH_HTTP_ONLY"))
+	profileClass := cmp.Or(os.Getenv("WEBAPI_BENCH_HTTP_PROFILE_CLASS"), "page10")
 	for _, c := range leanCases {
 		if !only.MatchString(c.name) {
 			continue
@@ -93,7 +103,7 @@ func BenchmarkLoadHTTP(b *testing.B) {
 				}
 				stop = func() { pprof.StopCPUProfile(); _ = f.Close() }
 			}
-			r := loadRun(t, client, base+c.path, auth, c.xInclude, conns, d)
+			r := loadRun(t, client, database, base+c.path, auth, c.xInclude, conns, d)
 			if stop != nil {
 				stop()
 				t.Logf("CPU profile while serving %s: %s", c.path, profile)
@@ -104,16 +114,18 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		run(oursSrv.URL, token, time.Second, "")
 		run(leanSrv.URL, "", time.Second, "")
 		profile, leanProfile := "", ""
-		if c.name == "page10" {
+		if c.name == profileClass {
 			profile, leanProfile = os.Getenv("WEBAPI_BENCH_HTTP_CPUPROFILE"), os.Getenv("WEBAPI_BENCH_HTTP_LEAN_CPUPROFILE")
 		}
 		ours := run(oursSrv.URL, token, duration, profile)
 		lean := run(leanSrv.URL, "", duration, leanProfile)
 		t.Logf("%s: ours %d requests, %s; lean %d requests, %s", c.name, ours.requests, ours.lat, lean.requests, lean.lat)
-		fmt.Fprintf(&table, "| `%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f / %.0f |\n",
+		op, od := ours.perRequest()
+		lp, ld := lean.perRequest()
+		fmt.Fprintf(&table, "| `%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
 			c.path, leanXInclude(c.xInclude), ours.rps, lean.rps, ours.rps/lean.rps,
 			msf(ours.lat.p50), msf(ours.lat.p99), msf(lean.lat.p50), msf(lean.lat.p99),
-			float64(ours.rss)/1024, float64(lean.rss)/1024)
+			op, od, lp, ld, float64(ours.rss)/1024, float64(lean.rss)/1024)
 	}
 	fmt.Fprintf(&table, "\npeak RSS of the process (VmHWM): %.0f MiB\n", float64(procStatusKiB("VmHWM"))/1024)
 	t.Log(table.String())
@@ -130,7 +142,7 @@ func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond
 
 // loadRun sends GET url from conns goroutines (one keep-alive connection each) for d and
 // returns the throughput, the latencies and the process's RSS after the run.
-func loadRun(t testing.TB, client *http.Client, url, auth, xInclude string, conns int, d time.Duration) loadResult {
+func loadRun(t testing.TB, client *http.Client, database, url, auth, xInclude string, conns int, d time.Duration) loadResult {
 	t.Helper()
 	var (
 		mu     sync.Mutex
@@ -138,6 +150,7 @@ func loadRun(t testing.TB, client *http.Client, url, auth, xInclude string, conn
 		failed error
 		wg     sync.WaitGroup
 	)
+	cpu0 := readCPU(database)
 	start := time.Now()
 	deadline := start.Add(d)
 	for range conns {
@@ -177,10 +190,11 @@ func loadRun(t testing.TB, client *http.Client, url, auth, xInclude string, conn
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := readCPU(database).since(cpu0)
 	if failed != nil {
 		t.Fatal(failed)
 	}
-	return loadResult{requests: len(all), rps: float64(len(all)) / elapsed.Seconds(), lat: latencyStats(all), rss: procStatusKiB("VmRSS")}
+	return loadResult{requests: len(all), rps: float64(len(all)) / elapsed.Seconds(), lat: latencyStats(all), rss: procStatusKiB("VmRSS"), cpu: cpu}
 }
 
 // procStatusKiB reads a "kB" field of /proc/self/status (0 where there is none).
@@ -197,4 +211,62 @@ func procStatusKiB(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// cpuUse is CPU time spent by this process (both servers and the load generator) and by the
+// local PostgreSQL's processes. Per request it is a measure of cost that holds on a busy machine,
+// where requests per second also depend on what else runs.
+type cpuUse struct{ process, postgres time.Duration }
+
+func (c cpuUse) since(before cpuUse) cpuUse {
+	return cpuUse{c.process - before.process, c.postgres - before.postgres}
+}
+
+// perRequest is the CPU time per request in microseconds: this process, PostgreSQL.
+func (r loadResult) perRequest() (process, postgres float64) {
+	n := float64(max(r.requests, 1))
+	return float64(r.cpu.process.Microseconds()) / n, float64(r.cpu.postgres.Microseconds()) / n
+}
+
+// readCPU reads utime+stime of /proc/self/stat and of the PostgreSQL backends connected to the
+// database (their process title is "postgres: [<cluster>: ]<user> <database> <client> <state>"; a backend
+// that ends between two readings is not counted, but the pools keep theirs open).
+func readCPU(database string) cpuUse {
+	c := cpuUse{process: procCPU("/proc/self")}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		title, err := os.ReadFile("/proc/" + d.Name() + "/cmdline")
+		f := strings.Fields(string(title))
+		if err != nil || len(f) < 3 || f[0] != "postgres:" {
+			continue
+		}
+		if strings.HasSuffix(f[1], ":") { // Debian's title names the cluster: "15/main:"
+			f = f[1:]
+		}
+		if len(f) > 2 && f[2] == database {
+			c.postgres += procCPU("/proc/" + d.Name())
+		}
+	}
+	return c
+}
+
+// procCPU is utime+stime of a /proc/<pid>/stat, in clock ticks of 10 ms (USER_HZ on Linux).
+func procCPU(dir string) time.Duration {
+	b, err := os.ReadFile(dir + "/stat")
+	if err != nil {
+		return 0
+	}
+	// the fields after the command name, which is in parentheses and may hold spaces
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var user, sys int64
+	_, _ = fmt.Sscan(f[11], &user)
+	_, _ = fmt.Sscan(f[12], &sys)
+	return time.Duration(user+sys) * 10 * time.Millisecond
 }
