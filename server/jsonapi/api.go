@@ -127,6 +127,14 @@ func (a *API) validID(r *Resource, id string) bool {
 	return id != "" && utf8.RuneCountInString(id) <= a.Limits.MaxIDLength
 }
 
+// canonicalID reports whether id is an id of r in the form the store gives it back (5, not 05).
+func (a *API) canonicalID(r *Resource, id string) bool {
+	if !a.validID(r, id) {
+		return false
+	}
+	return !r.IntID || id[0] != '0' && id[0] != '+'
+}
+
 // load reads one record by id among those the caller may view; nil when there is none.
 func (a *API) load(ctx context.Context, r *Resource, id string) (*Record, error) {
 	return a.find(ctx, &Query{Resource: r}, id)
@@ -174,7 +182,7 @@ func (a *API) List(w http.ResponseWriter, r *http.Request, typ string) {
 	}
 	r = c.r // with the context Prepare gave it
 	if q := c.pageQuery(c.res, lp, nil); q != nil {
-		c.writeCollection(r.Context(), q, lp)
+		c.writeCollection(r.Context(), q, lp, nil)
 	}
 }
 
@@ -194,6 +202,9 @@ func (c *call) params(r *Resource, allowed Params) *listParams {
 // problem it answers the request and returns nil.
 func (c *call) pageQuery(r *Resource, lp *listParams, parent *Parent) *Query {
 	q := &Query{Resource: r, Parent: parent, Conditions: lp.conditions, Sort: lp.sort, Limit: -1, Links: linksNeeded(r, lp)}
+	if fs := lp.fields[r]; fs != nil && !lp.title { // the title may be made of any attribute
+		q.Attrs = fs.attrs
+	}
 	if lp.size > 0 {
 		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
 	}

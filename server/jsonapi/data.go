@@ -105,6 +105,10 @@ type Query struct {
 	// it, spares the store that relationship's subquery. Records read without a relationship's
 	// linkage have none in Record.Links.
 	Links []bool
+	// Attrs says which attributes the records need (by index; nil: all): a page whose fieldset
+	// leaves attributes out spares the store reading them. Records read without an attribute
+	// may have any value for it.
+	Attrs []bool
 }
 
 // Lock is a lock a query takes on the records it finds, so that what a transaction checks of
@@ -127,6 +131,9 @@ type Parent struct {
 	Resource *Resource
 	Rel      int
 	ID       string
+	// Checked: the parent has not been read; the query finds nothing unless the parent exists
+	// and the caller may view it.
+	Checked bool
 }
 
 // Write is the change a POST or PATCH makes to one record: the attributes and relationships that

@@ -8,42 +8,55 @@ import (
 
 // Subresources and relationship endpoints (api.md section 9).
 
-// relation resolves the association of a /{type}/{id}/{association} URL and loads the parent.
-func (a *API) relation(c *call, id, assoc string) (int, *Record, bool) {
-	i := c.res.subresourceIndex(assoc) // only a subresource's route reaches here with a hidden one
-	if i < 0 {
-		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
-		return 0, nil, false
-	}
+// relation loads the parent of a /{type}/{id}/{association} URL (association i of c.res): a
+// missing one answers 404, one the caller may not view 403.
+func (a *API) relation(c *call, id string, i int) (*Record, bool) {
 	// the parent's own to-many linkage is not printed here (a to-many is read as a page of its
 	// own; a to-one is a column): its subqueries are spared
 	parent, err := a.find(c.r.Context(), &Query{Resource: c.res, Scope: ScopeTenant, Report: true, Links: make([]bool, len(c.res.Rels))}, id)
 	switch {
 	case err != nil:
 		c.fail(err)
-		return 0, nil, false
+		return nil, false
 	case parent == nil:
 		c.fail(NotFound())
-		return 0, nil, false
+		return nil, false
 	}
 	if e := permit(parent, "", ActionView); e != nil {
 		c.fail(e)
-		return 0, nil, false
+		return nil, false
 	}
-	return i, parent, true
+	return parent, true
+}
+
+// related is what beginRelated resolved: the association, the parent's id, and the parent
+// record when it was read first (nil when the page's own query checks it, parentChecked).
+type related struct {
+	c      *call
+	rel    int
+	id     string
+	parent *Record
+	lp     *listParams
 }
 
 // beginRelated starts a GET of a subresource or relationship: it resolves the association,
-// loads the parent and reads the query parameters for the related type, those of the families
-// toMany or toOne allow. On a problem it answers the request and returns a nil call.
-func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, assoc string, toMany, toOne Params) (*call, int, *Record, *listParams) {
+// reads the query parameters for the related type, those of the families toMany or toOne
+// allow, and loads the parent. On a problem it answers the request and returns nil.
+//
+// A page of a to-many association does not read its parent first: its query finds only the
+// records of a parent the caller may view (Parent.Checked), so that a page with records is one
+// statement, and only an empty page (a missing or hidden parent, or none related) reads the
+// parent to tell 404 and 403 from an empty page (parentChecked). A problem with the parent
+// still comes before one with the query parameters.
+func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, assoc string, toMany, toOne Params) *related {
 	c, ok := a.begin(w, r, typ)
 	if !ok {
-		return nil, 0, nil, nil
+		return nil
 	}
-	i, parent, ok := a.relation(c, id, assoc)
-	if !ok {
-		return nil, 0, nil, nil
+	i := c.res.subresourceIndex(assoc) // only a subresource's route reaches here with a hidden one
+	if i < 0 {
+		c.fail(&Error{Status: http.StatusNotFound, Title: TitleNotFound, Detail: "The relationship \"" + assoc + "\" does not exist."})
+		return nil
 	}
 	allowed := toOne
 	switch {
@@ -52,32 +65,62 @@ func (a *API) beginRelated(w http.ResponseWriter, r *http.Request, typ, id, asso
 	case c.res.Rels[i].ToMany:
 		allowed = toMany
 	}
-	lp := c.params(c.res.targets[i], allowed)
-	if lp == nil {
-		return nil, 0, nil, nil
+	lp, errs := parseParams(a.Schema, c.res.targets[i], c.query, allowed, a.Limits)
+	// the count is sent before the page is read, so it needs the parent known first; an id
+	// in another form than the parent's own (05 for 5) would show in the links
+	if errs == nil && c.res.Rels[i].ToMany && !c.x.totalCount && a.canonicalID(c.res, id) {
+		return &related{c: c, rel: i, id: id, lp: lp}
 	}
-	return c, i, parent, lp
+	parent, ok := a.relation(c, id, i)
+	if !ok {
+		return nil
+	}
+	if errs != nil {
+		c.fail(errs)
+		return nil
+	}
+	return &related{c: c, rel: i, id: parent.ID, parent: parent, lp: lp}
+}
+
+// parentQuery is the Parent of the related page.
+func (rd *related) parentQuery(res *Resource) *Parent {
+	return &Parent{Resource: res, Rel: rd.rel, ID: rd.id, Checked: rd.parent == nil}
+}
+
+// parentChecked is called when the related page found no record: where the page's query
+// checked the parent, the parent is read now, and a missing or hidden one answers 404 or 403.
+// It reports whether the empty page is the answer.
+func (rd *related) parentChecked(res *Resource) bool {
+	if rd.parent != nil {
+		return true
+	}
+	c := *rd.c
+	c.res = res
+	_, ok := c.api.relation(&c, rd.id, rd.rel)
+	return ok
 }
 
 // Related answers GET /api/{type}/{id}/{association}: the related resource (or null) of a
 // to-one, a full collection of the related type for a to-many.
 func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
-	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc, CollectionParams, ResourceParams)
-	if c == nil {
+	rd := a.beginRelated(w, r, typ, id, assoc, CollectionParams, ResourceParams)
+	if rd == nil {
 		return
 	}
+	c, i, lp := rd.c, rd.rel, rd.lp
 	r = c.r // with the context Prepare gave it
 	rel, target := &c.res.Rels[i], c.res.targets[i]
 	ctx := r.Context()
 	if rel.ToMany {
-		if q := c.pageQuery(target, lp, &Parent{Resource: c.res, Rel: i, ID: parent.ID}); q != nil {
+		parentRes := c.res
+		if q := c.pageQuery(target, lp, rd.parentQuery(parentRes)); q != nil {
 			c.res = target
-			c.writeCollection(ctx, q, lp)
+			c.writeCollection(ctx, q, lp, func() bool { return rd.parentChecked(parentRes) })
 		}
 		return
 	}
 	var rec *Record
-	if ids := parent.Links[i]; len(ids) > 0 {
+	if ids := rd.parent.Links[i]; len(ids) > 0 {
 		var err error
 		if rec, err = a.lookup(ctx, target, ids[0], NoLock); err != nil {
 			c.fail(err)
@@ -114,21 +157,22 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 // Relationship answers GET /api/{type}/{id}/relationships/{association}: resource identifiers;
 // a to-many is paged and sorted like a collection.
 func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, assoc string) {
-	c, i, parent, lp := a.beginRelated(w, r, typ, id, assoc, LinkageParams, NoParams)
-	if c == nil {
+	rd := a.beginRelated(w, r, typ, id, assoc, LinkageParams, NoParams)
+	if rd == nil {
 		return
 	}
+	c, i, lp := rd.c, rd.rel, rd.lp
 	r = c.r // with the context Prepare gave it
 	rel, target := &c.res.Rels[i], c.res.targets[i]
 	v := c.view(lp)
-	self := v.base + "/api/" + c.res.Type + "/" + pathEscape(parent.ID)
+	self := v.base + "/api/" + c.res.Type + "/" + pathEscape(rd.id)
 	if !rel.ToMany {
 		var b []byte
 		if v.plain {
-			b = appendPlainLinkage(b, target, parent.Links[i], false)
+			b = appendPlainLinkage(b, target, rd.parent.Links[i], false)
 		} else {
 			b = append(b, `{"data":`...)
-			b = appendLinkage(b, rel, target, parent.Links[i])
+			b = appendLinkage(b, rel, target, rd.parent.Links[i])
 			b = appendRelationshipLinks(b, v, self, rel.Name, "", "", "")
 			b = append(b, '}')
 		}
@@ -136,11 +180,11 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 		return
 	}
 	ctx := r.Context()
-	q := c.pageQuery(target, lp, &Parent{Resource: c.res, Rel: i, ID: parent.ID})
+	q := c.pageQuery(target, lp, rd.parentQuery(c.res))
 	if q == nil {
 		return
 	}
-	q.Links = make([]bool, len(target.Rels)) // only the ids are printed
+	q.Links, q.Attrs = make([]bool, len(target.Rels)), make([]bool, len(target.Attrs)) // only the ids are printed
 	var ids []string
 	hasNext := false
 	err := a.Store.Find(ctx, q, func(rec *Record) bool {
@@ -153,6 +197,9 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 	})
 	if err != nil {
 		c.fail(err)
+		return
+	}
+	if len(ids) == 0 && !rd.parentChecked(c.res) {
 		return
 	}
 	var b []byte

@@ -101,7 +101,10 @@ func (c *call) send(status int, body []byte) {
 // connection it gives back before the chunk is written, so neither memory nor a connection is
 // held for a client that reads slowly. Its included resources are found by a first pass over
 // the records, so that too many of them is a 400 before anything is sent.
-func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
+//
+// empty, when not nil, is asked before an empty list is sent whether it is the answer (a
+// subresource whose query checked its parent: false when it has answered 404 or 403 instead).
+func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams, empty func() bool) {
 	v := c.view(lp)
 	var inc *includer
 	if len(lp.include) > 0 && !v.plain {
@@ -160,6 +163,9 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams) {
 		}
 		return true
 	})
+	if err == nil && n == 0 && empty != nil && !empty() {
+		return
+	}
 	b = append(b, ']')
 	if err == nil && inc != nil {
 		b, err = inc.appendIncluded(ctx, b)

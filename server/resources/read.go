@@ -85,7 +85,7 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 	// the tenant what the caller may do to each record.
 	pr := principalOf(ctx)
 	links := p.visibleLinks(ctx)
-	if p.hasArg || links != nil || q.Report || q.Links != nil {
+	if p.hasArg || links != nil || q.Report || q.Links != nil || q.Attrs != nil {
 		sel.Head = ""
 		sel.Columns = make([]query.Column, len(p.cols), len(p.cols)+3)
 		copy(sel.Columns, p.cols)
@@ -102,6 +102,13 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 		for i, m := range p.rels {
 			if m.link != nil && m.sel >= 0 && q.Links != nil && !q.Links[i] {
 				sel.Columns[m.sel].Expr = query.Expr{SQL: "NULL"} // linkage the response does not print
+			}
+		}
+		// attributes the response does not print (a type that derives values from others
+		// reads them all)
+		for i, m := range p.attrs {
+			if m.sel >= 0 && q.Attrs != nil && !q.Attrs[i] && p.decl.Derive == nil {
+				sel.Columns[m.sel].Expr = query.Expr{SQL: "NULL"}
 			}
 		}
 		if q.Report {
@@ -240,6 +247,15 @@ func (p *plan) where(ctx context.Context, db *store.DB, q *jsonapi.Query) ([]que
 	if q.Parent != nil {
 		pp := p.store.plans[q.Parent.Resource]
 		out = append(out, query.RelatedTo(*pp.rels[q.Parent.Rel].link, pp.id(q.Parent.ID)))
+		if q.Parent.Checked {
+			// the parent as the engine would have read it: one the caller may view (which is
+			// within the caller's organization, but for a type reached only through another)
+			cond := pp.visible(ctx, "p")
+			if pp.decl.Through != "" {
+				cond = pp.tenant(principalOf(ctx), "p")
+			}
+			out = append(out, query.RowExists(pp.decl.Table, "p", pp.id(q.Parent.ID), cond))
+		}
 	}
 	for _, c := range q.Conditions {
 		f := c.Filter

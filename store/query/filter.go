@@ -228,6 +228,12 @@ func RelatedTo(l Link, own any) Expr {
 	return Expr{SQL: "t.id IN (SELECT l." + l.Other + " FROM " + l.Table + " l WHERE l." + l.Own + " = ?)", Args: []any{own}}
 }
 
+// RowExists is the condition that table has a row (alias a) whose id is id and that meets cond.
+func RowExists(table, a string, id any, cond Expr) Expr {
+	return Expr{SQL: "EXISTS (SELECT 1 FROM " + table + " " + a + " WHERE " + a + ".id = ? AND (" + cond.SQL + "))",
+		Args: append([]any{id}, cond.Args...)}
+}
+
 // LinkIDs is the column expression that aggregates the related ids of a to-many association,
 // ordered, capped at limit.
 func LinkIDs(l Link, limit int) Expr {
