@@ -4,10 +4,12 @@ package server_test
 // answers the request classes of the issue with the leanest SQL a person would write: one
 // statement for a page (to-many linkage as an ARRAY subquery only where the document prints it),
 // one WHERE id = ANY for an include, only the asked-for columns for a sparse fieldset, no
-// relationship subquery a document does not need. It applies the administrator's visibility
-// (everything of organization 1) and reads no credentials; ours is always sent the
-// administrator's bearer token. TestLeanBaselineMatches keeps its documents byte-identical to
-// ours; BenchmarkLoadHTTP (leanbench_test.go, make bench-http) measures both under load.
+// relationship subquery a document does not need; for the writes (leanwrite_test.go) one INSERT
+// or UPDATE … RETURNING and the search index row, in one transaction. It applies the
+// administrator's access (everything of organization 1) and reads no credentials; ours is always
+// sent the administrator's bearer token. TestLeanBaselineMatches keeps its documents
+// byte-identical to ours (TestLeanBaselineWrites its writes: documents, headers and rows);
+// BenchmarkLoadHTTP (leanbench_test.go, make bench-http) measures both under load.
 //
 // It reuses the row scanners of baseline_test.go (the older baseline of issue 9, which runs our
 // own SQL shapes and encodes with encoding/json) but none of its SQL, and writes its documents by
@@ -18,6 +20,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -31,20 +34,45 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// leanCase is one request class of issue 13: its path and the X-Include header it sends.
-type leanCase struct{ name, path, xInclude string }
+// leanCase is one request class of issue 13: its method ("" is GET), its path, the X-Include
+// header it sends and, for a write, its body.
+type leanCase struct {
+	name, path, xInclude string
+	method               string
+	// body is the request document of a write: tag is the prefix of every name the request
+	// gives an account (a load run deletes its accounts by it), id the account a PATCH changes
+	// ("{id}" in path), n the request's number (names and values differ from request to request)
+	body func(tag, id string, n int64) string
+}
 
-// leanCases are the GET request classes of issue 13 (its table and the list of its item 2).
+// leanCases are the request classes of issue 13 (its table and the list of its item 2). The
+// writes come last: a load run's writes add accounts at the end of the id order, which no GET
+// class reads, and leave ours checking its principals' generation on every later request
+// (auth.Resolver reads it again after this process wrote).
 var leanCases = []leanCase{
-	{"page10", "/api/accounts", ""},
-	{"page10_include_contacts", "/api/accounts?include=contacts", ""},
-	{"item", "/api/accounts/5", ""},
-	{"page10_filter_contains", "/api/accounts?filter[name][contains]=an", ""},
-	{"page10_sparse_noHateoas", "/api/accounts?fields[accounts]=name,description,createdAt,updatedAt", "noHateoas"},
-	{"item_include_contacts", "/api/accounts/5?include=contacts", ""},
-	{"relationship_contacts", "/api/accounts/5/relationships/contacts", ""},
-	{"subresource_contacts", "/api/accounts/5/contacts", ""},
-	{"page100", "/api/accounts?page[size]=100", ""},
+	{name: "page10", path: "/api/accounts"},
+	{name: "page10_include_contacts", path: "/api/accounts?include=contacts"},
+	{name: "item", path: "/api/accounts/5"},
+	{name: "page10_filter_contains", path: "/api/accounts?filter[name][contains]=an"},
+	{name: "page10_sparse_noHateoas", path: "/api/accounts?fields[accounts]=name,description,createdAt,updatedAt", xInclude: "noHateoas"},
+	{name: "item_include_contacts", path: "/api/accounts/5?include=contacts"},
+	{name: "relationship_contacts", path: "/api/accounts/5/relationships/contacts"},
+	{name: "subresource_contacts", path: "/api/accounts/5/contacts"},
+	{name: "page100", path: "/api/accounts?page[size]=100"},
+	{name: "post_account", method: http.MethodPost, path: "/api/accounts", body: func(tag, _ string, n int64) string {
+		return fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":"%s %d","description":"Wholesale of office furniture and supplies, account %d"}}}`, tag, n, n)
+	}},
+	{name: "patch_account", method: http.MethodPatch, path: "/api/accounts/{id}", body: func(_, id string, n int64) string {
+		return fmt.Sprintf(`{"data":{"type":"accounts","id":"%s","attributes":{"description":"Wholesale of office furniture, revision %d"}}}`, id, n)
+	}},
+}
+
+// status is the status of the class's answer.
+func (c *leanCase) status() int {
+	if c.method == http.MethodPost {
+		return http.StatusCreated
+	}
+	return http.StatusOK
 }
 
 // TestLeanBaselineMatches checks, on PostgreSQL, that the lean server answers every request
@@ -54,6 +82,9 @@ func TestLeanBaselineMatches(t *testing.T) {
 	e, token, pool := baselineSetup(t)
 	lean := leanHandler(pool)
 	for _, tc := range leanCases {
+		if tc.method != "" {
+			continue // TestLeanBaselineWrites
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			get := func(h http.Handler, auth string) []byte {
@@ -88,13 +119,16 @@ func TestLeanBaselineMatches(t *testing.T) {
 // ---- the lean server ----
 
 // The administrator sees every record of organization 1; linkage lists visible records only.
+// An account is read as baseScanAccount scans it: its attributes, its contacts, its to-one links.
 const (
-	leanAccountCols = `a.id, a.name, a.description, a.last_contacted_date, a.last_contacted_date_in,
+	leanAccountAttrCols = `a.id, a.name, a.description, a.last_contacted_date, a.last_contacted_date_in,
 	a.last_contacted_date_out, a.times_contacted, a.times_contacted_in, a.times_contacted_out,
-	a.created_at, a.updated_at,
+	a.created_at, a.updated_at`
+	leanAccountToOneCols = `a.default_contact_id, a.owner_id, a.organization_id`
+	leanAccountCols      = leanAccountAttrCols + `,
 	ARRAY(SELECT ac.contact_id FROM account_contacts ac JOIN contacts c ON c.id = ac.contact_id AND c.organization_id = 1
 		WHERE ac.account_id = a.id ORDER BY ac.contact_id),
-	a.default_contact_id, a.owner_id, a.organization_id`
+	` + leanAccountToOneCols
 	leanContactCols = `c.id, c.name_prefix, c.first_name, c.middle_name, c.last_name, c.name_suffix,
 	c.gender, c.birthday, c.job_title, c.description, c.primary_email, c.primary_phone,
 	c.last_contacted_date, c.last_contacted_date_in, c.last_contacted_date_out,
@@ -117,7 +151,7 @@ type leanSparseAccount struct {
 	} `json:"attributes"`
 }
 
-// leanHandler serves the GET request classes of leanCases.
+// leanHandler serves the request classes of leanCases.
 func leanHandler(pool *pgxpool.Pool) http.Handler {
 	fail := func(w http.ResponseWriter, err error) {
 		if err == pgx.ErrNoRows {
@@ -234,14 +268,7 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 				return
 			}
 		}
-		leanSend(w, func(b []byte) []byte {
-			b = leanAccount(append(b, `{"data":`...), &a)
-			if included != nil {
-				b = leanList(append(b, `,"included":`...), included, leanContact)
-			}
-			b = leanStr(append(b, `,"links":{"self":`...), base+r.URL.RequestURI())
-			return append(b, "}}"...)
-		})
+		leanSend(w, func(b []byte) []byte { return leanItem(b, &a, included, base+r.URL.RequestURI()) })
 	})
 	mux.HandleFunc("GET /api/accounts/{id}/relationships/contacts", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -292,6 +319,7 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			return append(leanPageLinks(append(b, ','), links), '}')
 		})
 	})
+	leanWrites(mux, pool, fail)
 	return mux
 }
 
@@ -300,15 +328,31 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 
 var leanBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
 
-// leanSend writes the document that fill appends.
+// leanSend writes the document that fill appends, with status 200.
 func leanSend(w http.ResponseWriter, fill func([]byte) []byte) {
+	leanSendStatus(w, http.StatusOK, fill)
+}
+
+// leanSendStatus writes the document that fill appends, with status.
+func leanSendStatus(w http.ResponseWriter, status int, fill func([]byte) []byte) {
 	p := leanBufs.Get().(*[]byte)
 	b := fill((*p)[:0])
 	w.Header().Set("Content-Type", "application/vnd.api+json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	*p = b
 	leanBufs.Put(p)
+}
+
+// leanItem appends the document of one account, with its included contacts unless nil.
+func leanItem(b []byte, a *bAccount, included []bContact, self string) []byte {
+	b = leanAccount(append(b, `{"data":`...), a)
+	if included != nil {
+		b = leanList(append(b, `,"included":`...), included, leanContact)
+	}
+	b = leanStr(append(b, `,"links":{"self":`...), self)
+	return append(b, "}}"...)
 }
 
 const leanHex = "0123456789abcdef"

@@ -14,18 +14,26 @@ package server_test
 //	WEBAPI_BENCH_HTTP_SECONDS       seconds of load per class and server (default 5)
 //	WEBAPI_BENCH_HTTP_CONNS         concurrent connections (default 32)
 //	WEBAPI_BENCH_HTTP_CPUPROFILE    a file: the CPU profile of the whole process while ours
-//	                                serves the class WEBAPI_BENCH_HTTP_PROFILE_CLASS (default
-//	                                page10; go tool pprof -top -cum FILE)
+//	                                serves the profiled class (go tool pprof -top -cum FILE)
 //	WEBAPI_BENCH_HTTP_LEAN_CPUPROFILE  the same while the lean server serves it
+//	WEBAPI_BENCH_HTTP_PROFILE_CLASS the name of the profiled class (default page10; the names
+//	                                are those of leanCases, e.g. post_account, patch_account)
 //	WEBAPI_BENCH_HTTP_ONLY          a regular expression: only the classes whose name matches
 //
 // RSS is the whole test process (both servers and the load generator): VmRSS after each run
 // and the peak VmHWM. CPU per request is this process's (both servers and the load generator)
 // and that of the PostgreSQL backends of the database, during each run: on a machine that is
 // busy with other work, it says more than requests per second.
+//
+// The write classes run last. POST creates accounts named "HTTP bench <run> <n>", every one
+// distinct; PATCH changes the description of accounts of the run's own (created through ours
+// before its first run, one per connection, so that no two connections wait for one row's lock).
+// Both servers do the same: the same requests, one server after the other. At the end the run
+// deletes every account it created, with its search index row, so the database the GET classes
+// read stays as it was (the accounts were at the end of the id order, which no GET class reads).
 
 import (
-	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,8 +42,10 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,10 +96,36 @@ func BenchmarkLoadHTTP(b *testing.B) {
 	table.WriteString("| request | ours req/s | lean req/s | ours / lean | ours p50 / p99 ms | lean p50 / p99 ms | CPU µs/req ours / lean (process + PostgreSQL) | RSS after ours / lean MiB |\n")
 	table.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	only := regexp.MustCompile(os.Getenv("WEBAPI_BENCH_HTTP_ONLY"))
-	profileClass := cmp.Or(os.Getenv("WEBAPI_BENCH_HTTP_PROFILE_CLASS"), "page10")
+	profileClass := os.Getenv("WEBAPI_BENCH_HTTP_PROFILE_CLASS")
+	if profileClass == "" {
+		profileClass = "page10"
+	}
+	if !slices.ContainsFunc(leanCases, func(c leanCase) bool { return c.name == profileClass }) {
+		t.Fatalf("WEBAPI_BENCH_HTTP_PROFILE_CLASS %q: no such class", profileClass)
+	}
+
+	// what the write classes create is named after the run, and deleted when it ends
+	writes := &loadWrites{tag: fmt.Sprintf("HTTP bench %d", time.Now().UnixNano())}
+	b.Cleanup(func() {
+		var n int64
+		err := pool.QueryRow(context.Background(), `WITH gone AS (DELETE FROM accounts WHERE starts_with(name, $1) RETURNING id),
+			unindexed AS (DELETE FROM search_index WHERE entity_type = 'accounts' AND record_id IN (SELECT id::text FROM gone))
+			SELECT count(*) FROM gone`, writes.tag+" ").Scan(&n)
+		if err != nil {
+			t.Errorf("delete the accounts of the run: %v", err)
+			return
+		}
+		if n > 0 {
+			t.Logf("deleted the %d accounts the run created, with their index rows", n)
+		}
+	})
+
 	for _, c := range leanCases {
 		if !only.MatchString(c.name) {
 			continue
+		}
+		if c.method == http.MethodPatch && writes.ids == nil {
+			writes.ids = patchTargets(t, client, oursSrv.URL, token, writes.tag, conns)
 		}
 		run := func(base, auth string, d time.Duration, profile string) loadResult {
 			var stop func()
@@ -103,10 +139,10 @@ func BenchmarkLoadHTTP(b *testing.B) {
 				}
 				stop = func() { pprof.StopCPUProfile(); _ = f.Close() }
 			}
-			r := loadRun(t, client, database, base+c.path, auth, c.xInclude, conns, d)
+			r := loadRun(t, client, database, base, auth, &c, writes, conns, d)
 			if stop != nil {
 				stop()
-				t.Logf("CPU profile while serving %s: %s", c.path, profile)
+				t.Logf("CPU profile while serving %s: %s", c.name, profile)
 			}
 			return r
 		}
@@ -122,8 +158,8 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		t.Logf("%s: ours %d requests, %s; lean %d requests, %s", c.name, ours.requests, ours.lat, lean.requests, lean.lat)
 		op, od := ours.perRequest()
 		lp, ld := lean.perRequest()
-		fmt.Fprintf(&table, "| `%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
-			c.path, leanXInclude(c.xInclude), ours.rps, lean.rps, ours.rps/lean.rps,
+		fmt.Fprintf(&table, "| %s`%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
+			leanMethod(c.method), c.path, leanXInclude(c.xInclude), ours.rps, lean.rps, ours.rps/lean.rps,
 			msf(ours.lat.p50), msf(ours.lat.p99), msf(lean.lat.p50), msf(lean.lat.p99),
 			op, od, lp, ld, float64(ours.rss)/1024, float64(lean.rss)/1024)
 	}
@@ -138,12 +174,58 @@ func leanXInclude(v string) string {
 	return " (`X-Include: " + v + "`)"
 }
 
+func leanMethod(m string) string {
+	if m == "" {
+		return ""
+	}
+	return m + " "
+}
+
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// loadRun sends GET url from conns goroutines (one keep-alive connection each) for d and
-// returns the throughput, the latencies and the process's RSS after the run.
-func loadRun(t testing.TB, client *http.Client, database, url, auth, xInclude string, conns int, d time.Duration) loadResult {
+// loadWrites is what the runs of the write classes share: the prefix of the names of the
+// accounts they create, the accounts the PATCH class changes (one per connection) and the count
+// of write requests, which numbers them (so that every POST creates a distinct name, and every
+// PATCH really changes its account).
+type loadWrites struct {
+	tag string
+	ids []string
+	n   atomic.Int64
+}
+
+// patchTargets creates n accounts through ours, for the PATCH class to change, and returns their ids.
+func patchTargets(t testing.TB, client *http.Client, base, token, tag string, n int) []string {
 	t.Helper()
+	ids := make([]string, n)
+	for i := range ids {
+		body := fmt.Sprintf(`{"data":{"type":"accounts","attributes":{"name":"%s patched %d","description":"to be patched"}}}`, tag, i)
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/accounts", strings.NewReader(body))
+		req.Header.Set("Authorization", token)
+		req.Header.Set("Content-Type", "application/vnd.api+json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusCreated || !strings.Contains(loc, "/api/accounts/") {
+			t.Fatalf("create an account to patch: status %d, Location %q", resp.StatusCode, loc)
+		}
+		ids[i] = loc[strings.LastIndexByte(loc, '/')+1:]
+	}
+	return ids
+}
+
+// loadRun sends the requests of class c to the server at base from conns goroutines (one
+// keep-alive connection each) for d and returns the throughput, the latencies and the
+// process's RSS after the run. A PATCH of connection k changes the account writes.ids[k].
+func loadRun(t testing.TB, client *http.Client, database, base, auth string, c *leanCase, writes *loadWrites, conns int, d time.Duration) loadResult {
+	t.Helper()
+	method := c.method
+	if method == "" {
+		method = http.MethodGet
+	}
 	var (
 		mu     sync.Mutex
 		all    []time.Duration
@@ -153,26 +235,38 @@ func loadRun(t testing.TB, client *http.Client, database, url, auth, xInclude st
 	cpu0 := readCPU(database)
 	start := time.Now()
 	deadline := start.Add(d)
-	for range conns {
+	for k := range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			id, url := "", base+c.path
+			if method == http.MethodPatch {
+				id = writes.ids[k]
+				url = base + strings.Replace(c.path, "{id}", id, 1)
+			}
 			lat := make([]time.Duration, 0, 4096)
 			for time.Now().Before(deadline) {
-				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				var body io.Reader
+				if c.body != nil {
+					body = strings.NewReader(c.body(writes.tag, id, writes.n.Add(1)))
+				}
+				req, _ := http.NewRequest(method, url, body)
 				if auth != "" {
 					req.Header.Set("Authorization", auth)
 				}
-				if xInclude != "" {
-					req.Header.Set("X-Include", xInclude)
+				if c.xInclude != "" {
+					req.Header.Set("X-Include", c.xInclude)
+				}
+				if body != nil {
+					req.Header.Set("Content-Type", "application/vnd.api+json")
 				}
 				t0 := time.Now()
 				resp, err := client.Do(req)
 				if err == nil {
 					_, err = io.Copy(io.Discard, resp.Body)
 					_ = resp.Body.Close()
-					if err == nil && resp.StatusCode != http.StatusOK {
-						err = fmt.Errorf("%s: status %d", url, resp.StatusCode)
+					if err == nil && resp.StatusCode != c.status() {
+						err = fmt.Errorf("%s %s: status %d", method, url, resp.StatusCode)
 					}
 				}
 				if err != nil {
