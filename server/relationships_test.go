@@ -221,6 +221,23 @@ func TestRelationshipsSubresources(t *testing.T) {
 			env.Do(apitest.Request{Path: "/api/accounts/abc/contacts"}).Expect(t, http.StatusNotFound, notFoundDoc)
 			env.Do(apitest.Request{Path: "/api/accounts/abc/relationships/defaultContact"}).Expect(t, http.StatusNotFound, notFoundDoc)
 		})
+		t.Run("a missing parent comes before bad query parameters", func(t *testing.T) {
+			env := env.For(t)
+			for _, path := range []string{"/api/accounts/999999/contacts", "/api/accounts/999999/relationships/contacts",
+				"/api/accounts/0999/contacts", "/api/accounts/abc/relationships/contacts"} {
+				env.Do(apitest.Request{Path: path + "?page[size]=abc", Invalid: true}).Expect(t, http.StatusNotFound, notFoundDoc)
+			}
+			env.Do(apitest.Request{Path: "/api/accounts/1/contacts?page[size]=abc", Invalid: true}).
+				Expect(t, http.StatusBadRequest, errorsDoc(badValue("page[size]", "integer", "abc")))
+			env.Do(apitest.Request{Path: "/api/accounts/1/relationships/contacts?page[size]=abc", Invalid: true}).
+				Expect(t, http.StatusBadRequest, errorsDoc(badValue("page[size]", "integer", "abc")))
+		})
+		t.Run("an id in another form than the parent's own", func(t *testing.T) {
+			env := env.For(t)
+			// read through the parent: the links name it as the store does
+			env.Do(apitest.Request{Path: "/api/accounts/01/relationships/defaultContact"}).
+				Expect(t, http.StatusOK, relationship("accounts", "1", "defaultContact", ident("contacts", "2")))
+		})
 	})
 }
 

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -38,8 +39,11 @@ func countStatements(t testing.TB, db *gorm.DB) *atomic.Int64 {
 }
 
 // A GET runs 1 statement plus one per include path segment (plus one for totalCount), whatever
-// the page size: no N+1. Authentication adds none once the principal is cached, and one (the
-// check that the cached principal is still current, auth.Resolver) after this process wrote.
+// the page size: no N+1. A page of a to-many subresource or relationship checks its parent in
+// its own statement; only an empty one reads the parent (to tell 404 and 403 from it).
+// Authentication adds none once the principal is cached, and one (the check that the cached
+// principal is still current, auth.Resolver) after this process wrote what a principal is
+// made of (a user), none after it wrote anything else (an account).
 // (The caches' ages are an hour here, so that a slow machine does not expire them mid-test.)
 func TestStatementsPerGet(t *testing.T) {
 	t.Parallel()
@@ -51,6 +55,12 @@ func TestStatementsPerGet(t *testing.T) {
 				t.Fatal(err)
 			}
 			env.Do(apitest.Request{Path: "/api/accounts/1"}).ExpectStatus(t, 200) // the principal is loaded once
+			var linked string                                                     // an account with contacts
+			if err := env.DB.Gorm.Raw("SELECT CAST(MIN(account_id) AS TEXT) FROM account_contacts").Scan(&linked).Error; err != nil || linked == "" {
+				t.Fatalf("an account with contacts: %q %v", linked, err)
+			}
+			lonely := create(t, env, "accounts", `{"data":{"type":"accounts","attributes":{"name":"No contacts"}}}`)
+			env.Do(apitest.Request{Path: "/api/accounts/1"}).ExpectStatus(t, 200) // after the write: the principal is current
 			n := countStatements(t, env.DB.Gorm)
 			for _, tc := range []struct {
 				path   string
@@ -65,6 +75,11 @@ func TestStatementsPerGet(t *testing.T) {
 				{"/api/accounts?page[size]=100&include=contacts", map[string]string{"X-Include": "totalCount"}, 3},
 				{"/api/accounts/1?include=contacts.accounts.owner", nil, 4},
 				{"/api/contacts?page[size]=100&include=accounts,source,owner", nil, 4},
+				{"/api/accounts/" + linked + "/contacts", nil, 1},
+				{"/api/accounts/" + linked + "/relationships/contacts", nil, 1},
+				{"/api/accounts/" + lonely + "/contacts", nil, 2},
+				{"/api/accounts/" + lonely + "/relationships/contacts", nil, 2},
+				{"/api/accounts/" + linked + "/contacts", map[string]string{"X-Include": "totalCount"}, 3},
 			} {
 				n.Store(0)
 				res := env.Do(apitest.Request{Path: tc.path, Header: tc.header})
@@ -76,8 +91,15 @@ func TestStatementsPerGet(t *testing.T) {
 			create(t, env, "accounts", `{"data":{"type":"accounts","attributes":{"name":"Written"}}}`)
 			n.Store(0)
 			env.Do(apitest.Request{Path: "/api/accounts?page[size]=1"}).ExpectStatus(t, 200)
+			if got := n.Load(); got != 1 {
+				t.Errorf("after a write of an account: %d statements, want 1 (no authentication check)", got)
+			}
+			env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/users/1",
+				Body: `{"data":{"type":"users","id":"1","attributes":{"firstName":"Renamed"}}}`}).ExpectStatus(t, 200)
+			n.Store(0)
+			env.Do(apitest.Request{Path: "/api/accounts?page[size]=1"}).ExpectStatus(t, 200)
 			if got := n.Load(); got != 2 {
-				t.Errorf("after a write: %d statements, want 1 and the authentication check", got)
+				t.Errorf("after a write of a user: %d statements, want 1 and the authentication check", got)
 			}
 		})
 	}

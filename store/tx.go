@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -99,9 +101,11 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 				_ = tx.Rollback() // fn panicked: the transaction must not outlive it
 			}
 		}()
-		g := db.Gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
+		touched := new(atomic.Bool) // a statement of the transaction wrote a table of principals
+		tctx := context.WithValue(context.WithValue(ctx, txKey{}, true), authTouchKey{}, touched)
+		g := db.Gorm.Session(&gorm.Session{Context: tctx, NewDB: true})
 		g.Statement.ConnPool = tx
-		tctx := context.WithValue(context.WithValue(ctx, connKey{}, g), txKey{}, true)
+		tctx = context.WithValue(tctx, connKey{}, g)
 		if err := fn(tctx); err != nil {
 			done = true
 			_ = tx.Rollback()
@@ -113,7 +117,9 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 			// run it again.
 			return noRetry{err}
 		}
-		db.writes.Add(1)
+		if touched.Load() {
+			db.writes.Add(1)
+		}
 		return nil
 	})
 }
@@ -208,26 +214,85 @@ func (db *DB) LockRows(ctx context.Context, table string, ids []any) error {
 // Limits returns the bounds the database was opened with.
 func (db *DB) Limits() Limits { return db.limits }
 
-// Writes counts what this handle did that may have changed rows: every committed transaction
-// and every writing statement (GORM's create, update, delete and Exec, also outside a
-// transaction). Caches of this process compare it to learn that something may have changed
-// here; a change by another process they learn from the database, some time later.
+// Writes counts what this handle did that may have changed a principal (the rows of the
+// tables authTriggers watches): every committed transaction that wrote one of those tables,
+// and every such statement outside a transaction. The resolver of principals (server/auth)
+// compares it to learn that a principal may have changed here; a change by another process it
+// learns from the database, some time later. A write of other tables (an account, a contact)
+// leaves it alone, so that the next request needs no statement to check its principal.
 func (db *DB) Writes() int64 { return db.writes.Load() }
 
-// countWrites registers the callbacks that count writing statements (see Writes). Reads (GORM's
-// query and row) are not counted.
+// authTouchKey holds, in a transaction's context, whether a statement of it wrote a table of
+// principals (counted in Writes once it commits).
+type authTouchKey struct{}
+
+// countWrites registers the callbacks that count writes of the tables of principals (see
+// Writes): every statement that may write, whatever GORM calls it (INSERT … RETURNING is read as
+// rows), whose text names one of those tables. Naming one elsewhere in a write (an access
+// predicate's subquery) counts too: a needless check of the principal, never a missed one.
 func (db *DB) countWrites() error {
-	inc := func(*gorm.DB) { db.writes.Add(1) }
+	inc := func(g *gorm.DB) {
+		if !namesAuthTable(g.Statement.SQL.String()) {
+			return
+		}
+		if touched, ok := g.Statement.Context.Value(authTouchKey{}).(*atomic.Bool); ok {
+			touched.Store(true) // counted when the transaction commits
+			return
+		}
+		db.writes.Add(1)
+	}
+	incRows := func(g *gorm.DB) {
+		if writesRows(g.Statement.SQL.String()) {
+			inc(g)
+		}
+	}
 	cb := db.Gorm.Callback()
 	for _, err := range []error{
 		cb.Create().After("gorm:create").Register("webapi:count_create", inc),
 		cb.Update().After("gorm:update").Register("webapi:count_update", inc),
 		cb.Delete().After("gorm:delete").Register("webapi:count_delete", inc),
 		cb.Raw().After("gorm:raw").Register("webapi:count_exec", inc),
+		cb.Row().After("gorm:row").Register("webapi:count_rows", incRows),
+		cb.Query().After("gorm:query").Register("webapi:count_query", incRows),
 	} {
 		if err != nil {
 			return fmt.Errorf("store: count writes: %w", err)
 		}
 	}
 	return nil
+}
+
+// namesAuthTable reports whether a statement's text names a table whose changes authTriggers
+// count, as a whole word.
+func namesAuthTable(sql string) bool {
+	for _, t := range authTriggers {
+		for i := 0; ; {
+			j := strings.Index(sql[i:], t.table)
+			if j < 0 {
+				break
+			}
+			j += i
+			end := j + len(t.table)
+			if (j == 0 || !identByte(sql[j-1])) && (end == len(sql) || !identByte(sql[end])) {
+				return true
+			}
+			i = end
+		}
+	}
+	return false
+}
+
+func identByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// writesRows reports whether a statement read as rows may write (INSERT … RETURNING, a CTE).
+func writesRows(sql string) bool {
+	sql = strings.TrimLeft(sql, " \t\n(")
+	for _, kw := range []string{"INSERT", "UPDATE", "DELETE", "WITH"} {
+		if len(sql) >= len(kw) && strings.EqualFold(sql[:len(kw)], kw) {
+			return true
+		}
+	}
+	return false
 }

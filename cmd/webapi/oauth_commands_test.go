@@ -202,7 +202,7 @@ func startServe(t *testing.T, args ...string) (base string, out *syncBuffer, sto
 			res.Body.Close()
 			return base, out, stop
 		}
-		if i == 200 {
+		if i == 600 { // 30 s: --demo seeds and indexes first, slowly on a busy machine
 			t.Fatal(err)
 		}
 		time.Sleep(50 * time.Millisecond)
