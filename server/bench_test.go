@@ -33,7 +33,7 @@ func BenchmarkList(b *testing.B) {
 				b.Fatal(err)
 			}
 			e, token := newServer(b, db, server.Config{})
-			statements := countStatements(b, db.Gorm)
+			statements := countStatements(b, db)
 			benchRequests(b, e, token, statements, []benchCase{
 				{"page10", "/api/accounts"},
 				{"page10_include_contacts", "/api/accounts?include=contacts"},

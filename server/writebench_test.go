@@ -58,7 +58,7 @@ func BenchmarkLoadWrite(b *testing.B) {
 	}
 	t.Log(index)
 	e, token := newServer(t, db, server.Config{})
-	statements := countStatements(t, db.Gorm)
+	statements := countStatements(t, db)
 
 	firsts := []string{"Sarah", "James", "Olivia", "Lukas", "Chloe", "Harry", "Manon", "Felix"}
 	lasts := []string{"Miller", "Schmidt", "Garcia", "Dubois", "Wright", "Becker", "Nelson", "Lopez"}

@@ -68,6 +68,8 @@ type DB struct {
 	limits Limits
 	writer *writerGate  // SQLite: one transaction at a time
 	writes atomic.Int64 // see Writes
+	// onQuery is called for every statement QueryRows runs (OnQuery)
+	onQuery atomic.Pointer[func()]
 }
 
 // Limits bound how requests use the database (api.md section 20).

@@ -141,6 +141,12 @@ func defaultContactJoins(ctx context.Context, h *Hook) error {
 	if h.Op == Delete {
 		return nil
 	}
+	if h.Op == Update {
+		_, setsDefault := h.Cols["default_contact_id"]
+		if _, setsContacts := h.Link("contacts"); !setsDefault && !setsContacts {
+			return nil // the contacts hold the default contact already, as the last write left them
+		}
+	}
 	// what the write set, or on an update the current value (the write may have replaced the
 	// contacts); a new account without one needs no statement
 	v, err := h.final(ctx, "default_contact_id")

@@ -122,11 +122,11 @@ type Row struct {
 // Find runs the select and passes each row to fn until fn returns false.
 func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error {
 	stmt, args := s.statement(db.Dialect)
-	rows, err := db.Conn(ctx).Raw(stmt, args...).Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
+	return db.QueryRows(ctx, stmt, args, func(rows store.Rows) error { return s.scan(rows, fn) })
+}
+
+// scan passes the rows of the select to fn until fn returns false.
+func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 	dest := make([]any, len(s.Columns)+1)
 	var id any
 	dest[0] = &id
@@ -272,7 +272,12 @@ func after(order []Order, last []any) Expr {
 func Count(ctx context.Context, db *store.DB, table string, where []Expr) (int, error) {
 	stmt, args := countStatement(table, where)
 	var n int64
-	err := db.Conn(ctx).Raw(stmt, args...).Row().Scan(&n)
+	err := db.QueryRows(ctx, stmt, args, func(rows store.Rows) error {
+		if !rows.Next() {
+			return rows.Err()
+		}
+		return rows.Scan(&n)
+	})
 	return int(n), err
 }
 

@@ -1,0 +1,34 @@
+package store
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestBindArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		dialect  Dialect
+		query    string
+		args     []any
+		want     string
+		wantArgs []any
+	}{
+		{"no arguments", Postgres, "SELECT 1", nil, "SELECT 1", nil},
+		{"numbered in order", Postgres, "a = ? AND b = ?", []any{1, "x"}, "a = $1 AND b = $2", []any{1, "x"}},
+		{"a list", Postgres, "id IN ? AND o = ?", []any{[]any{int64(1), int64(2)}, 3}, "id IN ($1,$2) AND o = $3", []any{int64(1), int64(2), 3}},
+		{"an empty list", Postgres, "id IN ?", []any{[]any{}}, "id IN (NULL)", []any{}},
+		{"typed lists", Postgres, "a IN ? OR b IN ?", []any{[]string{"x"}, []int64{7, 8}}, "a IN ($1) OR b IN ($2,$3)", []any{"x", int64(7), int64(8)}},
+		{"bytes are a value", Postgres, "j = ?", []any{json.RawMessage(`{}`)}, "j = $1", []any{json.RawMessage(`{}`)}},
+		{"SQLite keeps ?", SQLite, "id IN ? AND o = ?", []any{[]any{"a", "b"}, 3}, "id IN (?,?) AND o = ?", []any{"a", "b", 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := &DB{Dialect: tc.dialect}
+			got, gotArgs := db.bindArgs(tc.query, tc.args)
+			if got != tc.want || !reflect.DeepEqual(gotArgs, tc.wantArgs) {
+				t.Fatalf("bindArgs(%q, %v) = %q %v, want %q %v", tc.query, tc.args, got, gotArgs, tc.want, tc.wantArgs)
+			}
+		})
+	}
+}
