@@ -10,7 +10,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	"gorm.io/gorm"
 )
 
 // riverMigration creates River's tables (the job queue of the batch API) with the rest of the
@@ -53,8 +52,7 @@ func SQLTx(ctx context.Context) *sql.Tx {
 	if !InTx(ctx) {
 		return nil
 	}
-	g, _ := ctx.Value(connKey{}).(*gorm.DB)
-	tx, _ := g.Statement.ConnPool.(*sql.Tx)
+	tx, _ := unitOf(ctx).pool.(*sql.Tx)
 	return tx
 }
 

@@ -35,13 +35,11 @@ func (db *DB) QueryRows(ctx context.Context, query string, args []any, fn func(R
 	if f := db.onQuery.Load(); f != nil {
 		(*f)()
 	}
-	g, ok := ctx.Value(connKey{}).(*gorm.DB)
-	if !ok {
-		return db.Run(ctx, func(ctx context.Context) error {
-			return db.queryOn(ctx, ctx.Value(connKey{}).(*gorm.DB).Statement.ConnPool, query, args, fn)
-		})
+	u := unitOf(ctx)
+	if u == nil {
+		return db.Run(ctx, func(ctx context.Context) error { return db.queryOn(ctx, unitOf(ctx).pool, query, args, fn) })
 	}
-	return db.queryOn(ctx, g.Statement.ConnPool, query, args, fn)
+	return db.queryOn(ctx, u.pool, query, args, fn)
 }
 
 // queryOn runs a bound select on the unit's connection pool: pgx directly on a connection of
@@ -113,15 +111,14 @@ func (db *DB) bindArgs(query string, args []any) (string, []any) {
 			sb.WriteByte('?')
 		}
 	}
-	n := 0
-	for i := 0; i < len(query); i++ {
-		c := query[i]
-		if c != '?' || n >= len(args) {
-			sb.WriteByte(c)
-			continue
+	for n := 0; n < len(args); n++ {
+		i := strings.IndexByte(query, '?')
+		if i < 0 {
+			break
 		}
+		sb.WriteString(query[:i])
+		query = query[i+1:]
 		arg := args[n]
-		n++
 		list := listValues(arg)
 		if list == nil {
 			placeholder(arg)
@@ -139,6 +136,7 @@ func (db *DB) bindArgs(query string, args []any) (string, []any) {
 		}
 		sb.WriteByte(')')
 	}
+	sb.WriteString(query)
 	return sb.String(), out
 }
 

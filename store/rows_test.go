@@ -32,3 +32,30 @@ func TestBindArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestWritesRows(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"SELECT 1": false,
+		"INSERT INTO users (username) VALUES (?) RETURNING id":                                   true,
+		" update users SET enabled = ? RETURNING id":                                             true,
+		"DELETE FROM user_roles WHERE id = ? RETURNING id":                                       true,
+		"WITH RECURSIVE division(id) AS (SELECT id FROM business_units) SELECT id FROM division": false,
+		"WITH gone AS (DELETE FROM users WHERE id = ? RETURNING id) SELECT count(*) FROM gone":   true,
+	} {
+		if got := writesRows(sql); got != want {
+			t.Errorf("writesRows(%q) = %v, want %v", sql, got, want)
+		}
+	}
+	for sql, want := range map[string]bool{
+		"UPDATE users SET enabled = ?":                 true,
+		`INSERT INTO "user_user_roles" (a) VALUES (?)`: true,
+		"UPDATE accounts SET name = ?":                 false,
+		"UPDATE superusers SET x = 1":                  false,
+		"DELETE FROM user_business_units_archive":      false,
+		"UPDATE contacts SET owner_id = ? WHERE x IN (SELECT m.user_id FROM user_business_units m)": true,
+	} {
+		if got := namesAuthTable(sql); got != want {
+			t.Errorf("namesAuthTable(%q) = %v, want %v", sql, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -20,20 +21,38 @@ import (
 
 type connKey struct{}
 
+// unit is the unit of work a context carries: its connection or transaction, and the GORM
+// handle on it, made when a statement first needs it (the engine's reads, QueryRows, do not).
+type unit struct {
+	ctx  context.Context // the unit's own, for the GORM handle
+	pool gorm.ConnPool   // *sql.Conn (Run) or *sql.Tx (Tx)
+	g    *gorm.DB
+}
+
+func (u *unit) gorm(db *DB) *gorm.DB {
+	if u.g == nil {
+		u.g = db.Gorm.Session(&gorm.Session{Context: u.ctx, NewDB: true})
+		u.g.Statement.ConnPool = u.pool
+	}
+	return u.g
+}
+
+func unitOf(ctx context.Context) *unit {
+	u, _ := ctx.Value(connKey{}).(*unit)
+	return u
+}
+
 // Conn is the handle to run statements on: the transaction or connection of the unit of work
 // carried by ctx, else (for tools, tests and seeding) the pool itself.
 func (db *DB) Conn(ctx context.Context) *gorm.DB {
-	if g, ok := ctx.Value(connKey{}).(*gorm.DB); ok {
-		return g
+	if u := unitOf(ctx); u != nil {
+		return u.gorm(db)
 	}
 	return db.Gorm.WithContext(ctx)
 }
 
 // InUnit reports whether ctx carries a unit of work (Run or Tx) already.
-func InUnit(ctx context.Context) bool {
-	_, ok := ctx.Value(connKey{}).(*gorm.DB)
-	return ok
-}
+func InUnit(ctx context.Context) bool { return unitOf(ctx) != nil }
 
 type txKey struct{}
 
@@ -103,9 +122,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 		}()
 		touched := new(atomic.Bool) // a statement of the transaction wrote a table of principals
 		tctx := context.WithValue(context.WithValue(ctx, txKey{}, true), authTouchKey{}, touched)
-		g := db.Gorm.Session(&gorm.Session{Context: tctx, NewDB: true})
-		g.Statement.ConnPool = tx
-		tctx = context.WithValue(tctx, connKey{}, g)
+		tctx = context.WithValue(tctx, connKey{}, &unit{ctx: tctx, pool: tx})
 		if err := fn(tctx); err != nil {
 			done = true
 			_ = tx.Rollback()
@@ -126,9 +143,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 
 // bind returns ctx carrying a GORM handle whose statements run on conn.
 func (db *DB) bind(ctx context.Context, conn *sql.Conn) context.Context {
-	g := db.Gorm.Session(&gorm.Session{Context: ctx, NewDB: true})
-	g.Statement.ConnPool = conn
-	return context.WithValue(ctx, connKey{}, g)
+	return context.WithValue(ctx, connKey{}, &unit{ctx: ctx, pool: conn})
 }
 
 // takeConn takes a connection from the pool, waiting at most Limits.ConnWait.
@@ -262,10 +277,13 @@ func (db *DB) countWrites() error {
 	return nil
 }
 
-// namesAuthTable reports whether a statement's text names a table whose changes authTriggers
-// count, as a whole word.
+// principalTables are the tables the triggers of auth_state watch.
+var principalTables = slices.Concat(authTriggers, oauthTriggers)
+
+// namesAuthTable reports whether a statement's text names a table whose changes the triggers of
+// auth_state count (authTriggers, oauthTriggers), as a whole word.
 func namesAuthTable(sql string) bool {
-	for _, t := range authTriggers {
+	for _, t := range principalTables {
 		for i := 0; ; {
 			j := strings.Index(sql[i:], t.table)
 			if j < 0 {
@@ -286,13 +304,18 @@ func identByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// writesRows reports whether a statement read as rows may write (INSERT … RETURNING, a CTE).
+// writesRows reports whether a statement read as rows may write: INSERT … RETURNING and the
+// like, or a WITH whose text holds a writing statement (a recursive read does not).
 func writesRows(sql string) bool {
 	sql = strings.TrimLeft(sql, " \t\n(")
-	for _, kw := range []string{"INSERT", "UPDATE", "DELETE", "WITH"} {
+	for _, kw := range []string{"INSERT", "UPDATE", "DELETE"} {
 		if len(sql) >= len(kw) && strings.EqualFold(sql[:len(kw)], kw) {
 			return true
 		}
+	}
+	if len(sql) >= 4 && strings.EqualFold(sql[:4], "WITH") {
+		upper := strings.ToUpper(sql)
+		return strings.Contains(upper, "INSERT ") || strings.Contains(upper, "UPDATE ") || strings.Contains(upper, "DELETE ")
 	}
 	return false
 }

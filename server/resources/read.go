@@ -84,7 +84,7 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 	// to-many relationships (only the related records the caller may see), and for a query of
 	// the tenant what the caller may do to each record.
 	pr := principalOf(ctx)
-	links := p.visibleLinks(ctx)
+	links := p.visibleLinks(ctx, q.Links)
 	if p.hasArg || links != nil || q.Report || q.Links != nil || q.Attrs != nil {
 		sel.Head = ""
 		sel.Columns = make([]query.Column, len(p.cols), len(p.cols)+3)
@@ -166,12 +166,13 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 }
 
 // visibleLinks are the to-many relationships' links restricted to the related records the
-// caller may see, by relationship index; nil where nothing needs restricting (reference data),
-// and nil altogether when no relationship does.
-func (p *plan) visibleLinks(ctx context.Context) []*query.Link {
+// caller may see, by relationship index; nil where nothing needs restricting (reference data)
+// or the linkage is not read (need, as Query.Links), and nil altogether when no relationship
+// does.
+func (p *plan) visibleLinks(ctx context.Context, need []bool) []*query.Link {
 	var out []*query.Link
 	for i, m := range p.rels {
-		if m.link == nil || m.sel < 0 {
+		if m.link == nil || m.sel < 0 || need != nil && !need[i] {
 			continue
 		}
 		only := p.store.plans[p.res.Target(i)].linkVisible(ctx, *m.link)
