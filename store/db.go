@@ -66,8 +66,11 @@ type DB struct {
 	URL string
 
 	limits Limits
-	writer *writerGate  // SQLite: one transaction at a time
-	writes atomic.Int64 // see Writes
+	writer *writerGate // SQLite: one transaction at a time
+	// tickets hands out the pool's connections to units of work in the order they asked
+	// (takeConn); nil for a single-connection database.
+	tickets chan struct{}
+	writes  atomic.Int64 // see Writes
 	// onQuery is called for every statement QueryRows runs (OnQuery)
 	onQuery atomic.Pointer[func()]
 }
@@ -205,6 +208,7 @@ func OpenWith(ctx context.Context, url string, limits Limits) (*DB, error) {
 		sqlDB.SetMaxIdleConns(limits.MaxConns)
 		sqlDB.SetMaxOpenConns(limits.MaxConns)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		db.tickets = make(chan struct{}, limits.MaxConns) // see takeConn
 	}
 	return db, nil
 }
