@@ -58,7 +58,7 @@ func BenchmarkLoadHTTP(b *testing.B) {
 	if dbURL == "" {
 		dbURL = defaultHTTPBenchDB
 	}
-	db := keptDemoDB(t, dbURL, scale)
+	db := storetest.KeptDemo(t, dbURL, scale)
 
 	e, token := newServer(t, db, server.Config{})
 	pool, _ := openBaselinePool(t, storetest.Backend{Name: "postgres", URL: dbURL}, db)
