@@ -24,7 +24,7 @@ type Spec struct {
 // LoadSpec parses the bundled document (YAML or JSON): the server's is gen.EngineYAML, the
 // document reduced to what is read here. It does not validate it: the bundler did when it
 // wrote it (TestEmbeddedSpecsAreValid checks the embedded ones), and validating it again
-// took a tenth of a server's start.
+// took up to a tenth of a server's start.
 func LoadSpec(data []byte) (*Spec, error) {
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(data)
