@@ -1,7 +1,7 @@
 GO ?= go
 PKGS = ./...
 
-.PHONY: generate verify build test test-sqlite test-postgres bench bench-batch bench-search bench-http crashtest fuzz run lint lint-doc check-client check-doc check-live check-sandbox
+.PHONY: generate verify build test test-sqlite test-postgres bench bench-batch bench-search bench-http bench-proc crashtest fuzz run lint lint-doc check-client check-doc check-live check-sandbox
 
 ## generate: bundle openapi/ into gen/ and generate the Go server, types and client
 generate:
@@ -106,6 +106,16 @@ BENCH_HTTP_PROFILE ?= /tmp/webapi-bench-http.cpu.pprof
 bench-http:
 	WEBAPI_BENCH_HTTP_CPUPROFILE=$(abspath $(BENCH_HTTP_PROFILE)) CGO_ENABLED=0 \
 	$(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkLoadHTTP$$' -benchtime 1x -v ./server/
+
+## bench-proc: issue 13's process measures (README, Performance, Process), with the binary as a
+## child process: start to ready and idle RSS on an existing SQLite database (the demo data, 5
+## starts), `page[size]=-1` over 100,000 accounts on PostgreSQL (first byte, RSS growth; then a
+## slow reader on a one-connection pool while other requests go on), and the peak RSS under 32
+## keep-alive connections with a bearer token. The PostgreSQL database stream_bench
+## (WEBAPI_BENCH_PROC_DB) is created and filled when missing, then kept: dropdb stream_bench to
+## start afresh. Prints a markdown table; WEBAPI_BENCH_PROC_* change the run (procbench_test.go).
+bench-proc:
+	CGO_ENABLED=0 $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkLoadProcess$$' -benchtime 1x -v ./cmd/webapi/
 
 ## fuzz: run every fuzz target of the project, each for FUZZTIME: a duration (default 60s) or a
 ## number of executions such as 20000x. A failing input is written to the package's

@@ -13,3 +13,9 @@ var SpecYAML []byte
 //
 //go:embed openapi.json
 var SpecJSON []byte
+
+// EngineYAML is the same document reduced to what the server reads from it when it starts:
+// no descriptions, examples, request bodies or responses (openapi/bundle/engine.go).
+//
+//go:embed engine.yaml
+var EngineYAML []byte

@@ -73,7 +73,7 @@ func BenchmarkLoadHTTP(b *testing.B) {
 	if dbURL == "" {
 		dbURL = defaultHTTPBenchDB
 	}
-	db := keptDemoDB(t, dbURL, scale)
+	db := storetest.KeptDemo(t, dbURL, scale)
 	var database string // whose backends' CPU is counted
 	if err := db.Gorm.Raw("SELECT current_database()").Scan(&database).Error; err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ import (
 
 	"webapi/server"
 	"webapi/store"
-	"webapi/store/demo"
+	"webapi/store/storetest"
 )
 
 func init() {
@@ -59,7 +59,7 @@ func BenchmarkLoadSearch(b *testing.B) {
 		dbURL = defaultSearchBenchDB
 	}
 	ctx := context.Background()
-	db := keptDemoDB(t, dbURL, scale)
+	db := storetest.KeptDemo(t, dbURL, scale)
 	var contacts int64
 	if needed, err := db.NeedsReindex(ctx); err != nil {
 		t.Fatal(err)
@@ -148,73 +148,6 @@ func BenchmarkLoadSearch(b *testing.B) {
 		}
 	}
 	fmt.Print(out.String())
-}
-
-// keptDemoDB opens a benchmark's database (creating it when missing) with the demo data at
-// scale, loading them only when it has none: the data are kept from one run to the next.
-func keptDemoDB(t testing.TB, dbURL string, scale int) *store.DB {
-	t.Helper()
-	db := openSearchBenchDB(t, dbURL)
-	var accounts int64
-	if err := db.Gorm.Raw("SELECT COUNT(*) FROM accounts").Row().Scan(&accounts); err != nil {
-		t.Fatal(err)
-	}
-	if accounts == 0 {
-		start := time.Now()
-		if err := demo.Seed(context.Background(), db, scale, nil); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("demo data at scale %d loaded in %s", scale, time.Since(start).Round(time.Second))
-	} else {
-		t.Logf("reusing the demo data of %s (%d accounts)", redactURL(dbURL), accounts)
-	}
-	return db
-}
-
-// openSearchBenchDB opens (creating it when missing) and migrates the benchmark's database.
-func openSearchBenchDB(t testing.TB, dbURL string) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbURL)
-	if err != nil && strings.Contains(err.Error(), "does not exist") {
-		u, perr := url.Parse(dbURL)
-		if perr != nil {
-			t.Fatal(perr)
-		}
-		name := strings.TrimPrefix(u.Path, "/")
-		if !regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(name) {
-			t.Fatalf("the database name %q: want lower case letters, digits and _", name)
-		}
-		u.Path = "/postgres"
-		admin, aerr := store.Open(ctx, u.String())
-		if aerr != nil {
-			t.Fatalf("create the database %s: %v", name, aerr)
-		}
-		if err := admin.Gorm.Exec("CREATE DATABASE " + name).Error; err != nil {
-			t.Fatalf("create the database %s: %v", name, err)
-		}
-		_ = admin.Close()
-		t.Logf("created the database %s", name)
-		db, err = store.Open(ctx, dbURL)
-	}
-	if err != nil {
-		t.Fatalf("open %s: %v", redactURL(dbURL), err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	if db.Dialect != store.Postgres {
-		t.Fatalf("the search benchmark runs on PostgreSQL, not %s", db.Dialect)
-	}
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil {
-		return u.Redacted()
-	}
-	return s
 }
 
 // searchTotal is the total a search answered: records_count of the plain endpoints, the

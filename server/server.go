@@ -219,9 +219,37 @@ func addOAuthRoutes(e *echo.Echo, p *oauth.Provider) {
 	}
 }
 
-// embeddedSpec parses the embedded document once per process (about 80 ms): servers built
-// later, as the tests build many, share it; nothing changes it after loading.
-var embeddedSpec = sync.OnceValues(func() (*resources.Spec, error) { return resources.LoadSpec(gen.SpecYAML) })
+// specCache holds the parsed embedded document (gen.EngineYAML; parsing it is most of a start's
+// CPU), so that servers built one after the other, as the tests build many, share it; nothing
+// changes it after loading. ReleaseSpec empties it.
+var specCache struct {
+	sync.Mutex
+	spec *resources.Spec
+}
+
+// embeddedSpec returns the parsed embedded document, parsing it unless it is kept.
+func embeddedSpec() (*resources.Spec, error) {
+	specCache.Lock()
+	defer specCache.Unlock()
+	if specCache.spec == nil {
+		spec, err := resources.LoadSpec(gen.EngineYAML)
+		if err != nil {
+			return nil, err
+		}
+		specCache.spec = spec
+	}
+	return specCache.spec, nil
+}
+
+// ReleaseSpec lets the parsed document go. A process that builds its server once (webapi serve,
+// webapi worker) calls it when the server is built: the engine keeps what it read from the
+// document, not the document, which was then most of the idle heap (issue 13). A server built
+// afterwards parses the document again.
+func ReleaseSpec() {
+	specCache.Lock()
+	specCache.spec = nil
+	specCache.Unlock()
+}
 
 var allMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
 

@@ -201,13 +201,17 @@ func (p *proc) stop(t testing.TB) {
 
 // peakRSS returns VmHWM (the peak resident set size) of the running process in KiB, from
 // /proc/<pid>/status (Linux); -1 when it cannot be read.
-func (p *proc) peakRSS() int64 {
+func (p *proc) peakRSS() int64 { return p.statusKiB("VmHWM") }
+
+// statusKiB returns a field of /proc/<pid>/status counted in kB (VmRSS, VmHWM, RssAnon,
+// RssFile …) of the running process (Linux); -1 when it cannot be read.
+func (p *proc) statusKiB(field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.pid()))
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			f := strings.Fields(rest)
 			if len(f) > 0 {
 				if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
@@ -250,26 +254,13 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-// batchServer prepares the database at dbURL with the binary (migrate, the API switched on, an
-// OAuth client acting as admin), starts `webapi serve --workers 0` on it with the extra
-// arguments, and returns a client holding a token, and the server's process.
+// batchServer prepares the database at dbURL with the binary (prepareAPI), starts `webapi serve
+// --workers 0` on it with the extra arguments, and returns a client holding a token, and the
+// server's process.
 func batchServer(t testing.TB, bin, dbURL, logDir string, extra ...string) (*apiClient, *proc) {
 	t.Helper()
-	d := "--database=" + dbURL
-	runBinary(t, bin, "migrate", d)
-	runBinary(t, bin, "config", "set", "web_api", "true", d)
-	var app struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-	}
-	out := runBinary(t, bin, "oauth-app", "create", "--name", "batch test", "--user", "admin", "--grant", "client_credentials", "--json", d)
-	if err := json.Unmarshal([]byte(out), &app); err != nil {
-		t.Fatalf("oauth-app create printed %q: %v", out, err)
-	}
-	addr := freeAddr(t)
-	serve := newProc(t, "serve", bin, logDir, append([]string{"serve", d, "--addr", addr, "--workers", "0"}, extra...)...)
-	serve.start(t)
-	c := &apiClient{base: "http://" + addr, http: &http.Client{Timeout: 60 * time.Second}}
+	id, secret := prepareAPI(t, bin, dbURL)
+	serve, c := serveProc(t, bin, dbURL, logDir, append([]string{"--workers", "0"}, extra...)...)
 	for i := 0; ; i++ {
 		res, err := c.http.Get(c.base + "/healthz")
 		if err == nil {
@@ -281,8 +272,45 @@ func batchServer(t testing.TB, bin, dbURL, logDir string, extra ...string) (*api
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	c.token = c.fetchToken(t, id, secret)
+	return c, serve
+}
+
+// prepareAPI makes the database at dbURL ready to serve the API, with the binary: migrated, the
+// API switched on, and an OAuth application acting as admin (client_credentials), whose client
+// id and secret it returns.
+func prepareAPI(t testing.TB, bin, dbURL string) (clientID, secret string) {
+	t.Helper()
+	d := "--database=" + dbURL
+	runBinary(t, bin, "migrate", d)
+	runBinary(t, bin, "config", "set", "web_api", "true", d)
+	var app struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	out := runBinary(t, bin, "oauth-app", "create", "--name", "process test", "--user", "admin", "--grant", "client_credentials", "--json", d)
+	if err := json.Unmarshal([]byte(out), &app); err != nil {
+		t.Fatalf("oauth-app create printed %q: %v", out, err)
+	}
+	return app.ClientID, app.ClientSecret
+}
+
+// serveProc starts `webapi serve` (the binary, a process of its own) on dbURL at a free local
+// address, with the extra arguments, and returns its process and a client of that address
+// without a token. It does not wait for the server to answer.
+func serveProc(t testing.TB, bin, dbURL, logDir string, extra ...string) (*proc, *apiClient) {
+	t.Helper()
+	addr := freeAddr(t)
+	serve := newProc(t, "serve", bin, logDir, append([]string{"serve", "--database=" + dbURL, "--addr", addr}, extra...)...)
+	serve.start(t)
+	return serve, &apiClient{base: "http://" + addr, http: &http.Client{Timeout: 60 * time.Second}}
+}
+
+// fetchToken asks the server for an access token of the client-credentials application.
+func (c *apiClient) fetchToken(t testing.TB, clientID, secret string) string {
+	t.Helper()
 	res, err := c.http.PostForm(c.base+"/oauth2-token", url.Values{"grant_type": {"client_credentials"},
-		"client_id": {app.ClientID}, "client_secret": {app.ClientSecret}})
+		"client_id": {clientID}, "client_secret": {secret}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,8 +321,7 @@ func batchServer(t testing.TB, bin, dbURL, logDir string, extra ...string) (*api
 	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || res.StatusCode != 200 || tok.AccessToken == "" {
 		t.Fatalf("token: %d %v", res.StatusCode, err)
 	}
-	c.token = tok.AccessToken
-	return c, serve
+	return tok.AccessToken
 }
 
 // apiClient calls the API with a bearer token.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -144,6 +145,7 @@ func serveCmd(open opener) *cobra.Command {
 			if err := svc.Start(ctx); err != nil {
 				return err
 			}
+			settle()
 			// The body's read deadline is set per request (server.Config.ReadTimeout), so that a
 			// slow body is answered 408 instead of the connection being dropped.
 			srv := &http.Server{Addr: addr, Handler: e, ReadHeaderTimeout: 10 * time.Second,
@@ -190,6 +192,16 @@ func serveCmd(open opener) *cobra.Command {
 	cmd.Flags().DurationVar(&readTimeout, "read-timeout", readTimeout, "the longest the reading of a request body may take (then 408)")
 	cmd.Flags().DurationVar(&writeTimeout, "write-timeout", writeTimeout, "the longest the writing of a response may take (then the connection is closed)")
 	return cmd
+}
+
+// settle is called once a long-running process (serve, worker) has built its server: the parsed
+// OpenAPI document is let go (the engine keeps what it read from it, not the document), and the
+// heap the start left behind, most of it the garbage of parsing the document, is given back to
+// the operating system at once rather than over minutes by the runtime's scavenger (issue 13,
+// idle RSS; README, Performance, Process).
+func settle() {
+	server.ReleaseSpec()
+	debug.FreeOSMemory()
 }
 
 // newOAuth builds the authorization server: its key from --jwt-key, else the database's.

@@ -58,6 +58,7 @@ func workerCmd(open opener) *cobra.Command {
 			if err := svc.Start(ctx); err != nil {
 				return err
 			}
+			settle()
 			log.Info("working", "workers", jobs.Workers, "database", db.Dialect)
 			<-ctx.Done()
 			log.Info("shutting down")

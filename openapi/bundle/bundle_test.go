@@ -85,7 +85,7 @@ func TestBundleIsGenerated(t *testing.T) {
 	if err := run("..", out); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"openapi.yaml", "openapi.json"} {
+	for _, name := range []string{"openapi.yaml", "openapi.json", "engine.yaml", "openapi.gen.go"} {
 		got, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {
 			t.Fatal(err)

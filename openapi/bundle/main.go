@@ -8,7 +8,8 @@
 // filter parameters of every operator, examples, HEAD and OPTIONS.
 //
 // The result is validated with kin-openapi and written to gen/ as YAML and JSON, together with
-// the Go file that embeds both and gen/operations.gen.go. oapi-codegen cannot generate from
+// the Go file that embeds both and gen/operations.gen.go, and reduced to what the server reads
+// when it starts (gen/engine.yaml, parsed at every start). oapi-codegen cannot generate from
 // split files; this way every $ref is local to one complete, explicit document.
 package main
 
@@ -45,8 +46,12 @@ func run(src, out string) error {
 	if err != nil {
 		return err
 	}
+	engine, err := engineYAML(root)
+	if err != nil {
+		return err
+	}
 	var doc *openapi3.T
-	for _, data := range [][]byte{yml, js} {
+	for _, data := range [][]byte{engine, yml, js} { // doc: the last, the whole document
 		if doc, err = openapi3.NewLoader().LoadFromData(data); err != nil {
 			return fmt.Errorf("load bundled document: %w", err)
 		}
@@ -65,6 +70,7 @@ func run(src, out string) error {
 	files := map[string][]byte{
 		"openapi.yaml":      yml,
 		"openapi.json":      js,
+		"engine.yaml":       engine,
 		"openapi.gen.go":    []byte(embedGo),
 		"operations.gen.go": ops,
 		"client.gen.go":     client,
@@ -92,6 +98,12 @@ var SpecYAML []byte
 //
 //go:embed openapi.json
 var SpecJSON []byte
+
+// EngineYAML is the same document reduced to what the server reads from it when it starts:
+// no descriptions, examples, request bodies or responses (openapi/bundle/engine.go).
+//
+//go:embed engine.yaml
+var EngineYAML []byte
 `
 
 // engineOperations is the document's operations under /api/ without HEAD and OPTIONS: they

@@ -217,3 +217,115 @@ func sameSet(a, b []string) bool {
 	sort.Strings(b)
 	return reflect.DeepEqual(a, b)
 }
+
+// LoadSpec does not validate the document (the bundler did when it wrote it): the embedded ones
+// are checked here.
+func TestEmbeddedSpecsAreValid(t *testing.T) {
+	for name, data := range map[string][]byte{"openapi.yaml": gen.SpecYAML, "engine.yaml": gen.EngineYAML} {
+		spec, err := LoadSpec(data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := spec.Doc.Validate(t.Context()); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// The server reads gen.EngineYAML, the document reduced by the bundler: it must read from it
+// exactly what the whole document says, type by type (attributes with their constraints and
+// order, relationships, methods, filters, sort fields, meta options), and the same paths and
+// methods (the method rules).
+func TestEngineDocumentReadsAsTheWhole(t *testing.T) {
+	whole, err := LoadSpec(gen.SpecYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := LoadSpec(gen.EngineYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gen.EngineYAML) > len(gen.SpecYAML)/2 {
+		t.Errorf("the engine's document is %d bytes, the whole %d: the reduction does not reduce", len(gen.EngineYAML), len(gen.SpecYAML))
+	}
+	// what can be compared as values: the functions by their presence, the patterns by their text
+	comparable := func(r *jsonapi.Resource) (jsonapi.Resource, []string) {
+		c := *r
+		c.Title = nil
+		c.Attrs = slices.Clone(r.Attrs)
+		var notes []string
+		for i, a := range c.Attrs {
+			notes = append(notes, fmt.Sprintf("%s: check %t, pattern %v", a.Name, a.Check != nil, a.Pattern))
+			c.Attrs[i].Check, c.Attrs[i].Pattern = nil, nil
+		}
+		return c, notes
+	}
+	for _, d := range Declarations() {
+		w, err := whole.resource(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := engine.resource(d)
+		if err != nil {
+			t.Fatalf("%s from the engine's document: %v", d.Type, err)
+		}
+		wc, wn := comparable(w)
+		ec, en := comparable(e)
+		if !reflect.DeepEqual(wc, ec) || !slices.Equal(wn, en) {
+			t.Errorf("%s: the engine's document gives\n%+v %v\nthe whole document\n%+v %v", d.Type, ec, en, wc, wn)
+		}
+	}
+	methods := func(s *Spec) map[string][]string {
+		out := map[string][]string{}
+		for path, item := range s.Doc.Paths.Map() {
+			for m := range item.Operations() {
+				out[path] = append(out[path], m)
+			}
+			slices.Sort(out[path])
+		}
+		return out
+	}
+	if w, e := methods(whole), methods(engine); !reflect.DeepEqual(w, e) {
+		t.Errorf("the paths and methods differ:\nengine %v\nwhole  %v", e, w)
+	}
+}
+
+// A structured (JSON) attribute is checked against its schema in the engine's document as in
+// the whole one: the reduction drops only what readers use.
+func TestEngineDocumentChecksJSONAttributesAsTheWhole(t *testing.T) {
+	whole, err := LoadSpec(gen.SpecYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := LoadSpec(gen.EngineYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []any{nil, "x", 1.0, true, []any{}, map[string]any{}, []any{map[string]any{}}, []any{"x", 2.0},
+		map[string]any{"a": "b"}, []any{map[string]any{"from": "x", "to": 3.0}}}
+	checked := 0
+	for _, d := range Declarations() {
+		w, err := whole.resource(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := engine.resource(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range w.Attrs {
+			if a.Check == nil {
+				continue
+			}
+			checked++
+			for _, v := range values {
+				if got, want := e.Attrs[i].Check(v), a.Check(v); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s.%s, %v: the engine's document gives %+v, the whole %+v", d.Type, a.Name, v, got, want)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no structured attribute: this test checks nothing")
+	}
+}

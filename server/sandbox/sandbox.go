@@ -130,21 +130,29 @@ func contentType(name string) string {
 
 // documents are the served forms of the OpenAPI document. They never change while the server
 // runs, so their entity tags are computed once; clients (the page, generators in CI) revalidate
-// with If-None-Match and get 304 instead of the whole document again.
+// with If-None-Match and get 304 instead of the whole document again. They are computed on the
+// first request for either, not at start: hashing 3.7 MB kept both embedded documents resident
+// in every server process, most of which never serve them (issue 13, idle RSS).
 var documents = sync.OnceValue(func() map[string]*asset {
 	return map[string]*asset{
-		"/api/doc/openapi.yaml": newAsset(gen.SpecYAML, "application/yaml"),
-		"/api/doc/openapi.json": newAsset(gen.SpecJSON, echo.MIMEApplicationJSON),
+		docYAML: newAsset(gen.SpecYAML, "application/yaml"),
+		docJSON: newAsset(gen.SpecJSON, echo.MIMEApplicationJSON),
 	}
 })
+
+// The paths of the documents.
+const (
+	docYAML = "/api/doc/openapi.yaml"
+	docJSON = "/api/doc/openapi.json"
+)
 
 // Register mounts the documents, the page and its assets on e (GET and HEAD; other methods fall
 // to the server's own rules). Authentication and the API's switch are the server's middleware's.
 func Register(e *echo.Echo) {
-	for p, doc := range documents() {
+	for _, p := range []string{docYAML, docJSON} {
 		serveDoc := func(c echo.Context) error {
 			c.Response().Header().Set("Cache-Control", "no-cache")
-			return serve(c, doc)
+			return serve(c, documents()[p])
 		}
 		e.GET(p, serveDoc)
 		e.HEAD(p, serveDoc)
