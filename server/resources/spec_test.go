@@ -232,19 +232,25 @@ func TestEmbeddedSpecsAreValid(t *testing.T) {
 	}
 }
 
+// bothSpecs reads the whole document and the engine's reduced one.
+func bothSpecs(t *testing.T) (whole, engine *Spec) {
+	t.Helper()
+	var err error
+	if whole, err = LoadSpec(gen.SpecYAML); err != nil {
+		t.Fatal(err)
+	}
+	if engine, err = LoadSpec(gen.EngineYAML); err != nil {
+		t.Fatal(err)
+	}
+	return whole, engine
+}
+
 // The server reads gen.EngineYAML, the document reduced by the bundler: it must read from it
 // exactly what the whole document says, type by type (attributes with their constraints and
 // order, relationships, methods, filters, sort fields, meta options), and the same paths and
 // methods (the method rules).
 func TestEngineDocumentReadsAsTheWhole(t *testing.T) {
-	whole, err := LoadSpec(gen.SpecYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := LoadSpec(gen.EngineYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
+	whole, engine := bothSpecs(t)
 	if len(gen.EngineYAML) > len(gen.SpecYAML)/2 {
 		t.Errorf("the engine's document is %d bytes, the whole %d: the reduction does not reduce", len(gen.EngineYAML), len(gen.SpecYAML))
 	}
@@ -293,14 +299,7 @@ func TestEngineDocumentReadsAsTheWhole(t *testing.T) {
 // A structured (JSON) attribute is checked against its schema in the engine's document as in
 // the whole one: the reduction drops only what readers use.
 func TestEngineDocumentChecksJSONAttributesAsTheWhole(t *testing.T) {
-	whole, err := LoadSpec(gen.SpecYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := LoadSpec(gen.EngineYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
+	whole, engine := bothSpecs(t)
 	values := []any{nil, "x", 1.0, true, []any{}, map[string]any{}, []any{map[string]any{}}, []any{"x", 2.0},
 		map[string]any{"a": "b"}, []any{map[string]any{"from": "x", "to": 3.0}}}
 	checked := 0
