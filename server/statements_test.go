@@ -90,7 +90,19 @@ func TestStatementsPerGet(t *testing.T) {
 					t.Errorf("%s: %d statements, want %d", tc.path, got, tc.want)
 				}
 			}
-			create(t, env, "accounts", `{"data":{"type":"accounts","attributes":{"name":"Written"}}}`)
+			n.Store(0)
+			written := create(t, env, "accounts", `{"data":{"type":"accounts","attributes":{"name":"Written"}}}`)
+			// the insert returns what the search index needs; the record is read back once
+			if got := n.Load(); got != 3 {
+				t.Errorf("POST of an account: %d statements, want 3 (insert, index row, read back)", got)
+			}
+			n.Store(0)
+			env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + written,
+				Body: `{"data":{"type":"accounts","id":"` + written + `","attributes":{"name":"Rewritten"}}}`}).ExpectStatus(t, 200)
+			// the update returns what the search index needs
+			if got := n.Load(); got != 4 {
+				t.Errorf("PATCH of an account: %d statements, want 4 (locked read, update, index row, read back)", got)
+			}
 			n.Store(0)
 			env.Do(apitest.Request{Path: "/api/accounts?page[size]=1"}).ExpectStatus(t, 200)
 			if got := n.Load(); got != 1 {

@@ -220,8 +220,8 @@ type touched map[string]map[any]bool
 
 // Touch tells the write pipeline that the hook changed records (their index rows are
 // recomputed before the write's transaction ends): those of other types, and the written
-// record itself if an After hook changes its columns (a create's index row is otherwise built
-// from the row the insert returned).
+// record itself if an After hook changes its columns (its index row is otherwise built from the
+// row the insert or update returned).
 func (h *Hook) Touch(typ string, ids ...any) {
 	if h.touched == nil {
 		h.touched = touched{}
@@ -234,9 +234,10 @@ func (h *Hook) Touch(typ string, ids ...any) {
 	}
 }
 
-// indexCreated keeps the index current after a create whose record was returned by the insert
-// (rec): its row is built from it, unless a hook changed the record since (it touched it).
-func (s *Store) indexCreated(ctx context.Context, p *plan, h *Hook, rec *jsonapi.Record) error {
+// indexReturned keeps the index current after a create or update whose record was returned by
+// the write (rec): its row is built from it, unless a hook changed the record since (it touched
+// it).
+func (s *Store) indexReturned(ctx context.Context, p *plan, h *Hook, rec *jsonapi.Record) error {
 	if h.touched[p.decl.Type][h.IDs[0]] {
 		return s.indexWrite(ctx, p, h)
 	}

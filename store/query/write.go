@@ -195,13 +195,36 @@ func SetForeignKey(ctx context.Context, db *store.DB, l Link, own any, ids []any
 // given columns, in the same statement: their expressions must be plain columns of the table
 // ("t.name") or constants (NULL), which RETURNING evaluates on the new row.
 func InsertReturning(ctx context.Context, db *store.DB, table string, cols []string, vals []any, columns []Column) (Row, error) {
-	var ret strings.Builder
-	ret.WriteString("id")
+	stmt := strings.TrimSuffix(insertStatement(table, cols), " RETURNING id") + " RETURNING " + returningList(columns)
+	row, _, err := returning(ctx, db, table, stmt, vals, columns)
+	return row, err
+}
+
+// UpdateReturning is Update that also returns the columns of the row as updated (false when no
+// row was updated).
+func UpdateReturning(ctx context.Context, db *store.DB, table string, id any, cols []string, vals []any, only Expr, columns []Column) (Row, bool, error) {
+	var sb strings.Builder
+	sb.WriteString(updateStatement(table, cols, only.SQL))
+	sb.WriteString(" RETURNING ")
+	sb.WriteString(returningList(columns)) // SQLite's RETURNING does not know the alias t
+	args := append(append(vals[:len(vals):len(vals)], id), only.Args...)
+	return returning(ctx, db, table, sb.String(), args, columns)
+}
+
+// returningList is the RETURNING list of the id and columns (plain columns of the table, named
+// without the alias t).
+func returningList(columns []Column) string {
+	var sb strings.Builder
+	sb.WriteString("id")
 	for _, c := range columns {
-		ret.WriteString(", ")
-		ret.WriteString(strings.TrimPrefix(c.Expr.SQL, "t."))
+		sb.WriteString(", ")
+		sb.WriteString(strings.TrimPrefix(c.Expr.SQL, "t."))
 	}
-	stmt := strings.TrimSuffix(insertStatement(table, cols), " RETURNING id") + " RETURNING " + ret.String()
+	return sb.String()
+}
+
+// returning runs a write that returns the id and columns of at most one row.
+func returning(ctx context.Context, db *store.DB, table, stmt string, args []any, columns []Column) (Row, bool, error) {
 	dest := make([]any, len(columns)+1)
 	var id any
 	dest[0] = &id
@@ -209,16 +232,24 @@ func InsertReturning(ctx context.Context, db *store.DB, table string, cols []str
 	for i, c := range columns {
 		dest[i+1] = scanSlot(c.Type, &slots[i])
 	}
-	if err := db.Conn(ctx).Raw(stmt, vals...).Row().Scan(dest...); err != nil {
-		return Row{}, err
+	rows, err := db.Conn(ctx).Raw(stmt, args...).Rows()
+	if err != nil {
+		return Row{}, false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return Row{}, false, rows.Err()
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return Row{}, false, err
 	}
 	row := Row{ID: idString(id), Values: make([]any, len(columns))}
 	for i, c := range columns {
 		v, err := convert(c.Type, dest[i+1])
 		if err != nil {
-			return Row{}, fmt.Errorf("column %d of %s: %w", i, table, err)
+			return Row{}, false, fmt.Errorf("column %d of %s: %w", i, table, err)
 		}
 		row.Values[i] = v
 	}
-	return row, nil
+	return row, true, rows.Close()
 }
