@@ -303,17 +303,7 @@ func baselineHandler(pool *pgxpool.Pool) http.Handler {
 		}
 		doc.Data = accounts
 		if r.URL.Query().Get("include") == "contacts" {
-			var ids []int64
-			seen := map[string]bool{}
-			for _, a := range accounts {
-				for _, c := range a.Relationships.Contacts.Data {
-					if !seen[c.ID] {
-						seen[c.ID] = true
-						n, _ := strconv.ParseInt(c.ID, 10, 64)
-						ids = append(ids, n)
-					}
-				}
-			}
+			ids := baseContactIDs(accounts)
 			included := []bContact{}
 			if len(ids) > 0 {
 				rows, _ := pool.Query(ctx, bContactSQL+" WHERE c.id = ANY($1) ORDER BY c.id", ids)
@@ -516,4 +506,21 @@ func baseToMany(self, name, typ string, ids []int64) bToMany {
 		rel.Data[i] = bIdent{Type: typ, ID: strconv.FormatInt(id, 10)}
 	}
 	return rel
+}
+
+// baseContactIDs are the ids of the accounts' contacts, each once, in order of appearance: what
+// include=contacts reads.
+func baseContactIDs(accounts []bAccount) []int64 {
+	var ids []int64
+	seen := map[string]bool{}
+	for _, a := range accounts {
+		for _, c := range a.Relationships.Contacts.Data {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				n, _ := strconv.ParseInt(c.ID, 10, 64)
+				ids = append(ids, n)
+			}
+		}
+	}
+	return ids
 }

@@ -165,17 +165,7 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 		return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bContact, error) { return baseScanContact(row, base) })
 	}
 	include := func(ctx context.Context, base string, accounts []bAccount) ([]bContact, error) {
-		var ids []int64
-		seen := map[string]bool{}
-		for _, a := range accounts {
-			for _, c := range a.Relationships.Contacts.Data {
-				if !seen[c.ID] {
-					seen[c.ID] = true
-					n, _ := strconv.ParseInt(c.ID, 10, 64)
-					ids = append(ids, n)
-				}
-			}
-		}
+		ids := baseContactIDs(accounts)
 		if len(ids) == 0 {
 			return []bContact{}, nil
 		}

@@ -44,12 +44,12 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"webapi/server"
+	"webapi/server/apitest"
 	"webapi/store/storetest"
 )
 
@@ -226,67 +226,43 @@ func loadRun(t testing.TB, client *http.Client, database, base, auth string, c *
 	if method == "" {
 		method = http.MethodGet
 	}
-	var (
-		mu     sync.Mutex
-		all    []time.Duration
-		failed error
-		wg     sync.WaitGroup
-	)
 	cpu0 := readCPU(database)
 	start := time.Now()
-	deadline := start.Add(d)
-	for k := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id, url := "", base+c.path
-			if method == http.MethodPatch {
-				id = writes.ids[k]
-				url = base + strings.Replace(c.path, "{id}", id, 1)
-			}
-			lat := make([]time.Duration, 0, 4096)
-			for time.Now().Before(deadline) {
-				var body io.Reader
-				if c.body != nil {
-					body = strings.NewReader(c.body(writes.tag, id, writes.n.Add(1)))
-				}
-				req, _ := http.NewRequest(method, url, body)
-				if auth != "" {
-					req.Header.Set("Authorization", auth)
-				}
-				if c.xInclude != "" {
-					req.Header.Set("X-Include", c.xInclude)
-				}
-				if body != nil {
-					req.Header.Set("Content-Type", "application/vnd.api+json")
-				}
-				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					_ = resp.Body.Close()
-					if err == nil && resp.StatusCode != c.status() {
-						err = fmt.Errorf("%s %s: status %d", method, url, resp.StatusCode)
-					}
-				}
-				if err != nil {
-					mu.Lock()
-					failed = err
-					mu.Unlock()
-					return
-				}
-				lat = append(lat, time.Since(t0))
-			}
-			mu.Lock()
-			all = append(all, lat...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	all, err := apitest.Load(conns, d, func(k int) error {
+		id, url := "", base+c.path
+		if method == http.MethodPatch {
+			id = writes.ids[k]
+			url = base + strings.Replace(c.path, "{id}", id, 1)
+		}
+		var body io.Reader
+		if c.body != nil {
+			body = strings.NewReader(c.body(writes.tag, id, writes.n.Add(1)))
+		}
+		req, _ := http.NewRequest(method, url, body)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		if c.xInclude != "" {
+			req.Header.Set("X-Include", c.xInclude)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/vnd.api+json")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if err == nil && resp.StatusCode != c.status() {
+			err = fmt.Errorf("%s %s: status %d", method, url, resp.StatusCode)
+		}
+		return err
+	})
 	elapsed := time.Since(start)
 	cpu := readCPU(database).since(cpu0)
-	if failed != nil {
-		t.Fatal(failed)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return loadResult{requests: len(all), rps: float64(len(all)) / elapsed.Seconds(), lat: latencyStats(all), rss: procStatusKiB("VmRSS"), cpu: cpu}
 }

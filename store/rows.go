@@ -150,18 +150,6 @@ func listValues(arg any) []any {
 		return x
 	case []byte, json.RawMessage, driver.Valuer, nil:
 		return nil
-	case []string:
-		out := make([]any, len(x))
-		for i, v := range x {
-			out[i] = v
-		}
-		return out
-	case []int64:
-		out := make([]any, len(x))
-		for i, v := range x {
-			out[i] = v
-		}
-		return out
 	}
 	v := reflect.ValueOf(arg)
 	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {

@@ -300,20 +300,28 @@ func (db *DB) countWrites() error {
 	return nil
 }
 
-// principalTables are the tables the triggers of auth_state watch.
-var principalTables = slices.Concat(authTriggers, oauthTriggers)
+// principalTables are the tables the triggers of auth_state watch, each once.
+var principalTables = func() []string {
+	var out []string
+	for _, t := range slices.Concat(authTriggers, oauthTriggers) {
+		if !slices.Contains(out, t.table) {
+			out = append(out, t.table)
+		}
+	}
+	return out
+}()
 
 // namesAuthTable reports whether a statement's text names a table whose changes the triggers of
 // auth_state count (authTriggers, oauthTriggers), as a whole word.
 func namesAuthTable(sql string) bool {
-	for _, t := range principalTables {
+	for _, table := range principalTables {
 		for i := 0; ; {
-			j := strings.Index(sql[i:], t.table)
+			j := strings.Index(sql[i:], table)
 			if j < 0 {
 				break
 			}
 			j += i
-			end := j + len(t.table)
+			end := j + len(table)
 			if (j == 0 || !identByte(sql[j-1])) && (end == len(sql) || !identByte(sql[end])) {
 				return true
 			}

@@ -41,7 +41,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,10 +50,10 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"webapi/server/apitest"
 	"webapi/store"
 	"webapi/store/storetest"
 )
@@ -389,39 +388,14 @@ func (c *apiClient) get(path string) (*http.Response, []byte, error) {
 // hammer sends GET path from conns goroutines, one request after the other each, for d, and
 // returns how many were answered and their latencies; any answer other than 200 is an error.
 func (c *apiClient) hammer(path string, conns int, d time.Duration) (int, []time.Duration, error) {
-	var (
-		mu     sync.Mutex
-		all    []time.Duration
-		failed error
-		wg     sync.WaitGroup
-	)
-	deadline := time.Now().Add(d)
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var lat []time.Duration
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				res, body, err := c.get(path)
-				if err == nil && res.StatusCode != http.StatusOK {
-					err = fmt.Errorf("GET %s: %s: %.500s", path, res.Status, body)
-				}
-				if err != nil {
-					mu.Lock()
-					failed = errors.Join(failed, err)
-					mu.Unlock()
-					return
-				}
-				lat = append(lat, time.Since(t0))
-			}
-			mu.Lock()
-			all = append(all, lat...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return len(all), all, failed
+	all, err := apitest.Load(conns, d, func(int) error {
+		res, body, err := c.get(path)
+		if err == nil && res.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GET %s: %s: %.500s", path, res.Status, body)
+		}
+		return err
+	})
+	return len(all), all, err
 }
 
 // resetPeak resets the process's VmHWM to its current RSS (Linux: 5 to /proc/<pid>/clear_refs),

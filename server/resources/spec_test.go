@@ -245,6 +245,19 @@ func bothSpecs(t *testing.T) (whole, engine *Spec) {
 	return whole, engine
 }
 
+// bothResources reads the resource type of d from the whole document and the engine's one.
+func bothResources(t *testing.T, whole, engine *Spec, d *Decl) (w, e *jsonapi.Resource) {
+	t.Helper()
+	var err error
+	if w, err = whole.resource(d); err != nil {
+		t.Fatal(err)
+	}
+	if e, err = engine.resource(d); err != nil {
+		t.Fatalf("%s from the engine's document: %v", d.Type, err)
+	}
+	return w, e
+}
+
 // The server reads gen.EngineYAML, the document reduced by the bundler: it must read from it
 // exactly what the whole document says, type by type (attributes with their constraints and
 // order, relationships, methods, filters, sort fields, meta options), and the same paths and
@@ -267,14 +280,7 @@ func TestEngineDocumentReadsAsTheWhole(t *testing.T) {
 		return c, notes
 	}
 	for _, d := range Declarations() {
-		w, err := whole.resource(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := engine.resource(d)
-		if err != nil {
-			t.Fatalf("%s from the engine's document: %v", d.Type, err)
-		}
+		w, e := bothResources(t, whole, engine, d)
 		wc, wn := comparable(w)
 		ec, en := comparable(e)
 		if !reflect.DeepEqual(wc, ec) || !slices.Equal(wn, en) {
@@ -304,14 +310,7 @@ func TestEngineDocumentChecksJSONAttributesAsTheWhole(t *testing.T) {
 		map[string]any{"a": "b"}, []any{map[string]any{"from": "x", "to": 3.0}}}
 	checked := 0
 	for _, d := range Declarations() {
-		w, err := whole.resource(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, err := engine.resource(d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w, e := bothResources(t, whole, engine, d)
 		for i, a := range w.Attrs {
 			if a.Check == nil {
 				continue

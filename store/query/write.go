@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -196,7 +197,10 @@ func SetForeignKey(ctx context.Context, db *store.DB, l Link, own any, ids []any
 // ("t.name") or constants (NULL), which RETURNING evaluates on the new row.
 func InsertReturning(ctx context.Context, db *store.DB, table string, cols []string, vals []any, columns []Column) (Row, error) {
 	stmt := strings.TrimSuffix(insertStatement(table, cols), " RETURNING id") + " RETURNING " + returningList(columns)
-	row, _, err := returning(ctx, db, table, stmt, vals, columns)
+	row, found, err := returning(ctx, db, table, stmt, vals, columns)
+	if err == nil && !found {
+		err = sql.ErrNoRows
+	}
 	return row, err
 }
 
@@ -223,33 +227,21 @@ func returningList(columns []Column) string {
 	return sb.String()
 }
 
-// returning runs a write that returns the id and columns of at most one row.
+// returning runs a write that returns the id and columns of at most one row, read as a select
+// of those columns is.
 func returning(ctx context.Context, db *store.DB, table, stmt string, args []any, columns []Column) (Row, bool, error) {
-	dest := make([]any, len(columns)+1)
-	var id any
-	dest[0] = &id
-	slots := make([]any, len(columns))
-	for i, c := range columns {
-		dest[i+1] = scanSlot(c.Type, &slots[i])
-	}
 	rows, err := db.Conn(ctx).Raw(stmt, args...).Rows()
 	if err != nil {
 		return Row{}, false, err
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		return Row{}, false, rows.Err()
-	}
-	if err := rows.Scan(dest...); err != nil {
+	var (
+		row   Row
+		found bool
+	)
+	sel := &Select{Table: table, Columns: columns}
+	if err := sel.scan(rows, func(r Row) bool { row, found = r, true; return false }); err != nil {
 		return Row{}, false, err
 	}
-	row := Row{ID: idString(id), Values: make([]any, len(columns))}
-	for i, c := range columns {
-		v, err := convert(c.Type, dest[i+1])
-		if err != nil {
-			return Row{}, false, fmt.Errorf("column %d of %s: %w", i, table, err)
-		}
-		row.Values[i] = v
-	}
-	return row, true, rows.Close()
+	return row, found, rows.Close()
 }
