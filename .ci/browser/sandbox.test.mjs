@@ -77,10 +77,17 @@ async function runCurl(line) {
   return Number(stdout);
 }
 
-// execute sends the operation's form and returns what the page shows of the response.
+// execute sends the operation's form and returns what the page shows of the response. A response
+// shown by an earlier run of the same operation is cleared first (the page's Clear button), so that
+// what is read is the new response and never a mix of the two.
 async function execute(op) {
-  await op.locator("button.execute").click();
   const live = op.locator(".live-responses-table .response");
+  const clear = op.locator("button.btn-clear");
+  if (await clear.count()) {
+    await clear.click();
+    await live.locator(".response-col_status").waitFor({ state: "detached", timeout });
+  }
+  await op.locator("button.execute").click();
   await live.locator(".response-col_status").waitFor({ timeout });
   const curl = (await op.locator(".request-snippets pre, .curl-command pre").first().textContent()).trim();
   return {
