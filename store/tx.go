@@ -120,8 +120,8 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 				_ = tx.Rollback() // fn panicked: the transaction must not outlive it
 			}
 		}()
-		touched := new(atomic.Bool) // a statement of the transaction wrote a table of principals
-		tctx := context.WithValue(context.WithValue(ctx, txKey{}, true), authTouchKey{}, touched)
+		writes := new(txWrites)
+		tctx := context.WithValue(context.WithValue(ctx, txKey{}, true), txWritesKey{}, writes)
 		tctx = context.WithValue(tctx, connKey{}, &unit{ctx: tctx, pool: tx})
 		if err := fn(tctx); err != nil {
 			done = true
@@ -134,7 +134,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 			// run it again.
 			return noRetry{err}
 		}
-		if touched.Load() {
+		if writes.principals.Load() {
 			db.writes.Add(1)
 		}
 		return nil
@@ -260,21 +260,41 @@ func (db *DB) Limits() Limits { return db.limits }
 // leaves it alone, so that the next request needs no statement to check its principal.
 func (db *DB) Writes() int64 { return db.writes.Load() }
 
-// authTouchKey holds, in a transaction's context, whether a statement of it wrote a table of
-// principals (counted in Writes once it commits).
-type authTouchKey struct{}
+// txWrites is what a transaction's statements that may write did so far: how many ran
+// (TxWrites), and whether one wrote a table of principals (counted in Writes once it commits).
+type txWrites struct {
+	n          atomic.Int64
+	principals atomic.Bool
+}
 
-// countWrites registers the callbacks that count writes of the tables of principals (see
-// Writes): every statement that may write, whatever GORM calls it (INSERT … RETURNING is read as
-// rows), whose text names one of those tables. Naming one elsewhere in a write (an access
-// predicate's subquery) counts too: a needless check of the principal, never a missed one.
+type txWritesKey struct{}
+
+// TxWrites counts the statements that may have written (every INSERT, UPDATE, DELETE, raw
+// statement, and rows read from a writing statement) run so far in the transaction ctx carries;
+// 0 outside one. A caller that read a record in a write's own statement (RETURNING) compares
+// two counts to know that nothing wrote since, so that what it read is still current.
+func TxWrites(ctx context.Context) int64 {
+	if w, ok := ctx.Value(txWritesKey{}).(*txWrites); ok {
+		return w.n.Load()
+	}
+	return 0
+}
+
+// countWrites registers the callbacks that count the statements that may write, whatever GORM
+// calls them (INSERT … RETURNING is read as rows): in a transaction all of them (TxWrites), and
+// (see Writes) those whose text names a table of principals. Naming one elsewhere in a write (an
+// access predicate's subquery) counts too: a needless check of the principal, never a missed one.
 func (db *DB) countWrites() error {
 	inc := func(g *gorm.DB) {
+		tx, inTx := g.Statement.Context.Value(txWritesKey{}).(*txWrites)
+		if inTx {
+			tx.n.Add(1)
+		}
 		if !namesAuthTable(g.Statement.SQL.String()) {
 			return
 		}
-		if touched, ok := g.Statement.Context.Value(authTouchKey{}).(*atomic.Bool); ok {
-			touched.Store(true) // counted when the transaction commits
+		if inTx {
+			tx.principals.Store(true) // counted when the transaction commits
 			return
 		}
 		db.writes.Add(1)

@@ -142,6 +142,11 @@ type Write struct {
 	ID    string
 	Attrs []AttrValue
 	Links []LinkValue
+	// Written may be set by Create or Update: the record as the write left it, read in the
+	// write's own statement and unchanged since (as a read of it with Scope tenant and Report
+	// would find it). The engine then answers a request that wrote only this record without
+	// reading it again.
+	Written *Record
 }
 
 // AttrValue sets one attribute.

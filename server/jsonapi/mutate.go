@@ -26,7 +26,9 @@ type item struct {
 	create bool     // create (else update) — decided before execution
 	realID string
 	write  *Write
-	linked bool // reachable from the primary data
+	// written: the record as its write left it, when the store read it in the write (Write.Written)
+	written *Record
+	linked  bool // reachable from the primary data
 	// primary: a resource of the primary data (one of many in a batch); included otherwise
 	primary bool
 	pos     int // the position in data (of a batch) or in included
@@ -111,9 +113,13 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 			return err
 		}
 		p := req.items[0]
-		// the record as written, whether or not the caller may view it afterwards
-		if primary, err = a.lookup(ctx, p.res, p.realID, NoLock); err != nil {
-			return err
+		// the record as written, whether or not the caller may view it afterwards: as the
+		// store read it in the write itself, unless other records of the request were written
+		// after it (an included record may change its linkage)
+		if primary = p.written; primary == nil || len(req.items) > 1 {
+			if primary, err = a.lookup(ctx, p.res, p.realID, NoLock); err != nil {
+				return err
+			}
 		}
 		if primary == nil {
 			return fmt.Errorf("jsonapi: the %s %q just written is not found", p.res.Type, p.realID)
@@ -254,6 +260,7 @@ func (req *request) restore() {
 	req.locals = maps.Clone(req.parsedLocals)
 	for _, it := range req.items {
 		it.create, it.realID, it.write = it.parsed.create, it.parsed.realID, it.parsed.write
+		it.written = nil
 	}
 }
 
@@ -498,6 +505,7 @@ func (a *API) execute(ctx context.Context, r *http.Request, req *request, patch 
 		if err := a.Store.Update(ctx, it.res, it.realID, wr); err != nil {
 			return 0, rebaseErr(err, it.at)
 		}
+		it.written = wr.Written
 	}
 	for _, it := range req.items {
 		if it.create {
@@ -510,6 +518,7 @@ func (a *API) execute(ctx context.Context, r *http.Request, req *request, patch 
 		if err := a.Store.Update(ctx, it.res, it.realID, wr); err != nil {
 			return 0, rebaseErr(err, it.at)
 		}
+		it.written = wr.Written
 	}
 	if req.items[0].create {
 		return http.StatusCreated, nil
@@ -710,7 +719,7 @@ func (a *API) createItem(ctx context.Context, req *request, it *item) (bool, err
 	if err != nil {
 		return false, rebaseErr(err, it.at)
 	}
-	it.realID = id
+	it.realID, it.written = id, wr.Written
 	return later, nil
 }
 

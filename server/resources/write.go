@@ -26,7 +26,8 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 		return "", err
 	}
 	cols, vals := split(h.Cols)
-	if len(p.decl.Search) == 0 {
+	ret := p.returned(ctx)
+	if ret == nil {
 		id, err := query.Insert(ctx, s.db, p.decl.Table, cols, vals)
 		if err != nil {
 			return "", s.translate(ctx, p, err)
@@ -36,16 +37,17 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 		}
 		return id, s.indexWrite(ctx, p, h)
 	}
-	// a searchable record: the insert returns what its index row needs (one statement fewer
-	// than reading it back)
-	row, err := query.InsertReturning(ctx, s.db, p.decl.Table, cols, vals, p.indexColumns())
+	// the insert returns the record (on SQLite: what its index row needs), one statement fewer
+	// than reading it back
+	row, err := query.InsertReturning(ctx, s.db, p.decl.Table, cols, vals, ret.columns)
 	if err != nil {
 		return "", s.translate(ctx, p, err)
 	}
+	since := store.TxWrites(ctx)
 	if err := s.afterCreate(ctx, p, h, row.ID); err != nil {
 		return "", err
 	}
-	return row.ID, s.indexReturned(ctx, p, h, p.record(ctx, row))
+	return row.ID, s.afterReturned(ctx, p, h, w, ret, row, since)
 }
 
 // CreateMany implements jsonapi.Store: every check and hook of Create for each record, and the
@@ -176,10 +178,11 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 		err     error
 		row     query.Row
 	)
-	if len(p.decl.Search) > 0 && len(cols) > 0 {
-		// a searchable record: the update returns what its index row needs (one statement
-		// fewer than reading it again)
-		row, updated, err = query.UpdateReturning(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals, only, p.indexColumns())
+	ret := p.returned(ctx)
+	if ret != nil && len(cols) > 0 {
+		// the update returns the record (on SQLite: what its index row needs), one statement
+		// fewer than reading it again
+		row, updated, err = query.UpdateReturning(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals, only, ret.columns)
 	} else {
 		updated, err = query.Update(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals, only)
 	}
@@ -189,6 +192,7 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 	if !updated {
 		return jsonapi.Forbidden(jsonapi.ActionEdit, "")
 	}
+	since := store.TxWrites(ctx)
 	if err := s.writeLinks(ctx, p, h.IDs[0], w); err != nil {
 		return err
 	}
@@ -198,9 +202,55 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 		}
 	}
 	if row.ID != "" {
-		return s.indexReturned(ctx, p, h, p.record(ctx, row))
+		return s.afterReturned(ctx, p, h, w, ret, row, since)
 	}
 	return s.indexWrite(ctx, p, h)
+}
+
+// returning is what a write of a type returns (InsertReturning, UpdateReturning): on
+// PostgreSQL the record as the engine reads it after a write (Query{Scope: tenant, Report:
+// true}) and whether it is within the caller's tenant (such a read finds nothing else); on
+// SQLite, whose RETURNING reads plain columns only, what a searchable record's index row needs.
+type returning struct {
+	columns []query.Column
+	record  bool // columns are the record's, the last one the tenant's CASE
+}
+
+// returned is what a write of the type returns, nil for nothing but its id. A type whose reads
+// prepare something first (Decl.Prepare) returns only what its index needs.
+func (p *plan) returned(ctx context.Context) *returning {
+	if p.store.db.Dialect == store.Postgres && p.decl.Prepare == nil {
+		sel, err := p.selectOf(ctx, &jsonapi.Query{Resource: p.res, Scope: jsonapi.ScopeTenant, Report: true})
+		if err == nil {
+			in := p.tenant(principalOf(ctx), "t")
+			tenant := query.Column{Expr: query.Expr{SQL: "CASE WHEN " + in.SQL + " THEN 1 ELSE 0 END", Args: in.Args}, Type: query.Int}
+			return &returning{columns: append(sel.Columns, tenant), record: true}
+		}
+	}
+	if len(p.decl.Search) > 0 {
+		return &returning{columns: p.indexColumns()}
+	}
+	return nil
+}
+
+// afterReturned finishes a write that returned its row: it indexes the record, and gives the
+// engine the record as written (Write.Written) when it is one and no statement has written
+// since the write's own (counted at since: links, hooks), which could have changed it.
+func (s *Store) afterReturned(ctx context.Context, p *plan, h *Hook, w *jsonapi.Write, ret *returning, row query.Row, since int64) error {
+	inTenant := true
+	if ret.record {
+		last := len(row.Values) - 1
+		inTenant = row.Values[last] == int64(1)
+		row.Values = row.Values[:last]
+	}
+	rec := p.record(ctx, row)
+	if ret.record && inTenant && store.TxWrites(ctx) == since {
+		w.Written = rec
+	}
+	if len(p.decl.Search) == 0 {
+		return s.indexWrite(ctx, p, h) // the records its hooks touched
+	}
+	return s.indexReturned(ctx, p, h, rec)
 }
 
 // Delete implements jsonapi.Store.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"webapi/store"
@@ -127,6 +128,9 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 
 // scan passes the rows of the select to fn until fn returns false.
 func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
+	if _, ok := rows.(pgx.Rows); ok && !s.Keys {
+		return s.scanSlots(rows, fn)
+	}
 	dest := make([]any, len(s.Columns)+1)
 	var id any
 	dest[0] = &id
@@ -155,6 +159,32 @@ func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 			row.Values[i] = v
 		}
 		if !fn(row) {
+			break
+		}
+	}
+	return rows.Err()
+}
+
+// scanSlots is scan for the rows of pgx: every column into a slot (slot.go).
+func (s *Select) scanSlots(rows store.Rows, fn func(Row) bool) error {
+	slots := make([]slot, len(s.Columns)+1)
+	dest := make([]any, len(slots))
+	for i := range slots {
+		dest[i] = &slots[i]
+	}
+	values := make([]any, len(s.Columns))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for i, c := range s.Columns {
+			v, err := slots[i+1].value(c.Type)
+			if err != nil {
+				return fmt.Errorf("column %d of %s: %w", i, s.Table, err)
+			}
+			values[i] = v
+		}
+		if !fn(Row{ID: slots[0].id(), Values: values}) {
 			break
 		}
 	}

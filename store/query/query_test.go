@@ -266,8 +266,21 @@ func TestWriteStatements(t *testing.T) {
 	if sql, args := countStatement("calls", nil); sql != "SELECT COUNT(*) FROM calls t" || args != nil {
 		t.Errorf("count of everything: %s %#v", sql, args)
 	}
-	if got, want := insertStatement("accounts", []string{"created_at", "name"}), "INSERT INTO accounts (created_at, name) VALUES (?, ?) RETURNING id"; got != want {
+	if got, want := insertStatement("accounts", "", []string{"created_at", "name"}), "INSERT INTO accounts (created_at, name) VALUES (?, ?)"; got != want {
 		t.Errorf("insert: %s", got)
+	}
+	if got, want := insertStatement("accounts", "t", []string{"name"}), "INSERT INTO accounts AS t (name) VALUES (?)"; got != want {
+		t.Errorf("insert with an alias: %s", got)
+	}
+	cols := []Column{{Expr: Expr{SQL: "t.name"}}, {Expr: Expr{SQL: "(SELECT 1 FROM x WHERE x.id = t.id AND x.o = ?)", Args: []any{int64(7)}}}}
+	if got, want := returningList(store.Postgres, cols), "t.id, t.name, (SELECT 1 FROM x WHERE x.id = t.id AND x.o = ?)"; got != want {
+		t.Errorf("returning on PostgreSQL: %s", got)
+	}
+	if got, want := returningList(store.SQLite, cols[:1]), "id, name"; got != want {
+		t.Errorf("returning on SQLite: %s", got)
+	}
+	if got := withColumnArgs([]any{"a", 1}, cols); !reflect.DeepEqual(got, []any{"a", 1, int64(7)}) {
+		t.Errorf("arguments of a returning write: %#v", got)
 	}
 	if got, want := updateStatement("accounts", []string{"name", "updated_at"}, ""), "UPDATE accounts AS t SET name = ?, updated_at = ? WHERE t.id = ?"; got != want {
 		t.Errorf("update: %q, want %q", got, want)

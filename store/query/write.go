@@ -15,7 +15,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // Insert adds a row and returns its id. An explicit id may be among the columns.
 func Insert(ctx context.Context, db *store.DB, table string, cols []string, vals []any) (string, error) {
 	var id any
-	if err := db.Conn(ctx).Raw(insertStatement(table, cols), vals...).Row().Scan(&id); err != nil {
+	if err := db.Conn(ctx).Raw(insertStatement(table, "", cols)+" RETURNING id", vals...).Row().Scan(&id); err != nil {
 		return "", err
 	}
 	return idString(id), nil
@@ -65,11 +65,16 @@ func InsertMany(ctx context.Context, db *store.DB, table string, cols []string, 
 	return ids, nil
 }
 
-// insertStatement is the SQL text of Insert: one argument per column.
-func insertStatement(table string, cols []string) string {
+// insertStatement is the SQL text of an insert into table (named alias, unless empty): one
+// argument per column.
+func insertStatement(table, alias string, cols []string) string {
 	var sb strings.Builder
 	sb.WriteString("INSERT INTO ")
 	sb.WriteString(table)
+	if alias != "" {
+		sb.WriteString(" AS ")
+		sb.WriteString(alias)
+	}
 	sb.WriteString(" (")
 	sb.WriteString(strings.Join(cols, ", "))
 	sb.WriteString(") VALUES (")
@@ -79,7 +84,7 @@ func insertStatement(table string, cols []string) string {
 		}
 		sb.WriteString("?")
 	}
-	sb.WriteString(") RETURNING id")
+	sb.WriteString(")")
 	return sb.String()
 }
 
@@ -193,38 +198,62 @@ func SetForeignKey(ctx context.Context, db *store.DB, l Link, own any, ids []any
 }
 
 // InsertReturning inserts a row as Insert does and returns it as Find would read it with the
-// given columns, in the same statement: their expressions must be plain columns of the table
-// ("t.name") or constants (NULL), which RETURNING evaluates on the new row.
+// given columns, in the same statement. On PostgreSQL the columns are a select's (alias t,
+// with their arguments; subqueries see the database as it was before the statement). SQLite's
+// RETURNING does not know the alias: there they must be plain columns of the table ("t.name")
+// or constants (NULL).
 func InsertReturning(ctx context.Context, db *store.DB, table string, cols []string, vals []any, columns []Column) (Row, error) {
-	stmt := strings.TrimSuffix(insertStatement(table, cols), " RETURNING id") + " RETURNING " + returningList(columns)
-	row, found, err := returning(ctx, db, table, stmt, vals, columns)
+	alias := ""
+	if db.Dialect == store.Postgres {
+		alias = "t"
+	}
+	stmt := insertStatement(table, alias, cols) + " RETURNING " + returningList(db.Dialect, columns)
+	row, found, err := returning(ctx, db, table, stmt, withColumnArgs(vals, columns), columns)
 	if err == nil && !found {
 		err = sql.ErrNoRows
 	}
 	return row, err
 }
 
-// UpdateReturning is Update that also returns the columns of the row as updated (false when no
-// row was updated).
+// UpdateReturning is Update that also returns the row as updated, read with the given columns
+// as InsertReturning reads them (false when no row was updated).
 func UpdateReturning(ctx context.Context, db *store.DB, table string, id any, cols []string, vals []any, only Expr, columns []Column) (Row, bool, error) {
 	var sb strings.Builder
 	sb.WriteString(updateStatement(table, cols, only.SQL))
 	sb.WriteString(" RETURNING ")
-	sb.WriteString(returningList(columns)) // SQLite's RETURNING does not know the alias t
+	sb.WriteString(returningList(db.Dialect, columns))
 	args := append(append(vals[:len(vals):len(vals)], id), only.Args...)
-	return returning(ctx, db, table, sb.String(), args, columns)
+	return returning(ctx, db, table, sb.String(), withColumnArgs(args, columns), columns)
 }
 
-// returningList is the RETURNING list of the id and columns (plain columns of the table, named
-// without the alias t).
-func returningList(columns []Column) string {
+// returningList is the RETURNING list of the id and columns: as they are on PostgreSQL, named
+// without the alias t on SQLite (plain columns of the table there).
+func returningList(d store.Dialect, columns []Column) string {
 	var sb strings.Builder
-	sb.WriteString("id")
+	if d == store.Postgres {
+		sb.WriteString("t.id")
+	} else {
+		sb.WriteString("id")
+	}
 	for _, c := range columns {
 		sb.WriteString(", ")
-		sb.WriteString(strings.TrimPrefix(c.Expr.SQL, "t."))
+		if d == store.Postgres {
+			sb.WriteString(c.Expr.SQL)
+		} else {
+			sb.WriteString(strings.TrimPrefix(c.Expr.SQL, "t."))
+		}
 	}
 	return sb.String()
+}
+
+// withColumnArgs is args followed by the arguments of the columns (those of a RETURNING list,
+// which follows the rest of the statement).
+func withColumnArgs(args []any, columns []Column) []any {
+	out := args[:len(args):len(args)]
+	for _, c := range columns {
+		out = append(out, c.Args...)
+	}
+	return out
 }
 
 // returning runs a write that returns the id and columns of at most one row, read as a select
