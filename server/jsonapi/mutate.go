@@ -594,7 +594,12 @@ func (a *API) resolve(ctx context.Context, r *http.Request, req *request, it *it
 // checkCurrent loads and locks the record of a PATCH: 404 when missing (for the caller), 403
 // when the caller may not view or edit it, 412 when If-Match differs.
 func (a *API) checkCurrent(ctx context.Context, r *http.Request, it *item) (Errors, error) {
-	cur, err := a.lookup(ctx, it.res, it.realID, LockUpdate)
+	q := &Query{Resource: it.res, Scope: ScopeTenant, Report: true, Lock: LockUpdate}
+	if r.Header.Get("If-Match") == "" {
+		// without an ETag to compare, only whether it exists and what the caller may do
+		q.Attrs, q.Links = make([]bool, len(it.res.Attrs)), make([]bool, len(it.res.Rels))
+	}
+	cur, err := a.find(ctx, q, it.realID)
 	switch {
 	case err != nil:
 		return nil, err
