@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
@@ -27,29 +26,33 @@ type Rows interface {
 	Err() error
 }
 
-// QueryRows runs a select (with ? for its arguments, as GORM's Raw takes them: a slice
-// argument is a parenthesised list) on the connection of the unit of work in ctx, or on one of
-// its own, and passes its rows to fn.
+// QueryRows runs a statement that returns rows (with ? for its arguments, as GORM's Raw takes
+// them: a slice argument is a parenthesised list) on the connection of the unit of work in ctx,
+// or on one of its own, and passes its rows to fn. A statement that writes (INSERT … RETURNING)
+// is counted as GORM's are (TxWrites, Writes).
 func (db *DB) QueryRows(ctx context.Context, query string, args []any, fn func(Rows) error) error {
+	if writesRows(query) {
+		db.countWrite(ctx, query)
+	}
 	query, args = db.bindArgs(query, args)
 	if f := db.onQuery.Load(); f != nil {
 		(*f)()
 	}
 	u := unitOf(ctx)
 	if u == nil {
-		return db.Run(ctx, func(ctx context.Context) error { return db.queryOn(ctx, unitOf(ctx).pool, query, args, fn) })
+		return db.Run(ctx, func(ctx context.Context) error { return db.queryOn(ctx, unitOf(ctx), query, args, fn) })
 	}
-	return db.queryOn(ctx, u.pool, query, args, fn)
+	return db.queryOn(ctx, u, query, args, fn)
 }
 
-// queryOn runs a bound select on the unit's connection pool: pgx directly on a connection of
-// PostgreSQL (not in a transaction, whose connection database/sql holds), database/sql else.
-func (db *DB) queryOn(ctx context.Context, pool gorm.ConnPool, query string, args []any, fn func(Rows) error) error {
-	conn, ok := pool.(*sql.Conn)
-	if !ok || db.Dialect != Postgres {
-		return queryPool(ctx, pool, query, args, fn)
+// queryOn runs a bound statement on the unit's connection: on PostgreSQL pgx directly, also in
+// a transaction (database/sql runs the transaction's statements one at a time on the same
+// connection, as this does between them), database/sql on SQLite.
+func (db *DB) queryOn(ctx context.Context, u *unit, query string, args []any, fn func(Rows) error) error {
+	if u.conn == nil || db.Dialect != Postgres {
+		return queryPool(ctx, u.pool, query, args, fn)
 	}
-	return conn.Raw(func(dc any) error {
+	return u.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("store: a PostgreSQL connection of %T, not pgx's", dc)

@@ -26,6 +26,7 @@ type connKey struct{}
 type unit struct {
 	ctx  context.Context // the unit's own, for the GORM handle
 	pool gorm.ConnPool   // *sql.Conn (Run) or *sql.Tx (Tx)
+	conn *sql.Conn       // the connection (of the transaction, in Tx)
 	g    *gorm.DB
 }
 
@@ -122,7 +123,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 		}()
 		writes := new(txWrites)
 		tctx := context.WithValue(context.WithValue(ctx, txKey{}, true), txWritesKey{}, writes)
-		tctx = context.WithValue(tctx, connKey{}, &unit{ctx: tctx, pool: tx})
+		tctx = context.WithValue(tctx, connKey{}, &unit{ctx: tctx, pool: tx, conn: conn})
 		if err := fn(tctx); err != nil {
 			done = true
 			_ = tx.Rollback()
@@ -143,7 +144,7 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 
 // bind returns ctx carrying a GORM handle whose statements run on conn.
 func (db *DB) bind(ctx context.Context, conn *sql.Conn) context.Context {
-	return context.WithValue(ctx, connKey{}, &unit{ctx: ctx, pool: conn})
+	return context.WithValue(ctx, connKey{}, &unit{ctx: ctx, pool: conn, conn: conn})
 }
 
 // takeConn takes a connection from the pool, waiting at most Limits.ConnWait; release gives
@@ -285,23 +286,10 @@ func TxWrites(ctx context.Context) int64 {
 // (see Writes) those whose text names a table of principals. Naming one elsewhere in a write (an
 // access predicate's subquery) counts too: a needless check of the principal, never a missed one.
 func (db *DB) countWrites() error {
-	inc := func(g *gorm.DB) {
-		tx, inTx := g.Statement.Context.Value(txWritesKey{}).(*txWrites)
-		if inTx {
-			tx.n.Add(1)
-		}
-		if !namesAuthTable(g.Statement.SQL.String()) {
-			return
-		}
-		if inTx {
-			tx.principals.Store(true) // counted when the transaction commits
-			return
-		}
-		db.writes.Add(1)
-	}
+	inc := func(g *gorm.DB) { db.countWrite(g.Statement.Context, g.Statement.SQL.String()) }
 	incRows := func(g *gorm.DB) {
-		if writesRows(g.Statement.SQL.String()) {
-			inc(g)
+		if sql := g.Statement.SQL.String(); writesRows(sql) {
+			db.countWrite(g.Statement.Context, sql)
 		}
 	}
 	cb := db.Gorm.Callback()
@@ -318,6 +306,22 @@ func (db *DB) countWrites() error {
 		}
 	}
 	return nil
+}
+
+// countWrite counts a statement that may have written (see countWrites), run with ctx.
+func (db *DB) countWrite(ctx context.Context, sql string) {
+	tx, inTx := ctx.Value(txWritesKey{}).(*txWrites)
+	if inTx {
+		tx.n.Add(1)
+	}
+	if !namesAuthTable(sql) {
+		return
+	}
+	if inTx {
+		tx.principals.Store(true) // counted when the transaction commits
+		return
+	}
+	db.writes.Add(1)
 }
 
 // principalTables are the tables the triggers of auth_state watch, each once.

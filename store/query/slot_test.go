@@ -2,8 +2,10 @@ package query_test
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"webapi/store"
 	"webapi/store/query"
@@ -11,9 +13,9 @@ import (
 )
 
 // TestScanPaths reads one row of every column type (and NULL, and values of other SQL types
-// than the column's) through both scans of a select: outside a transaction on PostgreSQL the
-// rows come from pgx and are scanned into slots; in a transaction (and on SQLite) they come
-// from database/sql and are scanned into sql.Null*. Both must give the same values.
+// than the column's) outside a transaction and in one. On PostgreSQL the rows come from pgx and
+// are scanned into slots; on SQLite they come from database/sql and are scanned into sql.Null*.
+// Every value must be the same, and the same on both databases.
 func TestScanPaths(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
@@ -84,8 +86,24 @@ func TestScanPaths(t *testing.T) {
 			}
 		}
 		// and what they are (the same on both databases)
-		want := map[int]any{0: int64(5), 1: int64(-7), 2: 2.5, 3: float64(3), 4: "12.5000", 5: "0.1235", 6: "text é", 7: "42", 8: true, 9: false}
+		utc := func(s string) time.Time {
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tm.UTC()
+		}
+		want := []any{int64(5), int64(-7), 2.5, float64(3), "12.5000", "0.1235", "text é", "42", true, false,
+			utc("2024-03-01T00:00:00Z"), utc("2024-03-01T08:11:12.5Z"), utc("2024-03-01T08:11:12.5Z"), nil,
+			json.RawMessage(`{"a":[1,2]}`), nil, []string{"1", "20", "3"}, []string{},
+			nil, nil, nil, nil, nil, nil, nil, nil, []string{}}
 		for i, w := range want {
+			if i == 13 { // created_at: a time of the last minute
+				if tm, ok := plain[i].(time.Time); !ok || tm.Location() != time.UTC || time.Since(tm) > time.Minute {
+					t.Errorf("column %d (%s): %#v, want a time of the last minute in UTC", i, cols[i].SQL, plain[i])
+				}
+				continue
+			}
 			if !reflect.DeepEqual(plain[i], w) {
 				t.Errorf("column %d (%s): %#v, want %#v", i, cols[i].SQL, plain[i], w)
 			}

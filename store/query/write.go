@@ -259,18 +259,16 @@ func withColumnArgs(args []any, columns []Column) []any {
 // returning runs a write that returns the id and columns of at most one row, read as a select
 // of those columns is.
 func returning(ctx context.Context, db *store.DB, table, stmt string, args []any, columns []Column) (Row, bool, error) {
-	rows, err := db.Conn(ctx).Raw(stmt, args...).Rows()
-	if err != nil {
-		return Row{}, false, err
-	}
-	defer rows.Close()
 	var (
 		row   Row
 		found bool
 	)
 	sel := &Select{Table: table, Columns: columns}
-	if err := sel.scan(rows, func(r Row) bool { row, found = r, true; return false }); err != nil {
+	err := db.QueryRows(ctx, stmt, args, func(rows store.Rows) error {
+		return sel.scan(rows, func(r Row) bool { row, found = r, true; return true })
+	})
+	if err != nil {
 		return Row{}, false, err
 	}
-	return row, found, rows.Close()
+	return row, found, nil
 }
