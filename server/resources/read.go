@@ -96,7 +96,7 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 		}
 		for i, l := range links {
 			if l != nil {
-				sel.Columns[p.rels[i].sel].Expr = query.LinkIDs(*l, p.store.limits.LinkageLimit)
+				sel.Columns[p.rels[i].sel].Expr = query.LinkIDs(p.store.db.Dialect, *l, p.store.limits.LinkageLimit)
 			}
 		}
 		for i, m := range p.rels {

@@ -91,7 +91,7 @@ func newPlan(db *store.DB, d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, 
 				return nil, fmt.Errorf("%s.%s: no storage declared for the to-many relationship", d.Type, rel.Name)
 			}
 			m.link = &l
-			p.cols = append(p.cols, query.Column{Expr: query.LinkIDs(l, linkLimit), Type: query.IDList})
+			p.cols = append(p.cols, query.Column{Expr: query.LinkIDs(db.Dialect, l, linkLimit), Type: query.IDList})
 		} else {
 			m.fk = d.column(rel.Name)
 			if _, ok := d.Columns[rel.Name]; !ok {

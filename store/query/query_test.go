@@ -134,8 +134,9 @@ func TestLinkExpressions(t *testing.T) {
 	t.Parallel()
 	l := Link{Table: "calls", Own: "contact_id", Other: "id"}
 	expectExpr(t, RelatedTo(l, int64(7)), "t.id IN (SELECT l.id FROM calls l WHERE l.contact_id = ?)", int64(7))
-	expectExpr(t, LinkIDs(l, 1000), "(SELECT string_agg(s.v, ',' ORDER BY s.o) FROM (SELECT CAST(l.id AS TEXT) AS v, l.id AS o "+
+	expectExpr(t, LinkIDs(store.SQLite, l, 1000), "(SELECT string_agg(s.v, ',' ORDER BY s.o) FROM (SELECT CAST(l.id AS TEXT) AS v, l.id AS o "+
 		"FROM calls l WHERE l.contact_id = t.id ORDER BY l.id LIMIT 1000) s)")
+	expectExpr(t, LinkIDs(store.Postgres, l, 1000), "array_to_string(ARRAY(SELECT l.id FROM calls l WHERE l.contact_id = t.id ORDER BY l.id LIMIT 1000), ',')")
 }
 
 // after continues a keyset scan in the order Find writes: NULL first ascending, last descending.
