@@ -217,7 +217,9 @@ type returning struct {
 }
 
 // returned is what a write of the type returns, nil for nothing but its id. A type whose reads
-// prepare something first (Decl.Prepare) returns only what its index needs.
+// prepare something first (Decl.Prepare) returns only what its index needs, and so does a
+// write whose record select cannot be built (the engine then reads the record back, and fails
+// as that read does).
 func (p *plan) returned(ctx context.Context) *returning {
 	if p.store.db.Dialect == store.Postgres && p.decl.Prepare == nil {
 		sel, err := p.selectOf(ctx, &jsonapi.Query{Resource: p.res, Scope: jsonapi.ScopeTenant, Report: true})

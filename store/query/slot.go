@@ -132,7 +132,11 @@ func (s *slot) text() (string, error) {
 	case slotBool:
 		return strconv.FormatBool(s.b), nil
 	case slotNumeric:
-		return decimal.NewFromBigInt(s.n.Int, s.n.Exp).String(), nil
+		d := decimal.NewFromBigInt(s.n.Int, s.n.Exp)
+		if s.n.Exp < 0 {
+			return d.StringFixed(-s.n.Exp), nil // as PostgreSQL writes it: the scale kept ("12.5000")
+		}
+		return d.String(), nil
 	case slotTime:
 		return s.t.Format(time.RFC3339Nano), nil
 	}

@@ -1,4 +1,4 @@
-package query_test
+package query
 
 import (
 	"context"
@@ -8,21 +8,20 @@ import (
 	"time"
 
 	"webapi/store"
-	"webapi/store/query"
 	"webapi/store/storetest"
 )
 
 // TestScanPaths reads one row of every column type (and NULL, and values of other SQL types
-// than the column's) outside a transaction and in one. On PostgreSQL the rows come from pgx and
-// are scanned into slots; on SQLite they come from database/sql and are scanned into sql.Null*.
-// Every value must be the same, and the same on both databases.
+// than the column's) outside a transaction, in one, and on PostgreSQL also through database/sql.
+// Rows of pgx (PostgreSQL) are scanned into slots, rows of database/sql (SQLite, and that third
+// read) into sql.Null*. Every value must be the same each way, and the same on both databases.
 func TestScanPaths(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		db := storetest.Open(t, b)
 		ctx := context.Background()
 		if err := db.Gorm.Exec("INSERT INTO organizations (name, enabled, created_at, updated_at) VALUES ('scan', TRUE, ?, ?)",
-			db.TimeValue(query.Now()), db.TimeValue(query.Now())).Error; err != nil {
+			db.TimeValue(Now()), db.TimeValue(Now())).Error; err != nil {
 			t.Fatal(err)
 		}
 		cast := func(v, pgType string) string {
@@ -31,35 +30,39 @@ func TestScanPaths(t *testing.T) {
 			}
 			return v
 		}
-		cols := []query.Column{
-			{Expr: query.Expr{SQL: cast("5", "BIGINT")}, Type: query.Int},
-			{Expr: query.Expr{SQL: cast("?", "BIGINT"), Args: []any{int64(-7)}}, Type: query.Int},
-			{Expr: query.Expr{SQL: cast("2.5", "DOUBLE PRECISION")}, Type: query.Float},
-			{Expr: query.Expr{SQL: cast("3", "BIGINT")}, Type: query.Float},
-			{Expr: query.Expr{SQL: cast("12.5", "NUMERIC(19,4)")}, Type: query.Decimal},
-			{Expr: query.Expr{SQL: "'0.12345'"}, Type: query.Decimal},
-			{Expr: query.Expr{SQL: "'text é'"}, Type: query.Text},
-			{Expr: query.Expr{SQL: cast("42", "BIGINT")}, Type: query.Text},
-			{Expr: query.Expr{SQL: "TRUE"}, Type: query.Bool},
-			{Expr: query.Expr{SQL: "1 = 0"}, Type: query.Bool},
-			{Expr: query.Expr{SQL: cast("'2024-03-01'", "DATE")}, Type: query.Date},
-			{Expr: query.Expr{SQL: cast("'2024-03-01 10:11:12.5+02:00'", "TIMESTAMPTZ")}, Type: query.DateTime},
-			{Expr: query.Expr{SQL: "'2024-03-01 08:11:12.5'"}, Type: query.DateTime},
-			{Expr: query.Expr{SQL: "t.created_at"}, Type: query.DateTime},
-			{Expr: query.Expr{SQL: `'{"a":[1,2]}'`}, Type: query.JSON},
-			{Expr: query.Expr{SQL: "'null'"}, Type: query.JSON},
-			{Expr: query.Expr{SQL: "'1,20,3'"}, Type: query.IDList},
-			{Expr: query.Expr{SQL: "''"}, Type: query.IDList},
+		cols := []Column{
+			{Expr: Expr{SQL: cast("5", "BIGINT")}, Type: Int},
+			{Expr: Expr{SQL: cast("?", "BIGINT"), Args: []any{int64(-7)}}, Type: Int},
+			{Expr: Expr{SQL: cast("2.5", "DOUBLE PRECISION")}, Type: Float},
+			{Expr: Expr{SQL: cast("3", "BIGINT")}, Type: Float},
+			{Expr: Expr{SQL: cast("12.5", "NUMERIC(19,4)")}, Type: Decimal},
+			{Expr: Expr{SQL: "'0.12345'"}, Type: Decimal},
+			{Expr: Expr{SQL: "'text é'"}, Type: Text},
+			{Expr: Expr{SQL: cast("42", "BIGINT")}, Type: Text},
+			{Expr: Expr{SQL: "TRUE"}, Type: Bool},
+			{Expr: Expr{SQL: "1 = 0"}, Type: Bool},
+			{Expr: Expr{SQL: cast("'2024-03-01'", "DATE")}, Type: Date},
+			{Expr: Expr{SQL: cast("'2024-03-01 10:11:12.5+02:00'", "TIMESTAMPTZ")}, Type: DateTime},
+			{Expr: Expr{SQL: "'2024-03-01 08:11:12.5'"}, Type: DateTime},
+			{Expr: Expr{SQL: "t.created_at"}, Type: DateTime},
+			{Expr: Expr{SQL: `'{"a":[1,2]}'`}, Type: JSON},
+			{Expr: Expr{SQL: "'null'"}, Type: JSON},
+			{Expr: Expr{SQL: "'1,20,3'"}, Type: IDList},
+			{Expr: Expr{SQL: "''"}, Type: IDList},
 		}
-		for _, ty := range []query.Type{query.Int, query.Float, query.Decimal, query.Text, query.Bool, query.Date, query.DateTime, query.JSON, query.IDList} {
-			cols = append(cols, query.Column{Expr: query.Expr{SQL: "NULL"}, Type: ty})
+		for _, ty := range []Type{Int, Float, Decimal, Text, Bool, Date, DateTime, JSON, IDList} {
+			cols = append(cols, Column{Expr: Expr{SQL: "NULL"}, Type: ty})
 		}
+		// values of other types as text (what they are differs by database; each way the same)
+		cols = append(cols, Column{Expr: Expr{SQL: cast("12.5", "NUMERIC(19,4)")}, Type: Text},
+			Column{Expr: Expr{SQL: cast("2.25", "DOUBLE PRECISION")}, Type: Text},
+			Column{Expr: Expr{SQL: "1 = 1"}, Type: Text})
 		read := func(ctx context.Context) (string, []any) {
 			t.Helper()
-			s := &query.Select{Table: "organizations", IDType: query.Int, Columns: cols, Where: []query.Expr{{SQL: "t.name = 'scan'"}}, Limit: -1}
+			s := &Select{Table: "organizations", IDType: Int, Columns: cols, Where: []Expr{{SQL: "t.name = 'scan'"}}, Limit: -1}
 			var id string
 			var values []any
-			err := query.Find(ctx, db, s, func(r query.Row) bool {
+			err := Find(ctx, db, s, func(r Row) bool {
 				id, values = r.ID, append([]any(nil), r.Values...)
 				return true
 			})
@@ -76,6 +79,25 @@ func TestScanPaths(t *testing.T) {
 		}
 		if id == "" || id != txID {
 			t.Errorf("ids %q and %q", id, txID)
+		}
+		if db.Dialect == store.Postgres {
+			// the same select through database/sql, scanned into sql.Null*
+			s := &Select{Table: "organizations", IDType: Int, Columns: cols, Where: []Expr{{SQL: "t.name = 'scan'"}}, Limit: -1}
+			stmt, args := s.statement(db.Dialect)
+			rows, err := db.Gorm.Raw(stmt, args...).Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var viaSQL []any
+			if err := s.scan(rows, func(r Row) bool { viaSQL = append([]any(nil), r.Values...); return true }); err != nil {
+				t.Fatal(err)
+			}
+			_ = rows.Close()
+			for i := range cols {
+				if !reflect.DeepEqual(plain[i], viaSQL[i]) {
+					t.Errorf("column %d (%s): %#v from pgx, %#v through database/sql", i, cols[i].SQL, plain[i], viaSQL[i])
+				}
+			}
 		}
 		if len(plain) != len(cols) || len(inTx) != len(cols) {
 			t.Fatalf("%d and %d values of %d columns", len(plain), len(inTx), len(cols))
