@@ -17,7 +17,8 @@ import (
 // skip GORM's statement pipeline, which adds nothing to a statement that is SQL text and
 // arguments already, and on PostgreSQL also database/sql, reading through pgx on the unit's
 // own connection. Profiles of a loaded server showed the two layers costing about as much CPU
-// as the query's own round trip. Writes keep going through GORM.
+// as the query's own round trip. So do the writes that return their row (INSERT … RETURNING);
+// the other writes keep going through GORM.
 
 // Rows are the rows of QueryRows, valid during its callback.
 type Rows interface {
