@@ -16,7 +16,7 @@ import (
 // most of a start's CPU and a transient heap of tens of megabytes (issue 13); this is about
 // 40 % of it. gen/openapi.yaml stays the document served and validated against.
 func engineYAML(root *yaml.Node) ([]byte, error) {
-	doc := clone(root)
+	doc := deepCopy(root)
 	m := doc
 	if m.Kind == yaml.DocumentNode {
 		m = m.Content[0]
@@ -36,7 +36,7 @@ func engineYAML(root *yaml.Node) ([]byte, error) {
 				}
 				op := item.Content[j+1]
 				deleteKeys(op, "requestBody")
-				setKey(op, "responses", mustNode(obj{"default", obj{"description", ""}}))
+				set(op, "responses", mustNode(obj{"default", obj{"description", ""}}))
 			}
 		}
 	}
@@ -88,16 +88,6 @@ func prune(n *yaml.Node, named bool) {
 	}
 }
 
-// clone copies a node tree (aliases keep pointing into the copy's originals: the bundle has none).
-func clone(n *yaml.Node) *yaml.Node {
-	c := *n
-	c.Content = make([]*yaml.Node, len(n.Content))
-	for i, k := range n.Content {
-		c.Content[i] = clone(k)
-	}
-	return &c
-}
-
 // deleteKeys removes the members named from the mapping n.
 func deleteKeys(n *yaml.Node, names ...string) {
 	out := n.Content[:0]
@@ -107,17 +97,6 @@ func deleteKeys(n *yaml.Node, names ...string) {
 		}
 	}
 	n.Content = out
-}
-
-// setKey replaces the value of the member name of the mapping n, or adds the member.
-func setKey(n *yaml.Node, name string, v *yaml.Node) {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == name {
-			n.Content[i+1] = v
-			return
-		}
-	}
-	n.Content = append(n.Content, str(name), v)
 }
 
 func mustNode(o obj) *yaml.Node {

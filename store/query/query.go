@@ -6,15 +6,9 @@ package query
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
 	"webapi/store"
 )
@@ -126,17 +120,15 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 	return db.QueryRows(ctx, stmt, args, func(rows store.Rows) error { return s.scan(rows, fn) })
 }
 
-// scan passes the rows of the select to fn until fn returns false.
+// scan passes the rows of the select to fn until fn returns false. Every column is scanned
+// into a slot (slot.go), through pgx's typed scanners on PostgreSQL and database/sql's Scan on
+// SQLite; the order keys of a keyset scan (Select.Keys) as the driver gives them, since they
+// are arguments of the next read.
 func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
-	if _, ok := rows.(pgx.Rows); ok && !s.Keys {
-		return s.scanSlots(rows, fn)
-	}
-	dest := make([]any, len(s.Columns)+1)
-	var id any
-	dest[0] = &id
-	slots := make([]any, len(s.Columns))
-	for i, c := range s.Columns {
-		dest[i+1] = scanSlot(c.Type, &slots[i])
+	slots := make([]slot, len(s.Columns)+1)
+	dest := make([]any, len(slots), len(slots)+len(s.Order))
+	for i := range slots {
+		dest[i] = &slots[i]
 	}
 	var keys []any
 	if s.Keys {
@@ -150,33 +142,6 @@ func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		row := Row{ID: idString(id), Values: values, Keys: keys}
-		for i, c := range s.Columns {
-			v, err := convert(c.Type, dest[i+1])
-			if err != nil {
-				return fmt.Errorf("column %d of %s: %w", i, s.Table, err)
-			}
-			row.Values[i] = v
-		}
-		if !fn(row) {
-			break
-		}
-	}
-	return rows.Err()
-}
-
-// scanSlots is scan for the rows of pgx: every column into a slot (slot.go).
-func (s *Select) scanSlots(rows store.Rows, fn func(Row) bool) error {
-	slots := make([]slot, len(s.Columns)+1)
-	dest := make([]any, len(slots))
-	for i := range slots {
-		dest[i] = &slots[i]
-	}
-	values := make([]any, len(s.Columns))
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
 		for i, c := range s.Columns {
 			v, err := slots[i+1].value(c.Type)
 			if err != nil {
@@ -184,7 +149,7 @@ func (s *Select) scanSlots(rows store.Rows, fn func(Row) bool) error {
 			}
 			values[i] = v
 		}
-		if !fn(Row{ID: slots[0].id(), Values: values}) {
+		if !fn(Row{ID: slots[0].id(), Values: values, Keys: keys}) {
 			break
 		}
 	}
@@ -348,85 +313,4 @@ func idString(v any) string {
 		return ""
 	}
 	return fmt.Sprint(v)
-}
-
-// scanSlot returns the scan destination for a column type.
-func scanSlot(t Type, generic *any) any {
-	switch t {
-	case Int:
-		return new(sql.NullInt64)
-	case Float:
-		return new(sql.NullFloat64)
-	case Bool:
-		return new(sql.NullBool)
-	case Text, JSON, IDList, Decimal:
-		return new(sql.NullString)
-	}
-	return generic // Date, DateTime: time.Time on PostgreSQL, text on SQLite
-}
-
-// convert turns a scanned slot into the Go value of the column type.
-func convert(t Type, slot any) (any, error) {
-	switch t {
-	case Int:
-		v := slot.(*sql.NullInt64)
-		if !v.Valid {
-			return nil, nil
-		}
-		return v.Int64, nil
-	case Float:
-		v := slot.(*sql.NullFloat64)
-		if !v.Valid {
-			return nil, nil
-		}
-		return v.Float64, nil
-	case Bool:
-		v := slot.(*sql.NullBool)
-		if !v.Valid {
-			return nil, nil
-		}
-		return v.Bool, nil
-	case Text:
-		v := slot.(*sql.NullString)
-		if !v.Valid {
-			return nil, nil
-		}
-		return v.String, nil
-	case JSON:
-		v := slot.(*sql.NullString)
-		if !v.Valid || v.String == "" || v.String == "null" {
-			return nil, nil
-		}
-		return json.RawMessage(v.String), nil
-	case Decimal:
-		v := slot.(*sql.NullString)
-		if !v.Valid {
-			return nil, nil
-		}
-		d, err := decimal.NewFromString(v.String)
-		if err != nil {
-			return nil, err
-		}
-		return d.StringFixed(4), nil
-	case IDList:
-		v := slot.(*sql.NullString)
-		if !v.Valid || v.String == "" {
-			return []string{}, nil
-		}
-		return strings.Split(v.String, ","), nil
-	case Date, DateTime:
-		v := *slot.(*any)
-		if v == nil {
-			return nil, nil
-		}
-		tm, err := store.ParseTime(v)
-		if err != nil {
-			return nil, err
-		}
-		if t == Date {
-			return time.Date(tm.Year(), tm.Month(), tm.Day(), 0, 0, 0, 0, time.UTC), nil
-		}
-		return tm, nil
-	}
-	return nil, fmt.Errorf("unknown column type %d", t)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -14,12 +15,12 @@ import (
 	"webapi/store"
 )
 
-// slot is the scan destination of a column read through pgx (PostgreSQL outside a transaction,
-// the engine's hot path). pgx scans into it through its typed scanner interfaces: the value
-// arrives decoded from the wire, by value, without the reflection and boxing of pgx's generic
-// path into sql.Null* and *any (in a profile of one account, that path was a third of a
-// request's allocations). Any other type still arrives, through Scan (sql.Scanner). value then
-// gives the Go value of the column's Type, as convert does for the other drivers.
+// slot is the scan destination of a column. pgx (PostgreSQL) scans into it through its typed
+// scanner interfaces: the value arrives decoded from the wire, by value, without the reflection
+// and boxing of pgx's generic path into sql.Null* and *any (in a profile of one account, that
+// path was a third of a request's allocations). database/sql (SQLite), and pgx for a type it has
+// no typed scanner for, give it the driver's value through Scan (sql.Scanner). value then gives
+// the Go value of the column's Type, converting as database/sql would.
 type slot struct {
 	kind slotKind
 	i    int64
@@ -90,7 +91,8 @@ func (s *slot) scanTime(valid bool, inf pgtype.InfinityModifier, t time.Time) er
 	return nil
 }
 
-// Scan takes what pgx has no typed scanner for, as database/sql would give it.
+// Scan takes the driver's value: database/sql's (SQLite), or pgx's for a type it has no typed
+// scanner for.
 func (s *slot) Scan(src any) error {
 	switch x := src.(type) {
 	case nil:
@@ -160,6 +162,10 @@ func (s *slot) value(t Type) (any, error) {
 		switch s.kind {
 		case slotInt:
 			return s.i, nil
+		case slotFloat:
+			if s.f == math.Trunc(s.f) && math.Abs(s.f) < 1<<63 {
+				return int64(s.f), nil
+			}
 		case slotNumeric:
 			if d := decimal.NewFromBigInt(s.n.Int, s.n.Exp); d.IsInteger() {
 				return d.IntPart(), nil

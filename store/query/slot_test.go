@@ -13,8 +13,9 @@ import (
 
 // TestScanPaths reads one row of every column type (and NULL, and values of other SQL types
 // than the column's) outside a transaction, in one, and on PostgreSQL also through database/sql.
-// Rows of pgx (PostgreSQL) are scanned into slots, rows of database/sql (SQLite, and that third
-// read) into sql.Null*. Every value must be the same each way, and the same on both databases.
+// Rows of pgx (PostgreSQL) reach the slots through pgx's typed scanners, rows of database/sql
+// (SQLite, and that third read) through Scan. Every value must be the same each way, and the
+// same on both databases.
 func TestScanPaths(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
@@ -81,7 +82,7 @@ func TestScanPaths(t *testing.T) {
 			t.Errorf("ids %q and %q", id, txID)
 		}
 		if db.Dialect == store.Postgres {
-			// the same select through database/sql, scanned into sql.Null*
+			// the same select through database/sql, whose values reach the slots through Scan
 			s := &Select{Table: "organizations", IDType: Int, Columns: cols, Where: []Expr{{SQL: "t.name = 'scan'"}}, Limit: -1}
 			stmt, args := s.statement(db.Dialect)
 			rows, err := db.Gorm.Raw(stmt, args...).Rows()
