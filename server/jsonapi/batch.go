@@ -237,7 +237,7 @@ func (a *API) enqueue(c *call, ctx context.Context, all *Chunk, g *graph, cfg Ba
 		}
 		oc := *c
 		oc.res = ops
-		body, err = oc.itemBody(ctx, rec, &listParams{}, true, nil)
+		body, err = oc.itemBody(ctx, make([]byte, 0, 2048), rec, &listParams{}, true, nil)
 		return err
 	})
 	if err != nil {

@@ -105,6 +105,7 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 		return
 	}
 	var status int
+	buf := getBuffer()
 	var body []byte
 	var primary *Record
 	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
@@ -124,7 +125,7 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 		if primary == nil {
 			return fmt.Errorf("jsonapi: the %s %q just written is not found", p.res.Type, p.realID)
 		}
-		if body, err = c.itemBody(ctx, primary, lp, true, req.items[1:]); err != nil {
+		if body, err = c.itemBody(ctx, (*buf)[:0], primary, lp, true, req.items[1:]); err != nil {
 			return err
 		}
 		if req.validate {
@@ -141,6 +142,7 @@ func (a *API) write(w http.ResponseWriter, r *http.Request, typ, urlID string) {
 	}
 	w.Header().Set("ETag", etag(c.res, primary))
 	c.send(status, body)
+	putBuffer(buf, body)
 }
 
 // parseRequest reads the primary data and the included resources: their meta options, their

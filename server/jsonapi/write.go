@@ -34,21 +34,22 @@ func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listP
 
 // writeItemTagged is writeItem for a caller that has computed the record's ETag already.
 func (c *call) writeItemTagged(ctx context.Context, status int, rec *Record, lp *listParams, tag string) {
-	body, err := c.itemBody(ctx, rec, lp, false, nil)
+	buf := getBuffer()
+	body, err := c.itemBody(ctx, *buf, rec, lp, false, nil)
 	if err != nil {
 		c.fail(err)
 		return
 	}
 	c.w.Header().Set("ETag", tag)
 	c.send(status, body)
+	putBuffer(buf, body)
 }
 
-// itemBody renders a single-resource document. After a write (written) its self link is the
+// itemBody appends a single-resource document to b. After a write (written) its self link is the
 // resource's URL and the included resources the request wrote come first in `included`, each
 // with meta.includeId.
-func (c *call) itemBody(ctx context.Context, rec *Record, lp *listParams, written bool, items []*item) ([]byte, error) {
+func (c *call) itemBody(ctx context.Context, b []byte, rec *Record, lp *listParams, written bool, items []*item) ([]byte, error) {
 	v := c.view(lp)
-	b := make([]byte, 0, 2048)
 	if v.plain {
 		return v.appendResource(b, c.res, rec, nil), nil
 	}

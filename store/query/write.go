@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -265,7 +266,10 @@ func returning(ctx context.Context, db *store.DB, table, stmt string, args []any
 	)
 	sel := &Select{Table: table, Columns: columns}
 	err := db.QueryRows(ctx, stmt, args, func(rows store.Rows) error {
-		return sel.scan(rows, func(r Row) bool { row, found = r, true; return true })
+		return sel.scan(rows, func(r Row) bool {
+			row, found = Row{ID: r.ID, Values: slices.Clone(r.Values)}, true // r's values are the scan's own
+			return true
+		})
 	})
 	if err != nil {
 		return Row{}, false, err
