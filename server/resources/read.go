@@ -101,14 +101,14 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 		}
 		for i, m := range p.rels {
 			if m.link != nil && m.sel >= 0 && q.Links != nil && !q.Links[i] {
-				sel.Columns[m.sel].Expr = query.Expr{SQL: "NULL"} // linkage the response does not print
+				sel.Columns[m.sel].Omit = true // linkage the response does not print
 			}
 		}
 		// attributes the response does not print (a type that derives values from others
 		// reads them all)
 		for i, m := range p.attrs {
 			if m.sel >= 0 && q.Attrs != nil && !q.Attrs[i] && p.decl.Derive == nil {
-				sel.Columns[m.sel].Expr = query.Expr{SQL: "NULL"}
+				sel.Columns[m.sel].Omit = true
 			}
 		}
 		if q.Report {

@@ -40,6 +40,10 @@ type Expr struct {
 type Column struct {
 	Expr
 	Type Type
+	// Omit leaves the column out of the statement: its value is that of NULL. A response that
+	// does not print it spares the database sending it and the scan decoding it (a relationship
+	// page reads only the ids of records with twenty columns).
+	Omit bool
 }
 
 // Order is one sort key.
@@ -98,6 +102,9 @@ func Head(table string, cols []Column) string {
 func writeHead(sb *strings.Builder, table string, cols []Column) {
 	sb.WriteString("SELECT t.id")
 	for _, c := range cols {
+		if c.Omit {
+			continue
+		}
 		sb.WriteString(", ")
 		sb.WriteString(c.SQL)
 	}
@@ -129,7 +136,13 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 	b := takeScanBuf(len(s.Columns)+1, len(s.Columns))
 	defer b.release()
-	slots, dest, values := b.slots, b.dest, b.values
+	slots, values := b.slots, b.values
+	dest := append(b.dest, &slots[0])
+	for i, c := range s.Columns {
+		if !c.Omit {
+			dest = append(dest, &slots[i+1]) // an omitted column's slot stays NULL
+		}
+	}
 	var keys []any
 	if s.Keys {
 		keys = make([]any, len(s.Order))
@@ -137,6 +150,7 @@ func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 			dest = append(dest, &keys[i])
 		}
 	}
+	b.dest = dest[:0]
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
@@ -155,8 +169,8 @@ func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 	return rows.Err()
 }
 
-// scanBuf is what scan needs besides the rows: the slots, the scan destinations (a pointer to
-// each slot) and the row's values. A request for one record allocated them afresh, about a
+// scanBuf is what scan needs besides the rows: the slots, the scan destinations (pointers to
+// the slots) and the row's values. A request for one record allocated them afresh, about a
 // tenth of its bytes; they are pooled instead, since no row outlives its scan.
 type scanBuf struct {
 	slots        []slot
@@ -165,21 +179,16 @@ type scanBuf struct {
 
 var scanBufs = sync.Pool{New: func() any { return new(scanBuf) }}
 
-// takeScanBuf is a pooled scanBuf with n slots (dest pointing at them) and v values.
+// takeScanBuf is a pooled scanBuf with n NULL slots, v values and no destinations.
 func takeScanBuf(n, v int) *scanBuf {
 	b := scanBufs.Get().(*scanBuf)
 	if cap(b.slots) < n {
-		b.slots = make([]slot, n)
-		b.dest = make([]any, n, n+4)
-	}
-	b.slots, b.dest = b.slots[:n], b.dest[:n]
-	for i := range b.slots {
-		b.dest[i] = &b.slots[i]
+		b.slots, b.dest = make([]slot, n), make([]any, 0, n+4)
 	}
 	if cap(b.values) < v {
 		b.values = make([]any, v)
 	}
-	b.values = b.values[:v]
+	b.slots, b.values = b.slots[:n], b.values[:v]
 	return b
 }
 
@@ -187,7 +196,7 @@ func takeScanBuf(n, v int) *scanBuf {
 func (b *scanBuf) release() {
 	clear(b.slots)
 	clear(b.values)
-	clear(b.dest[len(b.slots):cap(b.dest)]) // a keyset scan's key destinations
+	clear(b.dest[:cap(b.dest)])
 	scanBufs.Put(b)
 }
 
@@ -201,7 +210,9 @@ func (s *Select) statement(d store.Dialect) (string, []any) {
 	}
 	size, nargs := len(s.Head)+len(s.Table)+64, 0
 	for _, c := range s.Columns {
-		size, nargs = size+len(c.SQL)+2, nargs+len(c.Args)
+		if !c.Omit {
+			size, nargs = size+len(c.SQL)+2, nargs+len(c.Args)
+		}
 	}
 	for _, w := range where {
 		size, nargs = size+len(w.SQL)+7, nargs+len(w.Args)
@@ -213,7 +224,9 @@ func (s *Select) statement(d store.Dialect) (string, []any) {
 	sb.Grow(size)
 	args := make([]any, 0, nargs)
 	for _, c := range s.Columns {
-		args = append(args, c.Args...)
+		if !c.Omit {
+			args = append(args, c.Args...)
+		}
 	}
 	switch {
 	case s.Keys:

@@ -202,6 +202,12 @@ func TestSelectStatement(t *testing.T) {
 			sqlite: head + " ORDER BY LOWER(t.name) ASC NULLS FIRST, t.size DESC NULLS LAST, t.id", args: []any{"USD"}},
 		{name: "the id descending", sel: base(func(s *Select) { s.Order = []Order{{SQL: "t.id", Desc: true, NotNull: true}} }),
 			sqlite: head + " ORDER BY t.id DESC", args: []any{"USD"}},
+		{name: "an omitted column is not selected, nor are its arguments bound",
+			sel: base(func(s *Select) {
+				s.Columns = []Column{cols[1], {Expr: Expr{SQL: "t.kind = ?", Args: []any{"x"}}, Omit: true}, cols[0]}
+				s.Columns[0].Omit = true
+			}),
+			sqlite: "SELECT t.id, t.name FROM accounts t", args: []any{}},
 		{name: "a page", sel: base(func(s *Select) { s.Limit, s.Offset = 11, 20 }), sqlite: head + " LIMIT 11 OFFSET 20", args: []any{"USD"}},
 		{name: "the first page", sel: base(func(s *Select) { s.Limit = 11 }), sqlite: head + " LIMIT 11", args: []any{"USD"}},
 		{name: "an offset without a limit", sel: base(func(s *Select) { s.Offset = 20 }),

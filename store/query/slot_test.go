@@ -54,6 +54,12 @@ func TestScanPaths(t *testing.T) {
 		for _, ty := range []Type{Int, Float, Decimal, Text, Bool, Date, DateTime, JSON, IDList} {
 			cols = append(cols, Column{Expr: Expr{SQL: "NULL"}, Type: ty})
 		}
+		// omitted columns (not selected, their arguments not bound) are NULL; the columns after
+		// them are read as if they were not there
+		for _, ty := range []Type{Int, Float, Decimal, Text, Bool, Date, DateTime, JSON, IDList} {
+			cols = append(cols, Column{Expr: Expr{SQL: "no_such_column + ?", Args: []any{int64(1)}}, Type: ty, Omit: true})
+		}
+		cols = append(cols, Column{Expr: Expr{SQL: "'after'"}, Type: Text})
 		// values of other types as text (what they are differs by database; each way the same)
 		cols = append(cols, Column{Expr: Expr{SQL: cast("12.5", "NUMERIC(19,4)")}, Type: Text},
 			Column{Expr: Expr{SQL: cast("2.25", "DOUBLE PRECISION")}, Type: Text},
@@ -119,7 +125,8 @@ func TestScanPaths(t *testing.T) {
 		want := []any{int64(5), int64(-7), 2.5, float64(3), "12.5000", "0.1235", "text é", "42", true, false,
 			utc("2024-03-01T00:00:00Z"), utc("2024-03-01T08:11:12.5Z"), utc("2024-03-01T08:11:12.5Z"), nil,
 			json.RawMessage(`{"a":[1,2]}`), nil, []string{"1", "20", "3"}, []string{},
-			nil, nil, nil, nil, nil, nil, nil, nil, []string{}}
+			nil, nil, nil, nil, nil, nil, nil, nil, []string{},
+			nil, nil, nil, nil, nil, nil, nil, nil, []string{}, "after"}
 		for i, w := range want {
 			if i == 13 { // created_at: a time of the last minute
 				if tm, ok := plain[i].(time.Time); !ok || tm.Location() != time.UTC || time.Since(tm) > time.Minute {
