@@ -61,6 +61,7 @@ type loadResult struct {
 	rps      float64
 	lat      stats
 	rss      int64 // KiB, VmRSS after the run
+	alloc    int64 // bytes the process allocated per request (both servers and the load generator)
 	cpu      cpuUse
 }
 
@@ -155,7 +156,7 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		}
 		ours := run(oursSrv.URL, token, duration, profile)
 		lean := run(leanSrv.URL, "", duration, leanProfile)
-		t.Logf("%s: ours %d requests, %s; lean %d requests, %s", c.name, ours.requests, ours.lat, lean.requests, lean.lat)
+		t.Logf("%s: ours %d requests, %s, %d B allocated per request; lean %d requests, %s, %d B", c.name, ours.requests, ours.lat, ours.alloc, lean.requests, lean.lat, lean.alloc)
 		op, od := ours.perRequest()
 		lp, ld := lean.perRequest()
 		fmt.Fprintf(&table, "| %s`%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
@@ -227,6 +228,9 @@ func loadRun(t testing.TB, client *http.Client, database, base, auth string, c *
 		method = http.MethodGet
 	}
 	cpu0 := readCPU(database)
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	alloc0 := mem.TotalAlloc
 	start := time.Now()
 	all, err := apitest.Load(conns, d, func(k int) error {
 		id, url := "", base+c.path
@@ -261,10 +265,12 @@ func loadRun(t testing.TB, client *http.Client, database, base, auth string, c *
 	})
 	elapsed := time.Since(start)
 	cpu := readCPU(database).since(cpu0)
+	runtime.ReadMemStats(&mem)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return loadResult{requests: len(all), rps: float64(len(all)) / elapsed.Seconds(), lat: latencyStats(all), rss: procStatusKiB("VmRSS"), cpu: cpu}
+	return loadResult{requests: len(all), rps: float64(len(all)) / elapsed.Seconds(), lat: latencyStats(all), rss: procStatusKiB("VmRSS"), cpu: cpu,
+		alloc: int64(mem.TotalAlloc-alloc0) / int64(max(len(all), 1))}
 }
 
 // procStatusKiB reads a "kB" field of /proc/self/status (0 where there is none).
