@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -287,6 +288,58 @@ func TestAccessLinkageAndIncludes(t *testing.T) {
 		c.Do(apitest.Request{Path: "/api/accounts?filter[contacts]=" + contact}).Expect(t, 200, listDoc(selfLinks("/api/accounts?filter[contacts]="+contact)))
 		env.Do(apitest.Request{Path: "/api/accounts?filter[contacts]=" + contact + "&fields[accounts]=name", Header: map[string]string{"X-Include": "noHateoas"}}).
 			Expect(t, 200, `{"data":[{"type":"accounts","id":"`+acc+`","attributes":{"name":"Account of other"}}]}`)
+	})
+}
+
+// What a caller's reads select is made once per principal (its linkage and what it may do);
+// a role changed through the API takes effect on the caller's next read all the same, in the
+// linkage of a plain read, and in what a write then may do.
+func TestAccessChangesReachKeptColumns(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		w := newAccessWorld(t, env)
+		contact := create(t, env, "contacts", `{"data":{"type":"contacts","attributes":{"firstName":"Sometimes seen"}}}`)
+		acc := w.accounts["caller"]
+		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + acc,
+			Body: `{"data":{"type":"accounts","id":"` + acc + `","relationships":{"contacts":{"data":[` + ident("contacts", contact) + `]}}}}`}).ExpectStatus(t, 200)
+		role := func(accounts, contacts string) {
+			t.Helper()
+			env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/userroles/" + w.role,
+				Body: `{"data":{"type":"userroles","id":"` + w.role + `","attributes":{"permissions":{` + seeUsersAndUnits +
+					`,"accounts":{"VIEW":"organization","CREATE":"none","EDIT":"` + accounts + `","DELETE":"none"}` +
+					`,"contacts":{"VIEW":"` + contacts + `","CREATE":"none","EDIT":"none","DELETE":"none"}}}}}`}).ExpectStatus(t, 200)
+		}
+		linkage := func() string {
+			t.Helper()
+			res := w.caller.Do(apitest.Request{Path: "/api/accounts/" + acc})
+			res.ExpectStatus(t, 200)
+			b, err := json.Marshal(dataOf(t, res)["relationships"].(map[string]any)["contacts"].(map[string]any)["data"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		rename := func(status int) {
+			t.Helper()
+			w.caller.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + acc,
+				Body: `{"data":{"type":"accounts","id":"` + acc + `","attributes":{"description":"renamed"}}}`}).ExpectStatus(t, status)
+		}
+		seen := `[{"id":"` + contact + `","type":"contacts"}]` // as json.Marshal orders a map
+		role("none", "organization")
+		if got := linkage(); got != seen {
+			t.Fatalf("linkage %s while the caller sees contacts", got)
+		}
+		rename(http.StatusForbidden)
+		role("organization", "none")
+		if got := linkage(); got != `[]` {
+			t.Fatalf("linkage %s after the role stopped showing contacts", got)
+		}
+		rename(http.StatusOK)
+		role("none", "organization")
+		if got := linkage(); got != seen {
+			t.Fatalf("linkage %s after the role showed contacts again", got)
+		}
+		rename(http.StatusForbidden)
 	})
 }
 

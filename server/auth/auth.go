@@ -12,6 +12,7 @@ package auth
 import (
 	"context"
 	"net/http"
+	"sync"
 )
 
 // Identity is who the credentials of a request name.
@@ -94,6 +95,22 @@ type Principal struct {
 	BusinessUnits  []int64 // the units the user is a member of
 	Division       []int64 // those units and all their descendants
 	Permissions    map[string]Permissions
+
+	// memo keeps what is derived from the principal alone (see Memo)
+	memo sync.Map
+}
+
+// Memo returns the value kept under key, which build makes the first time it is asked for. It
+// is for values that depend on nothing but the principal's fields and the key (the SQL of its
+// access conditions), kept as long as the principal: a principal does not change once resolved
+// (Resolver makes a new one when roles, units or the organization change). Keys must come from
+// a set the code bounds (a type and a flag), never from what a client sends.
+func (p *Principal) Memo(key any, build func() any) any {
+	if v, ok := p.memo.Load(key); ok {
+		return v
+	}
+	v, _ := p.memo.LoadOrStore(key, build())
+	return v
 }
 
 // Level returns the principal's level of action on the resource type typ.
