@@ -35,7 +35,7 @@ func (db *DB) QueryRows(ctx context.Context, query string, args []any, fn func(R
 	if writesRows(query) {
 		db.countWrite(ctx, query)
 	}
-	query, args = db.bindArgs(query, args)
+	query, args = db.Bind(query, args)
 	if f := db.onQuery.Load(); f != nil {
 		(*f)()
 	}
@@ -96,10 +96,12 @@ func (db *DB) OnQuery(f func()) {
 	db.onQuery.Store(&f)
 }
 
-// bindArgs turns the ? of query into the dialect's placeholders ($1, $2 … on PostgreSQL),
+// Bind turns the ? of query into the dialect's placeholders ($1, $2 … on PostgreSQL),
 // expanding a slice argument into a parenthesised list of its elements ((NULL) when empty), as
-// GORM does. Byte slices (and JSON) are values, not lists.
-func (db *DB) bindArgs(query string, args []any) (string, []any) {
+// GORM does. Byte slices (and JSON) are values, not lists. QueryRows binds what it is given; a
+// statement bound already (numbered placeholders, its arguments each one value) passes
+// through it as it is, so a caller may bind a statement once and keep it.
+func (db *DB) Bind(query string, args []any) (string, []any) {
 	if len(args) == 0 || !strings.Contains(query, "?") {
 		return query, args
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestBindArgs(t *testing.T) {
+func TestBind(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		dialect  Dialect
@@ -22,12 +22,14 @@ func TestBindArgs(t *testing.T) {
 		{"typed lists", Postgres, "a IN ? OR b IN ?", []any{[]string{"x"}, []int64{7, 8}}, "a IN ($1) OR b IN ($2,$3)", []any{"x", int64(7), int64(8)}},
 		{"bytes are a value", Postgres, "j = ?", []any{json.RawMessage(`{}`)}, "j = $1", []any{json.RawMessage(`{}`)}},
 		{"SQLite keeps ?", SQLite, "id IN ? AND o = ?", []any{[]any{"a", "b"}, 3}, "id IN (?,?) AND o = ?", []any{"a", "b", 3}},
+		{"bound already (kept by its caller)", Postgres, "id IN ($1) AND o = $2", []any{int64(1), 3}, "id IN ($1) AND o = $2", []any{int64(1), 3}},
+		{"bound already on SQLite", SQLite, "id IN (?) AND o = ?", []any{"a", 3}, "id IN (?) AND o = ?", []any{"a", 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db := &DB{Dialect: tc.dialect}
-			got, gotArgs := db.bindArgs(tc.query, tc.args)
+			got, gotArgs := db.Bind(tc.query, tc.args)
 			if got != tc.want || !reflect.DeepEqual(gotArgs, tc.wantArgs) {
-				t.Fatalf("bindArgs(%q, %v) = %q %v, want %q %v", tc.query, tc.args, got, gotArgs, tc.want, tc.wantArgs)
+				t.Fatalf("Bind(%q, %v) = %q %v, want %q %v", tc.query, tc.args, got, gotArgs, tc.want, tc.wantArgs)
 			}
 		})
 	}

@@ -75,6 +75,11 @@ type Select struct {
 	// Lock locks the selected rows of t until the transaction ends (PostgreSQL; on SQLite the
 	// transaction has the database's only write lock already).
 	Lock Lock
+	// Text, when set, is the whole statement, bound already (store.DB.Bind), and Args its
+	// arguments: a statement its caller wrote once and keeps. Columns still say what it
+	// selects; the other fields are not used.
+	Text string
+	Args []any
 }
 
 // Lock is a row lock a select takes.
@@ -125,7 +130,7 @@ type Row struct {
 
 // Find runs the select and passes each row to fn until fn returns false.
 func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error {
-	stmt, args := s.statement(db.Dialect)
+	stmt, args := s.Statement(db.Dialect)
 	return db.QueryRows(ctx, stmt, args, func(rows store.Rows) error { return s.scan(rows, fn) })
 }
 
@@ -200,10 +205,13 @@ func (b *scanBuf) release() {
 	scanBufs.Put(b)
 }
 
-// statement is the SQL text and the arguments of the select on dialect d. The text and the
+// Statement is the SQL text and the arguments of the select on dialect d. The text and the
 // arguments are each allocated once, at their final size: growing them piece by piece was a
 // tenth of the bytes a request for one record allocated.
-func (s *Select) statement(d store.Dialect) (string, []any) {
+func (s *Select) Statement(d store.Dialect) (string, []any) {
+	if s.Text != "" {
+		return s.Text, s.Args
+	}
 	where := s.Where
 	if s.After != nil {
 		where = append(where[:len(where):len(where)], after(s.Order, s.After))

@@ -208,6 +208,10 @@ func TestSelectStatement(t *testing.T) {
 				s.Columns[0].Omit = true
 			}),
 			sqlite: "SELECT t.id, t.name FROM accounts t", args: []any{}},
+		{name: "a kept statement, bound already", sel: base(func(s *Select) {
+			s.Where, s.Limit, s.Lock = []Expr{{SQL: "t.id IN ?", Args: []any{[]any{int64(1)}}}}, 1, ForUpdate
+			s.Text, s.Args = "SELECT t.id FROM kept t WHERE t.id IN ($1)", []any{int64(7)}
+		}), sqlite: "SELECT t.id FROM kept t WHERE t.id IN ($1)", args: []any{int64(7)}},
 		{name: "a page", sel: base(func(s *Select) { s.Limit, s.Offset = 11, 20 }), sqlite: head + " LIMIT 11 OFFSET 20", args: []any{"USD"}},
 		{name: "the first page", sel: base(func(s *Select) { s.Limit = 11 }), sqlite: head + " LIMIT 11", args: []any{"USD"}},
 		{name: "an offset without a limit", sel: base(func(s *Select) { s.Offset = 20 }),
@@ -242,7 +246,7 @@ func TestSelectStatement(t *testing.T) {
 			}
 			for d, want := range map[store.Dialect]string{store.SQLite: tt.sqlite, store.Postgres: tt.postgres} {
 				where := len(tt.sel.Where)
-				sql, args := tt.sel.statement(d)
+				sql, args := tt.sel.Statement(d)
 				if sql != want || !reflect.DeepEqual(args, tt.args) {
 					t.Errorf("%s:\n got  %s %#v\n want %s %#v", d, sql, args, want, tt.args)
 				}

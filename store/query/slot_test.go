@@ -90,7 +90,7 @@ func TestScanPaths(t *testing.T) {
 		if db.Dialect == store.Postgres {
 			// the same select through database/sql, whose values reach the slots through Scan
 			s := &Select{Table: "organizations", IDType: Int, Columns: cols, Where: []Expr{{SQL: "t.name = 'scan'"}}, Limit: -1}
-			stmt, args := s.statement(db.Dialect)
+			stmt, args := s.Statement(db.Dialect)
 			rows, err := db.Gorm.Raw(stmt, args...).Rows()
 			if err != nil {
 				t.Fatal(err)
