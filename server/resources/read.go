@@ -88,10 +88,11 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 // build is selectOf, every part of the select made for the query.
 func (p *plan) build(ctx context.Context, q *jsonapi.Query) (*query.Select, error) {
 	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Limit: q.Limit, Offset: q.Offset, Lock: query.Lock(q.Lock)}
-	if p.hasArg || q.Links != nil || q.Attrs != nil {
+	idsOnly := asksIDsOnly(q)
+	if p.hasArg || (q.Links != nil || q.Attrs != nil) && !idsOnly {
 		sel.Columns = p.selected(ctx, q)
 	} else {
-		c := p.callerColumns(ctx, q.Report)
+		c := p.callerColumns(ctx, q.Report, idsOnly)
 		sel.Columns, sel.Head = c.cols, c.head
 	}
 	where, err := p.where(ctx, p.store.db, q)
@@ -149,20 +150,30 @@ func (p *plan) selected(ctx context.Context, q *jsonapi.Query) []query.Column {
 	return cols
 }
 
-// callerColumns are the columns of a query of every column (without computed arguments),
-// with their statement's head. They depend on the caller alone (the linkage it may see, what
-// it may do), so they are made once per principal and type and kept with the principal: a
-// request for one record spent a fifth of its own time and bytes building them again.
-func (p *plan) callerColumns(ctx context.Context, report bool) callerColumns {
+// asksIDsOnly is whether q asks for neither attributes nor linkage, only the ids of its records.
+func asksIDsOnly(q *jsonapi.Query) bool {
+	return q.Links != nil && q.Attrs != nil && !slices.Contains(q.Links, true) && !slices.Contains(q.Attrs, true)
+}
+
+// callerColumns are the columns of a query of every column, or of the ids only (no attribute,
+// no linkage: a relationship page, a record a write locks), without computed arguments, with
+// their statement's head. They depend on the caller alone (the linkage it may see, what it may
+// do), so they are made once per principal and type and kept with the principal: a request for
+// one record spent a fifth of its own time and bytes building them again.
+func (p *plan) callerColumns(ctx context.Context, report, idsOnly bool) callerColumns {
 	build := func() any {
-		cols := slices.Clip(p.selected(ctx, &jsonapi.Query{Resource: p.res, Report: report})) // shared: an append copies
+		q := &jsonapi.Query{Resource: p.res, Report: report}
+		if idsOnly {
+			q.Links, q.Attrs = make([]bool, len(p.res.Rels)), make([]bool, len(p.res.Attrs))
+		}
+		cols := slices.Clip(p.selected(ctx, q)) // shared: an append copies
 		return callerColumns{cols: cols, head: query.Head(p.decl.Table, cols)}
 	}
 	pr := principalOf(ctx)
 	if pr == nil {
 		return build().(callerColumns)
 	}
-	return pr.Memo(callerColumnsKey{p, report}, build).(callerColumns)
+	return pr.Memo(callerColumnsKey{p, report, idsOnly}, build).(callerColumns)
 }
 
 // byID is the select of a query for one record by its id and nothing else (an item, an
@@ -173,12 +184,13 @@ func (p *plan) callerColumns(ctx context.Context, report bool) callerColumns {
 // request for one record spent outside the database.
 func (p *plan) byID(ctx context.Context, q *jsonapi.Query) *query.Select {
 	pr := principalOf(ctx)
+	idsOnly := asksIDsOnly(q)
 	if pr == nil || len(q.IDs) != 1 || q.Limit != 1 || q.Offset != 0 || q.Parent != nil || len(q.Conditions) > 0 ||
-		len(q.Sort) > 0 || p.hasArg || q.Links != nil || q.Attrs != nil {
+		len(q.Sort) > 0 || p.hasArg || (q.Links != nil || q.Attrs != nil) && !idsOnly {
 		return nil
 	}
 	id := p.id(q.IDs[0])
-	k := pr.Memo(byIDKey{p, q.Report, q.Scope, q.Lock}, func() any {
+	k := pr.Memo(byIDKey{p, q.Report, idsOnly, q.Scope, q.Lock}, func() any {
 		sel, err := p.build(ctx, q)
 		if err != nil {
 			return keptByID{}
@@ -196,10 +208,10 @@ func (p *plan) byID(ctx context.Context, q *jsonapi.Query) *query.Select {
 }
 
 type byIDKey struct {
-	plan   *plan
-	report bool
-	scope  jsonapi.Scope
-	lock   jsonapi.Lock
+	plan            *plan
+	report, idsOnly bool
+	scope           jsonapi.Scope
+	lock            jsonapi.Lock
 }
 
 // keptByID is byID's statement of a principal: the select it was written from, its text bound
@@ -216,8 +228,8 @@ type callerColumns struct {
 }
 
 type callerColumnsKey struct {
-	plan   *plan
-	report bool
+	plan            *plan
+	report, idsOnly bool
 }
 
 // record turns a row into a record.
