@@ -28,6 +28,7 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 		return err
 	}
 	var last []any // the order keys of the last row read (keyset chunks)
+	blocks := p.records(q)
 	read := func(ctx context.Context, each func(*jsonapi.Record) bool) error {
 		if p.decl.Prepare != nil {
 			if err := p.decl.Prepare(ctx); err != nil {
@@ -38,7 +39,7 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 			if sel.Keys {
 				last = append(last[:0], row.Keys...)
 			}
-			return each(p.record(ctx, row))
+			return each(blocks.record(ctx, row))
 		})
 	}
 	if q.Limit >= 0 || q.Offset > 0 || len(q.IDs) > 0 || store.InUnit(ctx) {
@@ -232,9 +233,57 @@ type callerColumnsKey struct {
 	report, idsOnly bool
 }
 
-// record turns a row into a record.
+// record turns a row into a record of its own.
 func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
-	rec := &jsonapi.Record{ID: row.ID, Values: make([]any, len(p.attrs)), Links: make([][]string, len(p.rels))}
+	return (&recordBlocks{p: p, next: 1, left: 1}).record(ctx, row)
+}
+
+// recordBlocks allocates the records of one read in blocks of rows: a record, its values, its
+// linkage and the slice of each to-one id were four and more allocations per row, most of a
+// page's. Blocks double from one row (most reads find one record, or few) up to 64 rows, and
+// never exceed the rows the read can find. A record's slices are capped, so that none grows
+// into the next record's.
+type recordBlocks struct {
+	p     *plan
+	next  int // rows of the next block
+	left  int // rows the read can still find (< 0: not known)
+	recs  []jsonapi.Record
+	vals  []any
+	links [][]string
+	ones  []string // to-one linkage
+}
+
+// maxRecordBlock caps the rows of a block.
+const maxRecordBlock = 64
+
+// records is the allocator of the records of q.
+func (p *plan) records(q *jsonapi.Query) *recordBlocks {
+	left := q.Limit
+	if len(q.IDs) > 0 && (left < 0 || len(q.IDs) < left) {
+		left = len(q.IDs)
+	}
+	return &recordBlocks{p: p, next: 1, left: left}
+}
+
+// record turns a row into a record.
+func (b *recordBlocks) record(ctx context.Context, row query.Row) *jsonapi.Record {
+	p := b.p
+	if len(b.recs) == 0 {
+		n := b.next
+		if b.left > 0 {
+			n = min(n, b.left)
+			b.left -= n
+		}
+		b.next = min(2*b.next, maxRecordBlock)
+		b.recs = make([]jsonapi.Record, n)
+		b.vals = make([]any, n*len(p.attrs))
+		b.links = make([][]string, n*len(p.rels))
+		b.ones = make([]string, n*len(p.rels))
+	}
+	na, nr := len(p.attrs), len(p.rels)
+	rec := &b.recs[0]
+	rec.ID, rec.Values, rec.Links = row.ID, b.vals[:na:na], b.links[:nr:nr]
+	b.recs, b.vals, b.links = b.recs[1:], b.vals[na:], b.links[nr:]
 	for i, m := range p.attrs {
 		if m.sel >= 0 {
 			rec.Values[i] = row.Values[m.sel]
@@ -248,7 +297,8 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 		case []string:
 			rec.Links[i] = v
 		case string:
-			rec.Links[i] = []string{v}
+			b.ones[0] = v
+			rec.Links[i], b.ones = b.ones[:1:1], b.ones[1:]
 		default:
 			rec.Links[i] = nil
 		}
