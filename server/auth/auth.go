@@ -11,8 +11,10 @@ package auth
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // Identity is who the credentials of a request name.
@@ -96,20 +98,43 @@ type Principal struct {
 	Division       []int64 // those units and all their descendants
 	Permissions    map[string]Permissions
 
-	// memo keeps what is derived from the principal alone (see Memo)
-	memo sync.Map
+	// memo keeps what is derived from the principal alone (see Memo): a map that is replaced,
+	// never changed, so that a lookup takes no lock
+	memo   atomic.Pointer[map[MemoKey]any]
+	memoMu sync.Mutex // serializes the replacements
+}
+
+// MemoKey names a value kept with a principal: its keeper (a pointer, so that a key allocates
+// nothing), which of the keeper's values it is (with its flags), and a name where it has one.
+// Every part must come from a set the code bounds, never from what a client sends.
+type MemoKey struct {
+	Keeper any
+	Kind   uint64
+	Name   string
 }
 
 // Memo returns the value kept under key, which build makes the first time it is asked for. It
 // is for values that depend on nothing but the principal's fields and the key (the SQL of its
 // access conditions), kept as long as the principal: a principal does not change once resolved
-// (Resolver makes a new one when roles, units or the organization change). Keys must come from
-// a set the code bounds (a type and a flag), never from what a client sends.
-func (p *Principal) Memo(key any, build func() any) any {
-	if v, ok := p.memo.Load(key); ok {
-		return v
+// (Resolver makes a new one when roles, units or the organization change).
+func (p *Principal) Memo(key MemoKey, build func() any) any {
+	if m := p.memo.Load(); m != nil {
+		if v, ok := (*m)[key]; ok {
+			return v
+		}
 	}
-	v, _ := p.memo.LoadOrStore(key, build())
+	v := build()
+	p.memoMu.Lock()
+	defer p.memoMu.Unlock()
+	m := map[MemoKey]any{}
+	if old := p.memo.Load(); old != nil {
+		if kept, ok := (*old)[key]; ok {
+			return kept // made meanwhile by another request
+		}
+		m = maps.Clone(*old)
+	}
+	m[key] = v
+	p.memo.Store(&m)
 	return v
 }
 

@@ -23,7 +23,7 @@ func TestMemo(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i] = a.Memo("x", value(a, "x"))
+			got[i] = a.Memo(auth.MemoKey{Name: "x"}, value(a, "x"))
 		}()
 	}
 	wg.Wait()
@@ -36,13 +36,13 @@ func TestMemo(t *testing.T) {
 		t.Fatalf("%d builds", n)
 	}
 	builds.Store(0)
-	if v := a.Memo("x", value(a, "x")); v != "x of 1" || builds.Load() != 0 {
+	if v := a.Memo(auth.MemoKey{Name: "x"}, value(a, "x")); v != "x of 1" || builds.Load() != 0 {
 		t.Fatalf("kept value %v, %d builds", v, builds.Load())
 	}
-	if v := a.Memo("y", value(a, "y")); v != "y of 1" || builds.Load() != 1 {
+	if v := a.Memo(auth.MemoKey{Name: "y"}, value(a, "y")); v != "y of 1" || builds.Load() != 1 {
 		t.Fatalf("another key: %v, %d builds", v, builds.Load())
 	}
-	if v := b.Memo("x", value(b, "x")); v != "x of 2" || builds.Load() != 2 {
+	if v := b.Memo(auth.MemoKey{Name: "x"}, value(b, "x")); v != "x of 2" || builds.Load() != 2 {
 		t.Fatalf("another principal: %v, %d builds", v, builds.Load())
 	}
 }

@@ -202,7 +202,8 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 	if len(ids) == 0 && !rd.parentChecked(c.res) {
 		return
 	}
-	var b []byte
+	buf := getBuffer()
+	b := *buf
 	if v.plain {
 		b = appendPlainLinkage(b, target, ids, true)
 	} else {
@@ -221,6 +222,7 @@ func (a *API) Relationship(w http.ResponseWriter, r *http.Request, typ, id, asso
 		b = append(b, '}')
 	}
 	c.send(http.StatusOK, b)
+	putBuffer(buf, b)
 }
 
 func appendRelationshipLinks(b []byte, v *view, self, name, first, prev, next string) []byte {

@@ -7,6 +7,7 @@ package resources
 
 import (
 	"context"
+	"slices"
 
 	"webapi/server/auth"
 	"webapi/server/jsonapi"
@@ -61,10 +62,38 @@ func (p *plan) tenant(pr *auth.Principal, a string) query.Expr {
 // organization apply to the owner of user- and business-unit-owned types; the other types have
 // no owner, so any level but none means the whole organization (or, for reference data, every
 // row).
+//
+// It depends on nothing but the plan, the principal, the action and the alias (an alias the
+// code names, never input), so it is made once per principal and kept with it: every statement
+// of a request carries one or more, which were built again each time.
 func (p *plan) allowed(pr *auth.Principal, act auth.Action, a string) query.Expr {
 	if pr == nil {
 		return nothing
 	}
+	return pr.Memo(auth.MemoKey{Keeper: p, Kind: keptAllowed | uint64(act)<<8, Name: a}, func() any {
+		e := p.allowedOf(pr, act, a)
+		e.Args = slices.Clip(e.Args) // shared: an append copies
+		return e
+	}).(query.Expr)
+}
+
+// What a plan keeps with a principal (auth.MemoKey.Kind; their flags from bit 8 up).
+const (
+	keptAllowed uint64 = iota + 1 // allowed: the action
+	keptColumns                   // callerColumns: report, idsOnly
+	keptByID                      // byID: report, idsOnly, the scope, the lock
+)
+
+// bit is 1 for true.
+func bit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// allowedOf is allowed, made.
+func (p *plan) allowedOf(pr *auth.Principal, act auth.Action, a string) query.Expr {
 	if p.decl.Through != "" {
 		return everything // reached only through a record of another type, checked first
 	}

@@ -174,7 +174,7 @@ func (p *plan) callerColumns(ctx context.Context, report, idsOnly bool) callerCo
 	if pr == nil {
 		return build().(callerColumns)
 	}
-	return pr.Memo(callerColumnsKey{p, report, idsOnly}, build).(callerColumns)
+	return pr.Memo(auth.MemoKey{Keeper: p, Kind: keptColumns | bit(report)<<8 | bit(idsOnly)<<9}, build).(callerColumns)
 }
 
 // byID is the select of a query for one record by its id and nothing else (an item, an
@@ -191,33 +191,27 @@ func (p *plan) byID(ctx context.Context, q *jsonapi.Query) *query.Select {
 		return nil
 	}
 	id := p.id(q.IDs[0])
-	k := pr.Memo(byIDKey{p, q.Report, idsOnly, q.Scope, q.Lock}, func() any {
+	key := auth.MemoKey{Keeper: p, Kind: keptByID | bit(q.Report)<<8 | bit(idsOnly)<<9 | uint64(q.Scope)<<16 | uint64(q.Lock)<<24}
+	k := pr.Memo(key, func() any {
 		sel, err := p.build(ctx, q)
 		if err != nil {
-			return keptByID{}
+			return keptStatement{}
 		}
 		text, args := p.store.db.Bind(sel.Statement(p.store.db.Dialect))
 		if len(args) == 0 || args[len(args)-1] != id {
-			return keptByID{} // the id is the last argument (its condition is the last one)
+			return keptStatement{} // the id is the last argument (its condition is the last one)
 		}
-		return keptByID{sel: sel, text: text, args: slices.Clip(args[:len(args)-1])}
-	}).(keptByID)
+		return keptStatement{sel: sel, text: text, args: slices.Clip(args[:len(args)-1])}
+	}).(keptStatement)
 	if k.sel == nil {
 		return nil
 	}
 	return &query.Select{Table: k.sel.Table, IDType: k.sel.IDType, Columns: k.sel.Columns, Limit: 1, Text: k.text, Args: append(k.args, id)}
 }
 
-type byIDKey struct {
-	plan            *plan
-	report, idsOnly bool
-	scope           jsonapi.Scope
-	lock            jsonapi.Lock
-}
-
-// keptByID is byID's statement of a principal: the select it was written from, its text bound
-// and its arguments but the id, which is the last.
-type keptByID struct {
+// keptStatement is byID's statement of a principal: the select it was written from, its text
+// bound, and its arguments but the id, which is the last.
+type keptStatement struct {
 	sel  *query.Select
 	text string
 	args []any
@@ -226,11 +220,6 @@ type keptByID struct {
 type callerColumns struct {
 	cols []query.Column
 	head string
-}
-
-type callerColumnsKey struct {
-	plan            *plan
-	report, idsOnly bool
 }
 
 // record turns a row into a record of its own.
