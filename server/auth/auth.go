@@ -11,10 +11,8 @@ package auth
 
 import (
 	"context"
-	"maps"
 	"net/http"
 	"sync"
-	"sync/atomic"
 )
 
 // Identity is who the credentials of a request name.
@@ -97,11 +95,6 @@ type Principal struct {
 	BusinessUnits  []int64 // the units the user is a member of
 	Division       []int64 // those units and all their descendants
 	Permissions    map[string]Permissions
-
-	// memo keeps what is derived from the principal alone (see Memo): a map that is replaced,
-	// never changed, so that a lookup takes no lock
-	memo   atomic.Pointer[map[MemoKey]any]
-	memoMu sync.Mutex // serializes the replacements
 }
 
 // MemoKey names a value kept with a principal: its keeper (a pointer, so that a key allocates
@@ -113,30 +106,53 @@ type MemoKey struct {
 	Name   string
 }
 
-// Memo returns the value kept under key, which build makes the first time it is asked for. It
-// is for values that depend on nothing but the principal's fields and the key (the SQL of its
-// access conditions), kept as long as the principal: a principal does not change once resolved
-// (Resolver makes a new one when roles, units or the organization change).
+// Memo returns the value kept for the principal under key, which build makes when it is not
+// kept. It is for values that depend on nothing but the principal's fields and the key (the
+// SQL of its access conditions): a principal does not change once resolved (Resolver makes a
+// new one when roles, units or the organization change), so a kept value is never stale.
+//
+// The values of all principals are kept together, at most maxKept of them: memory does not
+// grow with the number of users. When full, a quarter of them, any, are let go (a principal
+// replaced after a change leaves values that are never asked for again).
 func (p *Principal) Memo(key MemoKey, build func() any) any {
-	if m := p.memo.Load(); m != nil {
-		if v, ok := (*m)[key]; ok {
-			return v
+	k := keptKey{p, key}
+	kept.RLock()
+	v, ok := kept.m[k]
+	kept.RUnlock()
+	if ok {
+		return v
+	}
+	v = build()
+	kept.Lock()
+	defer kept.Unlock()
+	if w, ok := kept.m[k]; ok {
+		return w // made meanwhile by another request
+	}
+	if len(kept.m) >= maxKept {
+		for old := range kept.m { // in no particular order
+			delete(kept.m, old)
+			if len(kept.m) <= maxKept*3/4 {
+				break
+			}
 		}
 	}
-	v := build()
-	p.memoMu.Lock()
-	defer p.memoMu.Unlock()
-	m := map[MemoKey]any{}
-	if old := p.memo.Load(); old != nil {
-		if kept, ok := (*old)[key]; ok {
-			return kept // made meanwhile by another request
-		}
-		m = maps.Clone(*old)
-	}
-	m[key] = v
-	p.memo.Store(&m)
+	kept.m[k] = v
 	return v
 }
+
+// maxKept bounds the values Memo keeps, of all principals together. The largest are a type's
+// select list and statements for one caller, a kilobyte or two each: a few megabytes at most.
+const maxKept = 4096
+
+type keptKey struct {
+	p   *Principal
+	key MemoKey
+}
+
+var kept = struct {
+	sync.RWMutex
+	m map[keptKey]any
+}{m: map[keptKey]any{}}
 
 // Level returns the principal's level of action on the resource type typ.
 func (p *Principal) Level(typ string, a Action) Level {

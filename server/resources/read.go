@@ -201,18 +201,18 @@ func (p *plan) byID(ctx context.Context, q *jsonapi.Query) *query.Select {
 		if len(args) == 0 || args[len(args)-1] != id {
 			return keptStatement{} // the id is the last argument (its condition is the last one)
 		}
-		return keptStatement{sel: sel, text: text, args: slices.Clip(args[:len(args)-1])}
+		return keptStatement{cols: sel.Columns, text: text, args: slices.Clip(args[:len(args)-1])}
 	}).(keptStatement)
-	if k.sel == nil {
+	if k.text == "" {
 		return nil
 	}
-	return &query.Select{Table: k.sel.Table, IDType: k.sel.IDType, Columns: k.sel.Columns, Limit: 1, Text: k.text, Args: append(k.args, id)}
+	return &query.Select{Table: p.decl.Table, IDType: p.idType(), Columns: k.cols, Limit: 1, Text: k.text, Args: append(k.args, id)}
 }
 
-// keptStatement is byID's statement of a principal: the select it was written from, its text
-// bound, and its arguments but the id, which is the last.
+// keptStatement is byID's statement of a principal: what it selects, its text bound, and its
+// arguments but the id, which is the last ("" when the query's statement cannot be kept).
 type keptStatement struct {
-	sel  *query.Select
+	cols []query.Column
 	text string
 	args []any
 }
