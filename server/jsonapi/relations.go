@@ -11,9 +11,11 @@ import (
 // relation loads the parent of a /{type}/{id}/{association} URL (association i of c.res): a
 // missing one answers 404, one the caller may not view 403.
 func (a *API) relation(c *call, id string, i int) (*Record, bool) {
-	// the parent's own to-many linkage is not printed here (a to-many is read as a page of its
-	// own; a to-one is a column): its subqueries are spared
-	parent, err := a.find(c.r.Context(), &Query{Resource: c.res, Scope: ScopeTenant, Report: true, Links: make([]bool, len(c.res.Rels))}, id)
+	// of the parent's linkage only a to-one association's is needed (the id of its record); a
+	// to-many is read as a page of its own, and its subquery is spared
+	links := make([]bool, len(c.res.Rels))
+	links[i] = !c.res.Rels[i].ToMany
+	parent, err := a.find(c.r.Context(), &Query{Resource: c.res, Scope: ScopeTenant, Report: true, Links: links}, id)
 	switch {
 	case err != nil:
 		c.fail(err)

@@ -130,8 +130,8 @@ func (p *plan) selected(ctx context.Context, q *jsonapi.Query) []query.Column {
 		}
 	}
 	for i, m := range p.rels {
-		if m.link != nil && m.sel >= 0 && q.Links != nil && !q.Links[i] {
-			cols[m.sel].Omit = true // linkage the response does not print
+		if m.sel >= 0 && q.Links != nil && !q.Links[i] {
+			cols[m.sel].Omit = true // linkage the response does not print (a to-many's subquery, a to-one's column)
 		}
 	}
 	// attributes the response does not print (a type that derives values from others reads
