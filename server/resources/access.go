@@ -79,9 +79,10 @@ func (p *plan) allowed(pr *auth.Principal, act auth.Action, a string) query.Expr
 
 // What a plan keeps with a principal (auth.MemoKey.Kind; their flags from bit 8 up).
 const (
-	keptAllowed uint64 = iota + 1 // allowed: the action
-	keptColumns                   // callerColumns: report, idsOnly
-	keptByID                      // byID: report, idsOnly, the scope, the lock
+	keptAllowed   uint64 = iota + 1 // allowed: the action
+	keptColumns                     // callerColumns: report, idsOnly
+	keptByID                        // byID: report, idsOnly, the scope, the lock
+	keptReturning                   // returned: what a write returns of the record
 )
 
 // bit is 1 for true.

@@ -89,12 +89,11 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 // build is selectOf, every part of the select made for the query.
 func (p *plan) build(ctx context.Context, q *jsonapi.Query) (*query.Select, error) {
 	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Limit: q.Limit, Offset: q.Offset, Lock: query.Lock(q.Lock)}
-	idsOnly := asksIDsOnly(q)
-	if p.hasArg || (q.Links != nil || q.Attrs != nil) && !idsOnly {
-		sel.Columns = p.selected(ctx, q)
-	} else {
+	if idsOnly, ok := p.keptShape(q); ok {
 		c := p.callerColumns(ctx, q.Report, idsOnly)
 		sel.Columns, sel.Head = c.cols, c.head
+	} else {
+		sel.Columns = p.selected(ctx, q)
 	}
 	where, err := p.where(ctx, p.store.db, q)
 	if err != nil {
@@ -144,16 +143,30 @@ func (p *plan) selected(ctx context.Context, q *jsonapi.Query) []query.Column {
 	if q.Report {
 		pr := principalOf(ctx)
 		for _, a := range []auth.Action{auth.View, auth.Edit, auth.Delete} {
-			c := p.allowed(pr, a, "t")
-			cols = append(cols, query.Column{Expr: query.Expr{SQL: "CASE WHEN " + c.SQL + " THEN 1 ELSE 0 END", Args: c.Args}, Type: query.Int})
+			cols = append(cols, flagColumn(p.allowed(pr, a, "t")))
 		}
 	}
 	return cols
 }
 
-// asksIDsOnly is whether q asks for neither attributes nor linkage, only the ids of its records.
-func asksIDsOnly(q *jsonapi.Query) bool {
-	return q.Links != nil && q.Attrs != nil && !slices.Contains(q.Links, true) && !slices.Contains(q.Attrs, true)
+// flagColumn is the column that is 1 where cond holds, 0 elsewhere.
+func flagColumn(cond query.Expr) query.Column {
+	return query.Column{Expr: query.Expr{SQL: "CASE WHEN " + cond.SQL + " THEN 1 ELSE 0 END", Args: cond.Args}, Type: query.Int}
+}
+
+// keptShape is whether the columns of q are one of the two shapes kept per caller
+// (callerColumns): every column, or the ids only (idsOnly: q asks for neither attributes nor
+// linkage). Any other fieldset, and a type whose columns take the request's arguments, has its
+// columns made for the query.
+func (p *plan) keptShape(q *jsonapi.Query) (idsOnly, ok bool) {
+	if p.hasArg {
+		return false, false
+	}
+	if q.Links == nil && q.Attrs == nil {
+		return false, true
+	}
+	idsOnly = q.Links != nil && q.Attrs != nil && !slices.Contains(q.Links, true) && !slices.Contains(q.Attrs, true)
+	return idsOnly, idsOnly
 }
 
 // callerColumns are the columns of a query of every column, or of the ids only (no attribute,
@@ -185,9 +198,8 @@ func (p *plan) callerColumns(ctx context.Context, report, idsOnly bool) callerCo
 // request for one record spent outside the database.
 func (p *plan) byID(ctx context.Context, q *jsonapi.Query) *query.Select {
 	pr := principalOf(ctx)
-	idsOnly := asksIDsOnly(q)
-	if pr == nil || len(q.IDs) != 1 || q.Limit != 1 || q.Offset != 0 || q.Parent != nil || len(q.Conditions) > 0 ||
-		len(q.Sort) > 0 || p.hasArg || (q.Links != nil || q.Attrs != nil) && !idsOnly {
+	idsOnly, kept := p.keptShape(q)
+	if pr == nil || !kept || len(q.IDs) != 1 || q.Limit != 1 || q.Offset != 0 || q.Parent != nil || len(q.Conditions) > 0 || len(q.Sort) > 0 {
 		return nil
 	}
 	id := p.id(q.IDs[0])
@@ -217,6 +229,7 @@ type keptStatement struct {
 	args []any
 }
 
+// callerColumns are a caller's columns of one shape, with the head of their statement.
 type callerColumns struct {
 	cols []query.Column
 	head string

@@ -217,17 +217,20 @@ type returning struct {
 }
 
 // returned is what a write of the type returns, nil for nothing but its id. A type whose reads
-// prepare something first (Decl.Prepare) returns only what its index needs, and so does a
-// write whose record select cannot be built (the engine then reads the record back, and fails
-// as that read does).
+// prepare something first (Decl.Prepare) returns only what its index needs. The record's
+// columns depend on the caller alone, unless they take the request's arguments, so they are
+// kept as the reads' are.
 func (p *plan) returned(ctx context.Context) *returning {
 	if p.store.db.Dialect == store.Postgres && p.decl.Prepare == nil {
-		sel, err := p.selectOf(ctx, &jsonapi.Query{Resource: p.res, Scope: jsonapi.ScopeTenant, Report: true})
-		if err == nil {
-			in := p.tenant(principalOf(ctx), "t")
-			tenant := query.Column{Expr: query.Expr{SQL: "CASE WHEN " + in.SQL + " THEN 1 ELSE 0 END", Args: in.Args}, Type: query.Int}
-			return &returning{columns: append(sel.Columns, tenant), record: true}
+		build := func() any {
+			cols := p.selected(ctx, &jsonapi.Query{Resource: p.res, Scope: jsonapi.ScopeTenant, Report: true})
+			tenant := flagColumn(p.tenant(principalOf(ctx), "t"))
+			return &returning{columns: slices.Clip(append(cols[:len(cols):len(cols)], tenant)), record: true} // shared: an append copies
 		}
+		if pr := principalOf(ctx); pr != nil && !p.hasArg {
+			return pr.Memo(auth.MemoKey{Keeper: p, Kind: keptReturning}, build).(*returning)
+		}
+		return build().(*returning)
 	}
 	if len(p.decl.Search) > 0 {
 		return &returning{columns: p.indexColumns()}

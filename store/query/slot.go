@@ -149,7 +149,7 @@ func (s *slot) what() string {
 	return [...]string{"NULL", "integer", "float", "boolean", "text", "time", "numeric"}[s.kind]
 }
 
-// value is the Go value of a column of type t (as convert gives it).
+// value is the Go value of a column of type t (the values of query.Type's list).
 func (s *slot) value(t Type) (any, error) {
 	if s.kind == slotNull {
 		if t == IDList {
@@ -247,16 +247,8 @@ func (s *slot) value(t Type) (any, error) {
 	return nil, fmt.Errorf("cannot read a column of type %d from a %s", t, s.what())
 }
 
-// id is the slot's value as a record id.
+// id is the slot's value as a record id ("" for NULL).
 func (s *slot) id() string {
-	switch s.kind {
-	case slotInt:
-		return strconv.FormatInt(s.i, 10)
-	case slotText:
-		return s.s
-	case slotNull:
-		return ""
-	}
 	v, _ := s.text()
 	return v
 }
