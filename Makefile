@@ -96,11 +96,12 @@ bench-search:
 ## bench-http: issue 13's comparison (README, Performance, Against a lean hand-written server):
 ## ours (with the administrator's bearer token) and the lean hand-written net/http + pgx server of
 ## server/leanbaseline_test.go, both real TCP servers, under a Go load generator (32 keep-alive
-## connections, WEBAPI_BENCH_HTTP_SECONDS per request class and server, default 5) over the demo
+## connections, WEBAPI_BENCH_HTTP_SECONDS per request class and server, default 5, in
+## WEBAPI_BENCH_HTTP_ROUNDS rounds, default 5, in which the two servers take turns) over the demo
 ## data at scale 50 in the database http_bench (WEBAPI_BENCH_HTTP_DB; created and seeded when
 ## missing, then kept: dropdb http_bench to start afresh; the write classes, POST and PATCH of
 ## accounts, run last and delete the accounts they created). Prints a markdown table; the CPU
-## profile of ours serving the class WEBAPI_BENCH_HTTP_PROFILE_CLASS (default page10, the page of
+## profile of ours serving the class WEBAPI_BENCH_HTTP_PROFILE_CLASS in its first round (default page10, the page of
 ## 10 accounts; e.g. post_account, patch_account) goes to BENCH_HTTP_PROFILE (go tool pprof -top -cum).
 BENCH_HTTP_PROFILE ?= /tmp/webapi-bench-http.cpu.pprof
 bench-http:

@@ -2,9 +2,12 @@ package server_test
 
 // The HTTP benchmark of issue 13 (make bench-http): ours (authenticated by the administrator's
 // bearer token) and the lean hand-written server of leanbaseline_test.go, both real TCP servers
-// (httptest.NewServer) in this process, over the same PostgreSQL database, loaded one after the
-// other by a Go load generator in the same process: keep-alive clients, 32 concurrent
-// connections, a fixed duration per request class and server.
+// (httptest.NewServer) in this process, over the same PostgreSQL database, loaded by turns by a
+// Go load generator in the same process: keep-alive clients, 32 concurrent connections, a fixed
+// duration per request class and server, split into rounds in which the two servers take turns
+// (ours first in one round, the lean server first in the next). Whatever else the machine does
+// over a class's time (a neighbour's load, PostgreSQL's own background work) then weighs on both
+// alike: one server after the other, runs of the same code moved the ratio by ±0.08.
 //
 //	(a benchmark: make bench-* runs it once; make test and make bench do not)
 //	WEBAPI_BENCH_HTTP_DB            the database, kept between runs (default
@@ -12,23 +15,25 @@ package server_test
 //	                                created when missing, seeded when it has no accounts)
 //	WEBAPI_BENCH_HTTP_SCALE         demo data scale when seeding (default 50)
 //	WEBAPI_BENCH_HTTP_SECONDS       seconds of load per class and server (default 5)
+//	WEBAPI_BENCH_HTTP_ROUNDS        rounds those seconds are split into (default 5)
 //	WEBAPI_BENCH_HTTP_CONNS         concurrent connections (default 32)
 //	WEBAPI_BENCH_HTTP_CPUPROFILE    a file: the CPU profile of the whole process while ours
-//	                                serves the profiled class (go tool pprof -top -cum FILE)
+//	                                serves the profiled class, in its first round (go tool
+//	                                pprof -top -cum FILE)
 //	WEBAPI_BENCH_HTTP_LEAN_CPUPROFILE  the same while the lean server serves it
 //	WEBAPI_BENCH_HTTP_PROFILE_CLASS the name of the profiled class (default page10; the names
 //	                                are those of leanCases, e.g. post_account, patch_account)
 //	WEBAPI_BENCH_HTTP_ONLY          a regular expression: only the classes whose name matches
 //
-// RSS is the whole test process (both servers and the load generator): VmRSS after each run
-// and the peak VmHWM. CPU per request is this process's (both servers and the load generator)
+// RSS is the whole test process (both servers and the load generator): VmRSS after a server's
+// last round and the peak VmHWM. CPU per request is this process's (both servers and the load generator)
 // and that of the PostgreSQL backends of the database, during each run: on a machine that is
 // busy with other work, it says more than requests per second.
 //
 // The write classes run last. POST creates accounts named "HTTP bench <run> <n>", every one
 // distinct; PATCH changes the description of accounts of the run's own (created through ours
 // before its first run, one per connection, so that no two connections wait for one row's lock).
-// Both servers do the same: the same requests, one server after the other. At the end the run
+// Both servers do the same: the same requests, by turns. At the end the run
 // deletes every account it created, with its search index row, so the database the GET classes
 // read stays as it was (the accounts were at the end of the id order, which no GET class reads).
 
@@ -63,12 +68,30 @@ type loadResult struct {
 	rss      int64 // KiB, VmRSS after the run
 	alloc    int64 // bytes the process allocated per request (both servers and the load generator)
 	cpu      cpuUse
+	// what add sums over rounds
+	all     []time.Duration // every request's latency
+	elapsed time.Duration
+	bytes   uint64 // allocated in all
+}
+
+// add is r and a later run of the same server and class together.
+func (r loadResult) add(next loadResult) loadResult {
+	next.all = append(r.all, next.all...)
+	next.elapsed += r.elapsed
+	next.bytes += r.bytes
+	next.cpu = cpuUse{r.cpu.process + next.cpu.process, r.cpu.postgres + next.cpu.postgres}
+	next.requests = len(next.all)
+	next.rps = float64(next.requests) / next.elapsed.Seconds()
+	next.lat = latencyStats(next.all)
+	next.alloc = int64(next.bytes) / int64(max(next.requests, 1))
+	return next
 }
 
 func BenchmarkLoadHTTP(b *testing.B) {
 	var t testing.TB = b // the body runs once: a load run, not b.N iterations (make bench-*: -benchtime 1x)
 	scale := benchEnvInt(t, "WEBAPI_BENCH_HTTP_SCALE", 50)
 	seconds := benchEnvInt(t, "WEBAPI_BENCH_HTTP_SECONDS", 5)
+	rounds := benchEnvInt(t, "WEBAPI_BENCH_HTTP_ROUNDS", 5)
 	conns := benchEnvInt(t, "WEBAPI_BENCH_HTTP_CONNS", 32)
 	dbURL := os.Getenv("WEBAPI_BENCH_HTTP_DB")
 	if dbURL == "" {
@@ -93,7 +116,7 @@ func BenchmarkLoadHTTP(b *testing.B) {
 	duration := time.Duration(seconds) * time.Second
 
 	var table strings.Builder
-	fmt.Fprintf(&table, "\nscale %d, %d connections, %s per class and server, GOMAXPROCS %d, %s\n\n", scale, conns, duration, runtime.GOMAXPROCS(0), time.Now().UTC().Format("2 Jan 2006"))
+	fmt.Fprintf(&table, "\nscale %d, %d connections, %s per class and server in %d rounds, GOMAXPROCS %d, %s\n\n", scale, conns, duration, rounds, runtime.GOMAXPROCS(0), time.Now().UTC().Format("2 Jan 2006"))
 	table.WriteString("| request | ours req/s | lean req/s | ours / lean | ours p50 / p99 ms | lean p50 / p99 ms | CPU µs/req ours / lean (process + PostgreSQL) | RSS after ours / lean MiB |\n")
 	table.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	only := regexp.MustCompile(os.Getenv("WEBAPI_BENCH_HTTP_ONLY"))
@@ -154,8 +177,23 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		if c.name == profileClass {
 			profile, leanProfile = os.Getenv("WEBAPI_BENCH_HTTP_CPUPROFILE"), os.Getenv("WEBAPI_BENCH_HTTP_LEAN_CPUPROFILE")
 		}
-		ours := run(oursSrv.URL, token, duration, profile)
-		lean := run(leanSrv.URL, "", duration, leanProfile)
+		// the servers take turns, ours first in even rounds, the lean server first in odd ones
+		var ours, lean loadResult
+		round := duration / time.Duration(rounds)
+		for i := range rounds {
+			if i > 0 {
+				profile, leanProfile = "", ""
+			}
+			serveOurs := func() { ours = ours.add(run(oursSrv.URL, token, round, profile)) }
+			serveLean := func() { lean = lean.add(run(leanSrv.URL, "", round, leanProfile)) }
+			if i%2 == 0 {
+				serveOurs()
+				serveLean()
+			} else {
+				serveLean()
+				serveOurs()
+			}
+		}
 		t.Logf("%s: ours %d requests, %s, %d B allocated per request; lean %d requests, %s, %d B", c.name, ours.requests, ours.lat, ours.alloc, lean.requests, lean.lat, lean.alloc)
 		op, od := ours.perRequest()
 		lp, ld := lean.perRequest()
@@ -269,8 +307,7 @@ func loadRun(t testing.TB, client *http.Client, database, base, auth string, c *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return loadResult{requests: len(all), rps: float64(len(all)) / elapsed.Seconds(), lat: latencyStats(all), rss: procStatusKiB("VmRSS"), cpu: cpu,
-		alloc: int64(mem.TotalAlloc-alloc0) / int64(max(len(all), 1))}
+	return loadResult{}.add(loadResult{all: all, elapsed: elapsed, bytes: mem.TotalAlloc - alloc0, rss: procStatusKiB("VmRSS"), cpu: cpu})
 }
 
 // procStatusKiB reads a "kB" field of /proc/self/status (0 where there is none).
