@@ -2,14 +2,19 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/labstack/echo/v4"
 
 	"webapi/gen"
+	"webapi/server"
 	"webapi/server/apitest"
+	"webapi/store"
 	"webapi/store/storetest"
 )
 
@@ -43,6 +48,47 @@ func TestHealthAndSchemaDocuments(t *testing.T) {
 				t.Errorf("GET /readyz with the database closed: %d, want 503", res.Status)
 			}
 		})
+	}
+}
+
+// Every request is one line of the access log, tied to its response by the request id: what was
+// asked, how it was answered and how long it took, and not the line's source in the code.
+func TestAccessLog(t *testing.T) {
+	t.Parallel()
+	var out lockedBuffer
+	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{AddSource: true}))
+	env := apitest.NewWith(t, storetest.Backends(t)[0], store.DefaultLimits, server.Config{Logger: log})
+	ids := map[string]bool{}
+	for _, path := range []string{"/api/accounts?page[size]=1", "/api/accounts/999999"} {
+		res := env.Do(apitest.Request{Method: http.MethodGet, Path: path})
+		id := res.Header.Get("X-Request-Id")
+		if !regexp.MustCompile(`^[A-Za-z]{32}$`).MatchString(id) || ids[id] {
+			t.Fatalf("GET %s: request id %q (before: %v)", path, id, ids)
+		}
+		ids[id] = true
+		var line map[string]any
+		for _, text := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var l map[string]any
+			if err := json.Unmarshal([]byte(text), &l); err != nil {
+				t.Fatalf("log line %q: %v", text, err)
+			}
+			if l["msg"] == "request" && l["request_id"] == id {
+				line = l
+			}
+		}
+		if line == nil {
+			t.Fatalf("GET %s: no access log line with the request id %s in:\n%s", path, id, out.String())
+		}
+		duration, _ := line["duration"].(float64)
+		delete(line, "time")
+		delete(line, "duration")
+		want := map[string]any{"level": "INFO", "msg": "request", "request_id": id, "method": "GET",
+			"status": float64(res.Status), "bytes": float64(len(res.Body)), "remote": "192.0.2.1"}
+		want["uri"] = "http://api.test" + path // httptest sends the absolute form
+		got, _ := json.Marshal(line)
+		if wanted, _ := json.Marshal(want); string(got) != string(wanted) || duration <= 0 {
+			t.Errorf("GET %s: access log line %s, duration %v; want %s", path, got, duration, wanted)
+		}
 	}
 }
 

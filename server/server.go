@@ -401,8 +401,11 @@ func routePath(next echo.HandlerFunc) echo.HandlerFunc {
 func requestID() string {
 	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	var b [32]byte
-	for i := range b {
-		b[i] = chars[rand.IntN(len(chars))]
+	for i := 0; i < len(b); i += 8 {
+		// eight letters from each random word, a byte each (the modulo's bias is harmless here)
+		for n, w := 0, rand.Uint64(); n < 8; n, w = n+1, w>>8 {
+			b[i+n] = chars[byte(w)%byte(len(chars))]
+		}
 	}
 	return string(b[:])
 }
@@ -441,7 +444,9 @@ func bodyLimit(limit int64) echo.MiddlewareFunc {
 	}
 }
 
-// accessLog writes one structured line per request.
+// accessLog writes one structured line per request. It hands the record to the logger's handler
+// itself: Logger.LogAttrs also records the caller's program counter (runtime.Callers), a third
+// of the line's cost, for a source no handler here prints (the line always comes from here).
 func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -451,11 +456,17 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				c.Error(err)
 			}
 			r, w := c.Request(), c.Response()
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("request_id", w.Header().Get(echo.HeaderXRequestID)),
+			ctx := r.Context()
+			if !log.Enabled(ctx, slog.LevelInfo) {
+				return nil
+			}
+			end := time.Now()
+			line := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+			line.AddAttrs(slog.String("request_id", w.Header().Get(echo.HeaderXRequestID)),
 				slog.String("method", r.Method), slog.String("uri", r.RequestURI),
 				slog.Int("status", w.Status), slog.Int64("bytes", w.Size),
-				slog.Duration("duration", time.Since(start)), slog.String("remote", c.RealIP()))
+				slog.Duration("duration", end.Sub(start)), slog.String("remote", c.RealIP()))
+			_ = log.Handler().Handle(ctx, line)
 			return nil
 		}
 	}

@@ -128,7 +128,7 @@ func New(t testing.TB, b storetest.Backend) *Env {
 }
 
 // NewWith starts a server over a new database of backend b opened with the given limits, with
-// the given configuration (its logger is replaced by a silent one).
+// the given configuration (without a logger of its own, a silent one).
 func NewWith(t testing.TB, b storetest.Backend, limits store.Limits, cfg server.Config) *Env {
 	t.Helper()
 	if _, _, err := load(); err != nil {
@@ -139,7 +139,9 @@ func NewWith(t testing.TB, b storetest.Backend, limits store.Limits, cfg server.
 	if err := settings.SetAPIEnabled(context.Background(), db, 0, true); err != nil {
 		t.Fatalf("switch the API on: %v", err)
 	}
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	if err := Secure(db, &cfg); err != nil {
 		t.Fatalf("authentication: %v", err)
 	}

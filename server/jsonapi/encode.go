@@ -222,11 +222,14 @@ func appendValue(b []byte, k Kind, v any) []byte {
 		return strconv.AppendBool(b, v.(bool))
 	case Date:
 		b = append(b, '"')
-		b = v.(time.Time).AppendFormat(b, "2006-01-02")
+		b = appendDate(b, v.(time.Time))
 		return append(b, '"')
 	case DateTime:
+		t := v.(time.Time).UTC()
 		b = append(b, '"')
-		b = v.(time.Time).UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
+		b = appendDate(b, t)
+		h, m, s := t.Clock()
+		b = append(b, 'T', byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10), 'Z')
 		return append(b, '"')
 	case JSON:
 		raw := v.(json.RawMessage)
@@ -302,6 +305,18 @@ func appendEscaped(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, s[start:]...)
+}
+
+// appendDate appends t's date as 2006-01-02. It writes the digits itself: time.AppendFormat
+// reads its layout on every call, which was a twentieth of what ours spent on a page of ten
+// records with two timestamps each. A year outside 0–9999 is written as AppendFormat writes it.
+func appendDate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return t.AppendFormat(b, "2006-01-02")
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
 // etag is the strong entity tag of a record: a hash of everything the record holds (updatedAt
