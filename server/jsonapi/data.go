@@ -8,7 +8,8 @@ import "context"
 type Record struct {
 	ID     string
 	Values []any
-	Links  [][]string
+	// Links is read only: records without linkage may share it.
+	Links [][]string
 	// May says what the caller may do to the record; set by queries with Report only.
 	May Allowed
 }

@@ -242,21 +242,25 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 
 // recordBlocks allocates the records of one read in blocks of rows: a record, its values, its
 // linkage and the slice of each to-one id were four and more allocations per row, most of a
-// page's. Blocks double from one row (most reads find one record, or few) up to 64 rows, and
-// never exceed the rows the read can find. A record's slices are capped, so that none grows
-// into the next record's.
+// page's. A read that can find at most smallRead rows (one record, a page of the default size)
+// gets them in one block; other blocks double from one row (most reads find one record, or
+// few) up to 64 rows, and never exceed the rows the read can find. Linkage is allocated only
+// for rows that have some: the records of a sparse fieldset without relationships share one
+// linkage, every relationship's nil. A record's slices are capped, so that none grows into
+// the next record's.
 type recordBlocks struct {
 	p     *plan
 	next  int // rows of the next block
 	left  int // rows the read can still find (< 0: not known)
 	recs  []jsonapi.Record
 	vals  []any
-	links [][]string
-	ones  []string // to-one linkage
+	links [][]string // for the rows of the block with linkage, made by the first
+	ones  []string   // to-one linkage
 }
 
-// maxRecordBlock caps the rows of a block.
-const maxRecordBlock = 64
+// maxRecordBlock caps the rows of a block; smallRead is the most rows allocated in one block
+// from the start.
+const maxRecordBlock, smallRead = 64, 16
 
 // records is the allocator of the records of q.
 func (p *plan) records(q *jsonapi.Query) *recordBlocks {
@@ -264,12 +268,17 @@ func (p *plan) records(q *jsonapi.Query) *recordBlocks {
 	if len(q.IDs) > 0 && (left < 0 || len(q.IDs) < left) {
 		left = len(q.IDs)
 	}
-	return &recordBlocks{p: p, next: 1, left: left}
+	next := 1
+	if left > 0 && left <= smallRead {
+		next = left
+	}
+	return &recordBlocks{p: p, next: next, left: left}
 }
 
 // record turns a row into a record.
 func (b *recordBlocks) record(ctx context.Context, row query.Row) *jsonapi.Record {
 	p := b.p
+	na, nr := len(p.attrs), len(p.rels)
 	if len(b.recs) == 0 {
 		n := b.next
 		if b.left > 0 {
@@ -277,23 +286,27 @@ func (b *recordBlocks) record(ctx context.Context, row query.Row) *jsonapi.Recor
 			b.left -= n
 		}
 		b.next = min(2*b.next, maxRecordBlock)
-		b.recs = make([]jsonapi.Record, n)
-		b.vals = make([]any, n*len(p.attrs))
-		b.links = make([][]string, n*len(p.rels))
-		b.ones = make([]string, n*len(p.rels))
+		b.recs, b.vals, b.links, b.ones = make([]jsonapi.Record, n), make([]any, n*na), nil, nil
 	}
-	na, nr := len(p.attrs), len(p.rels)
 	rec := &b.recs[0]
-	rec.ID, rec.Values, rec.Links = row.ID, b.vals[:na:na], b.links[:nr:nr]
-	b.recs, b.vals, b.links = b.recs[1:], b.vals[na:], b.links[nr:]
+	rec.ID, rec.Values = row.ID, b.vals[:na:na]
+	b.recs, b.vals = b.recs[1:], b.vals[na:]
 	for i, m := range p.attrs {
 		if m.sel >= 0 {
 			rec.Values[i] = row.Values[m.sel]
 		}
 	}
+	rec.Links = p.noLinks // shared until the row has linkage
+	own := false
 	for i, m := range p.rels {
-		if m.sel < 0 {
-			continue // a subresource
+		if m.sel < 0 || row.Values[m.sel] == nil {
+			continue // a subresource, or no linkage (none, or not read)
+		}
+		if !own {
+			if len(b.links) == 0 { // for the rows left in the block, this one included
+				b.links, b.ones = make([][]string, (len(b.recs)+1)*nr), make([]string, (len(b.recs)+1)*nr)
+			}
+			rec.Links, b.links, own = b.links[:nr:nr], b.links[nr:], true
 		}
 		switch v := row.Values[m.sel].(type) {
 		case []string:
@@ -301,8 +314,6 @@ func (b *recordBlocks) record(ctx context.Context, row query.Row) *jsonapi.Recor
 		case string:
 			b.ones[0] = v
 			rec.Links[i], b.ones = b.ones[:1:1], b.ones[1:]
-		default:
-			rec.Links[i] = nil
 		}
 	}
 	if n := len(p.cols); len(row.Values) == n+3 { // what the caller may do (Query.Report)

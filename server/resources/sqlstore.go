@@ -38,6 +38,9 @@ type plan struct {
 	cols   []query.Column // the select list (attributes, then relationships)
 	head   string         // query.Head of the table and cols, built once
 	hasArg bool           // some column takes request arguments
+	// noLinks is the linkage of a record whose row has none (every relationship's nil), shared
+	// by all such records: jsonapi.Record.Links is read only
+	noLinks [][]string
 }
 
 type attrMap struct {
@@ -102,6 +105,7 @@ func newPlan(db *store.DB, d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, 
 		p.rels = append(p.rels, m)
 	}
 	p.head = query.Head(d.Table, p.cols)
+	p.noLinks = make([][]string, len(p.rels))
 	return p, nil
 }
 

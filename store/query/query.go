@@ -40,9 +40,10 @@ type Expr struct {
 type Column struct {
 	Expr
 	Type Type
-	// Omit leaves the column out of the statement: its value is that of NULL. A response that
-	// does not print it spares the database sending it and the scan decoding it (a relationship
-	// page reads only the ids of records with twenty columns).
+	// Omit leaves the column out of the statement: its value is nil, whatever its type (not
+	// that of NULL: an IDList's NULL is an empty list). A response that does not print it
+	// spares the database sending it and the scan decoding it (a relationship page reads only
+	// the ids of records with twenty columns).
 	Omit bool
 }
 
@@ -161,6 +162,10 @@ func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 			return err
 		}
 		for i, c := range s.Columns {
+			if c.Omit {
+				values[i] = nil // an omitted IDList made an empty list per row, allocated
+				continue
+			}
 			v, err := slots[i+1].value(c.Type)
 			if err != nil {
 				return fmt.Errorf("column %d of %s: %w", i, s.Table, err)
