@@ -242,12 +242,12 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 
 // recordBlocks allocates the records of one read in blocks of rows: a record, its values, its
 // linkage and the slice of each to-one id were four and more allocations per row, most of a
-// page's. A read that can find at most smallRead rows (one record, a page of the default size)
-// gets them in one block; other blocks double from one row (most reads find one record, or
-// few) up to 64 rows, and never exceed the rows the read can find. Linkage is allocated only
-// for rows that have some: the records of a sparse fieldset without relationships share one
-// linkage, every relationship's nil. A record's slices are capped, so that none grows into
-// the next record's.
+// page's. The records of a few ids (an include) come in one block; other reads start with a
+// block of up to four rows (most find one record, or a few: a page of ten takes two blocks, a
+// relationship page that finds two ids allocates four rows, not eleven), and blocks double up
+// to 64 rows, never exceeding the rows the read can find. Linkage is allocated only for rows
+// that have some: the records of a sparse fieldset without relationships share the plan's nil
+// linkage. A record's slices are capped, so that none grows into the next record's.
 type recordBlocks struct {
 	p     *plan
 	next  int // rows of the next block
@@ -258,9 +258,9 @@ type recordBlocks struct {
 	ones  []string   // to-one linkage
 }
 
-// maxRecordBlock caps the rows of a block; smallRead is the most rows allocated in one block
-// from the start.
-const maxRecordBlock, smallRead = 64, 16
+// maxRecordBlock caps the rows of a block, firstRecordBlock the first of a read not by ids, and
+// fewIDs the ids whose records are allocated at once.
+const maxRecordBlock, firstRecordBlock, fewIDs = 64, 4, 16
 
 // records is the allocator of the records of q.
 func (p *plan) records(q *jsonapi.Query) *recordBlocks {
@@ -268,8 +268,8 @@ func (p *plan) records(q *jsonapi.Query) *recordBlocks {
 	if len(q.IDs) > 0 && (left < 0 || len(q.IDs) < left) {
 		left = len(q.IDs)
 	}
-	next := 1
-	if left > 0 && left <= smallRead {
+	next := firstRecordBlock
+	if len(q.IDs) > 0 && left <= fewIDs {
 		next = left
 	}
 	return &recordBlocks{p: p, next: next, left: left}
