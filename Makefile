@@ -101,7 +101,7 @@ bench-search:
 ## data at scale 50 in the database http_bench (WEBAPI_BENCH_HTTP_DB; created and seeded when
 ## missing, then kept: dropdb http_bench to start afresh; the write classes, POST and PATCH of
 ## accounts, run last and delete the accounts they created). Prints a markdown table; the CPU
-## profile of ours serving the class WEBAPI_BENCH_HTTP_PROFILE_CLASS in its first round (default page10, the page of
+## profile of ours serving the class WEBAPI_BENCH_HTTP_PROFILE_CLASS in a run of its own (default page10, the page of
 ## 10 accounts; e.g. post_account, patch_account) goes to BENCH_HTTP_PROFILE (go tool pprof -top -cum).
 BENCH_HTTP_PROFILE ?= /tmp/webapi-bench-http.cpu.pprof
 bench-http:

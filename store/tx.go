@@ -76,11 +76,11 @@ func (db *DB) Run(ctx context.Context, fn func(ctx context.Context) error) error
 		return fn(ctx)
 	}
 	return db.retry(ctx, func() error {
-		conn, release, err := db.takeConn(ctx)
+		conn, err := db.takeConn(ctx)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer db.releaseConn(conn)
 		return fn(db.bind(ctx, conn))
 	})
 }
@@ -106,11 +106,11 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 			}
 			defer release()
 		}
-		conn, release, err := db.takeConn(ctx)
+		conn, err := db.takeConn(ctx)
 		if err != nil {
 			return err
 		}
-		defer release()
+		defer db.releaseConn(conn)
 		tx, err := conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -147,16 +147,17 @@ func (db *DB) bind(ctx context.Context, conn *sql.Conn) context.Context {
 	return context.WithValue(ctx, connKey{}, &unit{ctx: ctx, pool: conn, conn: conn})
 }
 
-// takeConn takes a connection from the pool, waiting at most Limits.ConnWait; release gives
+// takeConn takes a connection from the pool, waiting at most Limits.ConnWait; releaseConn gives
 // it back. Requests get connections in the order they asked for them: database/sql hands a
 // freed connection to a random one of the requests waiting (Go 1.26), which under load left
 // some waiting many times longer than the rest (p99 2–3× a FIFO pool's). So a request first
 // takes a ticket (one per connection of the pool; blocked senders on a channel are served in
-// order), and database/sql then always has a connection for it.
-func (db *DB) takeConn(ctx context.Context) (conn *sql.Conn, release func(), err error) {
+// order), and database/sql then always has a connection for it. A free ticket is taken without
+// a select on the bound: a channel with room has no one waiting in line before this request.
+func (db *DB) takeConn(ctx context.Context) (*sql.Conn, error) {
 	sqlDB, err := db.Gorm.DB()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	wait, cancel := context.WithTimeout(ctx, db.limits.ConnWait)
 	defer cancel()
@@ -169,23 +170,30 @@ func (db *DB) takeConn(ctx context.Context) (conn *sql.Conn, release func(), err
 	if db.tickets != nil {
 		select {
 		case db.tickets <- struct{}{}:
-		case <-wait.Done():
-			return nil, nil, unavailable(context.Cause(wait))
+		default:
+			select {
+			case db.tickets <- struct{}{}:
+			case <-wait.Done():
+				return nil, unavailable(context.Cause(wait))
+			}
 		}
 	}
-	conn, err = sqlDB.Conn(wait)
+	conn, err := sqlDB.Conn(wait)
 	if err != nil {
 		if db.tickets != nil {
 			<-db.tickets
 		}
-		return nil, nil, unavailable(err)
+		return nil, unavailable(err)
 	}
-	return conn, func() {
-		_ = conn.Close()
-		if db.tickets != nil {
-			<-db.tickets
-		}
-	}, nil
+	return conn, nil
+}
+
+// releaseConn gives back a connection of takeConn.
+func (db *DB) releaseConn(conn *sql.Conn) {
+	_ = conn.Close()
+	if db.tickets != nil {
+		<-db.tickets
+	}
 }
 
 // retry runs attempt until it succeeds, fails with an error that is not worth another try, or
