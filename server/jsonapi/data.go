@@ -6,10 +6,11 @@ import "context"
 // representation of each attribute's Kind, or nil) and linkage by relationship index (the related
 // ids; at most one for a to-one). Slices, not maps: the hot path reads them by position.
 type Record struct {
-	ID     string
+	ID string
+	// Values and Links are read only (but for a Store's own Derive): records without values or
+	// without linkage may share them.
 	Values []any
-	// Links is read only: records without linkage may share it.
-	Links [][]string
+	Links  [][]string
 	// May says what the caller may do to the record; set by queries with Report only.
 	May Allowed
 }

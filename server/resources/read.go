@@ -245,15 +245,16 @@ func (p *plan) record(ctx context.Context, row query.Row) *jsonapi.Record {
 // page's. The records of a few ids (an include) come in one block; other reads start with a
 // block of up to four rows (most find one record, or a few: a page of ten takes two blocks, a
 // relationship page that finds two ids allocates four rows, not eleven), and blocks double up
-// to 64 rows, never exceeding the rows the read can find. Linkage is allocated only for rows
-// that have some: the records of a sparse fieldset without relationships share the plan's nil
-// linkage. A record's slices are capped, so that none grows into the next record's.
+// to 64 rows, never exceeding the rows the read can find. Values and linkage are allocated only
+// for rows that have some: the records of a read of ids (a relationship page) share the plan's
+// nil values, those of a sparse fieldset without relationships its nil linkage. A record's
+// slices are capped, so that none grows into the next record's.
 type recordBlocks struct {
 	p     *plan
 	next  int // rows of the next block
 	left  int // rows the read can still find (< 0: not known)
 	recs  []jsonapi.Record
-	vals  []any
+	vals  []any      // for the rows of the block with values, made by the first
 	links [][]string // for the rows of the block with linkage, made by the first
 	ones  []string   // to-one linkage
 }
@@ -286,34 +287,39 @@ func (b *recordBlocks) record(ctx context.Context, row query.Row) *jsonapi.Recor
 			b.left -= n
 		}
 		b.next = min(2*b.next, maxRecordBlock)
-		b.recs, b.vals, b.links, b.ones = make([]jsonapi.Record, n), make([]any, n*na), nil, nil
+		b.recs, b.vals, b.links, b.ones = make([]jsonapi.Record, n), nil, nil, nil
 	}
 	rec := &b.recs[0]
-	rec.ID, rec.Values = row.ID, b.vals[:na:na]
-	b.recs, b.vals = b.recs[1:], b.vals[na:]
-	for i, m := range p.attrs {
-		if m.sel >= 0 {
-			rec.Values[i] = row.Values[m.sel]
+	b.recs = b.recs[1:]
+	rows := len(b.recs) + 1 // the rows left in the block, this one included
+	rec.ID, rec.Values, rec.Links = row.ID, p.noValues, p.noLinks
+	if p.decl.Derive != nil || anyValue(row.Values[:p.attrCols]) { // Derive writes values
+		if len(b.vals) == 0 {
+			b.vals = make([]any, rows*na)
+		}
+		rec.Values, b.vals = b.vals[:na:na], b.vals[na:]
+		for i, m := range p.attrs {
+			if m.sel >= 0 {
+				rec.Values[i] = row.Values[m.sel]
+			}
 		}
 	}
-	rec.Links = p.noLinks // shared until the row has linkage
-	own := false
-	for i, m := range p.rels {
-		if m.sel < 0 || row.Values[m.sel] == nil {
-			continue // a subresource, or no linkage (none, or not read)
+	if anyValue(row.Values[p.attrCols:len(p.cols)]) {
+		if len(b.links) == 0 {
+			b.links, b.ones = make([][]string, rows*nr), make([]string, rows*nr)
 		}
-		if !own {
-			if len(b.links) == 0 { // for the rows left in the block, this one included
-				b.links, b.ones = make([][]string, (len(b.recs)+1)*nr), make([]string, (len(b.recs)+1)*nr)
+		rec.Links, b.links = b.links[:nr:nr], b.links[nr:]
+		for i, m := range p.rels {
+			if m.sel < 0 {
+				continue // a subresource
 			}
-			rec.Links, b.links, own = b.links[:nr:nr], b.links[nr:], true
-		}
-		switch v := row.Values[m.sel].(type) {
-		case []string:
-			rec.Links[i] = v
-		case string:
-			b.ones[0] = v
-			rec.Links[i], b.ones = b.ones[:1:1], b.ones[1:]
+			switch v := row.Values[m.sel].(type) {
+			case []string:
+				rec.Links[i] = v
+			case string:
+				b.ones[0] = v
+				rec.Links[i], b.ones = b.ones[:1:1], b.ones[1:]
+			}
 		}
 	}
 	if n := len(p.cols); len(row.Values) == n+3 { // what the caller may do (Query.Report)
@@ -327,6 +333,16 @@ func (b *recordBlocks) record(ctx context.Context, row query.Row) *jsonapi.Recor
 		p.decl.Derive(ctx, p.res, rec)
 	}
 	return rec
+}
+
+// anyValue reports whether some of vs is not nil (a column not read, omitted, is nil).
+func anyValue(vs []any) bool {
+	for _, v := range vs {
+		if v != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // visibleLinks are the to-many relationships' links restricted to the related records the

@@ -11,14 +11,15 @@ import (
 )
 
 // The records of one read come from blocks that hold a few ids' records whole, else start at
-// four rows and double, and never exceed what the read can find; each record has values and linkage of its own,
-// which do not change when the next record is made or a record's slices grow. A row without
-// linkage gets the plan's shared nil linkage, and no block of linkage is made for it.
+// four rows and double, and never exceed what the read can find; each record has values and
+// linkage of its own, which do not change when the next record is made or a record's slices
+// grow. A row without values or without linkage gets the plan's shared nil ones, and no block of
+// them is made for it, unless the type derives values.
 func TestRecordBlocks(t *testing.T) {
 	t.Parallel()
 	// two attributes, a to-one and a to-many relationship; the select list: a0, a1, to-one, to-many
 	p := &plan{decl: &Decl{}, attrs: []attrMap{{sel: 0}, {sel: 1}}, rels: []relMap{{fk: "x_id", sel: 2}, {link: &query.Link{}, sel: 3}},
-		cols: make([]query.Column, 4), noLinks: make([][]string, 2)}
+		cols: make([]query.Column, 4), attrCols: 2, noValues: make([]any, 2), noLinks: make([][]string, 2)}
 	row := func(i int) query.Row {
 		return query.Row{ID: fmt.Sprint(i), Values: []any{int64(i), fmt.Sprint("v", i), fmt.Sprint("r", i), []string{fmt.Sprint("m", i)}}}
 	}
@@ -65,29 +66,43 @@ func TestRecordBlocks(t *testing.T) {
 			}
 		})
 	}
-	t.Run("rows without linkage", func(t *testing.T) {
+	t.Run("rows without values or linkage", func(t *testing.T) {
 		b := p.records(&jsonapi.Query{Limit: 4})
-		bare := func(i int) query.Row { return query.Row{ID: fmt.Sprint(i), Values: []any{int64(i), "v", nil, nil}} }
-		r0 := b.record(context.Background(), bare(0))
-		if len(b.links) != 0 || len(b.ones) != 0 {
-			t.Fatalf("linkage made for a row without any: %d, %d", len(b.links), len(b.ones))
+		ctx := context.Background()
+		idOnly := query.Row{ID: "0", Values: []any{nil, nil, nil, nil}}
+		valuesOnly := query.Row{ID: "1", Values: []any{int64(1), "v1", nil, nil}}
+		linkageOnly := query.Row{ID: "2", Values: []any{nil, nil, "r2", []string{"m2"}}}
+		r0 := b.record(ctx, idOnly)
+		if len(b.vals) != 0 || len(b.links) != 0 || len(b.ones) != 0 {
+			t.Fatalf("values or linkage made for a row of an id alone: %d, %d, %d", len(b.vals), len(b.links), len(b.ones))
 		}
-		r1 := b.record(context.Background(), row(1))
-		r2 := b.record(context.Background(), bare(2))
-		r3 := b.record(context.Background(), row(3))
-		for _, r := range []*jsonapi.Record{r0, r2} {
-			if &r.Links[0] != &p.noLinks[0] || !reflect.DeepEqual(r.Links, [][]string{nil, nil}) {
-				t.Errorf("record %s: linkage %v, not the plan's shared nil linkage", r.ID, r.Links)
+		r1, r2, r3 := b.record(ctx, valuesOnly), b.record(ctx, linkageOnly), b.record(ctx, row(3))
+		shared := func(r *jsonapi.Record) (values, links bool) {
+			return &r.Values[0] == &p.noValues[0], &r.Links[0] == &p.noLinks[0]
+		}
+		for _, tc := range []struct {
+			rec           *jsonapi.Record
+			values, links bool // shared
+			want          jsonapi.Record
+		}{
+			{r0, true, true, jsonapi.Record{ID: "0", Values: []any{nil, nil}, Links: [][]string{nil, nil}}},
+			{r1, false, true, jsonapi.Record{ID: "1", Values: []any{int64(1), "v1"}, Links: [][]string{nil, nil}}},
+			{r2, true, false, jsonapi.Record{ID: "2", Values: []any{nil, nil}, Links: [][]string{{"r2"}, {"m2"}}}},
+			{r3, false, false, jsonapi.Record{ID: "3", Values: []any{int64(3), "v3"}, Links: [][]string{{"r3"}, {"m3"}}}},
+		} {
+			if v, l := shared(tc.rec); v != tc.values || l != tc.links || !reflect.DeepEqual(*tc.rec, tc.want) {
+				t.Errorf("record %s: %+v, shared values %v, linkage %v; want %+v, %v, %v", tc.rec.ID, *tc.rec, v, l, tc.want, tc.values, tc.links)
 			}
 		}
-		for i, r := range []*jsonapi.Record{r1, r3} {
-			n := 2*i + 1
-			if want := [][]string{{fmt.Sprint("r", n)}, {fmt.Sprint("m", n)}}; !reflect.DeepEqual(r.Links, want) {
-				t.Errorf("record %d: linkage %v, want %v", n, r.Links, want)
-			}
+		if !reflect.DeepEqual(p.noValues, []any{nil, nil}) || !reflect.DeepEqual(p.noLinks, [][]string{nil, nil}) {
+			t.Errorf("the shared values or linkage changed: %v, %v", p.noValues, p.noLinks)
 		}
-		if !reflect.DeepEqual(p.noLinks, [][]string{nil, nil}) {
-			t.Errorf("the shared linkage changed: %v", p.noLinks)
+		// a type that derives values writes them: its records never share them
+		derived := *p
+		derived.decl = &Decl{Derive: func(_ context.Context, _ *jsonapi.Resource, rec *jsonapi.Record) { rec.Values[1] = "derived " + rec.ID }}
+		rec := derived.records(&jsonapi.Query{Limit: 1}).record(ctx, idOnly)
+		if want := []any{nil, "derived 0"}; !reflect.DeepEqual(rec.Values, want) || !reflect.DeepEqual(p.noValues, []any{nil, nil}) {
+			t.Errorf("derived record: values %v, want %v; the shared values %v", rec.Values, want, p.noValues)
 		}
 	})
 }

@@ -30,17 +30,20 @@ var _ jsonapi.Store = (*Store)(nil)
 // plan is the precomputed SQL mapping of one type: built once at start-up, so a request only
 // fills in arguments.
 type plan struct {
-	store  *Store
-	decl   *Decl
-	res    *jsonapi.Resource
-	attrs  []attrMap
-	rels   []relMap
-	cols   []query.Column // the select list (attributes, then relationships)
-	head   string         // query.Head of the table and cols, built once
-	hasArg bool           // some column takes request arguments
-	// noLinks is the linkage of a record whose row has none (every relationship's nil), shared
-	// by all such records: jsonapi.Record.Links is read only
-	noLinks [][]string
+	store *Store
+	decl  *Decl
+	res   *jsonapi.Resource
+	attrs []attrMap
+	rels  []relMap
+	cols  []query.Column // the select list (attributes, then relationships)
+	// attrCols is the number of attribute columns: cols[:attrCols] are the attributes'
+	attrCols int
+	head     string // query.Head of the table and cols, built once
+	hasArg   bool   // some column takes request arguments
+	// noValues and noLinks are the values and linkage of a record whose row has none (every
+	// one nil), shared by all such records: jsonapi.Record's slices are read only
+	noValues []any
+	noLinks  [][]string
 }
 
 type attrMap struct {
@@ -75,6 +78,7 @@ func newPlan(db *store.DB, d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, 
 		}
 		p.attrs = append(p.attrs, m)
 	}
+	p.attrCols = len(p.cols)
 	for i := range r.Rels {
 		rel := &r.Rels[i]
 		m := relMap{sel: len(p.cols)}
@@ -105,7 +109,7 @@ func newPlan(db *store.DB, d *Decl, r *jsonapi.Resource, linkLimit int) (*plan, 
 		p.rels = append(p.rels, m)
 	}
 	p.head = query.Head(d.Table, p.cols)
-	p.noLinks = make([][]string, len(p.rels))
+	p.noValues, p.noLinks = make([]any, len(p.attrs)), make([][]string, len(p.rels))
 	return p, nil
 }
 
