@@ -438,7 +438,9 @@ func bodyLimit(limit int64) echo.MiddlewareFunc {
 				return &jsonapi.Error{Status: http.StatusRequestEntityTooLarge, Title: jsonapi.TitlePayloadTooLarge,
 					Detail: "The request body is too large."}
 			}
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			if r.Body != http.NoBody { // nothing to read, nothing to limit
+				r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			}
 			return next(c)
 		}
 	}
