@@ -89,8 +89,14 @@ func (w *accessWorld) setLevel(t *testing.T, level string, typ ...string) {
 // seeUsersAndUnits.
 func (w *accessWorld) setPermissions(t *testing.T, perms string) {
 	t.Helper()
+	w.setRole(t, seeUsersAndUnits+`,`+perms)
+}
+
+// setRole gives the probe role perms (members of its permissions object) and nothing else.
+func (w *accessWorld) setRole(t *testing.T, perms string) {
+	t.Helper()
 	w.admin.For(t).Do(apitest.Request{Method: http.MethodPatch, Path: "/api/userroles/" + w.role,
-		Body: `{"data":{"type":"userroles","id":"` + w.role + `","attributes":{"permissions":{` + seeUsersAndUnits + `,` + perms + `}}}}`}).
+		Body: `{"data":{"type":"userroles","id":"` + w.role + `","attributes":{"permissions":{` + perms + `}}}}`}).
 		ExpectStatus(t, http.StatusOK)
 }
 
@@ -292,9 +298,7 @@ func TestAccessLinkageAndIncludes(t *testing.T) {
 		acc := w.accounts["other"]
 		contact := linkedContact(t, env, acc, "Hidden")
 		// accounts at organization level; neither users nor contacts
-		env.Do(apitest.Request{Method: http.MethodPatch, Path: "/api/userroles/" + w.role,
-			Body: `{"data":{"type":"userroles","id":"` + w.role + `","attributes":{"permissions":{"accounts":{"VIEW":"organization","CREATE":"none","EDIT":"none","DELETE":"none"}}}}}`}).
-			ExpectStatus(t, 200)
+		w.setRole(t, `"accounts":{"VIEW":"organization","CREATE":"none","EDIT":"none","DELETE":"none"}`)
 		c := w.caller.For(t)
 		c.Do(apitest.Request{Path: "/api/accounts/" + acc + "?fields[accounts]=owner,contacts&include=owner,contacts", Header: map[string]string{"X-Include": "noHateoas"}}).
 			Expect(t, 200, `{"data":{"type":"accounts","id":"`+acc+`","relationships":{"owner":{"data":`+ident("users", w.users["other"])+`},"contacts":{"data":[]}}},"included":[]}`)

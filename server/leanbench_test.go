@@ -61,32 +61,28 @@ import (
 
 const defaultHTTPBenchDB = "postgres://postgres@127.0.0.1:5432/http_bench?sslmode=disable"
 
-// loadResult is one run of the load generator.
+// loadResult is what runs of the load generator measured, one run or several (add); the rest
+// is derived from it.
 type loadResult struct {
-	requests int
-	rps      float64
-	lat      stats
-	rss      int64 // KiB, VmRSS after the run
-	alloc    int64 // bytes the process allocated per request (both servers and the load generator)
-	cpu      cpuUse
-	// what add sums over rounds
 	all     []time.Duration // every request's latency
 	elapsed time.Duration
-	bytes   uint64 // allocated in all
+	bytes   uint64 // the process allocated (both servers and the load generator)
+	cpu     cpuUse
+	rss     int64 // KiB, VmRSS after the last run
 }
 
 // add is r and a later run of the same server and class together.
 func (r loadResult) add(next loadResult) loadResult {
-	next.all = append(r.all, next.all...)
-	next.elapsed += r.elapsed
-	next.bytes += r.bytes
-	next.cpu = cpuUse{r.cpu.process + next.cpu.process, r.cpu.postgres + next.cpu.postgres}
-	next.requests = len(next.all)
-	next.rps = float64(next.requests) / next.elapsed.Seconds()
-	next.lat = latencyStats(next.all)
-	next.alloc = int64(next.bytes) / int64(max(next.requests, 1))
-	return next
+	return loadResult{all: append(r.all, next.all...), elapsed: r.elapsed + next.elapsed, bytes: r.bytes + next.bytes,
+		cpu: cpuUse{r.cpu.process + next.cpu.process, r.cpu.postgres + next.cpu.postgres}, rss: next.rss}
 }
+
+func (r loadResult) requests() int { return len(r.all) }
+
+func (r loadResult) rps() float64 { return float64(len(r.all)) / r.elapsed.Seconds() }
+
+// alloc is the bytes allocated per request.
+func (r loadResult) alloc() int64 { return int64(r.bytes) / int64(max(len(r.all), 1)) }
 
 func BenchmarkLoadHTTP(b *testing.B) {
 	var t testing.TB = b // the body runs once: a load run, not b.N iterations (make bench-*: -benchtime 1x)
@@ -198,12 +194,13 @@ func BenchmarkLoadHTTP(b *testing.B) {
 				serveOurs()
 			}
 		}
-		t.Logf("%s: ours %d requests, %s, %d B allocated per request; lean %d requests, %s, %d B", c.name, ours.requests, ours.lat, ours.alloc, lean.requests, lean.lat, lean.alloc)
+		ol, ll := latencyStats(ours.all), latencyStats(lean.all)
+		t.Logf("%s: ours %d requests, %s, %d B allocated per request; lean %d requests, %s, %d B", c.name, ours.requests(), ol, ours.alloc(), lean.requests(), ll, lean.alloc())
 		op, od := ours.perRequest()
 		lp, ld := lean.perRequest()
 		fmt.Fprintf(&table, "| %s`%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
-			leanMethod(c.method), c.path, leanXInclude(c.xInclude), ours.rps, lean.rps, ours.rps/lean.rps,
-			msf(ours.lat.p50), msf(ours.lat.p99), msf(lean.lat.p50), msf(lean.lat.p99),
+			leanMethod(c.method), c.path, leanXInclude(c.xInclude), ours.rps(), lean.rps(), ours.rps()/lean.rps(),
+			msf(ol.p50), msf(ol.p99), msf(ll.p50), msf(ll.p99),
 			op, od, lp, ld, float64(ours.rss)/1024, float64(lean.rss)/1024)
 	}
 	fmt.Fprintf(&table, "\npeak RSS of the process (VmHWM): %.0f MiB\n", float64(procStatusKiB("VmHWM"))/1024)
@@ -311,7 +308,7 @@ func loadRun(t testing.TB, client *http.Client, database, base, auth string, c *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return loadResult{}.add(loadResult{all: all, elapsed: elapsed, bytes: mem.TotalAlloc - alloc0, rss: procStatusKiB("VmRSS"), cpu: cpu})
+	return loadResult{all: all, elapsed: elapsed, bytes: mem.TotalAlloc - alloc0, cpu: cpu, rss: procStatusKiB("VmRSS")}
 }
 
 // procStatusKiB reads a "kB" field of /proc/self/status (0 where there is none).
@@ -341,7 +338,7 @@ func (c cpuUse) since(before cpuUse) cpuUse {
 
 // perRequest is the CPU time per request in microseconds: this process, PostgreSQL.
 func (r loadResult) perRequest() (process, postgres float64) {
-	n := float64(max(r.requests, 1))
+	n := float64(max(r.requests(), 1))
 	return float64(r.cpu.process.Microseconds()) / n, float64(r.cpu.postgres.Microseconds()) / n
 }
 
