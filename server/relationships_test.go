@@ -694,3 +694,50 @@ func TestRelationshipsConditional(t *testing.T) {
 		rlExpectLinks(t, env, []rlLinked{{"accounts/1/contacts", idents("contacts", "1", "2")}})
 	})
 }
+
+// A caller's statement for a relationship's first page, and for a record by its id, is written
+// once and kept, and each request puts its own id in (resources' plan.kept): requests of one
+// caller that alternate parents (one whose id is also the organization's), page sizes, integer
+// and text ids each get their own records, the first time and from the kept statement.
+func TestRelationshipsKeptStatements(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		rlSeed(t, env)
+		plain := map[string]string{"X-Include": "noHateoas"}
+		page := func(path, data string) apiCase {
+			return apiCase{name: path, req: apitest.Request{Path: path, Header: plain}, status: http.StatusOK, want: `{"data":` + data + `}`}
+		}
+		item := func(typ, id, name string) {
+			t.Helper()
+			var got struct {
+				ID         string `json:"id"`
+				Attributes struct {
+					Name string `json:"name"`
+				} `json:"attributes"`
+			}
+			if err := json.Unmarshal([]byte(rlData(t, env, "/api/"+typ+"/"+id, nil)), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != id || got.Attributes.Name != name {
+				t.Fatalf("/api/%s/%s: id %q, name %q; want %q", typ, id, got.ID, got.Attributes.Name, name)
+			}
+		}
+		for range 2 {
+			runCases(t, env, []apiCase{
+				page("/api/accounts/1/relationships/contacts", idents("contacts", "1", "2")),
+				page("/api/accounts/2/relationships/contacts", "[]"),
+				page("/api/accounts/1/relationships/contacts?page[size]=1", idents("contacts", "1")),
+				page("/api/contacts/2/relationships/accounts", idents("accounts", "1")),
+				page("/api/countries/US/relationships/regions?page[size]=1", idents("regions", "US-CA")),
+				page("/api/countries/US/relationships/regions", idents("regions", "US-CA", "US-NY", "US-TX")),
+				page("/api/countries/DE/relationships/regions?page[size]=2", idents("regions", "DE-BE", "DE-BY")),
+				page("/api/countries/FR/relationships/regions", "[]"),
+				{name: "a missing parent", req: rlGet("/api/accounts/3/relationships/contacts"), status: http.StatusNotFound, want: notFoundDoc},
+			})
+			item("accounts", "1", "Acme")
+			item("accounts", "2", "Globex")
+			item("countries", "US", "United States")
+			item("countries", "DE", "Germany")
+		}
+	})
+}

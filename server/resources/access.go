@@ -81,7 +81,8 @@ func (p *plan) allowed(pr *auth.Principal, act auth.Action, a string) query.Expr
 const (
 	keptAllowed   uint64 = iota + 1 // allowed: the action
 	keptColumns                     // callerColumns: report, idsOnly
-	keptByID                        // byID: report, idsOnly, the scope, the lock
+	keptByID                        // kept, by id: report, idsOnly, the scope, the lock, the limit
+	keptParent                      // kept, by parent (and relationship: the keeper): the same and checked
 	keptReturning                   // returned: what a write returns of the record
 )
 
