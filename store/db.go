@@ -70,6 +70,7 @@ type DB struct {
 	// tickets hands out the pool's connections to units of work in the order they asked
 	// (takeConn); nil for a single-connection database.
 	tickets chan struct{}
+	waits   waitSlots    // the ends of connection waits (connWait)
 	writes  atomic.Int64 // see Writes
 	// onQuery is called for every statement QueryRows runs (OnQuery)
 	onQuery atomic.Pointer[func()]

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -152,14 +153,15 @@ func (db *DB) bind(ctx context.Context, conn *sql.Conn) context.Context {
 // freed connection to a random one of the requests waiting (Go 1.26), which under load left
 // some waiting many times longer than the rest (p99 2–3× a FIFO pool's). So a request first
 // takes a ticket (one per connection of the pool; blocked senders on a channel are served in
-// order), and database/sql then always has a connection for it. A free ticket is taken without
-// a select on the bound: a channel with room has no one waiting in line before this request.
+// order), and database/sql then has a connection for it unless statements outside units of
+// work (GORM's on the pool, which take no ticket) hold them. A free ticket is taken without a
+// select: a channel with room has no one waiting in line before this request.
 func (db *DB) takeConn(ctx context.Context) (*sql.Conn, error) {
 	sqlDB, err := db.Gorm.DB()
 	if err != nil {
 		return nil, err
 	}
-	wait, cancel := context.WithTimeout(ctx, db.limits.ConnWait)
+	wait, cancel := db.connWait(ctx)
 	defer cancel()
 	unavailable := func(err error) error {
 		if ctx.Err() == nil && wait.Err() != nil {
@@ -174,7 +176,9 @@ func (db *DB) takeConn(ctx context.Context) (*sql.Conn, error) {
 			select {
 			case db.tickets <- struct{}{}:
 			case <-wait.Done():
-				return nil, unavailable(context.Cause(wait))
+				return nil, unavailable(wait.Err())
+			case <-ctx.Done():
+				return nil, context.Cause(ctx)
 			}
 		}
 	}
@@ -186,6 +190,62 @@ func (db *DB) takeConn(ctx context.Context) (*sql.Conn, error) {
 		return nil, unavailable(err)
 	}
 	return conn, nil
+}
+
+// connWait is the context that bounds a wait for a connection: it ends Limits.ConnWait after
+// now, or up to waitSlot later. A context.WithTimeout per unit of work was a runtime timer made
+// and stopped for every request (a fiftieth of the CPU of a GET of one record): the waits that
+// start within waitSlot of each other share one timer instead. The shared context is not ended
+// by the request's: a request whose client goes away while database/sql makes it wait (which
+// only statements outside units of work can cause) gives up when the wait ends, not at once.
+// A request whose deadline comes before gets a context of its own, ended by that deadline too.
+func (db *DB) connWait(ctx context.Context) (context.Context, context.CancelFunc) {
+	now := time.Now()
+	if d, ok := ctx.Deadline(); ok && d.Before(now.Add(db.limits.ConnWait+waitSlot)) {
+		return context.WithDeadline(ctx, now.Add(db.limits.ConnWait))
+	}
+	end, done := db.waits.slot(now, db.limits.ConnWait)
+	return &waitCtx{Context: context.WithoutCancel(ctx), end: end, done: done}, func() {}
+}
+
+// waitSlot is how much later than asked a shared wait may end.
+const waitSlot = 10 * time.Millisecond
+
+// waitSlots hands out the shared end of connection waits (connWait).
+type waitSlots struct {
+	mu   sync.Mutex
+	end  time.Time
+	done chan struct{} // closed at end
+}
+
+// slot returns an end between d and d+waitSlot after now, and the channel closed then.
+func (s *waitSlots) slot(now time.Time, d time.Duration) (time.Time, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil || s.end.Sub(now) < d {
+		done := make(chan struct{})
+		s.end, s.done = now.Add(d+waitSlot), done
+		time.AfterFunc(d+waitSlot, func() { close(done) })
+	}
+	return s.end, s.done
+}
+
+// waitCtx is a shared connection wait: the request's values, the slot's end.
+type waitCtx struct {
+	context.Context // context.WithoutCancel of the request's
+	end             time.Time
+	done            <-chan struct{}
+}
+
+func (c *waitCtx) Deadline() (time.Time, bool) { return c.end, true }
+func (c *waitCtx) Done() <-chan struct{}       { return c.done }
+func (c *waitCtx) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }
 
 // releaseConn gives back a connection of takeConn.
