@@ -285,7 +285,7 @@ func openPostgres(dsn string) (*sql.DB, error) {
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
 	}
-	return stdlib.OpenDB(*cfg), nil
+	return sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)}), nil
 }
 
 // postgresDSN adds timezone=UTC to a PostgreSQL URL unless the caller chose a time zone.

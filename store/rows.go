@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
@@ -54,20 +53,11 @@ func (db *DB) queryOn(ctx context.Context, u *unit, query string, args []any, fn
 		return queryPool(ctx, u.pool, query, args, fn)
 	}
 	return u.conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
+		c, ok := dc.(*pgConn)
 		if !ok {
-			return fmt.Errorf("store: a PostgreSQL connection of %T, not pgx's", dc)
+			return fmt.Errorf("store: a PostgreSQL connection of %T, not the store's", dc)
 		}
-		rows, err := c.Conn().Query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if err := fn(rows); err != nil {
-			return err
-		}
-		rows.Close()
-		return rows.Err()
+		return c.query(ctx, query, args, fn)
 	})
 }
 

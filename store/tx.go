@@ -161,6 +161,9 @@ func (db *DB) takeConn(ctx context.Context) (*sql.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // the wait below need not end with the request: one that has ended waits for nothing
+	}
 	wait, cancel := db.connWait(ctx)
 	defer cancel()
 	unavailable := func(err error) error {

@@ -1,0 +1,184 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"webapi/store"
+	"webapi/store/storetest"
+)
+
+// roundTrips is a TCP proxy in front of PostgreSQL that counts what clients send: pgx writes
+// each message it flushes at once and waits for the answer, so each read here is one round
+// trip.
+type roundTrips struct {
+	ln    net.Listener
+	sends atomic.Int64
+	wg    sync.WaitGroup
+}
+
+func newRoundTrips(t *testing.T, target string) *roundTrips {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &roundTrips{ln: ln}
+	p.wg.Go(func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				_ = client.Close()
+				continue
+			}
+			p.wg.Go(func() {
+				_, _ = io.Copy(client, server)
+				_ = client.Close()
+			})
+			p.wg.Go(func() {
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := client.Read(buf)
+					if n > 0 {
+						p.sends.Add(1)
+						if _, werr := server.Write(buf[:n]); werr != nil {
+							break
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
+				_ = server.Close()
+			})
+		}
+	})
+	t.Cleanup(func() { _ = ln.Close() })
+	return p
+}
+
+// On PostgreSQL a transaction's BEGIN goes with its first statement when QueryRows runs it;
+// a first statement through GORM sends it first, and a transaction without statements sends
+// nothing. Either way the transaction is one: what it wrote commits or rolls back with it, and
+// the connection goes back to the pool outside any transaction.
+func TestTxBeginsWithFirstStatement(t *testing.T) {
+	t.Parallel()
+	var pg storetest.Backend
+	for _, b := range storetest.Backends(t) {
+		if b.Name == string(store.Postgres) {
+			pg = b
+		}
+	}
+	if pg.URL == "" {
+		t.Fatal("PostgreSQL is not available")
+	}
+	u, err := url.Parse(pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newRoundTrips(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	db := storetest.OpenWith(t, storetest.Backend{Name: pg.Name, URL: u.String()}, store.Limits{MaxConns: 2}) // the migration takes two; these statements, run one after another, take the last one used
+	ctx := context.Background()
+	if err := db.Gorm.Exec("CREATE TABLE lazy_probe (n int)").Error; err != nil {
+		t.Fatal(err)
+	}
+	insert := func(ctx context.Context, n int) error {
+		return db.QueryRows(ctx, "INSERT INTO lazy_probe (n) VALUES (?) RETURNING n", []any{n}, func(rows store.Rows) error {
+			for rows.Next() {
+			}
+			return rows.Err()
+		})
+	}
+	gormInsert := func(ctx context.Context, n int) error {
+		return db.Conn(ctx).Exec("INSERT INTO lazy_probe (n) VALUES (?)", n).Error
+	}
+	failed := errors.New("the transaction fails")
+	cases := []struct {
+		name   string
+		fn     func(ctx context.Context) error
+		trips  int64 // BEGIN, statements, COMMIT or ROLLBACK
+		stored []int // nil: the transaction fails
+	}{
+		{"first statement through pgx", func(ctx context.Context) error { return insert(ctx, 1) }, 2, []int{1}},
+		{"then a second", func(ctx context.Context) error {
+			if err := insert(ctx, 2); err != nil {
+				return err
+			}
+			return insert(ctx, 3)
+		}, 3, []int{2, 3}},
+		{"rolled back", func(ctx context.Context) error {
+			if err := insert(ctx, 4); err != nil {
+				return err
+			}
+			return failed
+		}, 2, nil},
+		{"first statement through GORM", func(ctx context.Context) error {
+			if err := gormInsert(ctx, 5); err != nil {
+				return err
+			}
+			return insert(ctx, 6)
+		}, 4, []int{5, 6}},
+		{"GORM, rolled back", func(ctx context.Context) error {
+			if err := gormInsert(ctx, 7); err != nil {
+				return err
+			}
+			return failed
+		}, 3, nil},
+		{"no statement", func(context.Context) error { return nil }, 0, []int{}},
+		{"no statement, rolled back", func(context.Context) error { return failed }, 0, nil},
+	}
+	// the statements' first runs prepare them (a round trip each): not counted
+	for _, c := range cases {
+		_ = db.Tx(ctx, c.fn)
+	}
+	if err := db.Gorm.Exec("DELETE FROM lazy_probe").Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		before := proxy.sends.Load()
+		err := db.Tx(ctx, c.fn)
+		trips := proxy.sends.Load() - before
+		if (c.stored == nil && !errors.Is(err, failed)) || (c.stored != nil && err != nil) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if trips != c.trips {
+			t.Errorf("%s: %d round trips, want %d", c.name, trips, c.trips)
+		}
+		got := []int{}
+		err = db.QueryRows(ctx, "SELECT n FROM lazy_probe ORDER BY n", nil, func(rows store.Rows) error {
+			for rows.Next() {
+				var n int
+				if err := rows.Scan(&n); err != nil {
+					return err
+				}
+				got = append(got, n)
+			}
+			return rows.Err()
+		})
+		if want := c.stored; err != nil || !slices.Equal(got, append([]int{}, want...)) {
+			t.Errorf("%s: stored %v (%v), want %v", c.name, got, err, c.stored)
+		}
+		// out of any transaction (the connection the transaction had is the one used next)
+		var pgErr *pgconn.PgError
+		if err := db.Gorm.Exec("SAVEPOINT probe").Error; !errors.As(err, &pgErr) || pgErr.Code != "25P01" {
+			t.Fatalf("%s: the connection was left in a transaction (a savepoint: %v)", c.name, err)
+		}
+		if err := db.Gorm.Exec("DELETE FROM lazy_probe").Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
