@@ -200,7 +200,7 @@ func (db *DB) insertRows(ctx context.Context, table, cols, one, suffix string, r
 			args = append(args, r...)
 		}
 		b.WriteString(suffix)
-		if err := db.Conn(ctx).Exec(b.String(), args...).Error; err != nil {
+		if err := db.Exec(ctx, b.String(), args); err != nil {
 			return err
 		}
 	}

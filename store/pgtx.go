@@ -119,12 +119,7 @@ func (c *pgConn) query(ctx context.Context, query string, args []any, fn func(Ro
 		}
 		return readRows(rows, fn)
 	}
-	c.pending = false
-	var b pgx.Batch
-	b.BeginTx(pgx.TxOptions{})
-	b.Queue(query, args...)
-	br := c.Conn.Conn().SendBatch(ctx, &b)
-	c.tx = br.Tx()                       // closed by Close when BEGIN failed: Commit and Rollback then report it
+	br := c.sendBegin(ctx, query, args)
 	if _, err := br.Exec(); err != nil { // BEGIN
 		_ = br.Close()
 		return err
@@ -139,6 +134,36 @@ func (c *pgConn) query(ctx context.Context, query string, args []any, fn func(Ro
 		return err
 	}
 	return br.Close()
+}
+
+// exec runs a statement that returns no rows through pgx; the statement of a pending
+// transaction carries its BEGIN.
+func (c *pgConn) exec(ctx context.Context, query string, args []any) error {
+	if !c.pending {
+		_, err := c.Conn.Conn().Exec(ctx, query, args...)
+		return err
+	}
+	br := c.sendBegin(ctx, query, args)
+	if _, err := br.Exec(); err != nil { // BEGIN
+		_ = br.Close()
+		return err
+	}
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return err
+	}
+	return br.Close()
+}
+
+// sendBegin sends the BEGIN of the pending transaction and a statement in one message.
+func (c *pgConn) sendBegin(ctx context.Context, query string, args []any) pgx.BatchResults {
+	c.pending = false
+	var b pgx.Batch
+	b.BeginTx(pgx.TxOptions{})
+	b.Queue(query, args...)
+	br := c.Conn.Conn().SendBatch(ctx, &b)
+	c.tx = br.Tx() // closed by Close when BEGIN failed: Commit and Rollback then report it
+	return br
 }
 
 // readRows passes rows to fn and closes them.

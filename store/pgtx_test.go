@@ -70,7 +70,7 @@ func newRoundTrips(t *testing.T, target string) *roundTrips {
 	return p
 }
 
-// On PostgreSQL a transaction's BEGIN goes with its first statement when QueryRows runs it;
+// On PostgreSQL a transaction's BEGIN goes with its first statement when QueryRows or Exec runs it;
 // a first statement through GORM sends it first, and a transaction without statements sends
 // nothing. Either way the transaction is one: what it wrote commits or rolls back with it, and
 // the connection goes back to the pool outside any transaction.
@@ -106,6 +106,9 @@ func TestTxBeginsWithFirstStatement(t *testing.T) {
 	gormInsert := func(ctx context.Context, n int) error {
 		return db.Conn(ctx).Exec("INSERT INTO lazy_probe (n) VALUES (?)", n).Error
 	}
+	exec := func(ctx context.Context, n int) error {
+		return db.Exec(ctx, "INSERT INTO lazy_probe (n) VALUES (?)", []any{n})
+	}
 	failed := errors.New("the transaction fails")
 	cases := []struct {
 		name   string
@@ -138,6 +141,18 @@ func TestTxBeginsWithFirstStatement(t *testing.T) {
 			}
 			return failed
 		}, 3, nil},
+		{"first statement through Exec", func(ctx context.Context) error {
+			if err := exec(ctx, 8); err != nil {
+				return err
+			}
+			return exec(ctx, 9)
+		}, 3, []int{8, 9}},
+		{"Exec, rolled back", func(ctx context.Context) error {
+			if err := exec(ctx, 10); err != nil {
+				return err
+			}
+			return failed
+		}, 2, nil},
 		{"no statement", func(context.Context) error { return nil }, 0, []int{}},
 		{"no statement, rolled back", func(context.Context) error { return failed }, 0, nil},
 	}

@@ -39,7 +39,7 @@ func (s *Store) Create(ctx context.Context, r *jsonapi.Resource, w *jsonapi.Writ
 	}
 	// the insert returns the record (on SQLite: what its index row needs), one statement fewer
 	// than reading it back
-	row, err := query.InsertReturning(ctx, s.db, p.decl.Table, cols, vals, ret.columns)
+	row, err := query.InsertReturning(ctx, s.db, p.decl.Table, cols, vals, ret.Returned)
 	if err != nil {
 		return "", s.translate(ctx, p, err)
 	}
@@ -182,7 +182,7 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 	if ret != nil && len(cols) > 0 {
 		// the update returns the record (on SQLite: what its index row needs), one statement
 		// fewer than reading it again
-		row, updated, err = query.UpdateReturning(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals, only, ret.columns)
+		row, updated, err = query.UpdateReturning(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals, only, ret.Returned)
 	} else {
 		updated, err = query.Update(ctx, s.db, p.decl.Table, h.IDs[0], cols, vals, only)
 	}
@@ -212,8 +212,8 @@ func (s *Store) Update(ctx context.Context, r *jsonapi.Resource, id string, w *j
 // true}) and whether it is within the caller's tenant (such a read finds nothing else); on
 // SQLite, whose RETURNING reads plain columns only, what a searchable record's index row needs.
 type returning struct {
-	columns []query.Column
-	record  bool // columns are the record's, the last one the tenant's CASE
+	*query.Returned
+	record bool // the columns are the record's, the last one the tenant's CASE
 }
 
 // returned is what a write of the type returns, nil for nothing but its id. A type whose reads
@@ -225,7 +225,8 @@ func (p *plan) returned(ctx context.Context) *returning {
 		build := func() any {
 			cols := p.selected(ctx, &jsonapi.Query{Resource: p.res, Scope: jsonapi.ScopeTenant, Report: true})
 			tenant := flagColumn(p.tenant(principalOf(ctx), "t"))
-			return &returning{columns: slices.Clip(append(cols[:len(cols):len(cols)], tenant)), record: true} // shared: an append copies
+			cols = slices.Clip(append(cols[:len(cols):len(cols)], tenant)) // shared: an append copies
+			return &returning{Returned: query.NewReturned(store.Postgres, cols), record: true}
 		}
 		if pr := principalOf(ctx); pr != nil && !p.hasArg {
 			return pr.Memo(auth.MemoKey{Keeper: p, Kind: keptReturning}, build).(*returning)
@@ -233,7 +234,7 @@ func (p *plan) returned(ctx context.Context) *returning {
 		return build().(*returning)
 	}
 	if len(p.decl.Search) > 0 {
-		return &returning{columns: p.indexColumns()}
+		return &returning{Returned: query.NewReturned(p.store.db.Dialect, p.indexColumns())}
 	}
 	return nil
 }

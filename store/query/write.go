@@ -203,13 +203,13 @@ func SetForeignKey(ctx context.Context, db *store.DB, l Link, own any, ids []any
 // with their arguments; subqueries see the database as it was before the statement). SQLite's
 // RETURNING does not know the alias: there they must be plain columns of the table ("t.name")
 // or constants (NULL).
-func InsertReturning(ctx context.Context, db *store.DB, table string, cols []string, vals []any, columns []Column) (Row, error) {
+func InsertReturning(ctx context.Context, db *store.DB, table string, cols []string, vals []any, ret *Returned) (Row, error) {
 	alias := ""
 	if db.Dialect == store.Postgres {
 		alias = "t"
 	}
-	stmt := insertStatement(table, alias, cols) + " RETURNING " + returningList(db.Dialect, columns)
-	row, found, err := returning(ctx, db, table, stmt, withColumnArgs(vals, columns), columns)
+	stmt := insertStatement(table, alias, cols) + " RETURNING " + ret.list
+	row, found, err := returning(ctx, db, table, stmt, withColumnArgs(vals, ret.Columns), ret.Columns)
 	if err == nil && !found {
 		err = sql.ErrNoRows
 	}
@@ -218,13 +218,24 @@ func InsertReturning(ctx context.Context, db *store.DB, table string, cols []str
 
 // UpdateReturning is Update that also returns the row as updated, read with the given columns
 // as InsertReturning reads them (false when no row was updated).
-func UpdateReturning(ctx context.Context, db *store.DB, table string, id any, cols []string, vals []any, only Expr, columns []Column) (Row, bool, error) {
-	var sb strings.Builder
-	sb.WriteString(updateStatement(table, cols, only.SQL))
-	sb.WriteString(" RETURNING ")
-	sb.WriteString(returningList(db.Dialect, columns))
+func UpdateReturning(ctx context.Context, db *store.DB, table string, id any, cols []string, vals []any, only Expr, ret *Returned) (Row, bool, error) {
+	stmt := updateStatement(table, cols, only.SQL) + " RETURNING " + ret.list
 	args := append(append(vals[:len(vals):len(vals)], id), only.Args...)
-	return returning(ctx, db, table, sb.String(), withColumnArgs(args, columns), columns)
+	return returning(ctx, db, table, stmt, withColumnArgs(args, ret.Columns), ret.Columns)
+}
+
+// Returned is what a write returns (InsertReturning, UpdateReturning): its columns, and their
+// RETURNING list, written once: a caller keeps it for the writes of a type, and each write
+// spent as much on writing the list again (linkage subqueries, a kilobyte or two) as on the
+// rest of its statement.
+type Returned struct {
+	Columns []Column
+	list    string
+}
+
+// NewReturned is the Returned of columns on dialect d.
+func NewReturned(d store.Dialect, columns []Column) *Returned {
+	return &Returned{Columns: columns, list: returningList(d, columns)}
 }
 
 // returningList is the RETURNING list of the id and columns: as they are on PostgreSQL, named
