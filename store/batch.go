@@ -185,6 +185,11 @@ func (db *DB) insertValues(ctx context.Context, table, cols string, rows [][]any
 // insertRows is insertValues with each row's placeholders (one, such as "(?, ?::jsonb)") and a
 // clause after the values (ON CONFLICT …).
 func (db *DB) insertRows(ctx context.Context, table, cols, one, suffix string, rows [][]any) error {
+	return db.insertRowsWith(ctx, db.Exec, table, cols, one, suffix, rows)
+}
+
+// insertRowsWith is insertRows running its statements with exec (DB.Exec or DB.ExecLater).
+func (db *DB) insertRowsWith(ctx context.Context, exec func(context.Context, string, []any) error, table, cols, one, suffix string, rows [][]any) error {
 	width := len(rows[0])
 	per := max(1, 4000/width)
 	for start := 0; start < len(rows); start += per {
@@ -200,7 +205,7 @@ func (db *DB) insertRows(ctx context.Context, table, cols, one, suffix string, r
 			args = append(args, r...)
 		}
 		b.WriteString(suffix)
-		if err := db.Exec(ctx, b.String(), args); err != nil {
+		if err := exec(ctx, b.String(), args); err != nil {
 			return err
 		}
 	}

@@ -45,9 +45,17 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 // database/sql uses a connection from one goroutine at a time, so its fields need no lock.
 type pgConn struct {
 	*stdlib.Conn
-	pending  bool            // database/sql began a transaction that has sent nothing yet
+	lazy     bool            // the transaction under way is one of pgLazyTx
+	pending  bool            // and it has sent nothing yet
+	later    []queued        // statements that go with the next one or the COMMIT (ExecLater)
 	beginCtx context.Context // the context database/sql began it with (its commit's, as pgx's)
 	tx       pgx.Tx          // the transaction once begun
+}
+
+// queued is a statement bound already, with its arguments.
+type queued struct {
+	sql  string
+	args []any
 }
 
 // BeginTx implements driver.ConnBeginTx.
@@ -58,30 +66,68 @@ func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx,
 	if c.Conn.Conn().IsClosed() {
 		return nil, driver.ErrBadConn
 	}
-	c.pending, c.beginCtx, c.tx = true, ctx, nil
+	c.lazy, c.pending, c.beginCtx, c.tx, c.later = true, true, ctx, nil, nil
 	return pgLazyTx{c}, nil
 }
 
-// begin sends the BEGIN of a pending transaction, before a statement through database/sql.
-func (c *pgConn) begin(ctx context.Context) error {
-	if !c.pending {
+// flush sends what must reach the server before a statement through database/sql: the
+// pending BEGIN and the statements queued to go later.
+func (c *pgConn) flush(ctx context.Context) error {
+	b, n := c.batch("", nil)
+	if b == nil {
 		return nil
 	}
-	c.pending = false
-	tx, err := c.Conn.Conn().Begin(ctx)
+	br, err := c.sendBatch(ctx, b, n)
 	if err != nil {
 		if pgconn.SafeToRetry(err) {
 			return driver.ErrBadConn // nothing reached the server, as stdlib reports it
 		}
 		return err
 	}
-	c.tx = tx
-	return nil
+	return br.Close()
+}
+
+// batch is the batch of the pending BEGIN, the queued statements and then query (none when
+// empty), with the number of results before query's; nil when nothing is pending or queued.
+func (c *pgConn) batch(query string, args []any) (*pgx.Batch, int) {
+	if !c.pending && len(c.later) == 0 {
+		return nil, 0
+	}
+	b, n := &pgx.Batch{}, len(c.later)
+	if c.pending {
+		b.BeginTx(pgx.TxOptions{})
+		n++
+	}
+	for _, q := range c.later {
+		b.Queue(q.sql, q.args...)
+	}
+	if query != "" {
+		b.Queue(query, args...)
+	}
+	return b, n
+}
+
+// sendBatch sends b in one message and reads the results of its first n statements (the
+// BEGIN, the queued ones): the next result is the statement's that came with them.
+func (c *pgConn) sendBatch(ctx context.Context, b *pgx.Batch, n int) (pgx.BatchResults, error) {
+	began := c.pending
+	c.pending, c.later = false, nil
+	br := c.Conn.Conn().SendBatch(ctx, b)
+	if began {
+		c.tx = br.Tx() // closed by Close when BEGIN failed: Commit and Rollback then report it
+	}
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
+	return br, nil
 }
 
 // ExecContext implements driver.ExecerContext.
 func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if err := c.begin(ctx); err != nil {
+	if err := c.flush(ctx); err != nil {
 		return nil, err
 	}
 	return c.Conn.ExecContext(ctx, query, args)
@@ -89,16 +135,16 @@ func (c *pgConn) ExecContext(ctx context.Context, query string, args []driver.Na
 
 // QueryContext implements driver.QueryerContext.
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if err := c.begin(ctx); err != nil {
+	if err := c.flush(ctx); err != nil {
 		return nil, err
 	}
 	return c.Conn.QueryContext(ctx, query, args)
 }
 
 // PrepareContext implements driver.ConnPrepareContext: a prepared statement runs later
-// without passing here, so the transaction begins now.
+// without passing here, so what is pending goes now.
 func (c *pgConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	if err := c.begin(ctx); err != nil {
+	if err := c.flush(ctx); err != nil {
 		return nil, err
 	}
 	return c.Conn.PrepareContext(ctx, query)
@@ -109,61 +155,58 @@ func (c *pgConn) Prepare(query string) (driver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
 }
 
-// query runs a statement through pgx and passes its rows to fn; the statement of a pending
-// transaction carries its BEGIN.
+// query runs a statement through pgx and passes its rows to fn; a pending BEGIN and the
+// queued statements go with it.
 func (c *pgConn) query(ctx context.Context, query string, args []any, fn func(Rows) error) error {
-	if !c.pending {
+	b, n := c.batch(query, args)
+	if b == nil {
 		rows, err := c.Conn.Conn().Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		return readRows(rows, fn)
 	}
-	br := c.sendBegin(ctx, query, args)
-	if _, err := br.Exec(); err != nil { // BEGIN
-		_ = br.Close()
-		return err
-	}
-	r, err := br.Query()
+	br, err := c.sendBatch(ctx, b, n)
 	if err != nil {
-		_ = br.Close()
 		return err
 	}
-	if err := readRows(r, fn); err != nil {
-		_ = br.Close()
-		return err
+	rows, err := br.Query()
+	if err == nil {
+		err = readRows(rows, fn)
 	}
-	return br.Close()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
-// exec runs a statement that returns no rows through pgx; the statement of a pending
-// transaction carries its BEGIN.
+// exec runs a statement that returns no rows through pgx; a pending BEGIN and the queued
+// statements go with it.
 func (c *pgConn) exec(ctx context.Context, query string, args []any) error {
-	if !c.pending {
+	b, n := c.batch(query, args)
+	if b == nil {
 		_, err := c.Conn.Conn().Exec(ctx, query, args...)
 		return err
 	}
-	br := c.sendBegin(ctx, query, args)
-	if _, err := br.Exec(); err != nil { // BEGIN
-		_ = br.Close()
+	br, err := c.sendBatch(ctx, b, n)
+	if err != nil {
 		return err
 	}
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return err
+	_, err = br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
-	return br.Close()
+	return err
 }
 
-// sendBegin sends the BEGIN of the pending transaction and a statement in one message.
-func (c *pgConn) sendBegin(ctx context.Context, query string, args []any) pgx.BatchResults {
-	c.pending = false
-	var b pgx.Batch
-	b.BeginTx(pgx.TxOptions{})
-	b.Queue(query, args...)
-	br := c.Conn.Conn().SendBatch(ctx, &b)
-	c.tx = br.Tx() // closed by Close when BEGIN failed: Commit and Rollback then report it
-	return br
+// queue queues a statement bound already to go with the next one or the COMMIT; false when the
+// connection has no transaction of pgLazyTx, which alone sends them.
+func (c *pgConn) queue(query string, args []any) bool {
+	if !c.lazy {
+		return false
+	}
+	c.later = append(c.later, queued{query, args})
+	return true
 }
 
 // readRows passes rows to fn and closes them.
@@ -179,15 +222,38 @@ func readRows(rows pgx.Rows, fn func(Rows) error) error {
 // pgLazyTx is the driver.Tx of a transaction that begins with its first statement.
 type pgLazyTx struct{ c *pgConn }
 
-// Commit implements driver.Tx; a transaction that sent nothing has nothing to commit.
+// Commit implements driver.Tx; a transaction that sent nothing has nothing to commit. The
+// statements queued to go later go with the COMMIT; when one fails, the COMMIT does not run,
+// the transaction is rolled back, and the error says so (notCommitted).
 func (t pgLazyTx) Commit() error {
-	if ctx, tx := t.c.end(); tx != nil {
-		return tx.Commit(ctx)
+	c := t.c
+	if len(c.later) == 0 {
+		if ctx, tx := c.end(); tx != nil {
+			return tx.Commit(ctx)
+		}
+		return nil
 	}
-	return nil
+	ctx := c.beginCtx
+	b, n := c.batch("commit", nil)
+	br, err := c.sendBatch(ctx, b, n)
+	_, tx := c.end()
+	if err != nil {
+		if tx != nil {
+			_ = tx.Rollback(ctx) // as pgx's, it closes a connection it cannot roll back
+		}
+		return &notCommitted{err}
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && tag.String() == "ROLLBACK" {
+		err = pgx.ErrTxCommitRollback // as pgx's Commit reports a transaction that had failed
+	}
+	return err
 }
 
-// Rollback implements driver.Tx.
+// Rollback implements driver.Tx; the statements queued to go later never go.
 func (t pgLazyTx) Rollback() error {
 	if ctx, tx := t.c.end(); tx != nil {
 		return tx.Rollback(ctx)
@@ -196,9 +262,16 @@ func (t pgLazyTx) Rollback() error {
 }
 
 // end ends the connection's transaction, returning the one begun (nil when none was) and the
-// context to end it with; the connection keeps neither.
+// context to end it with; the connection keeps nothing of it.
 func (c *pgConn) end() (context.Context, pgx.Tx) {
 	ctx, tx := c.beginCtx, c.tx
-	c.pending, c.beginCtx, c.tx = false, nil, nil
+	c.lazy, c.pending, c.later, c.beginCtx, c.tx = false, false, nil, nil, nil
 	return ctx, tx
 }
+
+// notCommitted reports that a transaction's COMMIT did not run: a statement sent with it
+// failed first. Nothing was committed, so the unit of work may run again.
+type notCommitted struct{ err error }
+
+func (e *notCommitted) Error() string { return e.err.Error() }
+func (e *notCommitted) Unwrap() error { return e.err }

@@ -109,6 +109,9 @@ func TestTxBeginsWithFirstStatement(t *testing.T) {
 	exec := func(ctx context.Context, n int) error {
 		return db.Exec(ctx, "INSERT INTO lazy_probe (n) VALUES (?)", []any{n})
 	}
+	later := func(ctx context.Context, n any) error {
+		return db.ExecLater(ctx, "INSERT INTO lazy_probe (n) VALUES (?)", []any{n})
+	}
 	failed := errors.New("the transaction fails")
 	cases := []struct {
 		name   string
@@ -153,6 +156,30 @@ func TestTxBeginsWithFirstStatement(t *testing.T) {
 			}
 			return failed
 		}, 2, nil},
+		{"a statement queued goes with the COMMIT", func(ctx context.Context) error {
+			if err := insert(ctx, 11); err != nil {
+				return err
+			}
+			return later(ctx, 12)
+		}, 2, []int{11, 12}},
+		{"a statement queued goes with the next", func(ctx context.Context) error {
+			if err := later(ctx, 13); err != nil {
+				return err
+			}
+			return insert(ctx, 14)
+		}, 2, []int{13, 14}},
+		{"a statement queued goes before GORM's", func(ctx context.Context) error {
+			if err := later(ctx, 15); err != nil {
+				return err
+			}
+			return gormInsert(ctx, 16)
+		}, 3, []int{15, 16}},
+		{"a statement queued, rolled back", func(ctx context.Context) error {
+			if err := later(ctx, 17); err != nil {
+				return err
+			}
+			return failed
+		}, 0, nil},
 		{"no statement", func(context.Context) error { return nil }, 0, []int{}},
 		{"no statement, rolled back", func(context.Context) error { return failed }, 0, nil},
 	}
@@ -195,5 +222,25 @@ func TestTxBeginsWithFirstStatement(t *testing.T) {
 		if err := db.Gorm.Exec("DELETE FROM lazy_probe").Error; err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A queued statement that fails stops the COMMIT: nothing of the transaction stays, and the
+	// error is the statement's (not one to try again). (pgx prepares the statements of a batch
+	// that failed again: the round trips of this path are not counted.)
+	var pgErr *pgconn.PgError
+	err = db.Tx(ctx, func(ctx context.Context) error {
+		if err := insert(ctx, 18); err != nil {
+			return err
+		}
+		return db.ExecLater(ctx, "INSERT INTO lazy_probe (n) VALUES (1/0)", nil)
+	})
+	if !errors.As(err, &pgErr) || pgErr.Code != "22012" {
+		t.Fatalf("a queued statement that fails: %v", err)
+	}
+	var n int64
+	if err := db.Gorm.Raw("SELECT count(*) FROM lazy_probe").Row().Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d rows after a transaction whose COMMIT did not run (%v)", n, err)
+	}
+	if err := db.Gorm.Exec("SAVEPOINT probe").Error; !errors.As(err, &pgErr) || pgErr.Code != "25P01" {
+		t.Fatalf("the connection was left in a transaction (a savepoint: %v)", err)
 	}
 }

@@ -86,6 +86,34 @@ func (db *DB) Exec(ctx context.Context, query string, args []any) error {
 	return translateError(err)
 }
 
+// ExecLater is Exec for a statement whose caller needs nothing back from it (the search index
+// row of a record written): on PostgreSQL inside a transaction it goes to the server with the
+// transaction's next statement, or with its COMMIT, a round trip fewer. It runs before any
+// later statement, as if sent at once; its error comes with that statement's result instead
+// (or with the commit's, which then does not happen: the transaction fails as a whole).
+func (db *DB) ExecLater(ctx context.Context, query string, args []any) error {
+	u := unitOf(ctx)
+	if db.Dialect != Postgres || u == nil || u.conn == nil || !InTx(ctx) {
+		return db.Exec(ctx, query, args)
+	}
+	bound, bargs := db.Bind(query, args)
+	queued := false
+	err := u.conn.Raw(func(dc any) error {
+		if c, ok := dc.(*pgConn); ok {
+			queued = c.queue(bound, bargs)
+		}
+		return nil
+	})
+	if err != nil || !queued {
+		return db.Exec(ctx, query, args) // a transaction that is not the store's lazy one
+	}
+	db.countWrite(ctx, query)
+	if f := db.onQuery.Load(); f != nil {
+		(*f)()
+	}
+	return nil
+}
+
 func queryPool(ctx context.Context, pool gorm.ConnPool, query string, args []any, fn func(Rows) error) error {
 	rows, err := pool.QueryContext(ctx, query, args...)
 	if err != nil {

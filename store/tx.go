@@ -132,6 +132,10 @@ func (db *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) error 
 		}
 		done = true
 		if err := tx.Commit(); err != nil {
+			var nc *notCommitted
+			if errors.As(err, &nc) {
+				return nc.err // a statement that went with the COMMIT failed, and it never ran
+			}
 			// A commit that fails on a lost connection may or may not have happened: never
 			// run it again.
 			return noRetry{err}
