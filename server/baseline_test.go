@@ -42,13 +42,11 @@ var baselineCases = []benchCase{
 // fails instead when WEBAPI_REQUIRE_POSTGRES=1).
 func basePostgresBackend(t testing.TB) storetest.Backend {
 	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		if b.Name == string(store.Postgres) {
-			return b
-		}
+	pg, ok := storetest.Postgres(t)
+	if !ok {
+		t.Skip("the baseline needs PostgreSQL")
 	}
-	t.Skip("the baseline needs PostgreSQL")
-	return storetest.Backend{}
+	return pg
 }
 
 // openBaselinePool opens a pgx pool on the schema of db (a storetest PostgreSQL database), with

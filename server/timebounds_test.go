@@ -227,13 +227,8 @@ func TestDeadlineAndConnectionWait(t *testing.T) {
 // Ending every session of the server at the database (what a restart or a failover does)
 // mid-load: requests in flight get 503, never 500, and service resumes by itself.
 func TestDatabaseSessionsTerminated(t *testing.T) {
-	var pg storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == string(store.Postgres) {
-			pg = b
-		}
-	}
-	if pg.URL == "" {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Skip("PostgreSQL only: it ends sessions (SQLite has none); unreachable here, see storetest")
 	}
 	env := apitest.New(t, pg)

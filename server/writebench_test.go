@@ -110,13 +110,11 @@ func BenchmarkLoadWrite(b *testing.B) {
 // benchPostgres is the PostgreSQL backend of the benchmarks (WEBAPI_TEST_POSTGRES), required.
 func benchPostgres(t testing.TB) storetest.Backend {
 	t.Helper()
-	for _, b := range storetest.Backends(t) {
-		if b.Name == string(store.Postgres) {
-			return b
-		}
+	pg, ok := storetest.Postgres(t)
+	if !ok {
+		t.Fatal("this benchmark needs PostgreSQL (WEBAPI_TEST_POSTGRES)")
 	}
-	t.Fatal("this benchmark needs PostgreSQL (WEBAPI_TEST_POSTGRES)")
-	return storetest.Backend{}
+	return pg
 }
 
 // benchEnvInt reads a positive integer from the environment, def when unset.

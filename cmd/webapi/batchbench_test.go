@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"webapi/store"
 	"webapi/store/storetest"
 )
 
@@ -40,13 +39,8 @@ func BenchmarkLoadBatch(b *testing.B) {
 			runs = append(runs, n)
 		}
 	}
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == string(store.Postgres) {
-			pg = &b
-		}
-	}
-	if pg == nil {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
 		t.Fatal("the batch benchmark needs PostgreSQL (WEBAPI_TEST_POSTGRES)")
 	}
 	bin := webapiBinary(t)
@@ -76,8 +70,8 @@ func BenchmarkLoadBatch(b *testing.B) {
 	for _, procs := range runs {
 		b.Run(fmt.Sprintf("%d_processes", procs), func(b *testing.B) {
 			var t testing.TB = b
-			db := storetest.OpenEmpty(t, *pg)
-			dbURL := storetest.URL(t, *pg, db)
+			db := storetest.OpenEmpty(t, pg)
+			dbURL := storetest.URL(t, pg, db)
 			logs := t.TempDir()
 			api, serve := batchServer(t, bin, dbURL, logs, "--body-limit", fmt.Sprint(512<<20),
 				"--batch-max-records", fmt.Sprint(max(records, 100_000)), "--request-timeout", "10m", "--read-timeout", "10m")

@@ -54,7 +54,6 @@ import (
 	"time"
 
 	"webapi/server/apitest"
-	"webapi/store"
 	"webapi/store/storetest"
 )
 
@@ -70,13 +69,7 @@ var procClasses = []struct{ name, path string }{
 
 func BenchmarkLoadProcess(b *testing.B) {
 	var t testing.TB = b // the body runs once: a load run, not b.N iterations (make bench-*: -benchtime 1x)
-	var pg *storetest.Backend
-	for _, b := range storetest.Backends(t) {
-		if b.Name == string(store.Postgres) {
-			pg = &b
-		}
-	}
-	if pg == nil {
+	if _, ok := storetest.Postgres(t); !ok {
 		t.Fatal("the process benchmark needs PostgreSQL (WEBAPI_TEST_POSTGRES)")
 	}
 	bin := webapiBinary(t)

@@ -55,6 +55,18 @@ func Backends(t testing.TB) []Backend {
 	return backends
 }
 
+// Postgres returns the PostgreSQL backend of Backends, false where PostgreSQL is unreachable
+// (Backends fails the test instead under WEBAPI_REQUIRE_POSTGRES=1).
+func Postgres(t testing.TB) (Backend, bool) {
+	t.Helper()
+	for _, b := range Backends(t) {
+		if b.Name == string(store.Postgres) {
+			return b, true
+		}
+	}
+	return Backend{}, false
+}
+
 // Open returns a fresh migrated database on backend b, closed (and for PostgreSQL dropped) when
 // the test ends.
 func Open(t testing.TB, b Backend) *store.DB {
