@@ -52,12 +52,17 @@ func (db *DB) queryOn(ctx context.Context, u *unit, query string, args []any, fn
 	if u.conn == nil || db.Dialect != Postgres {
 		return queryPool(ctx, u.pool, query, args, fn)
 	}
+	return onPgConn(u, func(c *pgConn) error { return c.query(ctx, query, args, fn) })
+}
+
+// onPgConn runs fn with the PostgreSQL connection of a unit of work.
+func onPgConn(u *unit, fn func(c *pgConn) error) error {
 	return u.conn.Raw(func(dc any) error {
 		c, ok := dc.(*pgConn)
 		if !ok {
 			return fmt.Errorf("store: a PostgreSQL connection of %T, not the store's", dc)
 		}
-		return c.query(ctx, query, args, fn)
+		return fn(c)
 	})
 }
 
@@ -76,14 +81,7 @@ func (db *DB) Exec(ctx context.Context, query string, args []any) error {
 	if f := db.onQuery.Load(); f != nil {
 		(*f)()
 	}
-	err := u.conn.Raw(func(dc any) error {
-		c, ok := dc.(*pgConn)
-		if !ok {
-			return fmt.Errorf("store: a PostgreSQL connection of %T, not the store's", dc)
-		}
-		return c.exec(ctx, query, args)
-	})
-	return translateError(err)
+	return translateError(onPgConn(u, func(c *pgConn) error { return c.exec(ctx, query, args) }))
 }
 
 // ExecLater is Exec for a statement whose caller needs nothing back from it (the search index
@@ -98,10 +96,8 @@ func (db *DB) ExecLater(ctx context.Context, query string, args []any) error {
 	}
 	bound, bargs := db.Bind(query, args)
 	queued := false
-	err := u.conn.Raw(func(dc any) error {
-		if c, ok := dc.(*pgConn); ok {
-			queued = c.queue(bound, bargs)
-		}
+	err := onPgConn(u, func(c *pgConn) error {
+		queued = c.queue(bound, bargs)
 		return nil
 	})
 	if err != nil || !queued {
