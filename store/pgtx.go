@@ -14,8 +14,10 @@ import (
 // On PostgreSQL a transaction begins with its first statement: BEGIN goes to the server in one
 // message with it (pgx's Batch.BeginTx) rather than in a round trip of its own. A write holds
 // its connection from BEGIN to COMMIT, so on a pool of a few connections the round trips of a
-// transaction bound how many writes a second the server makes: a PATCH (BEGIN, the locked
-// record, UPDATE, the search index row, COMMIT) made four instead of five.
+// transaction bound how many writes a second the server makes. Statements whose caller needs
+// nothing back (a write's search index row: DB.ExecLater) wait to go with the next statement or
+// the COMMIT in the same way. A PATCH (BEGIN, the locked record, UPDATE, the search index row,
+// COMMIT) made five round trips and makes three; a POST makes two.
 //
 // database/sql begins transactions itself (Tx, River's inserts and GORM take a *sql.Tx), so
 // this is done under it, in the driver: pgConn wraps pgx's database/sql connection, its
