@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -225,8 +226,8 @@ func readRows(rows pgx.Rows, fn func(Rows) error) error {
 type pgLazyTx struct{ c *pgConn }
 
 // Commit implements driver.Tx; a transaction that sent nothing has nothing to commit. The
-// statements queued to go later go with the COMMIT; when one fails, the COMMIT does not run,
-// the transaction is rolled back, and the error says so (notCommitted).
+// statements queued to go later go with the COMMIT; when the server refuses one, the COMMIT
+// does not run, the transaction is rolled back, and the error says so (notCommitted).
 func (t pgLazyTx) Commit() error {
 	c := t.c
 	if len(c.later) == 0 {
@@ -243,7 +244,14 @@ func (t pgLazyTx) Commit() error {
 		if tx != nil {
 			_ = tx.Rollback(ctx) // as pgx's, it closes a connection it cannot roll back
 		}
-		return &notCommitted{err}
+		// The server refused a statement before the COMMIT, so it skipped the COMMIT (a batch
+		// stops at its first error). Any other error (a connection lost after the batch went
+		// out) leaves open whether the COMMIT ran.
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) {
+			return &notCommitted{err}
+		}
+		return err
 	}
 	tag, err := br.Exec()
 	if cerr := br.Close(); err == nil {
