@@ -19,10 +19,12 @@ import (
 
 // roundTrips is a TCP proxy in front of PostgreSQL that counts what clients send: pgx writes
 // each message it flushes at once and waits for the answer, so each read here is one round
-// trip.
+// trip. Once cut is set, the next message a client sends reaches the server and then the
+// connection ends, before any answer.
 type roundTrips struct {
 	ln    net.Listener
 	sends atomic.Int64
+	cut   atomic.Bool
 	wg    sync.WaitGroup
 }
 
@@ -54,7 +56,8 @@ func newRoundTrips(t *testing.T, target string) *roundTrips {
 					n, err := client.Read(buf)
 					if n > 0 {
 						p.sends.Add(1)
-						if _, werr := server.Write(buf[:n]); werr != nil {
+						if _, werr := server.Write(buf[:n]); werr != nil || p.cut.CompareAndSwap(true, false) {
+							_ = client.Close()
 							break
 						}
 					}
@@ -237,5 +240,23 @@ func TestTxBeginsWithFirstStatement(t *testing.T) {
 	}
 	if err := db.Gorm.Exec("SAVEPOINT probe").Error; !errors.As(err, &pgErr) || pgErr.Code != "25P01" {
 		t.Fatalf("the connection was left in a transaction (a savepoint: %v)", err)
+	}
+
+	// A connection lost once a queued statement and the COMMIT went out leaves open whether the
+	// COMMIT ran: the transaction fails, and is not run again.
+	runs := 0
+	err = db.Tx(ctx, func(ctx context.Context) error {
+		runs++
+		if err := insert(ctx, 19); err != nil {
+			return err
+		}
+		if err := later(ctx, 20); err != nil {
+			return err
+		}
+		proxy.cut.Store(true) // the next message is the queued statement with the COMMIT
+		return nil
+	})
+	if err == nil || runs != 1 {
+		t.Fatalf("a connection lost with the COMMIT: %v after %d runs, want an error after 1", err, runs)
 	}
 }
