@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -240,6 +241,40 @@ func TestTxBeginsWithFirstStatement(t *testing.T) {
 	}
 	if err := db.Gorm.Exec("SAVEPOINT probe").Error; !errors.As(err, &pgErr) || pgErr.Code != "25P01" {
 		t.Fatalf("the connection was left in a transaction (a savepoint: %v)", err)
+	}
+
+	// Queued statements belong to the savepoint they were queued in: sent before it is released
+	// (a failure is the savepoint's, the transaction goes on), dropped when it is rolled back.
+	var inSavepoint error
+	err = db.Tx(ctx, func(ctx context.Context) error {
+		inSavepoint = db.Savepoint(ctx, func(ctx context.Context) error {
+			if err := insert(ctx, 21); err != nil {
+				return err
+			}
+			return db.ExecLater(ctx, "INSERT INTO lazy_probe (n) VALUES (1/0)", nil)
+		})
+		if err := db.Savepoint(ctx, func(ctx context.Context) error {
+			if err := later(ctx, 22); err != nil {
+				return err
+			}
+			if err := db.ExecLater(ctx, "INSERT INTO lazy_probe (n) VALUES (1/0)", nil); err != nil {
+				return err
+			}
+			return failed // what it queued is never sent: not even its failure shows
+		}); !errors.Is(err, failed) {
+			return fmt.Errorf("a savepoint rolled back: %w", err)
+		}
+		return insert(ctx, 23)
+	})
+	if !errors.As(inSavepoint, &pgErr) || pgErr.Code != "22012" || err != nil {
+		t.Fatalf("a queued statement that fails in a savepoint: %v; the transaction: %v", inSavepoint, err)
+	}
+	var kept []int
+	if err := db.Gorm.Raw("SELECT n FROM lazy_probe ORDER BY n").Scan(&kept).Error; err != nil || !slices.Equal(kept, []int{23}) {
+		t.Fatalf("stored %v (%v) after the savepoints, want [23]", kept, err)
+	}
+	if err := db.Gorm.Exec("DELETE FROM lazy_probe").Error; err != nil {
+		t.Fatal(err)
 	}
 
 	// A connection lost once a queued statement and the COMMIT went out leaves open whether the

@@ -64,7 +64,16 @@ func (db *DB) Savepoint(ctx context.Context, fn func(ctx context.Context) error)
 	if err := conn.Exec("SAVEPOINT record").Error; err != nil {
 		return err
 	}
-	if err := fn(ctx); err != nil {
+	// What fn queued to go later (its search index rows: ExecLater) belongs to the savepoint:
+	// it is sent before the savepoint is released, and its failure is fn's, undone by the
+	// rollback to the savepoint like the rest; when fn fails, it is not sent at all.
+	err := fn(ctx)
+	if err == nil {
+		err = db.sendQueued(ctx)
+	} else {
+		db.dropQueued(ctx)
+	}
+	if err != nil {
 		if rerr := conn.Exec("ROLLBACK TO SAVEPOINT record").Error; rerr != nil {
 			return rerr
 		}

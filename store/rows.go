@@ -110,6 +110,26 @@ func (db *DB) ExecLater(ctx context.Context, query string, args []any) error {
 	return nil
 }
 
+// sendQueued sends now the statements ExecLater queued in the transaction ctx carries.
+func (db *DB) sendQueued(ctx context.Context) error {
+	u := unitOf(ctx)
+	if db.Dialect != Postgres || u == nil || u.conn == nil {
+		return nil
+	}
+	return translateError(onPgConn(u, func(c *pgConn) error { return c.flush(ctx) }))
+}
+
+// dropQueued forgets the statements ExecLater queued in the transaction ctx carries (they
+// belong to a savepoint rolled back).
+func (db *DB) dropQueued(ctx context.Context) {
+	if u := unitOf(ctx); db.Dialect == Postgres && u != nil && u.conn != nil {
+		_ = onPgConn(u, func(c *pgConn) error {
+			c.later = nil
+			return nil
+		})
+	}
+}
+
 func queryPool(ctx context.Context, pool gorm.ConnPool, query string, args []any, fn func(Rows) error) error {
 	rows, err := pool.QueryContext(ctx, query, args...)
 	if err != nil {
