@@ -23,7 +23,7 @@ import (
 // database/sql begins transactions itself (Tx, River's inserts and GORM take a *sql.Tx), so
 // this is done under it, in the driver: pgConn wraps pgx's database/sql connection, its
 // BeginTx sends nothing, and the transaction begins with the first statement of the
-// connection. A statement of QueryRows (pgx directly) carries BEGIN with it; one through
+// connection. A statement through pgx (QueryRows, Exec) carries BEGIN with it; one through
 // database/sql (GORM, River) sends BEGIN first, as before. A transaction that runs no
 // statement sends nothing at all. Transactions with options (an isolation level, read only)
 // begin at once, as pgx's own BeginTx does.
@@ -183,23 +183,9 @@ func (c *pgConn) query(ctx context.Context, query string, args []any, fn func(Ro
 	return err
 }
 
-// exec runs a statement that returns no rows through pgx; a pending BEGIN and the queued
-// statements go with it.
+// exec runs a statement that returns no rows through pgx, as query does.
 func (c *pgConn) exec(ctx context.Context, query string, args []any) error {
-	b, n := c.batch(query, args)
-	if b == nil {
-		_, err := c.Conn.Conn().Exec(ctx, query, args...)
-		return err
-	}
-	br, err := c.sendBatch(ctx, b, n)
-	if err != nil {
-		return err
-	}
-	_, err = br.Exec()
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return c.query(ctx, query, args, func(Rows) error { return nil })
 }
 
 // queue queues a statement bound already to go with the next one or the COMMIT; false when the

@@ -34,10 +34,7 @@ func (db *DB) QueryRows(ctx context.Context, query string, args []any, fn func(R
 	if writesRows(query) {
 		db.countWrite(ctx, query)
 	}
-	query, args = db.Bind(query, args)
-	if f := db.onQuery.Load(); f != nil {
-		(*f)()
-	}
+	query, args = db.bound(query, args)
 	u := unitOf(ctx)
 	if u == nil {
 		return db.Run(ctx, func(ctx context.Context) error { return db.queryOn(ctx, unitOf(ctx), query, args, fn) })
@@ -45,14 +42,32 @@ func (db *DB) QueryRows(ctx context.Context, query string, args []any, fn func(R
 	return db.queryOn(ctx, u, query, args, fn)
 }
 
+// bound is a statement about to run, bound (Bind), told to OnQuery's function.
+func (db *DB) bound(query string, args []any) (string, []any) {
+	query, args = db.Bind(query, args)
+	if f := db.onQuery.Load(); f != nil {
+		(*f)()
+	}
+	return query, args
+}
+
 // queryOn runs a bound statement on the unit's connection: on PostgreSQL pgx directly, also in
 // a transaction (database/sql runs the transaction's statements one at a time on the same
 // connection, as this does between them), database/sql on SQLite.
 func (db *DB) queryOn(ctx context.Context, u *unit, query string, args []any, fn func(Rows) error) error {
-	if u.conn == nil || db.Dialect != Postgres {
+	if db.pgUnit(u) == nil {
 		return queryPool(ctx, u.pool, query, args, fn)
 	}
 	return onPgConn(u, func(c *pgConn) error { return c.query(ctx, query, args, fn) })
+}
+
+// pgUnit is u when it is a unit of work on a PostgreSQL connection of the store's (pgConn),
+// nil otherwise (SQLite, no unit).
+func (db *DB) pgUnit(u *unit) *unit {
+	if db.Dialect != Postgres || u == nil || u.conn == nil {
+		return nil
+	}
+	return u
 }
 
 // onPgConn runs fn with the PostgreSQL connection of a unit of work.
@@ -72,16 +87,7 @@ func onPgConn(u *unit, fn func(c *pgConn) error) error {
 // trip. Elsewhere it runs through GORM, whose binding writes SQLite's times and decimals in
 // their stored form. It is counted as GORM's statements are (TxWrites, Writes).
 func (db *DB) Exec(ctx context.Context, query string, args []any) error {
-	u := unitOf(ctx)
-	if db.Dialect != Postgres || u == nil || u.conn == nil {
-		return db.Conn(ctx).Exec(query, args...).Error
-	}
-	db.countWrite(ctx, query)
-	query, args = db.Bind(query, args)
-	if f := db.onQuery.Load(); f != nil {
-		(*f)()
-	}
-	return translateError(onPgConn(u, func(c *pgConn) error { return c.exec(ctx, query, args) }))
+	return db.exec(ctx, query, args, false)
 }
 
 // ExecLater is Exec for a statement whose caller needs nothing back from it (the search index
@@ -90,30 +96,30 @@ func (db *DB) Exec(ctx context.Context, query string, args []any) error {
 // later statement, as if sent at once; its error comes with that statement's result instead
 // (or with the commit's, which then does not happen: the transaction fails as a whole).
 func (db *DB) ExecLater(ctx context.Context, query string, args []any) error {
-	u := unitOf(ctx)
-	if db.Dialect != Postgres || u == nil || u.conn == nil || !InTx(ctx) {
-		return db.Exec(ctx, query, args)
-	}
-	bound, bargs := db.Bind(query, args)
-	queued := false
-	err := onPgConn(u, func(c *pgConn) error {
-		queued = c.queue(bound, bargs)
-		return nil
-	})
-	if err != nil || !queued {
-		return db.Exec(ctx, query, args) // a transaction that is not the store's lazy one
+	return db.exec(ctx, query, args, InTx(ctx))
+}
+
+// exec is Exec, and ExecLater when later: the statement is queued where the transaction is the
+// store's own (pgLazyTx, which alone sends what is queued), run at once elsewhere.
+func (db *DB) exec(ctx context.Context, query string, args []any, later bool) error {
+	u := db.pgUnit(unitOf(ctx))
+	if u == nil {
+		return db.Conn(ctx).Exec(query, args...).Error
 	}
 	db.countWrite(ctx, query)
-	if f := db.onQuery.Load(); f != nil {
-		(*f)()
-	}
-	return nil
+	query, args = db.bound(query, args)
+	return translateError(onPgConn(u, func(c *pgConn) error {
+		if later && c.queue(query, args) {
+			return nil
+		}
+		return c.exec(ctx, query, args)
+	}))
 }
 
 // sendQueued sends now the statements ExecLater queued in the transaction ctx carries.
 func (db *DB) sendQueued(ctx context.Context) error {
-	u := unitOf(ctx)
-	if db.Dialect != Postgres || u == nil || u.conn == nil {
+	u := db.pgUnit(unitOf(ctx))
+	if u == nil {
 		return nil
 	}
 	return translateError(onPgConn(u, func(c *pgConn) error { return c.flush(ctx) }))
@@ -122,7 +128,7 @@ func (db *DB) sendQueued(ctx context.Context) error {
 // dropQueued forgets the statements ExecLater queued in the transaction ctx carries (they
 // belong to a savepoint rolled back).
 func (db *DB) dropQueued(ctx context.Context) {
-	if u := unitOf(ctx); db.Dialect == Postgres && u != nil && u.conn != nil {
+	if u := db.pgUnit(unitOf(ctx)); u != nil {
 		_ = onPgConn(u, func(c *pgConn) error {
 			c.later = nil
 			return nil
