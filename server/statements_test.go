@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"reflect"
+	"regexp"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,7 +26,7 @@ func countStatements(t testing.TB, db *store.DB) *atomic.Int64 {
 	t.Helper()
 	var n atomic.Int64
 	inc := func(*gorm.DB) { n.Add(1) }
-	db.OnQuery(func() { n.Add(1) }) // the engine's reads, which bypass GORM
+	db.OnQuery(func(string) { n.Add(1) }) // the engine's reads, which bypass GORM
 	t.Cleanup(func() { db.OnQuery(nil) })
 	cb := db.Gorm.Callback()
 	for name, err := range map[string]error{
@@ -139,4 +142,62 @@ func TestStatementsPerGet(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The engine reads a record by its id (and what the caller may do to it) with one row's
+// statement: an equality, no order and no limit. What the caller may do to every record of its
+// organization is a constant of the statement, not a condition on each row: the
+// administrator's three flags; for a role that may view the organization's accounts, edit its
+// own and delete none, the edit flag alone is a condition. The answers are those of the access
+// tests (TestAccessLevels); this test holds the statement to its shape.
+func TestStatementOfARecordByID(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		w := newAccessWorld(t, env)
+		w.setPermissions(t, `"accounts":{"VIEW":"organization","CREATE":"none","EDIT":"user","DELETE":"none"}`)
+		var mu sync.Mutex
+		var ran []string
+		env.DB.OnQuery(func(q string) { mu.Lock(); ran = append(ran, q); mu.Unlock() })
+		t.Cleanup(func() { env.DB.OnQuery(nil) })
+		// every column (a GET, a DELETE) or the id alone (the locked read of a PATCH), the three flags
+		flag := `(1|0|CASE WHEN .* THEN 1 ELSE 0 END)`
+		byID := regexp.MustCompile(`^SELECT t\.id(?:, .*)?, ` + flag + `, ` + flag + `, ` + flag +
+			` FROM accounts t WHERE \(.*\) AND \(t\.id = (?:\?|\$\d+)\)(?: FOR (?:NO KEY )?UPDATE OF t)?$`)
+		flags := func(c *apitest.Env, req apitest.Request, status int) []string {
+			t.Helper()
+			mu.Lock()
+			ran = nil
+			mu.Unlock()
+			c.Do(req).ExpectStatus(t, status)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, q := range ran {
+				if m := byID.FindStringSubmatch(q); m != nil {
+					return m[1:4]
+				}
+			}
+			t.Fatalf("%s %s: no read of one account among %q", req.Method, req.Path, ran)
+			return nil
+		}
+		constant := func(got []string, view, edit, del string) {
+			t.Helper()
+			for i, want := range []string{view, edit, del} {
+				if want == "CASE" && !strings.HasPrefix(got[i], "CASE WHEN ") || want != "CASE" && got[i] != want {
+					t.Errorf("flags %q, want %s, %s, %s", got, view, edit, del)
+					return
+				}
+			}
+		}
+		admins := "/api/accounts/" + w.accounts["admin"]
+		constant(flags(w.admin, apitest.Request{Path: admins}, http.StatusOK), "1", "1", "1")
+		constant(flags(w.caller, apitest.Request{Path: admins}, http.StatusOK), "1", "CASE", "0")
+		patch := func(id string) apitest.Request {
+			return apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + id,
+				Body: `{"data":{"type":"accounts","id":"` + id + `","attributes":{"description":"edited"}}}`}
+		}
+		constant(flags(w.caller, patch(w.accounts["admin"]), http.StatusForbidden), "1", "CASE", "0")
+		constant(flags(w.caller, patch(w.accounts["caller"]), http.StatusOK), "1", "CASE", "0")
+		constant(flags(w.admin, patch(w.accounts["caller"]), http.StatusOK), "1", "1", "1")
+		flags(w.caller, apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/" + w.accounts["caller"]}, http.StatusForbidden)
+	})
 }

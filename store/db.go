@@ -73,7 +73,7 @@ type DB struct {
 	waits   waitSlots    // the ends of connection waits (connWait)
 	writes  atomic.Int64 // see Writes
 	// onQuery is called for every statement QueryRows runs (OnQuery)
-	onQuery atomic.Pointer[func()]
+	onQuery atomic.Pointer[func(string)]
 }
 
 // Limits bound how requests use the database (api.md section 20).

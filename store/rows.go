@@ -46,7 +46,7 @@ func (db *DB) QueryRows(ctx context.Context, query string, args []any, fn func(R
 func (db *DB) bound(query string, args []any) (string, []any) {
 	query, args = db.Bind(query, args)
 	if f := db.onQuery.Load(); f != nil {
-		(*f)()
+		(*f)(query)
 	}
 	return query, args
 }
@@ -151,9 +151,10 @@ func queryPool(ctx context.Context, pool gorm.ConnPool, query string, args []any
 	return rows.Err()
 }
 
-// OnQuery sets a function called for every statement QueryRows runs (tests count statements
-// with it, as they count GORM's with its callbacks); nil removes it.
-func (db *DB) OnQuery(f func()) {
+// OnQuery sets a function called with every statement QueryRows runs, bound (tests count
+// statements with it, as they count GORM's with its callbacks, and read what they say); nil
+// removes it.
+func (db *DB) OnQuery(f func(query string)) {
 	if f == nil {
 		db.onQuery.Store(nil)
 		return

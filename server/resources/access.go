@@ -80,7 +80,7 @@ func (p *plan) allowed(pr *auth.Principal, act auth.Action, a string) query.Expr
 // What a plan keeps with a principal (auth.MemoKey.Kind; their flags from bit 8 up).
 const (
 	keptAllowed   uint64 = iota + 1 // allowed: the action
-	keptColumns                     // callerColumns: report, idsOnly
+	keptColumns                     // callerColumns: report, idsOnly, the scope of a report
 	keptByID                        // kept, by id: report, idsOnly, the scope, the lock, the limit
 	keptParent                      // kept, by parent (and relationship: the keeper): the same and checked
 	keptReturning                   // returned: what a write returns of the record

@@ -6,6 +6,7 @@ package resources
 import (
 	"context"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -91,7 +92,7 @@ func (p *plan) selectOf(ctx context.Context, q *jsonapi.Query) (*query.Select, e
 func (p *plan) build(ctx context.Context, q *jsonapi.Query) (*query.Select, error) {
 	sel := &query.Select{Table: p.decl.Table, IDType: p.idType(), Limit: q.Limit, Offset: q.Offset, Lock: query.Lock(q.Lock)}
 	if idsOnly, ok := p.keptShape(q); ok {
-		c := p.callerColumns(ctx, q.Report, idsOnly)
+		c := p.callerColumns(ctx, q.Report, q.Scope, idsOnly)
 		sel.Columns, sel.Head = c.cols, c.head
 	} else {
 		sel.Columns = p.selected(ctx, q)
@@ -101,6 +102,12 @@ func (p *plan) build(ctx context.Context, q *jsonapi.Query) (*query.Select, erro
 		return nil, err
 	}
 	sel.Where = where
+	if len(q.IDs) == 1 && q.Offset == 0 && q.Limit != 0 {
+		// one record by its id finds at most one row: an order and a limit are work for the
+		// database (a sort and a limit node, planned and run for every statement) and say nothing
+		sel.Limit = -1
+		return sel, nil
+	}
 	for _, k := range q.Sort {
 		sel.Order = append(sel.Order, p.order(k))
 	}
@@ -142,17 +149,47 @@ func (p *plan) selected(ctx context.Context, q *jsonapi.Query) []query.Column {
 		}
 	}
 	if q.Report {
-		pr := principalOf(ctx)
+		// The rows found all meet the query's scope: where the caller may do an action to
+		// every one of them (its level for the action is its whole organization, as an
+		// administrator's is, and the scope is the organization), the flag is a constant, with
+		// no condition to evaluate nor arguments to bind in every such read.
+		pr, scope := principalOf(ctx), p.scope(ctx, q)
 		for _, a := range []auth.Action{auth.View, auth.Edit, auth.Delete} {
-			cols = append(cols, flagColumn(p.allowed(pr, a, "t")))
+			cond := p.allowed(pr, a, "t")
+			if sameExpr(cond, scope) {
+				cond = everything
+			}
+			cols = append(cols, flagColumn(cond))
 		}
 	}
 	return cols
 }
 
-// flagColumn is the column that is 1 where cond holds, 0 elsewhere.
+// flagColumn is the column that is 1 where cond holds, 0 elsewhere: a constant where cond holds
+// for every row or for none.
 func flagColumn(cond query.Expr) query.Column {
+	switch {
+	case sameExpr(cond, everything):
+		return query.Column{Expr: query.Expr{SQL: "1"}, Type: query.Int}
+	case sameExpr(cond, nothing):
+		return query.Column{Expr: query.Expr{SQL: "0"}, Type: query.Int}
+	}
 	return query.Column{Expr: query.Expr{SQL: "CASE WHEN " + cond.SQL + " THEN 1 ELSE 0 END", Args: cond.Args}, Type: query.Int}
+}
+
+// sameExpr is whether a and b are one condition: the same text and arguments. Arguments that
+// are not comparable (a list of ids) make them differ.
+func sameExpr(a, b query.Expr) bool {
+	if a.SQL != b.SQL || len(a.Args) != len(b.Args) {
+		return false
+	}
+	for i, v := range a.Args {
+		w := b.Args[i]
+		if v == nil || w == nil || !reflect.TypeOf(v).Comparable() || !reflect.TypeOf(w).Comparable() || v != w {
+			return v == nil && w == nil
+		}
+	}
+	return true
 }
 
 // keptShape is whether the columns of q are one of the two shapes kept per caller
@@ -173,11 +210,12 @@ func (p *plan) keptShape(q *jsonapi.Query) (idsOnly, ok bool) {
 // callerColumns are the columns of a query of every column, or of the ids only (no attribute,
 // no linkage: a relationship page, a record a write locks), without computed arguments, with
 // their statement's head. They depend on the caller alone (the linkage it may see, what it may
-// do), so they are made once per principal and type and kept with the principal: a request for
+// do within the query's scope), so they are made once per principal, type and scope and kept
+// with the principal: a request for
 // one record spent a fifth of its own time and bytes building them again.
-func (p *plan) callerColumns(ctx context.Context, report, idsOnly bool) callerColumns {
+func (p *plan) callerColumns(ctx context.Context, report bool, scope jsonapi.Scope, idsOnly bool) callerColumns {
 	build := func() any {
-		q := &jsonapi.Query{Resource: p.res, Report: report}
+		q := &jsonapi.Query{Resource: p.res, Report: report, Scope: scope}
 		if idsOnly {
 			q.Links, q.Attrs = make([]bool, len(p.res.Rels)), make([]bool, len(p.res.Attrs))
 		}
@@ -188,7 +226,11 @@ func (p *plan) callerColumns(ctx context.Context, report, idsOnly bool) callerCo
 	if pr == nil {
 		return build().(callerColumns)
 	}
-	return pr.Memo(auth.MemoKey{Keeper: p, Kind: keptColumns | bit(report)<<8 | bit(idsOnly)<<9}, build).(callerColumns)
+	kind := keptColumns | bit(report)<<8 | bit(idsOnly)<<9
+	if report {
+		kind |= uint64(scope) << 16 // what the caller may do is told within the scope
+	}
+	return pr.Memo(auth.MemoKey{Keeper: p, Kind: kind}, build).(callerColumns)
 }
 
 // kept is the select of a query whose statement depends on nothing but the caller, the type,
@@ -489,14 +531,21 @@ func (p *plan) order(k jsonapi.SortKey) query.Order {
 }
 
 // where translates the caller's access, ids and conditions into SQL conditions.
-func (p *plan) where(ctx context.Context, db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
-	var out []query.Expr
+// scope is the condition of the rows q may find at all: those of the caller's organization
+// (ScopeTenant), or those the caller may view.
+func (p *plan) scope(ctx context.Context, q *jsonapi.Query) query.Expr {
 	if q.Scope == jsonapi.ScopeTenant {
-		out = append(out, p.tenant(principalOf(ctx), "t"))
-	} else {
-		out = append(out, p.visible(ctx, "t"))
+		return p.tenant(principalOf(ctx), "t")
 	}
-	if len(q.IDs) > 0 {
+	return p.visible(ctx, "t")
+}
+
+func (p *plan) where(ctx context.Context, db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
+	out := []query.Expr{p.scope(ctx, q)}
+	switch {
+	case len(q.IDs) == 1:
+		out = append(out, query.Expr{SQL: "t.id = ?", Args: []any{p.id(q.IDs[0])}})
+	case len(q.IDs) > 1:
 		out = append(out, query.Expr{SQL: "t.id IN ?", Args: []any{p.ids(q.IDs)}})
 	}
 	if q.Parent != nil {
