@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -13,54 +14,59 @@ import (
 	"webapi/server/settings"
 )
 
-// authenticate gives every API request its principal, from its credentials only (api.md
+// authenticator gives every API request its principal, from its credentials only (api.md
 // section 16): the Authorization header names a scheme (Bearer, WSSE) whose Scheme verifies it.
 // It runs before routing answers anything, so a request without valid credentials gets 401
 // whatever it asks for. The sandbox and the documents (/api/doc…) need none, nor does an OPTIONS
 // request without credentials (api.md section 3; CORS preflights carry none).
 //
-// It also applies the API's switch (api.md section 18, read through sw, at most a few seconds
-// old): off everywhere, all of /api/ is 404, the documents included, whoever asks; off for the
-// caller's organization, everything that caller asks is 404.
-func authenticate(resolver *auth.Resolver, schemes []auth.Scheme, sw *settings.Cache) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			if !strings.HasPrefix(r.URL.Path, "/api/") {
-				return next(c)
-			}
-			snap, err := sw.Snapshot(r.Context())
-			if err != nil {
-				return resources.Translate(r.Context(), resolver.DB, err)
-			}
-			if !snap.APIEnabledAnywhere() {
-				return pathNotFound()
-			}
-			if strings.HasPrefix(r.URL.Path, "/api/doc") || (r.Method == http.MethodOptions && r.Header.Get("Authorization") == "") {
-				return next(c)
-			}
-			id, err := identify(r, schemes)
-			var p *auth.Principal
-			if err == nil {
-				p, err = resolver.Principal(r.Context(), id)
-			}
-			if err != nil {
-				var f *auth.Failure
-				if errors.As(err, &f) {
-					for _, s := range schemes {
-						c.Response().Header().Add("WWW-Authenticate", s.Challenge())
-					}
-					return &jsonapi.Error{Status: http.StatusUnauthorized, Title: jsonapi.TitleAuthentication, Detail: f.Detail}
-				}
-				return resources.Translate(r.Context(), resolver.DB, err)
-			}
-			if !snap.APIEnabled(p.OrganizationID) {
-				return pathNotFound()
-			}
-			c.SetRequest(r.WithContext(auth.With(r.Context(), p)))
-			return next(c)
-		}
+// It also applies the API's switch (api.md section 18, read through settings, at most a few
+// seconds old): off everywhere, all of /api/ is 404, the documents included, whoever asks; off
+// for the caller's organization, everything that caller asks is 404.
+type authenticator struct {
+	resolver *auth.Resolver
+	schemes  []auth.Scheme
+	settings *settings.Cache
+}
+
+// authenticate returns ctx (the request's) carrying the caller of an API request, or the error
+// that answers the request instead; ctx as it is for a request that needs no caller.
+func (a *authenticator) authenticate(c echo.Context, ctx context.Context) (context.Context, error) {
+	r := c.Request()
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		return ctx, nil
 	}
+	snap, err := a.settings.Snapshot(ctx)
+	if err != nil {
+		return ctx, resources.Translate(ctx, a.resolver.DB, err)
+	}
+	if !snap.APIEnabledAnywhere() {
+		return ctx, pathNotFound()
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/doc") || (r.Method == http.MethodOptions && r.Header.Get("Authorization") == "") {
+		return ctx, nil
+	}
+	id, err := identify(r, a.schemes)
+	var p *auth.Principal
+	if err == nil {
+		p, err = a.resolver.Principal(ctx, id)
+	}
+	if err != nil {
+		var f *auth.Failure
+		if errors.As(err, &f) {
+			for _, s := range a.schemes {
+				c.Response().Header().Add("WWW-Authenticate", s.Challenge())
+			}
+			return ctx, &jsonapi.Error{Status: http.StatusUnauthorized, Title: jsonapi.TitleAuthentication, Detail: f.Detail}
+		}
+		return ctx, resources.Translate(ctx, a.resolver.DB, err)
+	}
+	if !snap.APIEnabled(p.OrganizationID) {
+		return ctx, pathNotFound()
+	}
+	// the default localization and currency, which the engine's Prepare keeps unless the
+	// request names others: a context of its own there was another copy of the request
+	return resources.WithDefaultLocale(auth.With(ctx, p), a.resolver.DB), nil
 }
 
 // pathNotFound is the 404 of a path that does not exist; it is also the answer of the API where

@@ -29,13 +29,16 @@ type Locale struct {
 type localeKey struct{}
 
 // WithLocale checks the X-Localization-ID and X-Currency headers of r (an unknown id or code is a
-// 400 with source.header) and returns a context that carries them.
+// 400 with source.header) and returns a context that carries them. Without either header it
+// carries the default ones: ctx itself when it has a locale already (WithDefaultLocale).
 func WithLocale(ctx context.Context, db *store.DB, r *http.Request) (context.Context, error) {
 	l := &Locale{db: db, localizationID: r.Header.Get("X-Localization-ID"), currency: r.Header.Get("X-Currency")}
 	var errs jsonapi.Errors
 	if l.localizationID == "" && l.currency == "" {
-		l.currency = "USD"
-		return context.WithValue(ctx, localeKey{}, l), nil
+		if localeOf(ctx) != nil {
+			return ctx, nil
+		}
+		return WithDefaultLocale(ctx, db), nil
 	}
 	err := db.Run(ctx, func(ctx context.Context) error {
 		errs = nil // a run again (a broken connection) starts over
@@ -72,6 +75,12 @@ func WithLocale(ctx context.Context, db *store.DB, r *http.Request) (context.Con
 		return ctx, errs
 	}
 	return context.WithValue(ctx, localeKey{}, l), nil
+}
+
+// WithDefaultLocale returns ctx carrying a locale of its own with the default localization and
+// currency: that of a request that names neither.
+func WithDefaultLocale(ctx context.Context, db *store.DB) context.Context {
+	return context.WithValue(ctx, localeKey{}, &Locale{db: db, currency: "USD"})
 }
 
 func localeOf(ctx context.Context) *Locale {
