@@ -328,7 +328,7 @@ func (c *call) batchBody(ctx context.Context, lp *listParams, res *ChunkResult) 
 	}
 	if v.links {
 		b = append(b, `,"links":{"self":`...)
-		b = appendString(b, requestLink(v.base, c.r.URL, 0))
+		b = appendLink(b, v.base, c.r.URL, 0)
 		b = append(b, '}')
 	}
 	return append(b, '}'), nil

@@ -15,7 +15,21 @@ import (
 // page[number] is replaced by page, which is left out for page 1.
 func requestLink(base string, u *url.URL, page int) string {
 	b := make([]byte, 0, len(base)+len(u.Path)+len(u.RawQuery)+32)
-	b = append(b, base...)
+	return string(appendRequestTarget(append(b, base...), u, page))
+}
+
+// appendLink appends requestLink(base, u, page) as a JSON string, without making the string
+// first (two allocations of every document with links).
+func appendLink(b []byte, base string, u *url.URL, page int) []byte {
+	b = append(b, '"')
+	b = appendEscaped(b, base)
+	// the path and query as appendRequestTarget writes them are JSON text as they are: only
+	// the bytes RFC 3986 allows, every other one percent-encoded
+	return append(appendRequestTarget(b, u, page), '"')
+}
+
+// appendRequestTarget appends the path and query of requestLink.
+func appendRequestTarget(b []byte, u *url.URL, page int) []byte {
 	b = appendURIEscaped(b, u.EscapedPath(), &pathByte, true)
 	sep := byte('?')
 	for raw := u.RawQuery; raw != ""; {
@@ -37,7 +51,7 @@ func requestLink(base string, u *url.URL, page int) string {
 		b = append(b, "page%5Bnumber%5D="...)
 		b = strconv.AppendInt(b, int64(page), 10)
 	}
-	return string(b)
+	return b
 }
 
 // The characters RFC 3986 allows literally in a path (pchar and "/") and in a query part of ours:

@@ -39,6 +39,9 @@ func TestRequestLink(t *testing.T) {
 		if got := requestLink("http://h", u, tt.page); got != tt.want {
 			t.Errorf("%s (page %d):\n got %s\nwant %s", tt.target, tt.page, got, tt.want)
 		}
+		if got, want := string(appendLink([]byte("x"), "http://h", u, tt.page)), "x"+string(appendString(nil, tt.want)); got != want {
+			t.Errorf("%s (page %d) in a document:\n got %s\nwant %s", tt.target, tt.page, got, want)
+		}
 	}
 }
 
@@ -50,6 +53,9 @@ func FuzzRequestLink(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		link := requestLink("", &url.URL{Path: "/api/things", RawQuery: raw}, 0)
+		if got, want := string(appendLink(nil, "", &url.URL{Path: "/api/things", RawQuery: raw}, 0)), string(appendString(nil, link)); got != want {
+			t.Fatalf("in a document %s, not %s", got, want) // the link needs no JSON escaping
+		}
 		_, query, _ := strings.Cut(link, "?")
 		if !uriQuery.MatchString(query) {
 			t.Fatalf("not an RFC 3986 query: %q", query)

@@ -146,7 +146,7 @@ func (a *API) Related(w http.ResponseWriter, r *http.Request, typ, id, assoc str
 		b := []byte(`{"data":null`)
 		if v.links {
 			b = append(b, `,"links":{"self":`...)
-			b = appendString(b, requestLink(v.base, r.URL, 0))
+			b = appendLink(b, v.base, r.URL, 0)
 			b = append(b, '}')
 		}
 		c.send(http.StatusOK, append(b, '}'))

@@ -73,12 +73,12 @@ func (c *call) itemBody(ctx context.Context, b []byte, rec *Record, lp *listPara
 		}
 	}
 	if v.links {
-		self := requestLink(v.base, c.r.URL, 0)
-		if written {
-			self = v.base + "/api/" + c.res.Type + "/" + pathEscape(rec.ID)
-		}
 		b = append(b, `,"links":{"self":`...)
-		b = appendString(b, self)
+		if written {
+			b = appendString(b, v.base+"/api/"+c.res.Type+"/"+pathEscape(rec.ID))
+		} else {
+			b = appendLink(b, v.base, c.r.URL, 0)
+		}
 		b = append(b, '}')
 	}
 	return append(b, '}'), nil
@@ -200,17 +200,17 @@ func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams, em
 // on page 1, next on the last page; there is no last).
 func (c *call) appendPageLinks(b []byte, v *view, lp *listParams, hasNext bool) []byte {
 	b = append(b, `,"links":{"self":`...)
-	b = appendString(b, requestLink(v.base, c.r.URL, 0))
+	b = appendLink(b, v.base, c.r.URL, 0)
 	if lp.size > 0 {
 		if lp.page > 1 {
 			b = append(b, `,"first":`...)
-			b = appendString(b, c.pageURL(v, 1))
+			b = appendLink(b, v.base, c.r.URL, 1)
 			b = append(b, `,"prev":`...)
-			b = appendString(b, c.pageURL(v, lp.page-1))
+			b = appendLink(b, v.base, c.r.URL, lp.page-1)
 		}
 		if hasNext {
 			b = append(b, `,"next":`...)
-			b = appendString(b, c.pageURL(v, lp.page+1))
+			b = appendLink(b, v.base, c.r.URL, lp.page+1)
 		}
 	}
 	return append(b, '}')
