@@ -32,14 +32,15 @@ type localeKey struct{}
 // 400 with source.header) and returns a context that carries them. Without either header it
 // carries the default ones: ctx itself when it has a locale already (WithDefaultLocale).
 func WithLocale(ctx context.Context, db *store.DB, r *http.Request) (context.Context, error) {
-	l := &Locale{db: db, localizationID: r.Header.Get("X-Localization-ID"), currency: r.Header.Get("X-Currency")}
-	var errs jsonapi.Errors
-	if l.localizationID == "" && l.currency == "" {
+	localizationID, currency := r.Header.Get("X-Localization-ID"), r.Header.Get("X-Currency")
+	if localizationID == "" && currency == "" {
 		if localeOf(ctx) != nil {
 			return ctx, nil
 		}
 		return WithDefaultLocale(ctx, db), nil
 	}
+	l := &Locale{db: db, localizationID: localizationID, currency: currency}
+	var errs jsonapi.Errors
 	err := db.Run(ctx, func(ctx context.Context) error {
 		errs = nil // a run again (a broken connection) starts over
 		if l.localizationID != "" {
