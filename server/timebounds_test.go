@@ -325,3 +325,34 @@ func TestDatabaseSessionsTerminated(t *testing.T) {
 	_ = json.Unmarshal(r.Body, &doc)
 	t.Logf("statuses under load: %v; %d sessions ended; %d accounts", statuses, ended, len(doc.Data))
 }
+
+// A GET reads a record and its included records in one unit of work (jsonapi.Store.Read): when
+// the pooled connection it takes turns out to have been ended by the database (a restart, an
+// administrator's pg_terminate_backend), the unit runs again on a new connection and the
+// request is answered, as a read of its own is; the reads inside leave their errors to the unit
+// (a lost connection is a 503 only once the unit has given up).
+func TestReadUnitRetriesALostConnection(t *testing.T) {
+	pg, ok := storetest.Postgres(t)
+	if !ok {
+		t.Skip("PostgreSQL only: it ends sessions (SQLite has none); unreachable here, see storetest")
+	}
+	env := apitest.NewWith(t, pg, store.Limits{MaxConns: 2}, server.Config{}) // two: the migration takes them
+	protoCreateAccounts(t, env, 1)
+	var app string
+	if err := env.DB.Gorm.Raw("SELECT current_setting('application_name')").Row().Scan(&app); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := store.Open(context.Background(), pg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	for _, path := range []string{"/api/accounts/1", "/api/accounts/1?include=contacts"} {
+		env.Do(apitest.Request{Path: path}).ExpectStatus(t, http.StatusOK) // its connection is pooled
+		var n int
+		if err := admin.Gorm.Raw("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?", app).Row().Scan(&n); err != nil || n == 0 {
+			t.Fatalf("sessions ended: %d, %v; want the pool's", n, err)
+		}
+		env.Do(apitest.Request{Path: path}).ExpectStatus(t, http.StatusOK)
+	}
+}

@@ -235,14 +235,38 @@ func linksNeeded(r *Resource, lp *listParams) []bool {
 	return need
 }
 
-// Get answers GET /api/{type}/{id}.
+// Get answers GET /api/{type}/{id}. The record and its included records are read on one
+// connection, taken once; the document is sent once it is given back.
 func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 	c, lp := a.beginParams(w, r, typ, ResourceParams)
 	if c == nil {
 		return
 	}
 	r = c.r // with the context Prepare gave it
-	rec, err := a.lookup(r.Context(), c.res, id, NoLock)
+	if !a.validID(c.res, id) {
+		c.fail(NotFound()) // no record can have it: nothing to read
+		return
+	}
+	var (
+		rec  *Record
+		tag  string
+		body []byte // nil: nothing to send but the status (404, 403, 304)
+	)
+	buf := getBuffer()
+	err := a.Store.Read(r.Context(), func(ctx context.Context) error {
+		var err error
+		body = nil // a read run again starts over
+		rec, err = a.lookup(ctx, c.res, id, NoLock)
+		if err != nil || rec == nil || !rec.May.Can(ActionView) {
+			return err
+		}
+		tag = etag(c.res, rec)
+		if matchETag(r.Header.Get("If-None-Match"), tag) {
+			return nil
+		}
+		body, err = c.itemBody(ctx, (*buf)[:0], rec, lp, false, nil)
+		return err
+	})
 	switch {
 	case err != nil:
 		c.fail(err)
@@ -255,13 +279,13 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 		c.fail(e)
 		return
 	}
-	tag := etag(c.res, rec)
-	if matchETag(r.Header.Get("If-None-Match"), tag) {
-		w.Header().Set("ETag", tag)
+	w.Header().Set("ETag", tag)
+	if body == nil {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	c.writeItemTagged(r.Context(), http.StatusOK, rec, lp, tag)
+	c.send(http.StatusOK, body)
+	putBuffer(buf, body)
 }
 
 // Delete answers DELETE /api/{type}/{id}.

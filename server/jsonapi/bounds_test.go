@@ -413,6 +413,9 @@ var errStoreUsed = errors.New("the store was used")
 func (unusedStore) Tx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return errStoreUsed
 }
+func (unusedStore) Read(ctx context.Context, fn func(ctx context.Context) error) error {
+	return errStoreUsed
+}
 func (unusedStore) Find(context.Context, *Query, func(*Record) bool) error { return errStoreUsed }
 func (unusedStore) Count(context.Context, *Query) (int, error)             { return 0, errStoreUsed }
 func (unusedStore) Can(context.Context, *Resource, Action) bool            { return true }

@@ -188,6 +188,12 @@ type Store interface {
 	// wrote is undone and the transaction goes on (one record of a batch fails, the others
 	// are written).
 	Savepoint(ctx context.Context, fn func(ctx context.Context) error) error
+	// Read runs fn with one connection for the reads it makes (not a transaction): a request
+	// that reads more than once (a record, then its included records) takes a connection once.
+	// fn may run again when the connection turns out to be broken before fn passed anything on;
+	// what fn builds must not be sent before Read returns (no connection is held while writing
+	// to the client).
+	Read(ctx context.Context, fn func(ctx context.Context) error) error
 	// Find returns the matching records in order; each must be passed to yield before the next
 	// is read, so that large results stream. Returning false from yield stops.
 	Find(ctx context.Context, q *Query, yield func(*Record) bool) error

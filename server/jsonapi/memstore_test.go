@@ -97,6 +97,10 @@ func (m *memStore) Tx(ctx context.Context, fn func(ctx context.Context) error) e
 	return err
 }
 
+func (m *memStore) Read(ctx context.Context, fn func(ctx context.Context) error) error {
+	return fn(ctx)
+}
+
 func (m *memStore) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
 	m.mu.Lock()
 	before, next := m.snapshot(), maps.Clone(m.next)

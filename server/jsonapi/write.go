@@ -29,18 +29,13 @@ func putBuffer(buf *[]byte, b []byte) {
 
 // writeItem sends a single-resource document whose self link is the request URL.
 func (c *call) writeItem(ctx context.Context, status int, rec *Record, lp *listParams) {
-	c.writeItemTagged(ctx, status, rec, lp, etag(c.res, rec))
-}
-
-// writeItemTagged is writeItem for a caller that has computed the record's ETag already.
-func (c *call) writeItemTagged(ctx context.Context, status int, rec *Record, lp *listParams, tag string) {
 	buf := getBuffer()
 	body, err := c.itemBody(ctx, *buf, rec, lp, false, nil)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	c.w.Header().Set("ETag", tag)
+	c.w.Header().Set("ETag", etag(c.res, rec))
 	c.send(status, body)
 	putBuffer(buf, body)
 }

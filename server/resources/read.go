@@ -53,7 +53,7 @@ func (s *Store) Find(ctx context.Context, q *jsonapi.Query, yield func(*jsonapi.
 			}
 			return err
 		})
-		return s.translate(ctx, p, err)
+		return s.translateRead(ctx, p, err)
 	}
 	// Everything (page[size]=-1): keyset chunks in the sort order.
 	sel.Limit, sel.Keys = streamChunk, true
@@ -639,5 +639,5 @@ func (s *Store) Count(ctx context.Context, q *jsonapi.Query) (int, error) {
 		n, err = query.Count(ctx, s.db, p.decl.Table, where)
 		return err
 	})
-	return n, s.translate(ctx, p, err)
+	return n, s.translateRead(ctx, p, err)
 }

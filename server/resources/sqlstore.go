@@ -138,6 +138,27 @@ func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) erro
 	return s.translate(ctx, nil, s.db.Tx(ctx, fn))
 }
 
+// Read implements jsonapi.Store. The reads inside leave their errors to it: a read of its own
+// translates its errors (a lost connection becomes a 503) after trying again on a new
+// connection, which inside a unit only the unit can do.
+func (s *Store) Read(ctx context.Context, fn func(ctx context.Context) error) error {
+	if store.InUnit(ctx) {
+		return fn(ctx) // joins the unit, whose owner translates
+	}
+	return s.translate(ctx, nil, s.db.Run(context.WithValue(ctx, readUnitKey{}, true), fn))
+}
+
+// readUnitKey marks the context of a Read: its reads return their errors as they are.
+type readUnitKey struct{}
+
+// translateRead is translate for a read's error, unless the read is part of a Read.
+func (s *Store) translateRead(ctx context.Context, p *plan, err error) error {
+	if ctx.Value(readUnitKey{}) != nil {
+		return err
+	}
+	return s.translate(ctx, p, err)
+}
+
 // Savepoint implements jsonapi.Store.
 func (s *Store) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
 	return s.translate(ctx, nil, s.db.Savepoint(ctx, fn))
