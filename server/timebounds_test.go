@@ -233,22 +233,7 @@ func TestDatabaseSessionsTerminated(t *testing.T) {
 	}
 	env := apitest.New(t, pg)
 	protoCreateAccounts(t, env, 3)
-	var app string
-	if err := env.DB.Gorm.Raw("SELECT current_setting('application_name')").Row().Scan(&app); err != nil {
-		t.Fatal(err)
-	}
-	admin, err := store.Open(context.Background(), pg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	terminate := func() int {
-		var n int
-		if err := admin.Gorm.Raw("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?", app).Row().Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	terminate := sessionEnder(t, pg, env)
 	base := tbServe(t, env)
 	client := &http.Client{Timeout: 10 * time.Second}
 	stop := make(chan struct{})
@@ -338,6 +323,20 @@ func TestReadUnitRetriesALostConnection(t *testing.T) {
 	}
 	env := apitest.NewWith(t, pg, store.Limits{MaxConns: 2}, server.Config{}) // two: the migration takes them
 	protoCreateAccounts(t, env, 1)
+	terminate := sessionEnder(t, pg, env)
+	for _, path := range []string{"/api/accounts/1", "/api/accounts/1?include=contacts"} {
+		env.Do(apitest.Request{Path: path}).ExpectStatus(t, http.StatusOK) // its connection is pooled
+		if n := terminate(); n == 0 {
+			t.Fatal("no session of the server was found to end")
+		}
+		env.Do(apitest.Request{Path: path}).ExpectStatus(t, http.StatusOK)
+	}
+}
+
+// sessionEnder returns a function that ends every database session of env's server (as an
+// administrator's pg_terminate_backend or a restart would) and says how many it ended.
+func sessionEnder(t *testing.T, pg storetest.Backend, env *apitest.Env) func() int {
+	t.Helper()
 	var app string
 	if err := env.DB.Gorm.Raw("SELECT current_setting('application_name')").Row().Scan(&app); err != nil {
 		t.Fatal(err)
@@ -346,13 +345,12 @@ func TestReadUnitRetriesALostConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
-	for _, path := range []string{"/api/accounts/1", "/api/accounts/1?include=contacts"} {
-		env.Do(apitest.Request{Path: path}).ExpectStatus(t, http.StatusOK) // its connection is pooled
+	t.Cleanup(func() { _ = admin.Close() })
+	return func() int {
 		var n int
-		if err := admin.Gorm.Raw("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?", app).Row().Scan(&n); err != nil || n == 0 {
-			t.Fatalf("sessions ended: %d, %v; want the pool's", n, err)
+		if err := admin.Gorm.Raw("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?", app).Row().Scan(&n); err != nil {
+			t.Fatal(err)
 		}
-		env.Do(apitest.Request{Path: path}).ExpectStatus(t, http.StatusOK)
+		return n
 	}
 }
