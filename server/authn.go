@@ -29,22 +29,22 @@ type authenticator struct {
 	settings *settings.Cache
 }
 
-// authenticate returns ctx (the request's) carrying the caller of an API request, or the error
-// that answers the request instead; ctx as it is for a request that needs no caller.
-func (a *authenticator) authenticate(c echo.Context, ctx context.Context) (context.Context, error) {
+// authenticate returns the caller of an API request (ctx is the request's), or the error that
+// answers the request instead; nil for a request that needs no caller.
+func (a *authenticator) authenticate(c echo.Context, ctx context.Context) (*auth.Principal, error) {
 	r := c.Request()
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
-		return ctx, nil
+		return nil, nil
 	}
 	snap, err := a.settings.Snapshot(ctx)
 	if err != nil {
-		return ctx, resources.Translate(ctx, a.resolver.DB, err)
+		return nil, resources.Translate(ctx, a.resolver.DB, err)
 	}
 	if !snap.APIEnabledAnywhere() {
-		return ctx, pathNotFound()
+		return nil, pathNotFound()
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/doc") || (r.Method == http.MethodOptions && r.Header.Get("Authorization") == "") {
-		return ctx, nil
+		return nil, nil
 	}
 	id, err := identify(r, a.schemes)
 	var p *auth.Principal
@@ -57,16 +57,14 @@ func (a *authenticator) authenticate(c echo.Context, ctx context.Context) (conte
 			for _, s := range a.schemes {
 				c.Response().Header().Add("WWW-Authenticate", s.Challenge())
 			}
-			return ctx, &jsonapi.Error{Status: http.StatusUnauthorized, Title: jsonapi.TitleAuthentication, Detail: f.Detail}
+			return nil, &jsonapi.Error{Status: http.StatusUnauthorized, Title: jsonapi.TitleAuthentication, Detail: f.Detail}
 		}
-		return ctx, resources.Translate(ctx, a.resolver.DB, err)
+		return nil, resources.Translate(ctx, a.resolver.DB, err)
 	}
 	if !snap.APIEnabled(p.OrganizationID) {
-		return ctx, pathNotFound()
+		return nil, pathNotFound()
 	}
-	// the default localization and currency, which the engine's Prepare keeps unless the
-	// request names others: a context of its own there was another copy of the request
-	return resources.WithDefaultLocale(auth.With(ctx, p), a.resolver.DB), nil
+	return p, nil
 }
 
 // pathNotFound is the 404 of a path that does not exist; it is also the answer of the API where

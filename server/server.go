@@ -417,7 +417,8 @@ func requestID() string {
 
 // requestContext gives every request its context, in one copy of the request (a copy for each
 // part was a tenth of the bytes a GET of one record allocated): its deadline, and for the API
-// its caller (authenticator).
+// its caller (authenticator) and the default localization and currency, which the engine's
+// Prepare keeps unless the request names others.
 //
 // The deadline is the context's, so that its SQL statements are cancelled at the database when
 // it passes; the request also gets a deadline for reading its body from the connection (a client
@@ -433,7 +434,10 @@ func requestContext(request, read time.Duration, authn *authenticator) echo.Midd
 			}
 			ctx, cancel := context.WithTimeout(r.Context(), request)
 			defer cancel()
-			ctx, err := authn.authenticate(c, ctx)
+			p, err := authn.authenticate(c, ctx)
+			if p != nil {
+				ctx = resources.WithDefaultLocale(auth.With(ctx, p), authn.resolver.DB)
+			}
 			c.SetRequest(r.WithContext(ctx))
 			if err != nil {
 				return err

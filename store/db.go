@@ -72,7 +72,7 @@ type DB struct {
 	tickets chan struct{}
 	waits   waitSlots    // the ends of connection waits (connWait)
 	writes  atomic.Int64 // see Writes
-	// onQuery is called for every statement QueryRows runs (OnQuery)
+	// onQuery is called with every statement QueryRows and Exec run through pgx (OnQuery)
 	onQuery atomic.Pointer[func(string)]
 }
 

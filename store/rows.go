@@ -151,9 +151,9 @@ func queryPool(ctx context.Context, pool gorm.ConnPool, query string, args []any
 	return rows.Err()
 }
 
-// OnQuery sets a function called with every statement QueryRows runs, bound (tests count
-// statements with it, as they count GORM's with its callbacks, and read what they say); nil
-// removes it.
+// OnQuery sets a function called with every statement QueryRows, and Exec through pgx, run,
+// bound (tests count statements with it, as they count GORM's with its callbacks, and read what
+// they say); nil removes it.
 func (db *DB) OnQuery(f func(query string)) {
 	if f == nil {
 		db.onQuery.Store(nil)

@@ -248,17 +248,21 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 		return
 	}
 	var (
-		rec  *Record
 		tag  string
-		body []byte // nil: nothing to send but the status (404, 403, 304)
+		body []byte // nil when If-None-Match matches: 304
 	)
 	buf := getBuffer()
 	err := a.Store.Read(r.Context(), func(ctx context.Context) error {
-		var err error
 		body = nil // a read run again starts over
-		rec, err = a.lookup(ctx, c.res, id, NoLock)
-		if err != nil || rec == nil || !rec.May.Can(ActionView) {
+		rec, err := a.lookup(ctx, c.res, id, NoLock)
+		switch {
+		case err != nil:
 			return err
+		case rec == nil:
+			return NotFound()
+		}
+		if e := permit(rec, "", ActionView); e != nil {
+			return e
 		}
 		tag = etag(c.res, rec)
 		if matchETag(r.Header.Get("If-None-Match"), tag) {
@@ -267,16 +271,8 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 		body, err = c.itemBody(ctx, (*buf)[:0], rec, lp, false, nil)
 		return err
 	})
-	switch {
-	case err != nil:
+	if err != nil {
 		c.fail(err)
-		return
-	case rec == nil:
-		c.fail(NotFound())
-		return
-	}
-	if e := permit(rec, "", ActionView); e != nil {
-		c.fail(e)
 		return
 	}
 	w.Header().Set("ETag", tag)

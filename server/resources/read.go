@@ -177,19 +177,9 @@ func flagColumn(cond query.Expr) query.Column {
 	return query.Column{Expr: query.Expr{SQL: "CASE WHEN " + cond.SQL + " THEN 1 ELSE 0 END", Args: cond.Args}, Type: query.Int}
 }
 
-// sameExpr is whether a and b are one condition: the same text and arguments. Arguments that
-// are not comparable (a list of ids) make them differ.
+// sameExpr is whether a and b are one condition: the same text and arguments.
 func sameExpr(a, b query.Expr) bool {
-	if a.SQL != b.SQL || len(a.Args) != len(b.Args) {
-		return false
-	}
-	for i, v := range a.Args {
-		w := b.Args[i]
-		if v == nil || w == nil || !reflect.TypeOf(v).Comparable() || !reflect.TypeOf(w).Comparable() || v != w {
-			return v == nil && w == nil
-		}
-	}
-	return true
+	return a.SQL == b.SQL && (len(a.Args) == 0 && len(b.Args) == 0 || reflect.DeepEqual(a.Args, b.Args))
 }
 
 // keptShape is whether the columns of q are one of the two shapes kept per caller
@@ -530,7 +520,6 @@ func (p *plan) order(k jsonapi.SortKey) query.Order {
 	return query.Order{SQL: col, Desc: k.Desc}
 }
 
-// where translates the caller's access, ids and conditions into SQL conditions.
 // scope is the condition of the rows q may find at all: those of the caller's organization
 // (ScopeTenant), or those the caller may view.
 func (p *plan) scope(ctx context.Context, q *jsonapi.Query) query.Expr {
@@ -540,6 +529,7 @@ func (p *plan) scope(ctx context.Context, q *jsonapi.Query) query.Expr {
 	return p.visible(ctx, "t")
 }
 
+// where translates the caller's access, ids and conditions into SQL conditions.
 func (p *plan) where(ctx context.Context, db *store.DB, q *jsonapi.Query) ([]query.Expr, error) {
 	out := []query.Expr{p.scope(ctx, q)}
 	switch {
