@@ -2,7 +2,6 @@ package jsonapi
 
 import (
 	"encoding/json"
-	"hash/fnv"
 	"math"
 	"net/url"
 	"strconv"
@@ -319,26 +318,44 @@ func appendDate(b []byte, t time.Time) []byte {
 		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
-// etag is the strong entity tag of a record: a hash of everything the record holds (updatedAt
-// included), so it changes on every update and on every derived change.
+// etag is the strong entity tag of a record: a hash (64-bit FNV-1a, written in base 36) of
+// everything the record holds (updatedAt included), so it changes on every update and on every
+// derived change. The bytes hashed are built in a buffer on the stack and hashed in place: with
+// hash/fnv and a buffer on the heap, the tag of a record cost three allocations, and a twentieth
+// of what a GET of one record spent outside the database.
 func etag(r *Resource, rec *Record) string {
-	h := fnv.New64a()
-	buf := make([]byte, 0, 512)
-	buf = appendString(buf, r.Type)
-	buf = appendString(buf, rec.ID)
+	var stack [512]byte
+	h := uint64(fnvOffset64)
+	for _, c := range etagInput(stack[:0], r, rec) {
+		h ^= uint64(c)
+		h *= fnvPrime64
+	}
+	var tag [16]byte // a quote, at most 13 base-36 digits, a quote
+	return string(append(strconv.AppendUint(append(tag[:0], '"'), h, 36), '"'))
+}
+
+// etagInput appends what the entity tag of rec hashes: its type, id, values and linkage.
+func etagInput(b []byte, r *Resource, rec *Record) []byte {
+	b = appendString(b, r.Type)
+	b = appendString(b, rec.ID)
 	for i := range r.Attrs {
 		if t, ok := rec.Values[i].(time.Time); ok && r.Attrs[i].Kind == DateTime {
 			// the stored precision, not the rendered seconds: two updates within a second differ
-			buf = strconv.AppendInt(buf, t.UnixNano(), 10)
+			b = strconv.AppendInt(b, t.UnixNano(), 10)
 			continue
 		}
-		buf = appendValue(buf, r.Attrs[i].Kind, rec.Values[i])
+		b = appendValue(b, r.Attrs[i].Kind, rec.Values[i])
 	}
 	for i := range r.Rels {
-		buf = appendLinkage(buf, &r.Rels[i], r.targets[i], rec.Links[i])
+		b = appendLinkage(b, &r.Rels[i], r.targets[i], rec.Links[i])
 	}
-	h.Write(buf)
-	return `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+	return b
 }
+
+// The parameters of 64-bit FNV-1a, as in hash/fnv (TestETagIsFNV1a).
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
 
 func pathEscape(s string) string { return url.PathEscape(s) }

@@ -1,7 +1,11 @@
 package jsonapi
 
 import (
+	"hash/fnv"
 	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,5 +33,31 @@ func TestAppendTimes(t *testing.T) {
 		if got, want := string(appendValue(nil, DateTime, tm)), `"`+tm.UTC().Format("2006-01-02T15:04:05Z")+`"`; got != want {
 			t.Fatalf("date-time of %v: %s, want %s", tm, got, want)
 		}
+	}
+}
+
+// TestETagIsFNV1a checks that the entity tag is the quoted base-36 64-bit FNV-1a (hash/fnv) of
+// the record's type, id, values and linkage, whether what is hashed fits the buffer on the stack
+// or not (a long body): the tags clients hold stay valid across versions.
+func TestETagIsFNV1a(t *testing.T) {
+	t.Parallel()
+	api, m := newBlog(t)
+	res := api.Schema.Resource("articles")
+	long := *m.get("articles", "1")
+	long.Values = slices.Clone(long.Values)
+	long.Values[1] = strings.Repeat("long body ", 100)
+	for name, rec := range map[string]*Record{"short": m.get("articles", "1"), "long": &long} {
+		h := fnv.New64a()
+		in := etagInput(nil, res, rec)
+		h.Write(in)
+		want := `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+		if got := etag(res, rec); got != want {
+			t.Errorf("%s (%d bytes hashed): etag %s, want %s", name, len(in), got, want)
+		}
+	}
+	other := *m.get("articles", "1")
+	other.ID = "9"
+	if etag(res, &other) == etag(res, m.get("articles", "1")) {
+		t.Error("two records with different ids have one tag")
 	}
 }

@@ -70,8 +70,12 @@ type accept struct {
 
 func readAccept(r *http.Request) accept {
 	lines := r.Header.Values("Accept")
-	if len(lines) == 0 {
+	switch {
+	case len(lines) == 0:
 		return accept{none: true}
+	case len(lines) == 1 && lines[0] == MediaType:
+		// what clients send: the parse below would split and allocate for it
+		return accept{jsonapiSeen: true, jsonapiOK: true}
 	}
 	var jsonapiSeen, jsonapiOK, plainOK, wildcard bool
 	for _, line := range lines {

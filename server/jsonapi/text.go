@@ -48,16 +48,26 @@ func pathTextError(path string) *Error {
 	return &Error{Status: http.StatusBadRequest, Title: TitleValue, Detail: "The URL path should be valid UTF-8 text without NUL characters."}
 }
 
-// apiHeaders are the request headers whose values the API reads.
+// apiHeaders are the request headers whose values the API reads, as errors name them.
 var apiHeaders = []string{"X-Currency", "X-Localization-ID", "X-Mode", "X-Include", "If-Match", "If-None-Match"}
+
+// apiHeaderKeys are apiHeaders in their canonical form, the keys of http.Header: looked up by a
+// name that is not (X-Localization-ID), a header made a new string on every request.
+var apiHeaderKeys = func() []string {
+	keys := make([]string, len(apiHeaders))
+	for i, name := range apiHeaders {
+		keys[i] = http.CanonicalHeaderKey(name)
+	}
+	return keys
+}()
 
 // CheckHeaders refuses text that can never be stored in the headers the API reads. The server
 // calls it at the start of every API request, before anything reads them (the currency and the
 // localization are looked up in the database).
 func CheckHeaders(h http.Header) error {
 	var errs Errors
-	for _, name := range apiHeaders {
-		for _, v := range h.Values(name) {
+	for i, name := range apiHeaders {
+		for _, v := range h[apiHeaderKeys[i]] {
 			if !validText(v) {
 				errs = append(errs, BadHeader(name, TitleValue, detailText))
 				break

@@ -28,11 +28,15 @@ type Locale struct {
 
 type localeKey struct{}
 
+// localizationHeader is X-Localization-ID in its canonical form: Get with another makes a new
+// string on every request.
+var localizationHeader = http.CanonicalHeaderKey("X-Localization-ID")
+
 // WithLocale checks the X-Localization-ID and X-Currency headers of r (an unknown id or code is a
 // 400 with source.header) and returns a context that carries them. Without either header it
 // carries the default ones: ctx itself when it has a locale already (WithDefaultLocale).
 func WithLocale(ctx context.Context, db *store.DB, r *http.Request) (context.Context, error) {
-	localizationID, currency := r.Header.Get("X-Localization-ID"), r.Header.Get("X-Currency")
+	localizationID, currency := r.Header.Get(localizationHeader), r.Header.Get("X-Currency")
 	if localizationID == "" && currency == "" {
 		if localeOf(ctx) != nil {
 			return ctx, nil
