@@ -147,6 +147,7 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		}
 	})
 
+	var idle []string // the classes during which the machine was not busy
 	for _, c := range leanCases {
 		if !only.MatchString(c.name) {
 			continue
@@ -195,7 +196,11 @@ func BenchmarkLoadHTTP(b *testing.B) {
 			}
 		}
 		ol, ll := latencyStats(ours.all), latencyStats(lean.all)
-		t.Logf("%s: ours %d requests, %s, %d B allocated per request; lean %d requests, %s, %d B", c.name, ours.requests(), ol, ours.alloc(), lean.requests(), ll, lean.alloc())
+		t.Logf("%s: ours %d requests, %s, %d B allocated per request, %.1f CPUs busy; lean %d requests, %s, %d B, %.1f CPUs busy", c.name,
+			ours.requests(), ol, ours.alloc(), ours.cpusBusy(), lean.requests(), ll, lean.alloc(), lean.cpusBusy())
+		if busy := min(ours.cpusBusy(), lean.cpusBusy()); busy < 0.75*float64(runtime.NumCPU()) {
+			idle = append(idle, fmt.Sprintf("%s (%.1f of %d)", c.name, busy, runtime.NumCPU()))
+		}
 		op, od := ours.perRequest()
 		lp, ld := lean.perRequest()
 		fmt.Fprintf(&table, "| %s`%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
@@ -204,6 +209,11 @@ func BenchmarkLoadHTTP(b *testing.B) {
 			op, od, lp, ld, float64(ours.rss)/1024, float64(lean.rss)/1024)
 	}
 	fmt.Fprintf(&table, "\npeak RSS of the process (VmHWM): %.0f MiB\n", float64(procStatusKiB("VmHWM"))/1024)
+	if idle != nil {
+		// a loaded class keeps the CPUs busy (the two servers, PostgreSQL and the load generator
+		// share them): one that did not was waiting on something else, and its ratio says little
+		fmt.Fprintf(&table, "\nNOT CPU-BOUND, ratios not representative: %s CPUs busy\n", strings.Join(idle, ", "))
+	}
 	t.Log(table.String())
 }
 
@@ -337,6 +347,11 @@ func (c cpuUse) since(before cpuUse) cpuUse {
 }
 
 // perRequest is the CPU time per request in microseconds: this process, PostgreSQL.
+// cpusBusy is how many CPUs the process and PostgreSQL kept busy on average during the runs.
+func (r loadResult) cpusBusy() float64 {
+	return float64(r.cpu.process+r.cpu.postgres) / float64(max(r.elapsed, 1))
+}
+
 func (r loadResult) perRequest() (process, postgres float64) {
 	n := float64(max(r.requests(), 1))
 	return float64(r.cpu.process.Microseconds()) / n, float64(r.cpu.postgres.Microseconds()) / n
