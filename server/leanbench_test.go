@@ -346,12 +346,12 @@ func (c cpuUse) since(before cpuUse) cpuUse {
 	return cpuUse{c.process - before.process, c.postgres - before.postgres}
 }
 
-// perRequest is the CPU time per request in microseconds: this process, PostgreSQL.
 // cpusBusy is how many CPUs the process and PostgreSQL kept busy on average during the runs.
 func (r loadResult) cpusBusy() float64 {
 	return float64(r.cpu.process+r.cpu.postgres) / float64(max(r.elapsed, 1))
 }
 
+// perRequest is the CPU time per request in microseconds: this process, PostgreSQL.
 func (r loadResult) perRequest() (process, postgres float64) {
 	n := float64(max(r.requests(), 1))
 	return float64(r.cpu.process.Microseconds()) / n, float64(r.cpu.postgres.Microseconds()) / n
