@@ -161,6 +161,22 @@ func (a *API) find(ctx context.Context, q *Query, id string) (*Record, error) {
 	return out, err
 }
 
+// urlRecord reads the record of the request's URL (lookup) for acts: NotFound when it does not
+// exist for the caller, the Forbidden of permit when the caller may not do one of acts to it.
+func (a *API) urlRecord(ctx context.Context, r *Resource, id string, lock Lock, acts ...Action) (*Record, error) {
+	rec, err := a.lookup(ctx, r, id, lock)
+	switch {
+	case err != nil:
+		return nil, err
+	case rec == nil:
+		return nil, NotFound()
+	}
+	if e := permit(rec, "", acts...); e != nil {
+		return nil, e
+	}
+	return rec, nil
+}
+
 // permit answers whether the caller may do each of acts to rec, in order: the action asked for
 // first (a PATCH of a record the caller may neither view nor edit is refused for EDIT, as the
 // reference does), then VIEW, which every answer that shows the record needs; pointer names the
@@ -254,15 +270,9 @@ func (a *API) Get(w http.ResponseWriter, r *http.Request, typ, id string) {
 	buf := getBuffer()
 	err := a.Store.Read(r.Context(), func(ctx context.Context) error {
 		body = nil // a read run again starts over
-		rec, err := a.lookup(ctx, c.res, id, NoLock)
-		switch {
-		case err != nil:
+		rec, err := a.urlRecord(ctx, c.res, id, NoLock, ActionView)
+		if err != nil {
 			return err
-		case rec == nil:
-			return NotFound()
-		}
-		if e := permit(rec, "", ActionView); e != nil {
-			return e
 		}
 		tag = etag(c.res, rec)
 		if matchETag(r.Header.Get("If-None-Match"), tag) {
@@ -292,15 +302,9 @@ func (a *API) Delete(w http.ResponseWriter, r *http.Request, typ, id string) {
 	}
 	r = c.r // with the context Prepare gave it
 	err := a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		cur, err := a.lookup(ctx, c.res, id, LockDelete)
-		switch {
-		case err != nil:
+		cur, err := a.urlRecord(ctx, c.res, id, LockDelete, ActionDelete, ActionView)
+		if err != nil {
 			return err
-		case cur == nil:
-			return NotFound()
-		}
-		if e := permit(cur, "", ActionDelete, ActionView); e != nil {
-			return e
 		}
 		if !ifMatch(r, c.res, cur) {
 			return preconditionFailed()

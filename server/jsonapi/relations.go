@@ -319,15 +319,9 @@ func (a *API) changeRelationship(w http.ResponseWriter, r *http.Request, typ, id
 		return
 	}
 	err = a.Store.Tx(r.Context(), func(ctx context.Context) error {
-		parent, err := a.lookup(ctx, c.res, id, LockUpdate)
-		switch {
-		case err != nil:
+		parent, err := a.urlRecord(ctx, c.res, id, LockUpdate, ActionEdit, ActionView)
+		if err != nil {
 			return err
-		case parent == nil:
-			return NotFound()
-		}
-		if e := permit(parent, "", ActionEdit, ActionView); e != nil {
-			return e
 		}
 		if !ifMatch(r, c.res, parent) {
 			return preconditionFailed()
