@@ -5,9 +5,10 @@ package server_test
 // (httptest.NewServer) in this process, over the same PostgreSQL database, loaded by turns by a
 // Go load generator in the same process: keep-alive clients, 32 concurrent connections, a fixed
 // duration per request class and server, split into rounds in which the two servers take turns
-// (ours first in one round, the lean server first in the next). Whatever else the machine does
-// over a class's time (a neighbour's load, PostgreSQL's own background work) then weighs on both
-// alike: one server after the other, runs of the same code moved the ratio by ±0.08.
+// (ours first in one round, the lean server first in the next); ours logs as the serve command
+// does, a JSON line per request into a file. Whatever else the machine does over a class's time
+// (a neighbour's load, PostgreSQL's own background work) then weighs on both alike: one server
+// after the other, runs of the same code moved the ratio by ±0.08.
 //
 //	(a benchmark: make bench-* runs it once; make test and make bench do not)
 //	WEBAPI_BENCH_HTTP_DB            the database, kept between runs (default
@@ -42,9 +43,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/pprof"
@@ -56,6 +59,7 @@ import (
 
 	"webapi/server"
 	"webapi/server/apitest"
+	"webapi/server/logwriter"
 	"webapi/store/storetest"
 )
 
@@ -100,7 +104,15 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		t.Fatal(err)
 	}
 
-	e, token := newServer(t, db, server.Config{})
+	// ours logs as the serve command does (a JSON access line per request, collected by
+	// logwriter), into a file: what users run, system calls included
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := logwriter.New(logFile, logwriter.Interval)
+	defer func() { _ = logs.Close(); _ = logFile.Close() }()
+	e, token := newServer(t, db, server.Config{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	pool, _ := openBaselinePool(t, storetest.Backend{Name: "postgres", URL: dbURL}, db)
 	// The write classes of earlier runs leave their deleted accounts and index rows behind as dead
 	// rows, which every read passes over until a vacuum, and autovacuum may be off (it was on the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"webapi/server/auth"
 	"webapi/server/batch"
 	"webapi/server/jsonapi"
+	"webapi/server/logwriter"
 	"webapi/server/oauth"
 	"webapi/server/wsse"
 	"webapi/store"
@@ -107,8 +109,8 @@ func serveCmd(open opener) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-			slog.SetDefault(log)
+			log, closeLog := newLog(os.Stderr)
+			defer closeLog()
 			db, err := open(ctx)
 			if err != nil {
 				return err
@@ -202,6 +204,16 @@ func serveCmd(open opener) *cobra.Command {
 func settle() {
 	server.ReleaseSpec()
 	debug.FreeOSMemory()
+}
+
+// newLog is the log of a long-running process (serve, worker), made the default: JSON lines on
+// out (stderr), collected and written at most logwriter.Interval late (one write for many lines
+// under load). closeLog writes what collected; the commands defer it first, so it runs last.
+func newLog(out io.Writer) (log *slog.Logger, closeLog func()) {
+	w := logwriter.New(out, logwriter.Interval)
+	log = slog.New(slog.NewJSONHandler(w, nil))
+	slog.SetDefault(log)
+	return log, func() { _ = w.Close() }
 }
 
 // newOAuth builds the authorization server: its key from --jwt-key, else the database's.

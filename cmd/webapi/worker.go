@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -44,8 +43,8 @@ func workerCmd(open opener) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-			slog.SetDefault(log)
+			log, closeLog := newLog(os.Stderr)
+			defer closeLog()
 			db, err := open(ctx)
 			if err != nil {
 				return err
