@@ -97,7 +97,7 @@ bench-search:
 ## ours (with the administrator's bearer token) and the lean hand-written net/http + pgx server of
 ## server/leanbaseline_test.go, both real TCP servers, under a Go load generator (32 keep-alive
 ## connections, WEBAPI_BENCH_HTTP_SECONDS per request class and server, default 5, in
-## WEBAPI_BENCH_HTTP_ROUNDS rounds, default 5, in which the two servers take turns) over the demo
+## WEBAPI_BENCH_HTTP_ROUNDS rounds, default 25, in which the two servers take turns) over the demo
 ## data at scale 50 in the database http_bench (WEBAPI_BENCH_HTTP_DB; created and seeded when
 ## missing, then kept: dropdb http_bench to start afresh; the write classes, POST and PATCH of
 ## accounts, run last and delete the accounts they created). Prints a markdown table; the CPU
