@@ -106,15 +106,15 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		t.Fatal(err)
 	}
 
-	// ours logs as the serve command does (a JSON access line per request, collected by
-	// logwriter), into a file: what users run, system calls included
+	// ours logs as the serve command does (a JSON access line per request appended by hand,
+	// collected by logwriter), into a file: what users run, system calls included
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "access.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := logwriter.New(logFile, logwriter.Interval)
 	defer func() { _ = logs.Close(); _ = logFile.Close() }()
-	e, token := newServer(t, db, server.Config{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	e, token := newServer(t, db, server.Config{Logger: slog.New(slog.NewJSONHandler(logs, nil)), AccessLog: logs})
 	pool, _ := openBaselinePool(t, storetest.Backend{Name: "postgres", URL: dbURL}, db)
 	// The write classes of earlier runs leave their deleted accounts and index rows behind as dead
 	// rows, which every read passes over until a vacuum, and autovacuum may be off (it was on the

@@ -2,12 +2,15 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -52,42 +55,112 @@ func TestHealthAndSchemaDocuments(t *testing.T) {
 }
 
 // Every request is one line of the access log, tied to its response by the request id: what was
-// asked, how it was answered and how long it took, and not the line's source in the code.
+// asked, how it was answered and how long it took, and not the line's source in the code. The
+// line is the same whether it goes through the Logger (a JSON handler) or is appended by hand
+// into Config.AccessLog (what serve does); a line with a byte the JSON handler escapes (here a
+// hostile X-Real-IP) is escaped in both.
 func TestAccessLog(t *testing.T) {
 	t.Parallel()
-	var out lockedBuffer
-	log := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{AddSource: true}))
-	env := apitest.NewWith(t, storetest.Backends(t)[0], store.DefaultLimits, server.Config{Logger: log})
-	ids := map[string]bool{}
-	for _, path := range []string{"/api/accounts?page[size]=1", "/api/accounts/999999"} {
-		res := env.Do(apitest.Request{Method: http.MethodGet, Path: path})
-		id := res.Header.Get("X-Request-Id")
-		if !regexp.MustCompile(`^[A-Za-z]{32}$`).MatchString(id) || ids[id] {
-			t.Fatalf("GET %s: request id %q (before: %v)", path, id, ids)
-		}
-		ids[id] = true
-		var line map[string]any
-		for _, text := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-			var l map[string]any
-			if err := json.Unmarshal([]byte(text), &l); err != nil {
-				t.Fatalf("log line %q: %v", text, err)
+	for _, direct := range []bool{false, true} {
+		t.Run(map[bool]string{false: "logger", true: "direct"}[direct], func(t *testing.T) {
+			t.Parallel()
+			var out lockedBuffer
+			cfg := server.Config{Logger: slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{AddSource: true}))}
+			if direct {
+				cfg.Logger, cfg.AccessLog = slog.New(slog.NewJSONHandler(io.Discard, nil)), &out
 			}
-			if l["msg"] == "request" && l["request_id"] == id {
-				line = l
+			env := apitest.NewWith(t, storetest.Backends(t)[0], store.DefaultLimits, cfg)
+			ids := map[string]bool{}
+			for _, tc := range []struct{ path, realIP, remote string }{
+				{"/api/accounts?page[size]=1", "", "192.0.2.1"},
+				{"/api/accounts/999999", "", "192.0.2.1"},
+				{"/api/accounts/999999", "203.0.113.9\\\"<é>\t", "203.0.113.9\\\"<é>\t"},
+			} {
+				req := apitest.Request{Method: http.MethodGet, Path: tc.path}
+				if tc.realIP != "" {
+					req.Header = map[string]string{"X-Real-Ip": tc.realIP}
+				}
+				res := env.Do(req)
+				id := res.Header.Get("X-Request-Id")
+				if !regexp.MustCompile(`^[A-Za-z]{32}$`).MatchString(id) || ids[id] {
+					t.Fatalf("GET %s: request id %q (before: %v)", tc.path, id, ids)
+				}
+				ids[id] = true
+				var line map[string]any
+				for _, text := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+					var l map[string]any
+					if err := json.Unmarshal([]byte(text), &l); err != nil {
+						t.Fatalf("log line %q: %v", text, err)
+					}
+					if l["msg"] == "request" && l["request_id"] == id {
+						line = l
+					}
+				}
+				if line == nil {
+					t.Fatalf("GET %s: no access log line with the request id %s in:\n%s", tc.path, id, out.String())
+				}
+				duration, _ := line["duration"].(float64)
+				stamp, _ := line["time"].(string)
+				delete(line, "time")
+				delete(line, "duration")
+				want := map[string]any{"level": "INFO", "msg": "request", "request_id": id, "method": "GET",
+					"status": float64(res.Status), "bytes": float64(len(res.Body)), "remote": tc.remote}
+				want["uri"] = "http://api.test" + tc.path // httptest sends the absolute form
+				got, _ := json.Marshal(line)
+				if wanted, _ := json.Marshal(want); string(got) != string(wanted) || duration <= 0 {
+					t.Errorf("GET %s: access log line %s, duration %v; want %s", tc.path, got, duration, wanted)
+				}
+				if at, err := time.Parse(time.RFC3339Nano, stamp); err != nil || time.Since(at) > time.Minute || time.Since(at) < 0 {
+					t.Errorf("GET %s: the line's time %q (%v)", tc.path, stamp, err)
+				}
 			}
-		}
-		if line == nil {
-			t.Fatalf("GET %s: no access log line with the request id %s in:\n%s", path, id, out.String())
-		}
-		duration, _ := line["duration"].(float64)
-		delete(line, "time")
-		delete(line, "duration")
-		want := map[string]any{"level": "INFO", "msg": "request", "request_id": id, "method": "GET",
-			"status": float64(res.Status), "bytes": float64(len(res.Body)), "remote": "192.0.2.1"}
-		want["uri"] = "http://api.test" + path // httptest sends the absolute form
-		got, _ := json.Marshal(line)
-		if wanted, _ := json.Marshal(want); string(got) != string(wanted) || duration <= 0 {
-			t.Errorf("GET %s: access log line %s, duration %v; want %s", path, got, duration, wanted)
+		})
+	}
+}
+
+// The access line appended by hand is the JSON handler's, byte for byte; a string the handler
+// would escape is left to the handler.
+func TestAccessLineIsTheJSONHandlers(t *testing.T) {
+	at := []time.Time{
+		time.Date(2026, 12, 2, 1, 45, 32, 123456789, time.UTC),
+		time.Date(2026, 12, 2, 1, 45, 32, 0, time.UTC),
+		time.Date(2026, 12, 2, 1, 45, 32, 120000000, time.FixedZone("", 5*3600+30*60)),
+		time.Now(), // with a monotonic reading, in the local zone
+	}
+	for i, tc := range []struct {
+		requestID, method, uri, remote string
+		status                         int
+		bytes                          int64
+		d                              time.Duration
+		plain                          bool
+	}{
+		{"AbCdEfGhIjKlMnOpQrStUvWxYz012345", "GET", "/api/accounts/5/relationships/contacts", "127.0.0.1", 200, 230, 1234567, true},
+		{"", "PATCH", "/api/accounts?filter[name][contains]=a%20b&fields[accounts]=name,<x>&y=~!@#$%^*()_+{}|:?`", "::1", 404, 0, 0, true},
+		{"id", "DELETE", "/api/x\x7f", "10.0.0.1", 503, 1 << 40, -5, true},
+		{"id", "GET", `/api/"quoted"`, "10.0.0.1", 200, 1, 1, false},
+		{"id", "GET", `/api/back\slash`, "10.0.0.1", 200, 1, 1, false},
+		{"id", "GET", "/api/tab\there", "10.0.0.1", 200, 1, 1, false},
+		{"id", "GET", "/api/caf\u00e9", "10.0.0.1", 200, 1, 1, false},
+		{"id", "GET", "/api/\xff", "10.0.0.1", 200, 1, 1, false},
+		{"id", "GET", "/api/accounts", "1.2.3.4\u2028", 200, 1, 1, false},
+	} {
+		for _, t0 := range at {
+			var want bytes.Buffer
+			line := slog.NewRecord(t0, slog.LevelInfo, "request", 0)
+			line.AddAttrs(slog.String("request_id", tc.requestID), slog.String("method", tc.method), slog.String("uri", tc.uri),
+				slog.Int("status", tc.status), slog.Int64("bytes", tc.bytes), slog.Duration("duration", tc.d), slog.String("remote", tc.remote))
+			if err := slog.NewJSONHandler(&want, nil).Handle(context.Background(), line); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := server.AppendAccessLine([]byte("kept"), t0, tc.requestID, tc.method, tc.uri, tc.status, tc.bytes, tc.d, tc.remote)
+			switch {
+			case ok != tc.plain:
+				t.Errorf("case %d: appended by hand: %v, want %v", i, ok, tc.plain)
+			case ok && string(got) != "kept"+want.String():
+				t.Errorf("case %d at %v:\n got %s\nwant %s", i, t0, got, want.String())
+			case !ok && string(got) != "kept":
+				t.Errorf("case %d: a line left to the handler appended %q", i, got)
+			}
 		}
 	}
 }

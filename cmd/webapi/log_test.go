@@ -15,7 +15,7 @@ import (
 // commands do on their way out.
 func TestCloseLogWritesWhatCollected(t *testing.T) {
 	var out bytes.Buffer
-	log, closeLog := newLog(&out)
+	log, _, closeLog := newLog(&out)
 	log.Info("shutting down", "n", 1)
 	closeLog()
 	var line map[string]any

@@ -109,7 +109,7 @@ func serveCmd(open opener) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log, closeLog := newLog(os.Stderr)
+			log, accessLog, closeLog := newLog(os.Stderr)
 			defer closeLog()
 			db, err := open(ctx)
 			if err != nil {
@@ -135,7 +135,7 @@ func serveCmd(open opener) *cobra.Command {
 					return err
 				}
 			}
-			cfg := server.Config{Logger: log, Limits: limits, BodyLimit: bodyLimit, RequestTimeout: requestTimeout, ReadTimeout: readTimeout,
+			cfg := server.Config{Logger: log, AccessLog: accessLog, Limits: limits, BodyLimit: bodyLimit, RequestTimeout: requestTimeout, ReadTimeout: readTimeout,
 				OAuth: provider, Schemes: []auth.Scheme{provider.Bearer(), wsse.New(db)}, Batch: batching, Jobs: jobs}
 			if cors != "" {
 				cfg.CORSOrigins = strings.Split(cors, ",")
@@ -208,12 +208,13 @@ func settle() {
 
 // newLog is the log of a long-running process (serve, worker), made the default: JSON lines on
 // out (stderr), collected and written at most logwriter.Interval late (one write for many lines
-// under load). closeLog writes what collected; the commands defer it first, so it runs last.
-func newLog(out io.Writer) (log *slog.Logger, closeLog func()) {
+// under load). lines is the writer under it, for server.Config.AccessLog. closeLog writes what
+// collected; the commands defer it first, so it runs last.
+func newLog(out io.Writer) (log *slog.Logger, lines io.Writer, closeLog func()) {
 	w := logwriter.New(out, logwriter.Interval)
 	log = slog.New(slog.NewJSONHandler(w, nil))
 	slog.SetDefault(log)
-	return log, func() { _ = w.Close() }
+	return log, w, func() { _ = w.Close() }
 }
 
 // newOAuth builds the authorization server: its key from --jwt-key, else the database's.

@@ -43,7 +43,7 @@ func workerCmd(open opener) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			log, closeLog := newLog(os.Stderr)
+			log, _, closeLog := newLog(os.Stderr)
 			defer closeLog()
 			db, err := open(ctx)
 			if err != nil {
