@@ -40,8 +40,10 @@ func accessLog(log *slog.Logger, direct io.Writer) echo.MiddlewareFunc {
 					h := slog.NewJSONHandler(direct, nil) // the handler's escaping, for the rare line that needs it
 					_ = h.Handle(ctx, a.record())
 				}
-				*buf = line[:0]
-				linePool.Put(buf)
+				if cap(line) <= 4<<10 { // a line of a long URI (up to a megabyte) is not kept
+					*buf = line[:0]
+					linePool.Put(buf)
+				}
 				return nil
 			}
 			_ = log.Handler().Handle(ctx, a.record())
