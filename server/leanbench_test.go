@@ -32,7 +32,9 @@ package server_test
 // RSS is the whole test process (both servers and the load generator): VmRSS after a server's
 // last round and the peak VmHWM. CPU per request is this process's (both servers and the load generator)
 // and that of the PostgreSQL backends of the database, during each run: on a machine that is
-// busy with other work, it says more than requests per second.
+// busy with other work, it says more than requests per second. Next to the ratio of the whole
+// run, the middle half of the rounds' own ratios (the 25th to the 75th percentile of ours / lean
+// in each round): how far the machine's noise moves a round, in the run itself.
 //
 // The write classes run last. POST creates accounts named "HTTP bench <run> <n>", every one
 // distinct; PATCH changes the description of accounts of the run's own (created through ours
@@ -134,8 +136,8 @@ func BenchmarkLoadHTTP(b *testing.B) {
 
 	var table strings.Builder
 	fmt.Fprintf(&table, "\nscale %d, %d connections, %s per class and server in %d rounds, GOMAXPROCS %d, %s\n\n", scale, conns, duration, rounds, runtime.GOMAXPROCS(0), time.Now().UTC().Format("2 Jan 2006"))
-	table.WriteString("| request | ours req/s | lean req/s | ours / lean | ours p50 / p99 ms | lean p50 / p99 ms | CPU µs/req ours / lean (process + PostgreSQL) | RSS after ours / lean MiB |\n")
-	table.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	table.WriteString("| request | ours req/s | lean req/s | ours / lean | … by round, middle half | ours p50 / p99 ms | lean p50 / p99 ms | CPU µs/req ours / lean (process + PostgreSQL) | RSS after ours / lean MiB |\n")
+	table.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	only := regexp.MustCompile(os.Getenv("WEBAPI_BENCH_HTTP_ONLY"))
 	profileClass := os.Getenv("WEBAPI_BENCH_HTTP_PROFILE_CLASS")
 	if profileClass == "" {
@@ -197,10 +199,12 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		}
 		// the servers take turns, ours first in even rounds, the lean server first in odd ones
 		var ours, lean loadResult
+		byRound := make([]float64, rounds) // ours / lean in each round
 		round := duration / time.Duration(rounds)
 		for i := range rounds {
-			serveOurs := func() { ours = ours.add(run(oursSrv.URL, token, round, "")) }
-			serveLean := func() { lean = lean.add(run(leanSrv.URL, "", round, "")) }
+			var o, l loadResult
+			serveOurs := func() { o = run(oursSrv.URL, token, round, "") }
+			serveLean := func() { l = run(leanSrv.URL, "", round, "") }
 			if i%2 == 0 {
 				serveOurs()
 				serveLean()
@@ -208,7 +212,9 @@ func BenchmarkLoadHTTP(b *testing.B) {
 				serveLean()
 				serveOurs()
 			}
+			ours, lean, byRound[i] = ours.add(o), lean.add(l), o.rps()/l.rps()
 		}
+		slices.Sort(byRound)
 		ol, ll := latencyStats(ours.all), latencyStats(lean.all)
 		t.Logf("%s: ours %d requests, %s, %d B allocated per request, %.1f CPUs busy; lean %d requests, %s, %d B, %.1f CPUs busy", c.name,
 			ours.requests(), ol, ours.alloc(), ours.cpusBusy(), lean.requests(), ll, lean.alloc(), lean.cpusBusy())
@@ -217,8 +223,9 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		}
 		op, od := ours.perRequest()
 		lp, ld := lean.perRequest()
-		fmt.Fprintf(&table, "| %s`%s`%s | %.0f | %.0f | %.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
+		fmt.Fprintf(&table, "| %s`%s`%s | %.0f | %.0f | %.2f | %.2f–%.2f | %.1f / %.1f | %.1f / %.1f | %.0f + %.0f / %.0f + %.0f | %.0f / %.0f |\n",
 			leanMethod(c.method), c.path, leanXInclude(c.xInclude), ours.rps(), lean.rps(), ours.rps()/lean.rps(),
+			byRound[rounds/4], byRound[(3*rounds-1)/4],
 			msf(ol.p50), msf(ol.p99), msf(ll.p50), msf(ll.p99),
 			op, od, lp, ld, float64(ours.rss)/1024, float64(lean.rss)/1024)
 	}
