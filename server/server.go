@@ -34,8 +34,9 @@ import (
 type Config struct {
 	Logger *slog.Logger
 	// AccessLog, when set, takes the line every request logs, in the form of slog's JSON handler
-	// (what Logger would write with one), appended by hand: a fifth of the handler's cost. The
-	// serve command gives it the writer under its JSON Logger. When nil the lines go to Logger.
+	// (what Logger would write with one), appended by hand: a fifth of the handler's cost (0.43
+	// against 1.9 µs). One Write per line, from many goroutines at once. The serve command gives
+	// it the writer under its JSON Logger. When nil the lines go to Logger.
 	AccessLog   io.Writer
 	BodyLimit   int64    // bytes; default 10 MiB
 	CORSOrigins []string // allowed CORS origins; none by default
