@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"strconv"
@@ -32,21 +33,10 @@ func accessLog(log *slog.Logger, direct io.Writer) echo.MiddlewareFunc {
 			a := access{time: end, requestID: w.Header().Get(echo.HeaderXRequestID), method: r.Method, uri: r.RequestURI,
 				status: w.Status, bytes: w.Size, duration: end.Sub(start), remote: c.RealIP()}
 			if direct != nil {
-				buf := linePool.Get().(*[]byte)
-				line, ok := a.appendJSON((*buf)[:0])
-				if ok {
-					_, _ = direct.Write(line)
-				} else {
-					h := slog.NewJSONHandler(direct, nil) // the handler's escaping, for the rare line that needs it
-					_ = h.Handle(ctx, a.record())
-				}
-				if cap(line) <= 4<<10 { // a line of a long URI (up to a megabyte) is not kept
-					*buf = line[:0]
-					linePool.Put(buf)
-				}
-				return nil
+				a.writeJSON(ctx, direct)
+			} else {
+				_ = log.Handler().Handle(ctx, a.record())
 			}
-			_ = log.Handler().Handle(ctx, a.record())
 			return nil
 		}
 	}
@@ -70,6 +60,22 @@ func (a *access) record() slog.Record {
 		slog.Int("status", a.status), slog.Int64("bytes", a.bytes), slog.Duration("duration", a.duration),
 		slog.String("remote", a.remote))
 	return line
+}
+
+// writeJSON writes a's line to w as slog.NewJSONHandler(w, nil) would: appended by hand
+// (appendJSON), or by the handler when a string needs its escaping.
+func (a *access) writeJSON(ctx context.Context, w io.Writer) {
+	buf := linePool.Get().(*[]byte)
+	line, ok := a.appendJSON((*buf)[:0])
+	if ok {
+		_, _ = w.Write(line)
+	} else {
+		_ = slog.NewJSONHandler(w, nil).Handle(ctx, a.record())
+	}
+	if cap(line) <= 4<<10 { // a line of a long URI (up to a megabyte) is not kept
+		*buf = line[:0]
+		linePool.Put(buf)
+	}
 }
 
 // linePool holds the buffers of access lines (a line is about 250 bytes).

@@ -1,5 +1,5 @@
 // Package logwriter is the writer under the server's log: lines collect in a buffer that goes out
-// in one write when it is full, at an interval, and when the writer is closed.
+// in one write when it is full, an interval after its first line, and when the writer is closed.
 //
 // The access log writes a line for every request. Written straight to stderr (what the server's
 // JSON handler did), each line was a system call of its own: about 2.5 µs of CPU, 1–2% of the
@@ -21,34 +21,23 @@ const (
 )
 
 // Writer is safe for concurrent use. A line is never split across writes: a Write that would
-// overflow the buffer first writes what the buffer holds.
+// overflow the buffer first writes what the buffer holds. A timer armed by the first line that
+// finds the buffer empty writes it an interval later: an idle server is never woken.
 type Writer struct {
-	mu     sync.Mutex
-	out    io.Writer
-	buf    []byte
-	err    error // the first error of out: the writes after it fail with it
-	stop   chan struct{}
-	closed sync.Once
+	mu       sync.Mutex
+	out      io.Writer
+	buf      []byte
+	err      error // the first error of out: the writes after it fail with it
+	interval time.Duration
+	timer    *time.Timer // Flush, interval after the buffer last stopped being empty
 }
 
-// New returns a Writer over out that writes what collected at least every interval until Close.
+// New returns a Writer over out that writes a line at most interval after it collected.
 func New(out io.Writer, interval time.Duration) *Writer {
-	w := &Writer{out: out, buf: make([]byte, 0, Size), stop: make(chan struct{})}
-	go w.tick(interval)
+	w := &Writer{out: out, buf: make([]byte, 0, Size), interval: interval}
+	w.timer = time.AfterFunc(time.Hour, func() { _ = w.Flush() })
+	w.timer.Stop()
 	return w
-}
-
-func (w *Writer) tick(interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			_ = w.Flush()
-		case <-w.stop:
-			return
-		}
-	}
 }
 
 // Write collects p; a p larger than the buffer is written at once, after what collected.
@@ -65,6 +54,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 		if len(p) > cap(w.buf) {
 			return w.write(p)
 		}
+	}
+	if len(w.buf) == 0 && len(p) > 0 {
+		w.timer.Reset(w.interval)
 	}
 	w.buf = append(w.buf, p...)
 	return len(p), nil
@@ -95,10 +87,9 @@ func (w *Writer) write(p []byte) (int, error) {
 	return n, err
 }
 
-// Close stops the interval's writes and writes what collected; it does not close out. Writes
-// after Close go out at once.
+// Close writes what collected; it does not close out. Writes after Close go out at once.
 func (w *Writer) Close() error {
-	w.closed.Do(func() { close(w.stop) })
+	w.timer.Stop()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	err := w.flushLocked()
