@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
+
 	"webapi/store"
 )
 
@@ -136,8 +138,8 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 }
 
 // scan passes the rows of the select to fn until fn returns false. Every column is scanned
-// into a slot (slot.go), through pgx's typed scanners on PostgreSQL and database/sql's Scan on
-// SQLite; the order keys of a keyset scan (Select.Keys) as the driver gives them, since they
+// into a slot (slot.go), from pgx's wire bytes on PostgreSQL (pgrows.go) and through
+// database/sql's Scan on SQLite; the order keys of a keyset scan (Select.Keys) as the driver gives them, since they
 // are arguments of the next read.
 func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 	b := takeScanBuf(len(s.Columns)+1, len(s.Columns))
@@ -157,8 +159,16 @@ func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 		}
 	}
 	b.dest = dest[:0]
+	pg, _ := rows.(pgx.Rows)
+	b.pg.rows = pg
 	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		var err error
+		if pg != nil {
+			err = b.pg.scan(dest)
+		} else {
+			err = rows.Scan(dest...)
+		}
+		if err != nil {
 			return err
 		}
 		for i, c := range s.Columns {
@@ -185,6 +195,7 @@ func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 type scanBuf struct {
 	slots        []slot
 	dest, values []any
+	pg           pgxRows
 }
 
 var scanBufs = sync.Pool{New: func() any { return new(scanBuf) }}
@@ -207,6 +218,8 @@ func (b *scanBuf) release() {
 	clear(b.slots)
 	clear(b.values)
 	clear(b.dest[:cap(b.dest)])
+	clear(b.pg.cols) // pgx's plans refer to the connection's type map
+	b.pg.rows, b.pg.cols = nil, b.pg.cols[:0]
 	scanBufs.Put(b)
 }
 

@@ -15,12 +15,13 @@ import (
 	"webapi/store"
 )
 
-// slot is the scan destination of a column. pgx (PostgreSQL) scans into it through its typed
-// scanner interfaces: the value arrives decoded from the wire, by value, without the reflection
-// and boxing of pgx's generic path into sql.Null* and *any (in a profile of one account, that
-// path was a third of a request's allocations). database/sql (SQLite), and pgx for a type it has
-// no typed scanner for, give it the driver's value through Scan (sql.Scanner). value then gives
-// the Go value of the column's Type, converting as database/sql would.
+// slot is the scan destination of a column. On PostgreSQL the common types are decoded into it
+// from pgx's wire bytes (decode, pgrows.go), the others by pgx's plans through its typed scanner
+// interfaces: the value arrives by value, without the reflection and boxing of pgx's generic path
+// into sql.Null* and *any (in a profile of one account, that path was a third of a request's
+// allocations). database/sql (SQLite), and pgx for a type it has no typed scanner for, give it
+// the driver's value through Scan (sql.Scanner). value then gives the Go value of the column's
+// Type, converting as database/sql would.
 type slot struct {
 	kind slotKind
 	i    int64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +14,8 @@ import (
 
 // TestScanPaths reads one row of every column type (and NULL, and values of other SQL types
 // than the column's) outside a transaction, in one, and on PostgreSQL also through database/sql.
-// Rows of pgx (PostgreSQL) reach the slots through pgx's typed scanners, rows of database/sql
-// (SQLite, and that third read) through Scan. Every value must be the same each way, and the
+// Rows of pgx (PostgreSQL) reach the slots from their wire bytes (pgrows.go; pgx's plans for
+// the other types), rows of database/sql (SQLite, and that third read) through Scan. Every value must be the same each way, and the
 // same on both databases.
 func TestScanPaths(t *testing.T) {
 	t.Parallel()
@@ -24,6 +25,13 @@ func TestScanPaths(t *testing.T) {
 		if err := db.Gorm.Exec("INSERT INTO organizations (name, enabled, created_at, updated_at) VALUES ('scan', TRUE, ?, ?)",
 			db.TimeValue(Now()), db.TimeValue(Now())).Error; err != nil {
 			t.Fatal(err)
+		}
+		utc := func(s string) time.Time {
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tm.UTC()
 		}
 		cast := func(v, pgType string) string {
 			if db.Dialect == store.Postgres {
@@ -64,6 +72,19 @@ func TestScanPaths(t *testing.T) {
 		cols = append(cols, Column{Expr: Expr{SQL: cast("12.5", "NUMERIC(19,4)")}, Type: Text},
 			Column{Expr: Expr{SQL: cast("2.25", "DOUBLE PRECISION")}, Type: Text},
 			Column{Expr: Expr{SQL: "1 = 1"}, Type: Text})
+		// the other integer and float widths, varchar, times before 2000 and before 1970 (whose
+		// microseconds PostgreSQL sends negative), a time without zone
+		more := len(cols)
+		cols = append(cols, Column{Expr: Expr{SQL: cast("-70000", "INTEGER")}, Type: Int},
+			Column{Expr: Expr{SQL: cast("-300", "SMALLINT")}, Type: Int},
+			Column{Expr: Expr{SQL: cast("1.5", "REAL")}, Type: Float},
+			Column{Expr: Expr{SQL: cast("'vé'", "VARCHAR(10)")}, Type: Text},
+			Column{Expr: Expr{SQL: cast("'1999-12-31 23:59:59.999999+00:00'", "TIMESTAMPTZ")}, Type: DateTime},
+			Column{Expr: Expr{SQL: cast("'1969-07-20 20:17:40.25+00:00'", "TIMESTAMPTZ")}, Type: DateTime},
+			Column{Expr: Expr{SQL: cast("'2024-03-01 08:11:12.5'", "TIMESTAMP")}, Type: DateTime},
+			Column{Expr: Expr{SQL: cast("'1969-07-20 20:17:40.25+00:00'", "TIMESTAMPTZ")}, Type: Text})
+		wantMore := []any{int64(-70000), int64(-300), 1.5, "vé", utc("1999-12-31T23:59:59.999999Z"),
+			utc("1969-07-20T20:17:40.25Z"), utc("2024-03-01T08:11:12.5Z")}
 		read := func(ctx context.Context) (string, []any) {
 			t.Helper()
 			s := &Select{Table: "organizations", IDType: Int, Columns: cols, Where: []Expr{{SQL: "t.name = 'scan'"}}, Limit: -1}
@@ -115,13 +136,6 @@ func TestScanPaths(t *testing.T) {
 			}
 		}
 		// and what they are (the same on both databases)
-		utc := func(s string) time.Time {
-			tm, err := time.Parse(time.RFC3339Nano, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tm.UTC()
-		}
 		want := []any{int64(5), int64(-7), 2.5, float64(3), "12.5000", "0.1235", "text é", "42", true, false,
 			utc("2024-03-01T00:00:00Z"), utc("2024-03-01T08:11:12.5Z"), utc("2024-03-01T08:11:12.5Z"), nil,
 			json.RawMessage(`{"a":[1,2]}`), nil, []string{"1", "20", "3"}, []string{},
@@ -138,5 +152,33 @@ func TestScanPaths(t *testing.T) {
 				t.Errorf("column %d (%s): %#v, want %#v", i, cols[i].SQL, plain[i], w)
 			}
 		}
+		for i, w := range wantMore {
+			if i += more; !reflect.DeepEqual(plain[i], w) {
+				t.Errorf("column %d (%s): %#v, want %#v", i, cols[i].SQL, plain[i], w)
+			}
+		}
 	})
+}
+
+// An infinite time (PostgreSQL's 'infinity' and '-infinity') is not a value of the API: reading
+// one is an error, from the wire bytes as through pgx's plan (a timestamp without zone).
+func TestScanInfiniteTime(t *testing.T) {
+	t.Parallel()
+	b, ok := storetest.Postgres(t)
+	if !ok {
+		return // SQLite has no infinite time
+	}
+	db := storetest.Open(t, b)
+	for _, v := range []string{"CAST('infinity' AS TIMESTAMPTZ)", "CAST('-infinity' AS TIMESTAMPTZ)", "CAST('infinity' AS TIMESTAMP)"} {
+		s := &Select{Table: "organizations", IDType: Int, Columns: []Column{{Expr: Expr{SQL: v}, Type: DateTime}}, Limit: -1}
+		err := db.Tx(context.Background(), func(ctx context.Context) error {
+			if err := db.Conn(ctx).Exec("INSERT INTO organizations (name, enabled, created_at, updated_at) VALUES ('inf', TRUE, ?, ?)", db.TimeValue(Now()), db.TimeValue(Now())).Error; err != nil {
+				return err
+			}
+			return Find(ctx, db, s, func(Row) bool { return true })
+		})
+		if err == nil || !strings.Contains(err.Error(), "an infinite time") {
+			t.Errorf("%s: %v, want an infinite time's error", v, err)
+		}
+	}
 }
