@@ -263,6 +263,10 @@ func appendString(b []byte, s string) []byte {
 func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
@@ -304,6 +308,20 @@ func appendEscaped(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, s[start:]...)
+}
+
+// plain8 reports whether the 8 bytes of s are all printable ASCII other than '"' and '\\':
+// bytes appendEscaped copies as they are. Strings are nearly all such bytes, so it looks at 8
+// at a time (byte by byte, it was the engine's largest own item in a profile of a loaded
+// server answering one account): a byte
+// is flagged by its high bit (non-ASCII), by a borrow when 0x20 is subtracted (a control
+// character), or by a borrow when 1 is subtracted from it XOR '"' or '\\' (equal to either). A
+// borrow only runs on from a byte that is flagged itself, so no byte is flagged wrongly alone.
+func plain8(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	return (x|(x-ones*0x20)|((x^(ones*'"'))-ones)|((x^(ones*'\\'))-ones))&highs == 0
 }
 
 // appendDate appends t's date as 2006-01-02. It writes the digits itself: time.AppendFormat
