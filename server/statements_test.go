@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
-	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -145,11 +145,12 @@ func TestStatementsPerGet(t *testing.T) {
 }
 
 // The engine reads a record by its id (and what the caller may do to it) with one row's
-// statement: an equality, no order and no limit. What the caller may do to every record of its
-// organization is a constant of the statement, not a condition on each row: the
-// administrator's three flags; for a role that may view the organization's accounts, edit its
-// own and delete none, the edit flag alone is a condition. The answers are those of the access
-// tests (TestAccessLevels); this test holds the statement to its shape.
+// statement: an equality, no order and no limit. What the caller may do is one column, the sum of
+// the bits of jsonapi.Allowed (view 1, edit 4, delete 8), and what it may do to every record of
+// its organization is a constant of that sum, not a condition on each row: the administrator's
+// 13; for a role that may view the organization's accounts, edit its own and delete none, 1 and
+// the edit bit's condition. The answers are those of the access tests (TestAccessLevels); this
+// test holds the statement to its shape.
 func TestStatementOfARecordByID(t *testing.T) {
 	t.Parallel()
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
@@ -159,11 +160,12 @@ func TestStatementOfARecordByID(t *testing.T) {
 		var ran []string
 		env.DB.OnQuery(func(q string) { mu.Lock(); ran = append(ran, q); mu.Unlock() })
 		t.Cleanup(func() { env.DB.OnQuery(nil) })
-		// every column (a GET, a DELETE) or the id alone (the locked read of a PATCH), the three flags
-		flag := `(1|0|CASE WHEN .* THEN 1 ELSE 0 END)`
-		byID := regexp.MustCompile(`^SELECT t\.id(?:, .*)?, ` + flag + `, ` + flag + `, ` + flag +
+		// every column (a GET, a DELETE) or the id alone (the locked read of a PATCH), then what
+		// the caller may do: the constant bits and the conditional ones
+		byID := regexp.MustCompile(`^SELECT t\.id(?:, .*)?, (\d+)((?: \+ CASE WHEN .* THEN \d+ ELSE 0 END)?)` +
 			` FROM accounts t WHERE \(.*\) AND \(t\.id = (?:\?|\$\d+)\)(?: FOR (?:NO KEY )?UPDATE OF t)?$`)
-		flags := func(c *apitest.Env, req apitest.Request, status int) []string {
+		bit := regexp.MustCompile(` \+ CASE WHEN .*? THEN (\d+) ELSE 0 END`)
+		may := func(c *apitest.Env, req apitest.Request, status int) (string, []string) {
 			t.Helper()
 			mu.Lock()
 			ran = nil
@@ -173,31 +175,34 @@ func TestStatementOfARecordByID(t *testing.T) {
 			defer mu.Unlock()
 			for _, q := range ran {
 				if m := byID.FindStringSubmatch(q); m != nil {
-					return m[1:4]
+					var bits []string
+					for _, b := range bit.FindAllStringSubmatch(m[2], -1) {
+						bits = append(bits, b[1])
+					}
+					return m[1], bits
 				}
 			}
 			t.Fatalf("%s %s: no read of one account among %q", req.Method, req.Path, ran)
-			return nil
+			return "", nil
 		}
-		constant := func(got []string, view, edit, del string) {
-			t.Helper()
-			for i, want := range []string{view, edit, del} {
-				if want == "CASE" && !strings.HasPrefix(got[i], "CASE WHEN ") || want != "CASE" && got[i] != want {
-					t.Errorf("flags %q, want %s, %s, %s", got, view, edit, del)
-					return
+		want := func(always string, conditional ...string) func(string, []string) {
+			return func(gotAlways string, gotConditional []string) {
+				t.Helper()
+				if gotAlways != always || !slices.Equal(gotConditional, conditional) {
+					t.Errorf("may: %s and the conditional bits %q, want %s and %q", gotAlways, gotConditional, always, conditional)
 				}
 			}
 		}
 		admins := "/api/accounts/" + w.accounts["admin"]
-		constant(flags(w.admin, apitest.Request{Path: admins}, http.StatusOK), "1", "1", "1")
-		constant(flags(w.caller, apitest.Request{Path: admins}, http.StatusOK), "1", "CASE", "0")
+		want("13")(may(w.admin, apitest.Request{Path: admins}, http.StatusOK))
+		want("1", "4")(may(w.caller, apitest.Request{Path: admins}, http.StatusOK))
 		patch := func(id string) apitest.Request {
 			return apitest.Request{Method: http.MethodPatch, Path: "/api/accounts/" + id,
 				Body: `{"data":{"type":"accounts","id":"` + id + `","attributes":{"description":"edited"}}}`}
 		}
-		constant(flags(w.caller, patch(w.accounts["admin"]), http.StatusForbidden), "1", "CASE", "0")
-		constant(flags(w.caller, patch(w.accounts["caller"]), http.StatusOK), "1", "CASE", "0")
-		constant(flags(w.admin, patch(w.accounts["caller"]), http.StatusOK), "1", "1", "1")
-		flags(w.caller, apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/" + w.accounts["caller"]}, http.StatusForbidden)
+		want("1", "4")(may(w.caller, patch(w.accounts["admin"]), http.StatusForbidden))
+		want("1", "4")(may(w.caller, patch(w.accounts["caller"]), http.StatusOK))
+		want("13")(may(w.admin, patch(w.accounts["caller"]), http.StatusOK))
+		may(w.caller, apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/" + w.accounts["caller"]}, http.StatusForbidden)
 	})
 }
