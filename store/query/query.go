@@ -139,8 +139,8 @@ func Find(ctx context.Context, db *store.DB, s *Select, fn func(Row) bool) error
 
 // scan passes the rows of the select to fn until fn returns false. Every column is scanned
 // into a slot (slot.go), from pgx's wire bytes on PostgreSQL (pgrows.go) and through
-// database/sql's Scan on SQLite; the order keys of a keyset scan (Select.Keys) as the driver gives them, since they
-// are arguments of the next read.
+// database/sql's Scan on SQLite; the order keys of a keyset scan (Select.Keys) as the driver
+// gives them, since they are arguments of the next read.
 func (s *Select) scan(rows store.Rows, fn func(Row) bool) error {
 	b := takeScanBuf(len(s.Columns)+1, len(s.Columns))
 	defer b.release()
