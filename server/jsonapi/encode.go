@@ -312,11 +312,11 @@ func appendEscaped(b []byte, s string) []byte {
 
 // plain8 reports whether the 8 bytes of s are all printable ASCII other than '"' and '\\':
 // bytes appendEscaped copies as they are. Strings are nearly all such bytes, so it looks at 8
-// at a time (byte by byte, it was the engine's largest own item in a profile of a loaded
-// server answering one account): a byte
-// is flagged by its high bit (non-ASCII), by a borrow when 0x20 is subtracted (a control
-// character), or by a borrow when 1 is subtracted from it XOR '"' or '\\' (equal to either). A
-// borrow only runs on from a byte that is flagged itself, so no byte is flagged wrongly alone.
+// at a time (byte by byte, it was the engine's largest own item in a profile of a loaded server
+// answering one account): a byte is flagged by its high bit (non-ASCII), by a borrow when 0x20
+// is subtracted (a control character), or by a borrow when 1 is subtracted from it XOR '"' or
+// '\\' (equal to either). A borrow only runs on from a byte that is flagged itself, so no byte
+// is flagged wrongly alone.
 func plain8(s string) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |

@@ -64,6 +64,7 @@ func (r *pgxRows) plan(dest []any) error {
 	return nil
 }
 
+// pgxFormOf is the wire form decoded here for a column of type oid sent in format, or pgxPlan.
 func pgxFormOf(oid uint32, format int16) pgxForm {
 	switch oid {
 	case pgtype.TextOID, pgtype.VarcharOID:
