@@ -103,6 +103,9 @@ bench-search:
 ## accounts, run last and delete the accounts they created). Prints a markdown table; the CPU
 ## profile of ours serving the class WEBAPI_BENCH_HTTP_PROFILE_CLASS in a run of its own (default page10, the page of
 ## 10 accounts; e.g. post_account, patch_account) goes to BENCH_HTTP_PROFILE (go tool pprof -top -cum).
+## Each class starts on new database connections; a class during which PostgreSQL's backends
+## faulted their heap in again on every statement is named under the table (README: glibc's trim
+## threshold for PostgreSQL).
 BENCH_HTTP_PROFILE ?= /tmp/webapi-bench-http.cpu.pprof
 bench-http:
 	WEBAPI_BENCH_HTTP_CPUPROFILE=$(abspath $(BENCH_HTTP_PROFILE)) CGO_ENABLED=0 \
