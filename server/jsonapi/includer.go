@@ -133,12 +133,14 @@ func collectInto(parent *node, rec *Record) {
 // appendIncluded loads what is left of the include tree and appends the "included" member: the
 // resources rendered so far, then the loaded ones, rendered straight into the document.
 func (inc *includer) appendIncluded(ctx context.Context, b []byte) ([]byte, error) {
+	n := len(b)
+	// the loaded ones go into the document's buffer, not into inc.out first (which grew from
+	// nothing and was copied: a third of what a page with included contacts allocated)
+	inc.out = append(append(b, `,"included":[`...), inc.out...)
 	if err := inc.load(ctx); err != nil {
-		return b, err
+		return inc.out[:n], err
 	}
-	b = append(b, `,"included":[`...)
-	b = append(b, inc.out...)
-	return append(b, ']'), nil
+	return append(inc.out, ']'), nil
 }
 
 // load loads the ids collected and not loaded yet, breadth first (the records loaded for a node
