@@ -213,6 +213,21 @@ func TestIncludedReferenceExample(t *testing.T) {
 					"relationships":{"source":{"data":{"type":"contactsources","id":"call"}}}}]}`)),
 				itemDoc(resURL("accounts", "1"), incAccount("1", "", map[string]any{"name": "Gartner Inc."}, idents("contacts", "1", "2", "3"), ident("contacts", "2")), incContact("3", incMeta("jim"), jim, ident("contactsources", "call"), account1)))
 		})
+		t.Run("update with include: what it wrote first, then what the include loads", func(t *testing.T) {
+			env := env.For(t)
+			jim := map[string]any{"firstName": "Jim", "gender": "male"}
+			nancyRenamed := incWith(nancy, map[string]any{"primaryEmail": "nancy@gartner.example.com", "jobTitle": "CFO"})
+			req := incPatch("accounts", "1", `{"data":{"type":"accounts","id":"1","attributes":{"description":"Research"},
+				"relationships":{"defaultContact":{"data":{"type":"contacts","id":"2"}}}},
+				"included":[{"type":"contacts","id":"2","meta":{"update":true},"attributes":{"jobTitle":"CFO"}}]}`)
+			req.Path += "?include=contacts"
+			// contact 2 once, with its meta, though the include reaches it too
+			expectUpdated(t, env.Do(req), itemDoc(resURL("accounts", "1"),
+				incAccount("1", "", map[string]any{"name": "Gartner Inc.", "description": "Research"}, idents("contacts", "1", "2", "3"), ident("contacts", "2")),
+				incContact("2", incMeta("2"), nancyRenamed, "null", account1),
+				incContact("1", "", john, website, account1),
+				incContact("3", "", jim, ident("contactsources", "call"), account1)))
+		})
 		t.Run("a new resource linked from an included one", func(t *testing.T) {
 			env := env.For(t)
 			// the contact is reachable through the call, which points at the primary account
