@@ -11,14 +11,14 @@ package server_test
 // byte-identical to ours (TestLeanBaselineWrites its writes: documents, headers and rows);
 // BenchmarkLoadHTTP (leanbench_test.go, make bench-http) measures both under load.
 //
-// It reuses the row scanners of baseline_test.go (the older baseline of issue 9, which runs our
-// own SQL shapes and encodes with encoding/json) but none of its SQL, and writes its documents by
-// appending JSON into a pooled buffer (encoding/json made it slower than ours on lists, which is
-// not a floor). TestLeanStr checks its string escaping against encoding/json.
+// It scans each row into a struct of its columns and appends the row's JSON straight into a
+// pooled buffer, links written from the id as it goes (leanrows_test.go): encoding/json made it
+// slower than ours on lists, and the scanners of baseline_test.go (the older baseline of issue 9,
+// which runs our own SQL shapes) built a string for every link, neither of which is a floor.
+// TestLeanStr checks its string escaping against encoding/json.
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -31,6 +31,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -119,7 +120,7 @@ func TestLeanBaselineMatches(t *testing.T) {
 // ---- the lean server ----
 
 // The administrator sees every record of organization 1; linkage lists visible records only.
-// An account is read as baseScanAccount scans it: its attributes, its contacts, its to-one links.
+// An account is read as leanAccountRow scans it: its attributes, its contacts, its to-one links.
 const (
 	leanAccountAttrCols = `a.id, a.name, a.description, a.last_contacted_date, a.last_contacted_date_in,
 	a.last_contacted_date_out, a.times_contacted, a.times_contacted_in, a.times_contacted_out,
@@ -140,17 +141,6 @@ const (
 	c.owner_id, c.organization_id`
 )
 
-type leanSparseAccount struct {
-	Type       string `json:"type"`
-	ID         string `json:"id"`
-	Attributes struct {
-		Name        string  `json:"name"`
-		Description *string `json:"description"`
-		CreatedAt   bTime   `json:"createdAt"`
-		UpdatedAt   bTime   `json:"updatedAt"`
-	} `json:"attributes"`
-}
-
 // leanHandler serves the request classes of leanCases.
 func leanHandler(pool *pgxpool.Pool) http.Handler {
 	fail := func(w http.ResponseWriter, err error) {
@@ -160,20 +150,9 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 		}
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
-	contacts := func(ctx context.Context, base, sql string, args ...any) ([]bContact, error) {
-		rows, _ := pool.Query(ctx, sql, args...)
-		return pgx.CollectRows(rows, func(row pgx.CollectableRow) (bContact, error) { return baseScanContact(row, base) })
-	}
-	include := func(ctx context.Context, base string, accounts []bAccount) ([]bContact, error) {
-		ids := baseContactIDs(accounts)
-		if len(ids) == 0 {
-			return []bContact{}, nil
-		}
-		return contacts(ctx, base, "SELECT "+leanContactCols+" FROM contacts c WHERE c.id = ANY($1) AND c.organization_id = 1 ORDER BY c.id", ids)
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/accounts", func(w http.ResponseWriter, r *http.Request) {
-		ctx, q, base := r.Context(), r.URL.Query(), "http://"+r.Host
+		ctx, q := r.Context(), r.URL.Query()
 		size := 10
 		if s := q.Get("page[size]"); s != "" {
 			n, err := strconv.Atoi(s)
@@ -184,23 +163,37 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			size = n
 		}
 		if q.Get("fields[accounts]") == "name,description,createdAt,updatedAt" && r.Header.Get("X-Include") == "noHateoas" {
-			rows, _ := pool.Query(ctx, "SELECT id, name, description, created_at, updated_at FROM accounts WHERE organization_id = 1 ORDER BY id LIMIT "+strconv.Itoa(size))
-			data, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (leanSparseAccount, error) {
-				var a leanSparseAccount
+			leanServe(w, http.StatusOK, fail, func(b []byte) ([]byte, error) {
+				rows, err := pool.Query(ctx, "SELECT id, name, description, created_at, updated_at FROM accounts WHERE organization_id = 1 ORDER BY id LIMIT "+strconv.Itoa(size))
+				if err != nil {
+					return b, err
+				}
+				defer rows.Close()
 				var id int64
+				var name string
+				var description pgtype.Text
 				var created, updated time.Time
-				err := row.Scan(&id, &a.Attributes.Name, &a.Attributes.Description, &created, &updated)
-				a.Type, a.ID = "accounts", strconv.FormatInt(id, 10)
-				a.Attributes.CreatedAt, a.Attributes.UpdatedAt = bTime(created), bTime(updated)
-				return a, err
-			})
-			if err != nil {
-				fail(w, err)
-				return
-			}
-			leanSend(w, func(b []byte) []byte {
-				b = leanList(append(b, `{"data":`...), data, leanSparse)
-				return append(b, '}')
+				b = append(b, `{"data":[`...)
+				for n := 0; rows.Next(); n++ {
+					if err := rows.Scan(&id, &name, &description, &created, &updated); err != nil {
+						return b, err
+					}
+					if n > 0 {
+						b = append(b, ',')
+					}
+					b = append(b, `{"type":"accounts","id":"`...)
+					b = strconv.AppendInt(b, id, 10)
+					b = append(b, `","attributes":{"name":`...)
+					b = leanStr(b, name)
+					b = append(b, `,"description":`...)
+					b = leanText(b, description)
+					b = append(b, `,"createdAt":`...)
+					b = leanTimeOf(b, created)
+					b = append(b, `,"updatedAt":`...)
+					b = leanTimeOf(b, updated)
+					b = append(b, "}}"...)
+				}
+				return append(b, "]}"...), rows.Err()
 			})
 			return
 		}
@@ -213,31 +206,53 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 		// generic plan is estimated for a tenth of the table, so it planned every execution
 		// again (a third of the database's time for a page)
 		sql += " ORDER BY a.id LIMIT " + strconv.Itoa(size+1)
-		rows, _ := pool.Query(ctx, sql, args...)
-		accounts, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (bAccount, error) { return baseScanAccount(row, base) })
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		links := basePageLinks(r, base)
-		if len(accounts) > size {
-			accounts = accounts[:size]
-		} else {
-			links.Next = ""
-		}
-		var included []bContact
-		if q.Get("include") == "contacts" {
-			if included, err = include(ctx, base, accounts); err != nil {
-				fail(w, err)
-				return
+		leanServe(w, http.StatusOK, fail, func(b []byte) ([]byte, error) {
+			base := leanBase(r.Host)
+			rows, err := pool.Query(ctx, sql, args...)
+			if err != nil {
+				return b, err
 			}
-		}
-		leanSend(w, func(b []byte) []byte {
-			b = leanList(append(b, `{"data":`...), accounts, leanAccount)
-			if included != nil {
-				b = leanList(append(b, `,"included":`...), included, leanContact)
+			defer rows.Close()
+			var a leanAccountRow
+			var contacts []int64 // of the page's accounts, for include=contacts
+			n := 0
+			b = append(b, `{"data":[`...)
+			for rows.Next() {
+				if n++; n > size {
+					continue // the row after the page: there is a next one
+				}
+				if err := a.scan(rows); err != nil {
+					return b, err
+				}
+				if n > 1 {
+					b = append(b, ',')
+				}
+				b = leanAccountOf(b, base, &a)
+				contacts = append(contacts, a.contacts...)
 			}
-			return append(leanPageLinks(append(b, ','), links), '}')
+			if err := rows.Err(); err != nil {
+				return b, err
+			}
+			b = append(b, ']')
+			if q.Get("include") == "contacts" {
+				b = append(b, `,"included":`...)
+				if len(contacts) == 0 {
+					b = append(b, "[]"...)
+				} else {
+					rows, err := pool.Query(ctx, "SELECT "+leanContactCols+" FROM contacts c WHERE c.id = ANY($1) AND c.organization_id = 1 ORDER BY c.id", contacts)
+					if err != nil {
+						return b, err
+					}
+					if b, _, err = leanContactsOf(b, base, rows, -1); err != nil {
+						return b, err
+					}
+				}
+			}
+			links := basePageLinks(r, "http://"+r.Host)
+			if n <= size {
+				links.Next = ""
+			}
+			return append(leanPageLinks(append(b, ','), links), '}'), nil
 		})
 	})
 	mux.HandleFunc("GET /api/accounts/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -246,28 +261,35 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		ctx, base := r.Context(), "http://"+r.Host
-		rows, _ := pool.Query(ctx, "SELECT "+leanAccountCols+" FROM accounts a WHERE a.id = $1 AND a.organization_id = 1", id)
-		a, err := pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (bAccount, error) { return baseScanAccount(row, base) })
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		var included []bContact
-		if r.URL.Query().Get("include") == "contacts" {
-			// one join from the account's id, not the ids of its linkage: PostgreSQL plans
-			// "c.id = ANY($1)" again on every execution when the array has one element (its
-			// custom plan is estimated cheaper than the generic one), which tripled the
-			// database's time for this request
-			included, err = contacts(ctx, base, "SELECT "+leanContactCols+` FROM account_contacts l
-				JOIN contacts c ON c.id = l.contact_id AND c.organization_id = 1
-				WHERE l.account_id = $1 ORDER BY c.id`, id)
+		ctx := r.Context()
+		leanServe(w, http.StatusOK, fail, func(b []byte) ([]byte, error) {
+			base := leanBase(r.Host)
+			rows, err := pool.Query(ctx, "SELECT "+leanAccountCols+" FROM accounts a WHERE a.id = $1 AND a.organization_id = 1", id)
 			if err != nil {
-				fail(w, err)
-				return
+				return b, err
 			}
-		}
-		leanSend(w, func(b []byte) []byte { return leanItem(b, &a, included, base+r.URL.RequestURI()) })
+			var a leanAccountRow
+			if b, err = leanAccountDoc(append(b, `{"data":`...), base, rows, &a); err != nil {
+				return b, err
+			}
+			if r.URL.Query().Get("include") == "contacts" {
+				// one join from the account's id, not the ids of its linkage: PostgreSQL plans
+				// "c.id = ANY($1)" again on every execution when the array has one element (its
+				// custom plan is estimated cheaper than the generic one), which tripled the
+				// database's time for this request
+				rows, err := pool.Query(ctx, "SELECT "+leanContactCols+` FROM account_contacts l
+					JOIN contacts c ON c.id = l.contact_id AND c.organization_id = 1
+					WHERE l.account_id = $1 ORDER BY c.id`, id)
+				if err != nil {
+					return b, err
+				}
+				if b, _, err = leanContactsOf(append(b, `,"included":`...), base, rows, -1); err != nil {
+					return b, err
+				}
+			}
+			b = leanStr(append(b, `,"links":{"self":`...), "http://"+r.Host+r.URL.RequestURI())
+			return append(b, "}}"...), nil
+		})
 	})
 	mux.HandleFunc("GET /api/accounts/{id}/relationships/contacts", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -283,11 +305,14 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			fail(w, err)
 			return
 		}
-		self := "http://" + r.Host + "/api/accounts/" + r.PathValue("id")
-		rel := baseToMany(self, "contacts", "contacts", ids)
 		leanSend(w, func(b []byte) []byte {
-			b = leanIdents(append(b, `{"data":`...), rel.Data)
-			return append(leanRelLinks(append(b, ','), rel.Links), '}')
+			b = leanIdentsInt(append(b, `{"data":`...), "contacts", ids)
+			self := append([]byte(leanBase(r.Host)+"/api/accounts/"), r.PathValue("id")...)
+			b = append(b, `,"links":{"self":"`...)
+			b = append(b, self...)
+			b = append(b, `/relationships/contacts","related":"`...)
+			b = append(b, self...)
+			return append(b, `/contacts"}}`...)
 		})
 	})
 	mux.HandleFunc("GET /api/accounts/{id}/contacts", func(w http.ResponseWriter, r *http.Request) {
@@ -296,26 +321,25 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		base := "http://" + r.Host
 		// a missing or invisible account answers an empty page here (ours: 404); the benchmark
 		// asks for a visible one
-		list, err := contacts(r.Context(), base, "SELECT "+leanContactCols+` FROM account_contacts l
-			JOIN accounts p ON p.id = l.account_id AND p.organization_id = 1
-			JOIN contacts c ON c.id = l.contact_id AND c.organization_id = 1
-			WHERE l.account_id = $1 ORDER BY c.id LIMIT 11`, id)
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		links := basePageLinks(r, base)
-		if len(list) > 10 {
-			list = list[:10]
-		} else {
-			links.Next = ""
-		}
-		leanSend(w, func(b []byte) []byte {
-			b = leanList(append(b, `{"data":`...), list, leanContact)
-			return append(leanPageLinks(append(b, ','), links), '}')
+		leanServe(w, http.StatusOK, fail, func(b []byte) ([]byte, error) {
+			rows, err := pool.Query(r.Context(), "SELECT "+leanContactCols+` FROM account_contacts l
+				JOIN accounts p ON p.id = l.account_id AND p.organization_id = 1
+				JOIN contacts c ON c.id = l.contact_id AND c.organization_id = 1
+				WHERE l.account_id = $1 ORDER BY c.id LIMIT 11`, id)
+			if err != nil {
+				return b, err
+			}
+			b, n, err := leanContactsOf(append(b, `{"data":`...), leanBase(r.Host), rows, 10)
+			if err != nil {
+				return b, err
+			}
+			links := basePageLinks(r, "http://"+r.Host)
+			if n <= 10 {
+				links.Next = ""
+			}
+			return append(leanPageLinks(append(b, ','), links), '}'), nil
 		})
 	})
 	leanWrites(mux, pool, fail)
@@ -334,24 +358,24 @@ func leanSend(w http.ResponseWriter, fill func([]byte) []byte) {
 
 // leanSendStatus writes the document that fill appends, with status.
 func leanSendStatus(w http.ResponseWriter, status int, fill func([]byte) []byte) {
-	p := leanBufs.Get().(*[]byte)
-	b := fill((*p)[:0])
-	w.Header().Set("Content-Type", "application/vnd.api+json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-	*p = b
-	leanBufs.Put(p)
+	leanServe(w, status, nil, func(b []byte) ([]byte, error) { return fill(b), nil })
 }
 
-// leanItem appends the document of one account, with its included contacts unless nil.
-func leanItem(b []byte, a *bAccount, included []bContact, self string) []byte {
-	b = leanAccount(append(b, `{"data":`...), a)
-	if included != nil {
-		b = leanList(append(b, `,"included":`...), included, leanContact)
+// leanServe writes the document that fill appends, with status, or fails with the error it
+// returns.
+func leanServe(w http.ResponseWriter, status int, fail func(http.ResponseWriter, error), fill func([]byte) ([]byte, error)) {
+	p := leanBufs.Get().(*[]byte)
+	b, err := fill((*p)[:0])
+	if err != nil {
+		fail(w, err)
+	} else {
+		w.Header().Set("Content-Type", "application/vnd.api+json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
 	}
-	b = leanStr(append(b, `,"links":{"self":`...), self)
-	return append(b, "}}"...)
+	*p = b
+	leanBufs.Put(p)
 }
 
 const leanHex = "0123456789abcdef"
@@ -407,207 +431,6 @@ func leanStr(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-func leanOptStr(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return leanStr(b, *s)
-}
-
-func leanTime(b []byte, t bTime) []byte {
-	return time.Time(t).UTC().AppendFormat(append(b, '"'), "2006-01-02T15:04:05Z\"")
-}
-
-func leanOptTime(b []byte, t *bTime) []byte {
-	if t == nil {
-		return append(b, "null"...)
-	}
-	return leanTime(b, *t)
-}
-
-func leanIdent(b []byte, id bIdent) []byte {
-	b = append(b, `{"type":`...)
-	b = leanStr(b, id.Type)
-	b = append(b, `,"id":`...)
-	b = leanStr(b, id.ID)
-	return append(b, '}')
-}
-
-func leanRelLinks(b []byte, l bRelLinks) []byte {
-	b = append(b, `"links":{"self":`...)
-	b = leanStr(b, l.Self)
-	b = append(b, `,"related":`...)
-	b = leanStr(b, l.Related)
-	return append(b, '}')
-}
-
-func leanIdents(b []byte, ids []bIdent) []byte {
-	b = append(b, '[')
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = leanIdent(b, id)
-	}
-	return append(b, ']')
-}
-
-func leanToOne(b []byte, name string, r bToOne) []byte {
-	b = append(b, '"')
-	b = append(b, name...)
-	b = append(b, `":{"data":`...)
-	if r.Data == nil {
-		b = append(b, "null"...)
-	} else {
-		b = leanIdent(b, *r.Data)
-	}
-	b = append(b, ',')
-	b = leanRelLinks(b, r.Links)
-	return append(b, '}')
-}
-
-func leanToMany(b []byte, name string, r bToMany) []byte {
-	b = append(b, '"')
-	b = append(b, name...)
-	b = append(b, `":{"data":`...)
-	b = leanIdents(b, r.Data)
-	b = append(b, ',')
-	b = leanRelLinks(b, r.Links)
-	return append(b, '}')
-}
-
-func leanHead(b []byte, typ, id, self string) []byte {
-	b = append(b, `{"type":`...)
-	b = leanStr(b, typ)
-	b = append(b, `,"id":`...)
-	b = leanStr(b, id)
-	b = append(b, `,"links":{"self":`...)
-	b = leanStr(b, self)
-	return append(b, `},"attributes":{`...)
-}
-
-func leanAccount(b []byte, a *bAccount) []byte {
-	at := &a.Attributes
-	b = leanHead(b, a.Type, a.ID, a.Links.Self)
-	b = append(b, `"name":`...)
-	b = leanStr(b, at.Name)
-	b = append(b, `,"description":`...)
-	b = leanOptStr(b, at.Description)
-	b = append(b, `,"lastContactedDate":`...)
-	b = leanOptTime(b, at.LastContactedDate)
-	b = append(b, `,"lastContactedDateIn":`...)
-	b = leanOptTime(b, at.LastContactedDateIn)
-	b = append(b, `,"lastContactedDateOut":`...)
-	b = leanOptTime(b, at.LastContactedDateOut)
-	b = append(b, `,"timesContacted":`...)
-	b = strconv.AppendInt(b, at.TimesContacted, 10)
-	b = append(b, `,"timesContactedIn":`...)
-	b = strconv.AppendInt(b, at.TimesContactedIn, 10)
-	b = append(b, `,"timesContactedOut":`...)
-	b = strconv.AppendInt(b, at.TimesContactedOut, 10)
-	b = append(b, `,"createdAt":`...)
-	b = leanTime(b, at.CreatedAt)
-	b = append(b, `,"updatedAt":`...)
-	b = leanTime(b, at.UpdatedAt)
-	b = append(b, `},"relationships":{`...)
-	rel := &a.Relationships
-	b = leanToMany(b, "contacts", rel.Contacts)
-	b = append(b, ',')
-	b = leanToOne(b, "defaultContact", rel.DefaultContact)
-	b = append(b, ',')
-	b = leanToOne(b, "owner", rel.Owner)
-	b = append(b, ',')
-	b = leanToOne(b, "organization", rel.Organization)
-	return append(b, "}}"...)
-}
-
-func leanContact(b []byte, c *bContact) []byte {
-	at := &c.Attributes
-	b = leanHead(b, c.Type, c.ID, c.Links.Self)
-	for i, s := range [...]struct {
-		name string
-		v    *string
-	}{{"namePrefix", at.NamePrefix}, {"firstName", at.FirstName}, {"middleName", at.MiddleName},
-		{"lastName", at.LastName}, {"nameSuffix", at.NameSuffix}, {"gender", at.Gender}} {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '"')
-		b = append(b, s.name...)
-		b = append(b, `":`...)
-		b = leanOptStr(b, s.v)
-	}
-	b = append(b, `,"birthday":`...)
-	if at.Birthday == nil {
-		b = append(b, "null"...)
-	} else {
-		b = time.Time(*at.Birthday).AppendFormat(append(b, '"'), "2006-01-02\"")
-	}
-	for _, s := range [...]struct {
-		name string
-		v    *string
-	}{{"jobTitle", at.JobTitle}, {"description", at.Description}, {"primaryEmail", at.PrimaryEmail}, {"primaryPhone", at.PrimaryPhone}} {
-		b = append(b, `,"`...)
-		b = append(b, s.name...)
-		b = append(b, `":`...)
-		b = leanOptStr(b, s.v)
-	}
-	b = append(b, `,"lastContactedDate":`...)
-	b = leanOptTime(b, at.LastContactedDate)
-	b = append(b, `,"lastContactedDateIn":`...)
-	b = leanOptTime(b, at.LastContactedDateIn)
-	b = append(b, `,"lastContactedDateOut":`...)
-	b = leanOptTime(b, at.LastContactedDateOut)
-	b = append(b, `,"timesContacted":`...)
-	b = strconv.AppendInt(b, at.TimesContacted, 10)
-	b = append(b, `,"timesContactedIn":`...)
-	b = strconv.AppendInt(b, at.TimesContactedIn, 10)
-	b = append(b, `,"timesContactedOut":`...)
-	b = strconv.AppendInt(b, at.TimesContactedOut, 10)
-	b = append(b, `,"createdAt":`...)
-	b = leanTime(b, at.CreatedAt)
-	b = append(b, `,"updatedAt":`...)
-	b = leanTime(b, at.UpdatedAt)
-	b = append(b, `},"relationships":{`...)
-	rel := &c.Relationships
-	b = leanToOne(b, "source", rel.Source)
-	b = append(b, ',')
-	b = leanToMany(b, "accounts", rel.Accounts)
-	b = append(b, ',')
-	b = leanToMany(b, "calls", rel.Calls)
-	b = append(b, ',')
-	b = leanToOne(b, "owner", rel.Owner)
-	b = append(b, ',')
-	b = leanToOne(b, "organization", rel.Organization)
-	return append(b, "}}"...)
-}
-
-func leanSparse(b []byte, a *leanSparseAccount) []byte {
-	b = append(b, `{"type":"accounts","id":`...)
-	b = leanStr(b, a.ID)
-	b = append(b, `,"attributes":{"name":`...)
-	b = leanStr(b, a.Attributes.Name)
-	b = append(b, `,"description":`...)
-	b = leanOptStr(b, a.Attributes.Description)
-	b = append(b, `,"createdAt":`...)
-	b = leanTime(b, a.Attributes.CreatedAt)
-	b = append(b, `,"updatedAt":`...)
-	b = leanTime(b, a.Attributes.UpdatedAt)
-	return append(b, "}}"...)
-}
-
-// leanList appends a JSON array of items, each by one.
-func leanList[T any](b []byte, items []T, one func([]byte, *T) []byte) []byte {
-	b = append(b, '[')
-	for i := range items {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = one(b, &items[i])
-	}
-	return append(b, ']')
 }
 
 func leanPageLinks(b []byte, l bPageLinks) []byte {

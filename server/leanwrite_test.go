@@ -102,14 +102,17 @@ ON CONFLICT (entity_type, record_id) DO UPDATE SET organization_id = excluded.or
 
 // leanWrites adds the write request classes to the lean server's mux.
 func leanWrites(mux *http.ServeMux, pool *pgxpool.Pool, fail func(http.ResponseWriter, error)) {
-	// write runs the statement that writes the account (its RETURNING read as baseScanAccount
+	// write runs the statement that writes the account (its RETURNING read as leanAccountRow
 	// reads an account) and the account's index row in one transaction.
-	write := func(ctx context.Context, base, sql string, args ...any) (bAccount, error) {
-		var a bAccount
+	write := func(ctx context.Context, sql string, args ...any) (leanAccountRow, error) {
+		var a leanAccountRow
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			rows, _ := tx.Query(ctx, sql, args...)
 			var err error
-			a, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (bAccount, error) { return baseScanAccount(row, base) })
+			a, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (leanAccountRow, error) {
+				var a leanAccountRow
+				return a, a.scan(row)
+			})
 			if err != nil {
 				return err
 			}
@@ -117,6 +120,18 @@ func leanWrites(mux *http.ServeMux, pool *pgxpool.Pool, fail func(http.ResponseW
 			return err
 		})
 		return a, err
+	}
+	// written is the document of an account a write answers with: its link is its own
+	written := func(r *http.Request, a *leanAccountRow) func([]byte) []byte {
+		return func(b []byte) []byte {
+			base := leanBase(r.Host)
+			b = leanAccountOf(append(b, `{"data":`...), base, a)
+			b = append(b, `,"links":{"self":"`...)
+			b = append(b, base...)
+			b = append(b, "/api/accounts/"...)
+			b = strconv.AppendInt(b, a.id, 10)
+			return append(b, `"}}`...)
+		}
 	}
 	mux.HandleFunc("POST /api/accounts", func(w http.ResponseWriter, r *http.Request) {
 		in, ok := leanReadAccount(w, r)
@@ -129,15 +144,15 @@ func leanWrites(mux *http.ServeMux, pool *pgxpool.Pool, fail func(http.ResponseW
 			return
 		}
 		// a new account has no contacts yet: nothing to read for its linkage
-		a, err := write(r.Context(), "http://"+r.Host, `INSERT INTO accounts AS a (name, description, owner_id, organization_id, created_at, updated_at)
+		a, err := write(r.Context(), `INSERT INTO accounts AS a (name, description, owner_id, organization_id, created_at, updated_at)
 			VALUES ($1, $2, 1, 1, $3, $3) RETURNING `+leanAccountAttrCols+`, '{}'::bigint[], `+leanAccountToOneCols,
 			*at.Name.Value, at.Description.Value, leanNow())
 		if err != nil {
 			fail(w, err)
 			return
 		}
-		w.Header().Set("Location", a.Links.Self)
-		leanSendStatus(w, http.StatusCreated, func(b []byte) []byte { return leanItem(b, &a, nil, a.Links.Self) })
+		w.Header().Set("Location", "http://"+r.Host+"/api/accounts/"+strconv.FormatInt(a.id, 10))
+		leanSendStatus(w, http.StatusCreated, written(r, &a))
 	})
 	mux.HandleFunc("PATCH /api/accounts/{id}", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -172,26 +187,25 @@ func leanWrites(mux *http.ServeMux, pool *pgxpool.Pool, fail func(http.ResponseW
 		}
 		args = append(args, leanNow())
 		set = append(set, "updated_at = $"+strconv.Itoa(len(args)))
-		a, err := write(r.Context(), "http://"+r.Host, "UPDATE accounts AS a SET "+strings.Join(set, ", ")+
+		a, err := write(r.Context(), "UPDATE accounts AS a SET "+strings.Join(set, ", ")+
 			" WHERE a.id = $1 AND a.organization_id = 1 RETURNING "+leanAccountCols, args...)
 		if err != nil {
 			fail(w, err) // no row: not found
 			return
 		}
-		leanSendStatus(w, http.StatusOK, func(b []byte) []byte { return leanItem(b, &a, nil, a.Links.Self) })
+		leanSendStatus(w, http.StatusOK, written(r, &a))
 	})
 }
 
 // leanSearchArgs are the arguments of leanPutSearch for account a as written.
-func leanSearchArgs(a *bAccount) []any {
-	at, rel := &a.Attributes, &a.Relationships
+func leanSearchArgs(a *leanAccountRow) []any {
 	fields := map[string]any{
-		"timesContacted": at.TimesContacted,
-		"createdAt":      time.Time(at.CreatedAt).UTC().Format("2006-01-02T15:04:05.000000Z"),
+		"timesContacted": a.times,
+		"createdAt":      a.created.UTC().Format("2006-01-02T15:04:05.000000Z"),
 	}
 	lower, words := map[string]string{}, map[string]string{}
 	var texts []string
-	for _, f := range []struct{ name, v string }{{"name", at.Name}, {"description", deref(at.Description)}} {
+	for _, f := range []struct{ name, v string }{{"name", a.name}, {"description", a.description.String}} {
 		if f.v == "" {
 			continue // an empty text is not in the index
 		}
@@ -199,17 +213,8 @@ func leanSearchArgs(a *bAccount) []any {
 		texts = append(texts, f.v)
 	}
 	all := strings.Join(texts, "\n")
-	org, _ := strconv.ParseInt(rel.Organization.Data.ID, 10, 64)
-	owner, _ := strconv.ParseInt(rel.Owner.Data.ID, 10, 64)
-	return []any{a.ID, org, owner, strings.Join(strings.Fields(at.Name), " "),
+	return []any{strconv.FormatInt(a.id, 10), a.org, a.owner, strings.Join(strings.Fields(a.name), " "),
 		leanJSON(fields), leanJSON(lower), leanJSON(words), strings.ToLower(all), leanCapWords(leanWords(all))}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func leanJSON(v any) string {
