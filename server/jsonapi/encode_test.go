@@ -1,6 +1,7 @@
 package jsonapi
 
 import (
+	"encoding/json"
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
@@ -59,5 +60,40 @@ func TestETagIsFNV1a(t *testing.T) {
 	other.ID = "9"
 	if etag(res, &other) == etag(res, m.get("articles", "1")) {
 		t.Error("two records with different ids have one tag")
+	}
+}
+
+// A resource's links escape as the whole links would, whatever host the request named:
+// appendResource escapes its self link in pieces, once, and copies the bytes into each
+// relationship's two links.
+func TestResourceLinksEscapeAsWholes(t *testing.T) {
+	t.Parallel()
+	api, m := newBlog(t)
+	res := api.Schema.Resource("articles")
+	rec := *m.get("articles", "1")
+	for _, base := range []string{"http://h", `http://h"q\`, "http://h\x01\x7f", "http://é", "http://h\xc3", "http://h\u2028", "http://\xff\xfe", ""} {
+		for _, id := range []string{"1", `a b/"c\`, "é\xc3"} {
+			rec.ID = id
+			got := string((&view{base: base, links: true}).appendResource(nil, res, &rec, nil))
+			if !json.Valid([]byte(got)) {
+				t.Fatalf("base %q, id %q: not JSON: %s", base, id, got)
+			}
+			self := base + "/api/articles/" + pathEscape(id)
+			want := []string{`"links":{"self":` + string(appendString(nil, self)) + `}`}
+			for _, r := range res.Rels {
+				if !r.Hidden {
+					want = append(want, `"links":{"self":`+string(appendString(nil, self+"/relationships/"+r.Name))+
+						`,"related":`+string(appendString(nil, self+"/"+r.Name))+`}`)
+				}
+			}
+			for _, w := range want {
+				if !strings.Contains(got, w) {
+					t.Errorf("base %q, id %q: no %s in\n%s", base, id, w, got)
+				}
+			}
+			if n := strings.Count(got, `"links":`); n != len(want) {
+				t.Errorf("base %q, id %q: %d links members, want %d", base, id, n, len(want))
+			}
+		}
 	}
 }
