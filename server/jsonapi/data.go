@@ -111,6 +111,9 @@ type Query struct {
 	// leaves attributes out spares the store reading them. Records read without an attribute
 	// may have any value for it.
 	Attrs []bool
+	// Transient says that the caller keeps nothing of a record past its next one (it renders
+	// each as it comes): the store may pass every record in the same memory.
+	Transient bool
 }
 
 // Lock is a lock a query takes on the records it finds, so that what a transaction checks of

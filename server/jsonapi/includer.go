@@ -167,7 +167,7 @@ func (inc *includer) load(ctx context.Context) error {
 						return inc.tooManyIncluded()
 					}
 				}
-				err := inc.api.Store.Find(ctx, &Query{Resource: t, IDs: chunk, Limit: -1}, func(rec *Record) bool {
+				err := inc.api.Store.Find(ctx, &Query{Resource: t, IDs: chunk, Limit: -1, Transient: true}, func(rec *Record) bool {
 					inc.add(t, rec, nil)
 					collectInto(n, rec)
 					return true

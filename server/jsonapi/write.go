@@ -103,6 +103,7 @@ func (c *call) send(status int, body []byte) {
 // empty, when not nil, is asked before an empty list is sent whether it is the answer (a
 // subresource whose query checked its parent: false when it has answered 404 or 403 instead).
 func (c *call) writeCollection(ctx context.Context, q *Query, lp *listParams, empty func() bool) {
+	q.Transient = true // each record is rendered, or its linkage collected, as it comes
 	v := c.view(lp)
 	var inc *includer
 	if len(lp.include) > 0 && !v.plain {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"webapi/server/jsonapi"
@@ -17,9 +18,7 @@ import (
 // them is made for it, unless the type derives values.
 func TestRecordBlocks(t *testing.T) {
 	t.Parallel()
-	// two attributes, a to-one and a to-many relationship; the select list: a0, a1, to-one, to-many
-	p := &plan{decl: &Decl{}, attrs: []attrMap{{sel: 0}, {sel: 1}}, rels: []relMap{{fk: "x_id", sel: 2}, {link: &query.Link{}, sel: 3}},
-		cols: make([]query.Column, 4), attrCols: 2, noValues: make([]any, 2), noLinks: make([][]string, 2)}
+	p := recordsPlan()
 	row := func(i int) query.Row {
 		return query.Row{ID: fmt.Sprint(i), Values: []any{int64(i), fmt.Sprint("v", i), fmt.Sprint("r", i), []string{fmt.Sprint("m", i)}}}
 	}
@@ -37,7 +36,7 @@ func TestRecordBlocks(t *testing.T) {
 		{"everything", jsonapi.Query{Limit: -1}, 300, []int{4, 8, 16, 32, 64, 64, 64, 64}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := p.records(&tc.q)
+			b := p.records(&tc.q, false)
 			var recs []*jsonapi.Record
 			var blocks []int
 			for i := range tc.rows {
@@ -67,7 +66,7 @@ func TestRecordBlocks(t *testing.T) {
 		})
 	}
 	t.Run("rows without values or linkage", func(t *testing.T) {
-		b := p.records(&jsonapi.Query{Limit: 4})
+		b := p.records(&jsonapi.Query{Limit: 4}, false)
 		ctx := context.Background()
 		idOnly := query.Row{ID: "0", Values: []any{nil, nil, nil, nil}}
 		valuesOnly := query.Row{ID: "1", Values: []any{int64(1), "v1", nil, nil}}
@@ -100,9 +99,62 @@ func TestRecordBlocks(t *testing.T) {
 		// a type that derives values writes them: its records never share them
 		derived := *p
 		derived.decl = &Decl{Derive: func(_ context.Context, _ *jsonapi.Resource, rec *jsonapi.Record) { rec.Values[1] = "derived " + rec.ID }}
-		rec := derived.records(&jsonapi.Query{Limit: 1}).record(ctx, idOnly)
+		rec := derived.records(&jsonapi.Query{Limit: 1}, false).record(ctx, idOnly)
 		if want := []any{nil, "derived 0"}; !reflect.DeepEqual(rec.Values, want) || !reflect.DeepEqual(p.noValues, []any{nil, nil}) {
 			t.Errorf("derived record: values %v, want %v; the shared values %v", rec.Values, want, p.noValues)
 		}
 	})
+}
+
+// recordsPlan is a plan of two attributes, a to-one and a to-many relationship; the select
+// list: a0, a1, to-one, to-many.
+func recordsPlan() *plan {
+	return &plan{decl: &Decl{}, attrs: []attrMap{{sel: 0}, {sel: 1}}, rels: []relMap{{fk: "x_id", sel: 2}, {link: &query.Link{}, sel: 3}},
+		cols: make([]query.Column, 4), attrCols: 2, noValues: make([]any, 2), noLinks: make([][]string, 2)}
+}
+
+// Where nothing keeps a record (Query.Transient), each row takes the last one's memory: the
+// record is what a record of its own would be, with nothing left of the row before (values
+// a type derives for some rows only, linkage, what the caller may do), and no allocation.
+// (Not parallel: it counts allocations.)
+func TestRecordsReused(t *testing.T) {
+	p := recordsPlan()
+	ctx := context.Background()
+	// a third attribute, not a column, that the type derives for two of the rows
+	derived := *p
+	derived.attrs = append(slices.Clone(p.attrs), attrMap{sel: -1})
+	derived.noValues = make([]any, 3)
+	derived.decl = &Decl{Derive: func(_ context.Context, _ *jsonapi.Resource, rec *jsonapi.Record) {
+		if rec.ID == "1" || rec.ID == "5" {
+			rec.Values[2] = "derived " + rec.ID
+		}
+	}}
+	rows := []query.Row{
+		{ID: "0", Values: []any{nil, nil, nil, nil}},
+		{ID: "1", Values: []any{int64(1), "v1", "r1", []string{"m1"}, int64(13)}},
+		{ID: "2", Values: []any{int64(2), nil, nil, nil}},
+		{ID: "3", Values: []any{nil, nil, "r3", []string{"m3", "n3"}}},
+		{ID: "4", Values: []any{int64(4), "v4", nil, []string{}}},
+		{ID: "5", Values: []any{nil, nil, nil, nil, int64(1)}},
+	}
+	for _, pl := range []*plan{p, &derived} {
+		q := jsonapi.Query{Limit: 11, Transient: true}
+		b := pl.records(&q, true)
+		var first *jsonapi.Record
+		for _, r := range rows {
+			got := b.record(ctx, r)
+			want := pl.records(&q, false).record(ctx, r)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("derived %v, row %s: %+v, want %+v", pl.decl.Derive != nil, r.ID, *got, *want)
+			}
+			if first == nil {
+				first = got
+			} else if got != first {
+				t.Errorf("row %s: a record of its own, not the first one's", r.ID)
+			}
+		}
+		if n := testing.AllocsPerRun(100, func() { b.record(ctx, rows[4]) }); n != 0 {
+			t.Errorf("derived %v: %v allocations a row, want 0", pl.decl.Derive != nil, n)
+		}
+	}
 }
