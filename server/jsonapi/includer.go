@@ -135,7 +135,7 @@ func collectInto(parent *node, rec *Record) {
 func (inc *includer) appendIncluded(ctx context.Context, b []byte) ([]byte, error) {
 	n := len(b)
 	// the loaded ones go into the document's buffer, not into inc.out first (which grew from
-	// nothing and was copied: a third of what a page with included contacts allocated)
+	// nothing and was copied: two thirds of what a page with included contacts allocated)
 	inc.out = append(append(b, `,"included":[`...), inc.out...)
 	if err := inc.load(ctx); err != nil {
 		return inc.out[:n], err
