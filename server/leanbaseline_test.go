@@ -306,13 +306,9 @@ func leanHandler(pool *pgxpool.Pool) http.Handler {
 			return
 		}
 		leanSend(w, func(b []byte) []byte {
-			b = leanIdentsInt(append(b, `{"data":`...), "contacts", ids)
-			self := append([]byte(leanBase(r.Host)+"/api/accounts/"), r.PathValue("id")...)
-			b = append(b, `,"links":{"self":"`...)
-			b = append(b, self...)
-			b = append(b, `/relationships/contacts","related":"`...)
-			b = append(b, self...)
-			return append(b, `/contacts"}}`...)
+			// the document ends as a relationship of the account does: its data, then its links
+			self := []byte(leanBase(r.Host) + "/api/accounts/" + r.PathValue("id"))
+			return leanRelEnd(leanIdentsInt(append(b, `{"data":`...), "contacts", ids), self, "contacts")
 		})
 	})
 	mux.HandleFunc("GET /api/accounts/{id}/contacts", func(w http.ResponseWriter, r *http.Request) {

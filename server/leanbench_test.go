@@ -253,24 +253,17 @@ func BenchmarkLoadHTTP(b *testing.B) {
 		fmt.Fprintf(&table, "\nNOT CPU-BOUND, ratios not representative: %s CPUs busy\n", strings.Join(idle, ", "))
 	}
 	if refaulted != nil {
-		// a backend that gives its heap back after a statement and faults it in on the next
-		// spends several times the CPU on the same plan; which one does depends on what it ran
-		// before (freshConnections), not on the server: raise glibc's trim threshold for
-		// PostgreSQL to compare the servers' work (README, Performance)
+		// see the file's comment: raise glibc's trim threshold for PostgreSQL to compare the
+		// servers' work (README, Performance)
 		fmt.Fprintf(&table, "\nPOSTGRESQL REFAULTED ITS HEAP, ratios not representative: %s page faults a request ours / lean\n", strings.Join(refaulted, ", "))
 	}
 	t.Log(table.String())
 }
 
 // freshConnections closes the idle database connections of both servers (all of them, between
-// classes), so that each class starts on new PostgreSQL backends. A backend's cost for the same
-// plan depended on what it had run before: after the page with included contacts, some
-// backends went on to return their heap to the system (glibc's trim, two brk calls per
-// statement, strace -c) and fault it back in on every statement of the subresource page, which
-// then cost PostgreSQL 3-5 times the CPU (275 + 420 µs a request instead of 150 + 80). Which
-// backends, and so which server, it struck changed from run to run, and with it that class's
-// ratio (0.30-0.90 for ours, and 1.79 once when it struck the lean server's); a class run alone,
-// on new backends, never showed it.
+// classes), so that each class starts on new PostgreSQL backends, whose heaps no earlier class
+// has shaped (see the file's comment: which backends refaulted their heap, and so which server
+// paid for it, depended on the statements they had run before).
 func freshConnections(t testing.TB, db *store.DB, pool *pgxpool.Pool) {
 	t.Helper()
 	sqlDB, err := db.Gorm.DB()
