@@ -206,3 +206,70 @@ func TestStatementOfARecordByID(t *testing.T) {
 		may(w.caller, apitest.Request{Method: http.MethodDelete, Path: "/api/accounts/" + w.accounts["caller"]}, http.StatusForbidden)
 	})
 }
+
+// A page reads one record more than its size only where the document prints a link to the next
+// page: with X-Include: noHateoas, and in the plain format, nothing asks whether there is one.
+// The pages themselves are the same either way: the first records of the order, as many as the
+// size (TestLinks and the protocol tests hold the links).
+func TestPageReadsOneMoreForItsNextLinkOnly(t *testing.T) {
+	t.Parallel()
+	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
+		if err := demo.Seed(context.Background(), env.DB, 1, nil); err != nil {
+			t.Fatal(err)
+		}
+		var linked string // an account with more than two contacts
+		if err := env.DB.Gorm.Raw("SELECT CAST(account_id AS TEXT) FROM account_contacts GROUP BY account_id HAVING COUNT(*) > 2 ORDER BY account_id LIMIT 1").Scan(&linked).Error; err != nil || linked == "" {
+			t.Fatalf("an account with three contacts: %q %v", linked, err)
+		}
+		var mu sync.Mutex
+		var ran []string
+		env.DB.OnQuery(func(q string) { mu.Lock(); ran = append(ran, q); mu.Unlock() })
+		t.Cleanup(func() { env.DB.OnQuery(nil) })
+		limit := regexp.MustCompile(` LIMIT (\d+)(?: OFFSET \d+)?$`)
+		noHateoas := map[string]string{"X-Include": "noHateoas"}
+		plain := map[string]string{"Accept": "application/json"}
+		for _, tc := range []struct {
+			path   string
+			header map[string]string
+			limit  string // of the page's statement
+			ids    int    // what the page answers
+		}{
+			{"/api/accounts?page[size]=2", nil, "3", 2},
+			{"/api/accounts?page[size]=2", noHateoas, "2", 2},
+			{"/api/accounts?page[size]=2", plain, "2", 2},
+			{"/api/accounts?page[size]=2&page[number]=2&fields[accounts]=name", noHateoas, "2", 2},
+			{"/api/accounts?page[size]=2&include=contacts", noHateoas, "2", 2},
+			{"/api/accounts/" + linked + "/contacts?page[size]=2", nil, "3", 2},
+			{"/api/accounts/" + linked + "/contacts?page[size]=2", noHateoas, "2", 2},
+			{"/api/accounts/" + linked + "/relationships/contacts?page[size]=2", nil, "3", 2},
+			{"/api/accounts/" + linked + "/relationships/contacts?page[size]=2", noHateoas, "2", 2},
+			{"/api/accounts/" + linked + "/relationships/contacts?page[size]=2", plain, "2", 2},
+		} {
+			mu.Lock()
+			ran = nil
+			mu.Unlock()
+			res := env.Do(apitest.Request{Path: tc.path, Header: tc.header})
+			res.ExpectStatus(t, http.StatusOK)
+			mu.Lock()
+			first := ""
+			if len(ran) > 0 {
+				first = ran[0]
+			}
+			mu.Unlock()
+			if m := limit.FindStringSubmatch(first); m == nil || m[1] != tc.limit {
+				t.Errorf("%s %v: the page's statement %q, want LIMIT %s", tc.path, tc.header, first, tc.limit)
+			}
+			doc := res.JSON(t)
+			data := doc
+			if m, ok := doc.(map[string]any); ok {
+				data = m["data"]
+				if _, hasLinks := m["links"]; hasLinks != (tc.header == nil) {
+					t.Errorf("%s %v: links %v", tc.path, tc.header, m["links"])
+				}
+			}
+			if list, _ := data.([]any); len(list) != tc.ids {
+				t.Errorf("%s %v: %d records, want %d: %s", tc.path, tc.header, len(list), tc.ids, res.Body)
+			}
+		}
+	})
+}

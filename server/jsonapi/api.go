@@ -102,9 +102,12 @@ func (c *call) fail(err error) {
 
 func (c *call) plain() bool { return c.format == FormatPlain }
 
+// links reports whether the response prints HATEOAS links.
+func (c *call) links() bool { return !c.x.noHateoas && !c.plain() }
+
 // view builds the rendering options of this request.
 func (c *call) view(lp *listParams) *view {
-	return &view{base: baseURL(c.r), links: !c.x.noHateoas && !c.plain(), plain: c.plain(), title: lp.title, fields: lp.fields}
+	return &view{base: baseURL(c.r), links: c.links(), plain: c.plain(), title: lp.title, fields: lp.fields}
 }
 
 func baseURL(r *http.Request) string {
@@ -222,7 +225,10 @@ func (c *call) pageQuery(r *Resource, lp *listParams, parent *Parent) *Query {
 		q.Attrs = fs.attrs
 	}
 	if lp.size > 0 {
-		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size+1
+		q.Offset, q.Limit = (lp.page-1)*lp.size, lp.size
+		if c.links() {
+			q.Limit++ // one record more tells whether there is a next page, for its link
+		}
 	}
 	if c.x.totalCount {
 		n, err := c.api.Store.Count(c.r.Context(), q)

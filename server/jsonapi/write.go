@@ -90,8 +90,8 @@ func (c *call) send(status int, body []byte) {
 }
 
 // writeCollection writes a page of records, or everything (page[size]=-1), with its included
-// resources and pagination links. The store reads one record more than the page size to know
-// whether a next page exists.
+// resources and pagination links. Where the links are printed, the store reads one record more
+// than the page size to know whether a next page exists (pageQuery).
 //
 // A page (at most the page size limit of records, and at most Limits.MaxIncluded included ones)
 // is built whole before anything is sent, so that every problem is still an error response. An
