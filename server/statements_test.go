@@ -44,6 +44,29 @@ func countStatements(t testing.TB, db *store.DB) *atomic.Int64 {
 	return &n
 }
 
+// statementLog keeps the text of every statement the engine runs (store.DB.OnQuery) until the
+// test ends.
+type statementLog struct {
+	mu  sync.Mutex
+	ran []string
+}
+
+func logStatements(t testing.TB, db *store.DB) *statementLog {
+	l := &statementLog{}
+	db.OnQuery(func(q string) { l.mu.Lock(); l.ran = append(l.ran, q); l.mu.Unlock() })
+	t.Cleanup(func() { db.OnQuery(nil) })
+	return l
+}
+
+// since returns the statements run since the last call, and forgets them.
+func (l *statementLog) since() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ran := l.ran
+	l.ran = nil
+	return ran
+}
+
 // A GET runs 1 statement plus one per include path segment (plus one for totalCount), whatever
 // the page size: no N+1. A page of a to-many subresource or relationship checks its parent in
 // its own statement; only an empty one reads the parent (to tell 404 and 403 from it).
@@ -156,10 +179,7 @@ func TestStatementOfARecordByID(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, env *apitest.Env) {
 		w := newAccessWorld(t, env)
 		w.setPermissions(t, `"accounts":{"VIEW":"organization","CREATE":"none","EDIT":"user","DELETE":"none"}`)
-		var mu sync.Mutex
-		var ran []string
-		env.DB.OnQuery(func(q string) { mu.Lock(); ran = append(ran, q); mu.Unlock() })
-		t.Cleanup(func() { env.DB.OnQuery(nil) })
+		statements := logStatements(t, env.DB)
 		// every column (a GET, a DELETE) or the id alone (the locked read of a PATCH), then what
 		// the caller may do: the constant bits and the conditional ones
 		byID := regexp.MustCompile(`^SELECT t\.id(?:, .*)?, (\d+)((?: \+ CASE WHEN .* THEN \d+ ELSE 0 END)?)` +
@@ -167,12 +187,9 @@ func TestStatementOfARecordByID(t *testing.T) {
 		bit := regexp.MustCompile(` \+ CASE WHEN .*? THEN (\d+) ELSE 0 END`)
 		may := func(c *apitest.Env, req apitest.Request, status int) (string, []string) {
 			t.Helper()
-			mu.Lock()
-			ran = nil
-			mu.Unlock()
+			statements.since()
 			c.Do(req).ExpectStatus(t, status)
-			mu.Lock()
-			defer mu.Unlock()
+			ran := statements.since()
 			for _, q := range ran {
 				if m := byID.FindStringSubmatch(q); m != nil {
 					var bits []string
@@ -221,10 +238,7 @@ func TestPageReadsOneMoreForItsNextLinkOnly(t *testing.T) {
 		if err := env.DB.Gorm.Raw("SELECT CAST(account_id AS TEXT) FROM account_contacts GROUP BY account_id HAVING COUNT(*) > 2 ORDER BY account_id LIMIT 1").Scan(&linked).Error; err != nil || linked == "" {
 			t.Fatalf("an account with three contacts: %q %v", linked, err)
 		}
-		var mu sync.Mutex
-		var ran []string
-		env.DB.OnQuery(func(q string) { mu.Lock(); ran = append(ran, q); mu.Unlock() })
-		t.Cleanup(func() { env.DB.OnQuery(nil) })
+		statements := logStatements(t, env.DB)
 		limit := regexp.MustCompile(` LIMIT (\d+)(?: OFFSET \d+)?$`)
 		noHateoas := map[string]string{"X-Include": "noHateoas"}
 		plain := map[string]string{"Accept": "application/json"}
@@ -245,17 +259,13 @@ func TestPageReadsOneMoreForItsNextLinkOnly(t *testing.T) {
 			{"/api/accounts/" + linked + "/relationships/contacts?page[size]=2", noHateoas, "2", 2},
 			{"/api/accounts/" + linked + "/relationships/contacts?page[size]=2", plain, "2", 2},
 		} {
-			mu.Lock()
-			ran = nil
-			mu.Unlock()
+			statements.since()
 			res := env.Do(apitest.Request{Path: tc.path, Header: tc.header})
 			res.ExpectStatus(t, http.StatusOK)
-			mu.Lock()
 			first := ""
-			if len(ran) > 0 {
+			if ran := statements.since(); len(ran) > 0 {
 				first = ran[0]
 			}
-			mu.Unlock()
 			if m := limit.FindStringSubmatch(first); m == nil || m[1] != tc.limit {
 				t.Errorf("%s %v: the page's statement %q, want LIMIT %s", tc.path, tc.header, first, tc.limit)
 			}
